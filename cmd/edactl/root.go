@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/edactl/edactl/schemas"
+)
+
+// Exit codes. They are decided in one place, exitCode.
+const (
+	exitOK      = 0 // success
+	exitFailed  = 1 // a check failed (or the operation failed)
+	exitUsage   = 2 // usage or configuration error
+	defaultReg  = "http://127.0.0.1:8081"
+	defaultBrok = "127.0.0.1:9092"
+)
+
+// Stdio holds the streams a command reads and writes. Commands never touch
+// os.Stdout directly so tests can capture output.
+type Stdio struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// usageError marks an error as a usage or configuration mistake (exit 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// errCheckFailed is returned by commands whose report was already printed and
+// whose verdict is "failed" (exit 1, nothing more to say on stderr).
+var errCheckFailed = errors.New("check failed")
+
+// globals are the options shared by every command, resolved with the
+// precedence edactl.yaml < EDACTL_* environment < flags.
+type globals struct {
+	Registry   string
+	Brokers    string
+	ConfigPath string
+	Output     string
+	NoColor    bool
+
+	// Config is the loaded edactl.yaml, or nil when there is none.
+	Config *schemas.Config
+
+	io     Stdio
+	getenv func(string) string
+}
+
+// Main runs edactl with args (without the program name) and returns the
+// process exit code.
+func Main(ctx context.Context, args []string, stdio Stdio, getenv func(string) string) int {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	g := &globals{io: stdio, getenv: getenv}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(stdio.In)
+	root.SetOut(stdio.Out)
+	root.SetErr(stdio.Err)
+	err := root.ExecuteContext(ctx)
+	return exitCode(err, stdio.Err)
+}
+
+// exitCode maps an error to the process exit code and prints it as one line.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, errCheckFailed) {
+		return exitFailed
+	}
+	msg := strings.TrimSpace(err.Error())
+	fmt.Fprintf(stderr, "edactl: %s\n", strings.ReplaceAll(msg, "\n", "; "))
+	var ue *usageError
+	if errors.As(err, &ue) || isCobraUsageError(err) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// isCobraUsageError recognises the errors cobra and pflag return for bad
+// command lines; they carry no type, only their text.
+func isCobraUsageError(err error) bool {
+	var nf *pflag.NotExistError
+	if errors.As(err, &nf) {
+		return true
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
+		"invalid argument", "accepts ", "requires at least", "requires at most", "requires exactly", "received ",
+		"required flag", "if any flags in the group", "none of the others can be", "at least one of the flags"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newRootCmd(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "edactl",
+		Short: "Schema registry, compatibility gate, code generator and stream tools for Kafka events",
+		Long: `edactl is a toolchain for teams whose services talk through Kafka events.
+
+It speaks the Confluent Schema Registry REST API, checks Avro schema changes
+for compatibility with an explanation of every breaking change, generates Go
+code from schema history, and lets you consume, trace and rewind event streams.
+
+Configuration is read from edactl.yaml, then EDACTL_* environment variables,
+then flags (later wins).`,
+		Example: `  # Start a local broker and registry with the sample catalogue
+  edactl dev
+
+  # Check a new schema version against the previous one
+  edactl compat --level BACKWARD v2.avsc v1.avsc`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		DisableAutoGenTag: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return g.resolve(cmd.Flags())
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Registry, "registry", defaultReg, "schema registry URL (env EDACTL_REGISTRY)")
+	pf.StringVar(&g.Brokers, "brokers", defaultBrok, "Kafka bootstrap brokers, comma separated (env EDACTL_BROKERS)")
+	pf.StringVar(&g.ConfigPath, "config", "", "config file (default ./edactl.yaml if present; env EDACTL_CONFIG)")
+	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json (some commands accept more)")
+	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
+
+	root.AddCommand(
+		newVersionCmd(g),
+		newCompatCmd(g),
+	)
+	return root
+}
+
+// resolve loads edactl.yaml and applies the precedence file < env < flags to
+// the global options.
+func (g *globals) resolve(flags *pflag.FlagSet) error {
+	path := g.ConfigPath
+	explicit := flags.Changed("config")
+	if !explicit {
+		if env := g.getenv("EDACTL_CONFIG"); env != "" {
+			path, explicit = env, true
+		} else {
+			path = schemas.ConfigFile
+		}
+	}
+	cfg, err := schemas.LoadConfig(path)
+	switch {
+	case err == nil:
+		g.Config = cfg
+		g.ConfigPath = path
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		g.ConfigPath = ""
+	default:
+		return &usageError{err}
+	}
+
+	pick := func(name, env string, fromFile string, dst *string) {
+		if flags.Changed(name) {
+			return
+		}
+		if v := g.getenv(env); v != "" {
+			*dst = v
+			return
+		}
+		if fromFile != "" {
+			*dst = fromFile
+		}
+	}
+	var fileReg, fileBrokers string
+	if g.Config != nil {
+		fileReg, fileBrokers = g.Config.Registry, g.Config.Brokers
+	}
+	pick("registry", "EDACTL_REGISTRY", fileReg, &g.Registry)
+	pick("brokers", "EDACTL_BROKERS", fileBrokers, &g.Brokers)
+	if !flags.Changed("output") {
+		if v := g.getenv("EDACTL_OUTPUT"); v != "" {
+			g.Output = v
+		}
+	}
+	if g.getenv("NO_COLOR") != "" || g.getenv("EDACTL_NO_COLOR") != "" {
+		g.NoColor = true
+	}
+	return nil
+}
+
+// output validates the -o flag against the formats a command supports.
+func (g *globals) output(allowed ...string) (string, error) {
+	if len(allowed) == 0 {
+		allowed = []string{"text", "json"}
+	}
+	for _, a := range allowed {
+		if g.Output == a {
+			return a, nil
+		}
+	}
+	return "", usageErrorf("invalid output format %q: want one of %s", g.Output, strings.Join(allowed, ", "))
+}
+
+// color reports whether coloured output is wanted on w.
+func (g *globals) color(w io.Writer) bool {
+	if g.NoColor {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

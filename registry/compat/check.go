@@ -1,0 +1,543 @@
+package compat
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hamba/avro/v2"
+)
+
+// Rule identifies the resolution rule an incompatibility breaks. The names
+// are Avro Java's SchemaIncompatibilityType values, as Confluent prints them.
+type Rule string
+
+// The rules.
+const (
+	// NameMismatch: a named type (record, enum, fixed) whose reader name is
+	// neither the writer's name nor, through an alias, its full name.
+	NameMismatch Rule = "NAME_MISMATCH"
+	// FixedSizeMismatch: fixed types of different sizes.
+	FixedSizeMismatch Rule = "FIXED_SIZE_MISMATCH"
+	// MissingEnumSymbols: the writer can write enum symbols the reader lacks,
+	// and the reader enum has no default symbol.
+	MissingEnumSymbols Rule = "MISSING_ENUM_SYMBOLS"
+	// ReaderFieldMissingDefault: a reader field the writer does not have and
+	// that has no default value to fill it with.
+	ReaderFieldMissingDefault Rule = "READER_FIELD_MISSING_DEFAULT_VALUE"
+	// TypeMismatch: the reader's type cannot be resolved from the writer's,
+	// not even by promotion.
+	TypeMismatch Rule = "TYPE_MISMATCH"
+	// MissingUnionBranch: a type the writer can write (a writer union branch
+	// or a non-union writer) that no branch of the reader union can read.
+	MissingUnionBranch Rule = "MISSING_UNION_BRANCH"
+)
+
+// Rules lists every rule with its purpose, for documentation and --help.
+var Rules = []struct {
+	ID      Rule
+	Purpose string
+}{
+	{NameMismatch, "a record, enum or fixed must keep its name, or list the old full name in its aliases"},
+	{FixedSizeMismatch, "a fixed type must keep its size"},
+	{MissingEnumSymbols, "every symbol the writer can write must exist in the reader enum, unless the reader enum has a default"},
+	{ReaderFieldMissingDefault, "a field the reader expects but the writer lacks needs a default value"},
+	{TypeMismatch, "the reader's type must equal the writer's or be a promotion of it (int→long→float→double, string↔bytes)"},
+	{MissingUnionBranch, "every type the writer can write must be readable by some branch of the reader union"},
+}
+
+// Incompatibility is one reason a reader cannot read a writer's data.
+type Incompatibility struct {
+	// Rule is the broken rule.
+	Rule Rule `json:"rule"`
+	// Path locates the problem for people: the root record's name, then
+	// field names, "[]" for array items and "{}" for map values, e.g.
+	// "OrderPlaced.items[].price".
+	Path string `json:"path"`
+	// Pointer locates it in the reader schema as a JSON pointer, the way Avro
+	// Java reports it, e.g. "/fields/2/type/items/fields/0/type".
+	Pointer string `json:"pointer"`
+	// Message explains the problem in one sentence.
+	Message string `json:"message"`
+	// Reader and Writer describe the two types involved.
+	Reader string `json:"reader"`
+	Writer string `json:"writer"`
+}
+
+// String formats the incompatibility as "<path>: <RULE>: <message>".
+func (i Incompatibility) String() string {
+	return i.Path + ": " + string(i.Rule) + ": " + i.Message
+}
+
+// Direction says which schema reads which in one comparison.
+type Direction string
+
+const (
+	// DirBackward: the new schema reads data written with an old one.
+	DirBackward Direction = "BACKWARD"
+	// DirForward: an old schema reads data written with the new one.
+	DirForward Direction = "FORWARD"
+)
+
+// Comparison is the result of checking the candidate against one history
+// entry in one direction.
+type Comparison struct {
+	// Against is the index of the history entry (0 is the newest).
+	Against int `json:"against"`
+	// Direction is BACKWARD (candidate reads history) or FORWARD (history reads candidate).
+	Direction Direction `json:"direction"`
+	// Incompatibilities lists every problem found; empty means compatible.
+	Incompatibilities []Incompatibility `json:"incompatibilities"`
+}
+
+// Compatible reports whether the comparison found no problem.
+func (c Comparison) Compatible() bool { return len(c.Incompatibilities) == 0 }
+
+// Report is the verdict of Check.
+type Report struct {
+	Level       Level        `json:"level"`
+	Compatible  bool         `json:"compatible"`
+	Comparisons []Comparison `json:"comparisons"`
+}
+
+// Incompatibilities returns every problem of every comparison, in order.
+func (r Report) Incompatibilities() []Incompatibility {
+	var out []Incompatibility
+	for _, c := range r.Comparisons {
+		out = append(out, c.Incompatibilities...)
+	}
+	return out
+}
+
+// Check checks candidate against history (newest first) under level.
+// Non-transitive levels compare with history[0] only; NONE compares nothing.
+// Every comparison is run to the end, so the report lists every problem.
+func Check(level Level, candidate avro.Schema, history []avro.Schema) Report {
+	r := Report{Level: level, Compatible: true, Comparisons: []Comparison{}}
+	if level == None || len(history) == 0 {
+		return r
+	}
+	n := len(history)
+	if !level.Transitive() {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		if level.ChecksBackward() {
+			r.add(Comparison{Against: i, Direction: DirBackward, Incompatibilities: CheckPair(candidate, history[i])})
+		}
+		if level.ChecksForward() {
+			r.add(Comparison{Against: i, Direction: DirForward, Incompatibilities: CheckPair(history[i], candidate)})
+		}
+	}
+	return r
+}
+
+func (r *Report) add(c Comparison) {
+	if c.Incompatibilities == nil {
+		c.Incompatibilities = []Incompatibility{}
+	}
+	if !c.Compatible() {
+		r.Compatible = false
+	}
+	r.Comparisons = append(r.Comparisons, c)
+}
+
+// MaxIncompatibilities bounds the problems reported for one pair, so that a
+// hostile schema sharing one broken named type along exponentially many
+// paths cannot make a report explode. Real schemas never come near it.
+const MaxIncompatibilities = 10000
+
+// CheckPair reports every reason reader cannot read data written with
+// writer; nil means compatible.
+func CheckPair(reader, writer avro.Schema) []Incompatibility {
+	c := &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]map[string]*avro.Field{}}
+	root := rootName(reader)
+	res := c.check(reader, writer)
+	out := make([]Incompatibility, 0, len(res.issues))
+	for _, is := range res.issues {
+		out = append(out, is.materialise(root))
+		if len(out) >= MaxIncompatibilities {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// relIssue is an incompatibility whose location is relative to the pair
+// being checked. Locations are built from the leaf up, as reversed segment
+// lists shared between results, so a memoised named-type result can be
+// reused under many paths at the cost of its output only.
+type relIssue struct {
+	rule           Rule
+	msg            string
+	reader, writer string
+	loc            *segment // innermost segment first
+}
+
+// segment is one step of a location: a human path piece and a JSON pointer
+// piece.
+type segment struct {
+	human   string // ".name", "[]", "{}" or "" (union branches are transparent)
+	pointer string // "/fields/3/type", "/items", "/values", "/2"
+	next    *segment
+}
+
+func (is relIssue) materialise(root string) Incompatibility {
+	var segs []*segment
+	for s := is.loc; s != nil; s = s.next {
+		segs = append(segs, s)
+	}
+	var hp, pp strings.Builder
+	hp.WriteString(root)
+	for i := len(segs) - 1; i >= 0; i-- {
+		hp.WriteString(segs[i].human)
+		pp.WriteString(segs[i].pointer)
+	}
+	path := strings.TrimPrefix(hp.String(), ".")
+	if path == "" {
+		path = "(root)"
+	}
+	ptr := pp.String()
+	if ptr == "" {
+		ptr = "/"
+	}
+	return Incompatibility{Rule: is.rule, Path: path, Pointer: ptr, Message: is.msg, Reader: is.reader, Writer: is.writer}
+}
+
+type pairKey struct{ reader, writer avro.Schema }
+
+type pairResult struct {
+	done   bool
+	issues []relIssue
+}
+
+var compatible = &pairResult{done: true}
+
+type checker struct {
+	memo   map[pairKey]*pairResult
+	fields map[*avro.RecordSchema]map[string]*avro.Field
+}
+
+// deref follows hamba's references to named types.
+func deref(s avro.Schema) avro.Schema {
+	if r, ok := s.(*avro.RefSchema); ok {
+		return r.Schema()
+	}
+	return s
+}
+
+func (c *checker) check(reader, writer avro.Schema) *pairResult {
+	reader, writer = deref(reader), deref(writer)
+	_, rNamed := reader.(avro.NamedSchema)
+	_, wNamed := writer.(avro.NamedSchema)
+	if !rNamed && !wNamed {
+		// Anonymous types are trees: no memo needed, no cycle possible.
+		return c.compute(reader, writer)
+	}
+	key := pairKey{reader, writer}
+	if r, ok := c.memo[key]; ok {
+		if !r.done {
+			// The pair is being compared further up: assume compatible,
+			// as Avro Java does, so recursive types terminate.
+			return compatible
+		}
+		return r
+	}
+	r := &pairResult{}
+	c.memo[key] = r
+	res := c.compute(reader, writer)
+	r.issues, r.done = res.issues, true
+	return r
+}
+
+func (c *checker) compute(reader, writer avro.Schema) *pairResult {
+	rt, wt := reader.Type(), writer.Type()
+	if rt == wt {
+		switch rt {
+		case avro.Null, avro.Boolean, avro.Int, avro.Long, avro.Float, avro.Double, avro.Bytes, avro.String:
+			return compatible
+		case avro.Array:
+			sub := c.check(reader.(*avro.ArraySchema).Items(), writer.(*avro.ArraySchema).Items())
+			return wrap(sub, &segment{human: "[]", pointer: "/items"})
+		case avro.Map:
+			sub := c.check(reader.(*avro.MapSchema).Values(), writer.(*avro.MapSchema).Values())
+			return wrap(sub, &segment{human: "{}", pointer: "/values"})
+		case avro.Fixed:
+			r, w := reader.(*avro.FixedSchema), writer.(*avro.FixedSchema)
+			res := &pairResult{done: true}
+			if is, ok := nameIssue(r, w); !ok {
+				res.issues = append(res.issues, is)
+			}
+			if r.Size() != w.Size() {
+				res.issues = append(res.issues, relIssue{rule: FixedSizeMismatch,
+					msg:    fmt.Sprintf("reader expects fixed %s of size %d, writer wrote size %d", r.FullName(), r.Size(), w.Size()),
+					reader: describe(r), writer: describe(w)})
+			}
+			return res
+		case avro.Enum:
+			r, w := reader.(*avro.EnumSchema), writer.(*avro.EnumSchema)
+			res := &pairResult{done: true}
+			if is, ok := nameIssue(r, w); !ok {
+				res.issues = append(res.issues, is)
+			}
+			if is, ok := enumIssue(r, w); !ok {
+				res.issues = append(res.issues, is)
+			}
+			return res
+		case avro.Record:
+			r, w := reader.(*avro.RecordSchema), writer.(*avro.RecordSchema)
+			res := &pairResult{done: true}
+			if is, ok := nameIssue(r, w); !ok {
+				res.issues = append(res.issues, is)
+			}
+			res.issues = append(res.issues, c.recordFields(r, w)...)
+			return res
+		case avro.Union:
+			return c.writerUnion(reader, writer.(*avro.UnionSchema))
+		}
+	}
+	if wu, ok := writer.(*avro.UnionSchema); ok {
+		return c.writerUnion(reader, wu)
+	}
+	switch rt {
+	case avro.Long:
+		if wt == avro.Int {
+			return compatible
+		}
+	case avro.Float:
+		if wt == avro.Int || wt == avro.Long {
+			return compatible
+		}
+	case avro.Double:
+		if wt == avro.Int || wt == avro.Long || wt == avro.Float {
+			return compatible
+		}
+	case avro.Bytes:
+		if wt == avro.String {
+			return compatible
+		}
+	case avro.String:
+		if wt == avro.Bytes {
+			return compatible
+		}
+	case avro.Union:
+		ru := reader.(*avro.UnionSchema)
+		var closest *pairResult
+		for _, branch := range ru.Types() {
+			sub := c.check(branch, writer)
+			if len(sub.issues) == 0 {
+				return compatible
+			}
+			if closest == nil && sameKind(branch, writer) {
+				closest = sub
+			}
+		}
+		if closest != nil {
+			// The branch Avro would pick (same name, or same kind of
+			// array or map) exists but cannot read the writer: its
+			// problems explain more than "no branch" would.
+			return closest
+		}
+		return &pairResult{done: true, issues: []relIssue{{rule: MissingUnionBranch,
+			msg:    fmt.Sprintf("reader union %s has no branch that can read writer type %s", describe(ru), describe(writer)),
+			reader: describe(ru), writer: describe(writer)}}}
+	}
+	return &pairResult{done: true, issues: []relIssue{{rule: TypeMismatch,
+		msg:    fmt.Sprintf("reader expects %s, writer wrote %s", describe(reader), describe(writer)),
+		reader: describe(reader), writer: describe(writer)}}}
+}
+
+// writerUnion checks that every branch of a writer union can be read.
+func (c *checker) writerUnion(reader avro.Schema, w *avro.UnionSchema) *pairResult {
+	res := &pairResult{done: true}
+	for i, branch := range w.Types() {
+		sub := c.check(reader, branch)
+		if len(sub.issues) == 0 {
+			continue
+		}
+		// Avro Java reports the branch index in the location; the human
+		// path stays on the field, the message names the branch.
+		seg := &segment{pointer: "/" + strconv.Itoa(i)}
+		for _, is := range sub.issues {
+			if is.loc == nil && is.rule == TypeMismatch || is.loc == nil && is.rule == MissingUnionBranch {
+				is.msg += fmt.Sprintf(" (writer union %s, branch %d)", describe(w), i)
+			}
+			is.loc = prepend(is.loc, seg)
+			res.issues = append(res.issues, is)
+		}
+	}
+	if len(res.issues) == 0 {
+		return compatible
+	}
+	return res
+}
+
+func (c *checker) writerFields(w *avro.RecordSchema) map[string]*avro.Field {
+	m, ok := c.fields[w]
+	if !ok {
+		m = make(map[string]*avro.Field, len(w.Fields()))
+		for _, f := range w.Fields() {
+			m[f.Name()] = f
+		}
+		c.fields[w] = m
+	}
+	return m
+}
+
+func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
+	var out []relIssue
+	wf := c.writerFields(w)
+	for i, rf := range r.Fields() {
+		seg := &segment{human: "." + rf.Name(), pointer: "/fields/" + strconv.Itoa(i)}
+		var matches []*avro.Field
+		if f, ok := wf[rf.Name()]; ok {
+			matches = append(matches, f)
+		}
+		for _, a := range rf.Aliases() {
+			if f, ok := wf[a]; ok && (len(matches) == 0 || matches[0] != f) {
+				matches = append(matches, f)
+			}
+		}
+		switch {
+		case len(matches) == 0:
+			if rf.HasDefault() {
+				continue
+			}
+			out = append(out, relIssue{rule: ReaderFieldMissingDefault,
+				msg:    fmt.Sprintf("reader field %q is not in the writer's record %s and has no default value", rf.Name(), w.FullName()),
+				reader: describe(rf.Type()), writer: "(absent)", loc: seg})
+		case len(matches) > 1:
+			names := make([]string, len(matches))
+			for j, m := range matches {
+				names[j] = strconv.Quote(m.Name())
+			}
+			out = append(out, relIssue{rule: TypeMismatch,
+				msg:    fmt.Sprintf("reader field %q matches several writer fields (%s) by name and alias", rf.Name(), strings.Join(names, ", ")),
+				reader: describe(rf.Type()), writer: describe(w), loc: seg})
+		default:
+			sub := c.check(rf.Type(), matches[0].Type())
+			typeSeg := &segment{human: seg.human, pointer: seg.pointer + "/type"}
+			for _, is := range sub.issues {
+				is.loc = prepend(is.loc, typeSeg)
+				out = append(out, is)
+				if len(out) >= MaxIncompatibilities {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// prepend adds an outer segment: locations are stored innermost first, so
+// the outer segment goes to the end of the chain. Chains are copied, never
+// mutated, because memoised results share them.
+func prepend(loc *segment, outer *segment) *segment {
+	if loc == nil {
+		return &segment{human: outer.human, pointer: outer.pointer}
+	}
+	cp := *loc
+	cp.next = prepend(loc.next, outer)
+	return &cp
+}
+
+func wrap(sub *pairResult, seg *segment) *pairResult {
+	if len(sub.issues) == 0 {
+		return compatible
+	}
+	res := &pairResult{done: true, issues: make([]relIssue, len(sub.issues))}
+	for i, is := range sub.issues {
+		is.loc = prepend(is.loc, seg)
+		res.issues[i] = is
+	}
+	return res
+}
+
+// nameIssue applies Avro Java's schemaNameEquals: equal unqualified names, or
+// the writer's full name among the reader's aliases.
+func nameIssue(r, w avro.NamedSchema) (relIssue, bool) {
+	if r.Name() == w.Name() {
+		return relIssue{}, true
+	}
+	for _, a := range r.Aliases() {
+		if a == w.FullName() {
+			return relIssue{}, true
+		}
+	}
+	kind := string(r.Type())
+	return relIssue{rule: NameMismatch,
+		msg: fmt.Sprintf("reader expects %s named %s, writer wrote %s (add %q to the reader's aliases to rename)",
+			kind, r.FullName(), w.FullName(), w.FullName()),
+		reader: describe(r), writer: describe(w)}, false
+}
+
+func enumIssue(r, w *avro.EnumSchema) (relIssue, bool) {
+	have := make(map[string]bool, len(r.Symbols()))
+	for _, s := range r.Symbols() {
+		have[s] = true
+	}
+	var missing []string
+	for _, s := range w.Symbols() {
+		if !have[s] {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 || r.HasDefault() && have[r.Default()] {
+		return relIssue{}, true
+	}
+	sort.Strings(missing)
+	return relIssue{rule: MissingEnumSymbols,
+		msg: fmt.Sprintf("writer enum %s can write %s, which reader enum %s lacks, and the reader has no default symbol",
+			w.FullName(), "["+strings.Join(missing, ", ")+"]", r.FullName()),
+		reader: describe(r), writer: describe(w)}, false
+}
+
+// sameKind reports whether a reader union branch is the one meant to read
+// writer: a named type with a matching name, or the same kind of array or map.
+func sameKind(branch, writer avro.Schema) bool {
+	branch, writer = deref(branch), deref(writer)
+	if branch.Type() != writer.Type() {
+		return false
+	}
+	bn, ok1 := branch.(avro.NamedSchema)
+	wn, ok2 := writer.(avro.NamedSchema)
+	if ok1 && ok2 {
+		_, ok := nameIssue(bn, wn)
+		return ok
+	}
+	return branch.Type() == avro.Array || branch.Type() == avro.Map
+}
+
+// describe names a type briefly: primitives by name, named types as
+// "record com.example.Order", unions as "[null, string]".
+func describe(s avro.Schema) string {
+	s = deref(s)
+	switch t := s.(type) {
+	case avro.NamedSchema:
+		return string(t.Type()) + " " + t.FullName()
+	case *avro.ArraySchema:
+		return "array<" + describe(t.Items()) + ">"
+	case *avro.MapSchema:
+		return "map<" + describe(t.Values()) + ">"
+	case *avro.UnionSchema:
+		parts := make([]string, len(t.Types()))
+		for i, b := range t.Types() {
+			parts[i] = describe(b)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return string(s.Type())
+}
+
+// rootName is how paths start: the reader root's unqualified name when it is
+// named, nothing otherwise.
+func rootName(s avro.Schema) string {
+	if n, ok := deref(s).(avro.NamedSchema); ok {
+		return n.Name()
+	}
+	return ""
+}

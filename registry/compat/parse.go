@@ -1,0 +1,130 @@
+package compat
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hamba/avro/v2"
+)
+
+// MaxNesting is the deepest JSON nesting Parse accepts. It keeps hostile
+// input from exhausting the stack of the recursive parser; real schemas stay
+// far below it (a 200-level nested record is about 800 JSON levels).
+const MaxNesting = 4000
+
+// ParseError is a schema that could not be parsed. Line and Column are
+// 1-based and set when the problem is in the JSON syntax.
+type ParseError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+	}
+	return e.Msg
+}
+
+// Parse parses an Avro schema with a fresh named-type cache, so that two
+// versions of the same record never shadow each other.
+func Parse(text string) (avro.Schema, error) {
+	return ParseWithReferences(text)
+}
+
+// ParseWithReferences parses an Avro schema whose named types may come from
+// other schemas (Confluent schema references). The references are parsed
+// first, in order, into the same fresh cache.
+func ParseWithReferences(text string, refs ...string) (avro.Schema, error) {
+	cache := &avro.SchemaCache{}
+	for i, r := range refs {
+		if _, err := parseInto(r, cache); err != nil {
+			return nil, fmt.Errorf("reference %d: %w", i+1, err)
+		}
+	}
+	return parseInto(text, cache)
+}
+
+func parseInto(text string, cache *avro.SchemaCache) (s avro.Schema, err error) {
+	data := []byte(text)
+	if err := validateJSON(data); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
+		}
+	}()
+	s, err = avro.ParseBytesWithCache(data, "", cache)
+	if err != nil {
+		return nil, &ParseError{Msg: "invalid schema: " + strings.TrimPrefix(err.Error(), "avro: ")}
+	}
+	return s, nil
+}
+
+// validateJSON checks syntax (with a line and column on error) and nesting
+// depth before hamba/avro sees the bytes: hamba treats text that is not JSON
+// as a bare type name, which gives unhelpful messages.
+func validateJSON(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &ParseError{Msg: "empty schema"}
+	}
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v)
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(data, int(se.Offset))
+			return &ParseError{Line: line, Column: col, Msg: "invalid JSON: " + se.Error()}
+		}
+		if err != nil {
+			return &ParseError{Msg: "invalid JSON: " + err.Error()}
+		}
+		return &ParseError{Msg: "invalid JSON"}
+	}
+	depth, inString, escaped := 0, false, false
+	for i, c := range data {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > MaxNesting {
+				line, col := lineCol(data, i+1)
+				return &ParseError{Line: line, Column: col, Msg: fmt.Sprintf("schema nested deeper than %d levels", MaxNesting)}
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+// lineCol converts a byte offset (1-based, as json.SyntaxError reports the
+// position after the bad byte) into a 1-based line and column.
+func lineCol(data []byte, offset int) (line, col int) {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	if offset < 1 {
+		offset = 1
+	}
+	before := data[:offset-1]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	col = offset - bytes.LastIndexByte(before, '\n') - 1
+	return line, col
+}
