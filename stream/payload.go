@@ -1,0 +1,149 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// Encoding says how a payload is shown.
+type Encoding string
+
+// The encodings of a Payload.
+const (
+	// EncNull is an absent key or value (a Kafka null, e.g. a tombstone).
+	EncNull Encoding = "null"
+	// EncAvro is a Confluent-wire-format payload decoded through the
+	// registry; JSON is the decoded value.
+	EncAvro Encoding = "avro"
+	// EncJSON is a non-framed payload holding a JSON object or array; JSON
+	// is that document.
+	EncJSON Encoding = "json"
+	// EncUTF8 is non-framed valid UTF-8 text; JSON is a JSON string.
+	EncUTF8 Encoding = "utf8"
+	// EncBase64 is anything else (binary, or a framed payload that could
+	// not be decoded); JSON is a JSON string of the standard base64 of the
+	// bytes.
+	EncBase64 Encoding = "base64"
+)
+
+// SchemaRef names the registry schema a payload was decoded with.
+type SchemaRef struct {
+	ID      int    `json:"id"`
+	Subject string `json:"subject,omitempty"`
+	Version int    `json:"version,omitempty"`
+}
+
+// Payload is a record key or value: its bytes and how they are shown.
+type Payload struct {
+	// Raw are the bytes as stored in Kafka; nil for a null.
+	Raw []byte
+	// Encoding says what JSON holds.
+	Encoding Encoding
+	// JSON is the payload rendered as one JSON value (never empty: "null"
+	// for EncNull).
+	JSON json.RawMessage
+	// Schema is set for EncAvro.
+	Schema *SchemaRef
+	// Err says why a payload that looked framed could not be decoded
+	// (unknown schema id, truncated body, registry unreachable); the
+	// payload is then shown as EncBase64.
+	Err error
+}
+
+// Text returns the payload as a human reads it: the JSON of decoded and
+// JSON payloads, the text of UTF-8 ones, base64 otherwise, "null" for a null.
+func (p Payload) Text() string {
+	if p.Encoding == EncUTF8 || p.Encoding == EncBase64 {
+		var s string
+		if json.Unmarshal(p.JSON, &s) == nil {
+			return s
+		}
+	}
+	return string(p.JSON)
+}
+
+// rawPayload renders bytes that are not (or could not be) decoded with a
+// schema.
+func rawPayload(b []byte) Payload {
+	if b == nil {
+		return Payload{Encoding: EncNull, JSON: json.RawMessage("null")}
+	}
+	if utf8.Valid(b) {
+		if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+			// Compact: JSON Lines output needs the document on one line.
+			var buf bytes.Buffer
+			if json.Compact(&buf, t) == nil {
+				return Payload{Raw: b, Encoding: EncJSON, JSON: buf.Bytes()}
+			}
+		}
+		return Payload{Raw: b, Encoding: EncUTF8, JSON: appendJSONString(nil, b)}
+	}
+	return base64Payload(b)
+}
+
+func base64Payload(b []byte) Payload {
+	out := make([]byte, 0, base64.StdEncoding.EncodedLen(len(b))+2)
+	out = append(out, '"')
+	out = base64.StdEncoding.AppendEncode(out, b)
+	out = append(out, '"')
+	return Payload{Raw: b, Encoding: EncBase64, JSON: out}
+}
+
+// appendJSONString appends s as a JSON string (s must be valid UTF-8).
+func appendJSONString(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// codec decodes wire-format payloads; implemented over the registry.
+type codec interface {
+	decode(ctx context.Context, b []byte) Payload
+}
+
+// payload renders b, decoding it through the registry when it is framed.
+func (c *Client) payload(ctx context.Context, b []byte) Payload {
+	if c.codec == nil || b == nil {
+		return rawPayload(b)
+	}
+	return c.codec.decode(ctx, b)
+}

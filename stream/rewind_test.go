@@ -1,0 +1,292 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// commitGroup commits offsets for group as an admin would.
+func (tc *testCluster) commitGroup(group string, offs map[string]map[int32]int64) {
+	tc.t.Helper()
+	os := kadm.Offsets{}
+	for t, ps := range offs {
+		for p, o := range ps {
+			os.Add(kadm.Offset{Topic: t, Partition: p, At: o, LeaderEpoch: -1})
+		}
+	}
+	if err := kadm.NewClient(tc.admin).CommitAllOffsets(ctxT(tc.t), group, os); err != nil {
+		tc.t.Fatal(err)
+	}
+}
+
+func (tc *testCluster) committed(group string) map[tp]int64 {
+	tc.t.Helper()
+	resp, err := kadm.NewClient(tc.admin).FetchOffsets(ctxT(tc.t), group)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	out := map[tp]int64{}
+	resp.Each(func(o kadm.OffsetResponse) {
+		if o.Err == nil && o.At >= 0 {
+			out[tp{o.Topic, o.Partition}] = o.At
+		}
+	})
+	return out
+}
+
+// seedRewind writes 10 records a minute apart to orders/0 and 5 to
+// orders/1, and commits offsets 7 and 3 for group "billing".
+func seedRewind(t *testing.T) (*testCluster, time.Time) {
+	tc := newTestCluster(t, map[string]int32{"orders": 2, "audit": 1})
+	tc.producer = tc.newClient(manual())
+	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		tc.produce(rec("orders", 0, "k", "v", base.Add(time.Duration(i)*time.Minute)))
+	}
+	for i := range 5 {
+		tc.produce(rec("orders", 1, "k", "v", base.Add(time.Duration(i)*time.Minute)))
+	}
+	tc.commitGroup("billing", map[string]map[int32]int64{"orders": {0: 7, 1: 3}})
+	return tc, base
+}
+
+func rowsString(p *Plan) string {
+	var b strings.Builder
+	for _, r := range p.Rows {
+		b.WriteString(r.Topic)
+		b.WriteString("/")
+		b.WriteString(itoa(int64(r.Partition)))
+		b.WriteString(":")
+		b.WriteString(itoa(r.Before))
+		b.WriteString("->")
+		b.WriteString(itoa(r.After))
+		if r.Clamped {
+			b.WriteString("(clamped)")
+		}
+		if r.Fallback {
+			b.WriteString("(fallback)")
+		}
+		b.WriteString(" ")
+	}
+	return b.String()
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func TestPlanRewindSpecs(t *testing.T) {
+	tc, base := seedRewind(t)
+	tc.commitGroup("other", map[string]map[int32]int64{"orders": {1: 2}})
+	c := tc.client(WithClock(func() time.Time { return base.Add(2*time.Minute + 30*time.Second) }))
+	orders := []TopicSelection{{Topic: "orders"}}
+	tests := []struct {
+		name   string
+		topics []TopicSelection
+		all    bool
+		spec   RewindSpec
+		want   string
+	}{
+		{"earliest", orders, false, RewindSpec{Kind: ToEarliest}, "orders/0:7->0 orders/1:3->0 "},
+		{"latest", orders, false, RewindSpec{Kind: ToLatest}, "orders/0:7->10 orders/1:3->5 "},
+		{"offset clamped", orders, false, RewindSpec{Kind: ToOffset, Offset: 8}, "orders/0:7->8 orders/1:3->5(clamped) "},
+		{"shift back clamped", orders, false, RewindSpec{Kind: ShiftBy, Offset: -4}, "orders/0:7->3 orders/1:3->0(clamped) "},
+		{"shift forward", []TopicSelection{{Topic: "orders", Partitions: []int32{0}}}, false, RewindSpec{Kind: ShiftBy, Offset: 2}, "orders/0:7->9 "},
+		{"to time", orders, false, RewindSpec{Kind: ToTime, Time: base.Add(4 * time.Minute)}, "orders/0:7->4 orders/1:3->4 "},
+		{"time before first", orders, false, RewindSpec{Kind: ToTime, Time: base.Add(-time.Hour)}, "orders/0:7->0(fallback) orders/1:3->0(fallback) "},
+		{"time after last", orders, false, RewindSpec{Kind: ToTime, Time: base.Add(time.Hour)}, "orders/0:7->10(fallback) orders/1:3->5(fallback) "},
+		{"by duration", orders, false, RewindSpec{Kind: ByDuration, Duration: 30 * time.Second}, "orders/0:7->2 orders/1:3->2 "},
+		{"to group", orders, false, RewindSpec{Kind: ToGroup, Group: "other"}, "orders/0:7->7 orders/1:3->2 "},
+		{"all topics", nil, true, RewindSpec{Kind: ToEarliest}, "orders/0:7->0 orders/1:3->0 "},
+		{"audit without commit", []TopicSelection{{Topic: "audit"}}, false, RewindSpec{Kind: ToLatest}, "audit/0:-1->0 "},
+		{"from file", nil, false, RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 1, 1}, {"audit", 0, 0}}}, "orders/1:3->1 audit/0:-1->0 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Topics: tt.topics, AllTopics: tt.all, Spec: tt.spec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rowsString(plan); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			if plan.State != "Empty" {
+				t.Errorf("state %q, want Empty", plan.State)
+			}
+		})
+	}
+	// A dry run (planning) changed nothing.
+	if got := tc.committed("billing"); got[tp{"orders", 0}] != 7 || got[tp{"orders", 1}] != 3 || len(got) != 2 {
+		t.Errorf("planning changed offsets: %v", got)
+	}
+}
+
+func TestPlanRewindErrors(t *testing.T) {
+	tc, _ := seedRewind(t)
+	c := tc.client()
+	tests := []struct {
+		opts RewindOptions
+		want string
+	}{
+		{RewindOptions{Group: "billing", Spec: RewindSpec{Kind: ToEarliest}}, "--topic or --all-topics"},
+		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "nope"}}, Spec: RewindSpec{Kind: ToEarliest}}, `topic does not exist: "nope"`},
+		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "orders", Partitions: []int32{5}}}, Spec: RewindSpec{Kind: ToEarliest}}, `has no partition 5`},
+		{RewindOptions{Group: "fresh", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `has no committed offsets`},
+		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup, Group: "billing"}}, `is the group being rewound`},
+		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}}}}, `names its partitions`},
+	}
+	for _, tt := range tests {
+		_, err := c.PlanRewind(ctxT(t), tt.opts)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: got %v, want error containing %q", tt.opts, err, tt.want)
+		}
+	}
+}
+
+func TestExecuteRewindAndUndo(t *testing.T) {
+	tc, _ := seedRewind(t)
+	c := tc.client()
+	before := tc.committed("billing")
+
+	plan, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing",
+		Topics: []TopicSelection{{Topic: "orders"}, {Topic: "audit"}}, Spec: RewindSpec{Kind: ToEarliest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var undo bytes.Buffer
+	res, err := c.ExecuteRewind(ctxT(t), plan, func(p *Plan) error { return WriteOffsetsCSV(&undo, p.UndoRows()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Committed != 3 {
+		t.Errorf("committed %d partitions, want 3 (audit/0 had no commit)", res.Committed)
+	}
+	if got := tc.committed("billing"); got[tp{"orders", 0}] != 0 || got[tp{"orders", 1}] != 0 {
+		t.Fatalf("after execute: %v", got)
+	}
+	if want := "orders,0,7\norders,1,3\naudit,0,-1\n"; undo.String() != want {
+		t.Errorf("undo file %q, want %q", undo.String(), want)
+	}
+
+	// Undo through --from-file restores the exact previous offsets.
+	rows, err := ReadOffsetsCSV(&undo, "undo.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan2, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Spec: RewindSpec{Kind: FromFile, Rows: rows}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ExecuteRewind(ctxT(t), plan2, nil); err != nil {
+		t.Fatal(err)
+	}
+	after := tc.committed("billing")
+	if len(after) != len(before) || after[tp{"orders", 0}] != before[tp{"orders", 0}] || after[tp{"orders", 1}] != before[tp{"orders", 1}] {
+		t.Errorf("undo gave %v, want %v", after, before)
+	}
+}
+
+func TestExecuteRewindUndoDeletesNewCommits(t *testing.T) {
+	tc, _ := seedRewind(t)
+	c := tc.client()
+	plan, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "audit"}}, Spec: RewindSpec{Kind: ToOffset, Offset: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// audit/0 is empty: start = end = 0 and there is no commit; committing
+	// 0 is a change.
+	var undo bytes.Buffer
+	if _, err := c.ExecuteRewind(ctxT(t), plan, func(p *Plan) error { return WriteOffsetsCSV(&undo, p.UndoRows()) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := tc.committed("billing"); got[tp{"audit", 0}] != 0 || len(got) != 3 {
+		t.Fatalf("after execute: %v", got)
+	}
+	if undo.String() != "audit,0,-1\n" {
+		t.Fatalf("undo %q", undo.String())
+	}
+	rows, err := ReadOffsetsCSV(&undo, "undo.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan2, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Spec: RewindSpec{Kind: FromFile, Rows: rows}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ExecuteRewind(ctxT(t), plan2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := tc.committed("billing"); len(got) != 2 {
+		t.Errorf("undo should delete the audit commit: %v", got)
+	}
+}
+
+func TestExecuteRewindRefusedWhileActive(t *testing.T) {
+	tc, _ := seedRewind(t)
+	member := tc.newClient(kgo.ConsumerGroup("billing"), kgo.ConsumeTopics("orders"), kgo.ClientID("billing-svc"))
+	// Poll until the member has joined and the group is Stable.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			member.PollFetches(ctx)
+		}
+	}()
+	c := tc.client()
+	deadline := time.Now().Add(15 * time.Second)
+	var plan *Plan
+	for {
+		var err error
+		plan, err = c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan.State == "Stable" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !plan.Active() || len(plan.Members) != 1 {
+		t.Fatalf("plan state %q members %v, want an active group with one member", plan.State, plan.Members)
+	}
+	before := tc.committed("billing")
+	undoCalled := false
+	_, err := c.ExecuteRewind(ctxT(t), plan, func(*Plan) error { undoCalled = true; return nil })
+	if !errors.Is(err, ErrGroupActive) || !strings.Contains(err.Error(), "billing-svc") {
+		t.Fatalf("got %v, want ErrGroupActive naming the member's client id", err)
+	}
+	if undoCalled {
+		t.Error("undo file written for a refused rewind")
+	}
+	after := tc.committed("billing")
+	if after[tp{"orders", 0}] != before[tp{"orders", 0}] || after[tp{"orders", 1}] != before[tp{"orders", 1}] {
+		t.Errorf("refused rewind changed offsets: %v -> %v", before, after)
+	}
+}
+
+func TestOffsetsCSV(t *testing.T) {
+	rows, err := ReadOffsetsCSV(strings.NewReader("topic,partition,offset\n# comment\norders,0,5\n\norders, 1 ,-1\n"), "p.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1] != (OffsetRow{"orders", 1, -1}) {
+		t.Errorf("rows %v", rows)
+	}
+	for in, want := range map[string]string{
+		"orders,0\n":        "p.csv:1: want topic,partition,offset, got 2 field(s)",
+		"orders,0,5\na,x,1": `p.csv:2: partition "x" is not a partition number`,
+		"a,0,-2":            `p.csv:1: offset "-2" is not an offset`,
+		",0,1":              "p.csv:1: empty topic",
+		"":                  "p.csv: no offsets",
+	} {
+		if _, err := ReadOffsetsCSV(strings.NewReader(in), "p.csv"); err == nil || err.Error() != want && !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q", in, err, want)
+		}
+	}
+}
