@@ -15,12 +15,12 @@ type PositionKind int
 
 // The kinds of Position.
 const (
-	Earliest   PositionKind = iota // the log start offset
-	Latest                         // the end offset (high watermark)
-	AtOffset                       // an absolute offset
-	FromEnd                        // N records before the end offset
-	AtTime                         // the first record at or after a time
-	Ago                            // the first record at or after now minus a duration
+	Earliest PositionKind = iota // the log start offset
+	Latest                       // the end offset (high watermark)
+	AtOffset                     // an absolute offset
+	FromEnd                      // N records before the end offset
+	AtTime                       // the first record at or after a time
+	Ago                          // the first record at or after now minus a duration
 )
 
 // Position is one point of the --from/--until grammar:
