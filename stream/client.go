@@ -10,6 +10,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/edactl/edactl/serde"
 )
 
 // Errors returned when a Client lacks the franz-go client an operation needs.
@@ -28,7 +30,8 @@ type Client struct {
 	admin    *kadm.Client
 	consumer *kgo.Client
 	producer *kgo.Client
-	codec    codec
+	reg      *serde.Registry
+	unknown  *negativeCache
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -59,6 +62,12 @@ func WithConsumer(cl *kgo.Client) Option { return func(c *Client) { c.consumer =
 // Default: none; writes fail with ErrNoProducer.
 func WithProducer(cl *kgo.Client) Option { return func(c *Client) { c.producer = cl } }
 
+// WithRegistry sets the schema cache through which payloads in the
+// Confluent wire format are decoded to JSON and Produce encodes. Default:
+// none; framed payloads are shown raw (base64) and Produce can only write
+// raw payloads.
+func WithRegistry(r *serde.Registry) Option { return func(c *Client) { c.reg = r } }
+
 // WithLogger sets the logger for diagnostics. Default: a logger that
 // discards everything.
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
@@ -86,6 +95,7 @@ func (c *Client) validate() error {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.unknown = &negativeCache{ttl: 10 * time.Second, now: c.now, m: map[int]negEntry{}}
 	if c.consumer != nil {
 		if g, _ := c.consumer.OptValue(kgo.ConsumerGroup).(string); g == "" {
 			if ts, _ := c.consumer.OptValue(kgo.ConsumeTopics).([]string); len(ts) > 0 {

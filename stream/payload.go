@@ -2,7 +2,6 @@ package stream
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"unicode/utf8"
@@ -21,7 +20,8 @@ const (
 	// EncJSON is a non-framed payload holding a JSON object or array; JSON
 	// is that document.
 	EncJSON Encoding = "json"
-	// EncUTF8 is non-framed valid UTF-8 text; JSON is a JSON string.
+	// EncUTF8 is non-framed text (valid UTF-8 without control characters
+	// other than tab, newline and carriage return); JSON is a JSON string.
 	EncUTF8 Encoding = "utf8"
 	// EncBase64 is anything else (binary, or a framed payload that could
 	// not be decoded); JSON is a JSON string of the standard base64 of the
@@ -71,7 +71,7 @@ func rawPayload(b []byte) Payload {
 	if b == nil {
 		return Payload{Encoding: EncNull, JSON: json.RawMessage("null")}
 	}
-	if utf8.Valid(b) {
+	if isText(b) {
 		if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 			// Compact: JSON Lines output needs the document on one line.
 			var buf bytes.Buffer
@@ -82,6 +82,27 @@ func rawPayload(b []byte) Payload {
 		return Payload{Raw: b, Encoding: EncUTF8, JSON: appendJSONString(nil, b)}
 	}
 	return base64Payload(b)
+}
+
+// isText reports whether b is valid UTF-8 without control characters
+// other than tab, newline and carriage return.
+func isText(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 func base64Payload(b []byte) Payload {
@@ -133,17 +154,4 @@ func appendJSONString(dst, s []byte) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
-}
-
-// codec decodes wire-format payloads; implemented over the registry.
-type codec interface {
-	decode(ctx context.Context, b []byte) Payload
-}
-
-// payload renders b, decoding it through the registry when it is framed.
-func (c *Client) payload(ctx context.Context, b []byte) Payload {
-	if c.codec == nil || b == nil {
-		return rawPayload(b)
-	}
-	return c.codec.decode(ctx, b)
 }

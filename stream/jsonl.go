@@ -1,0 +1,107 @@
+package stream
+
+import "strconv"
+
+// AppendJSON appends r as one line of JSON (no newline) — the JSON Lines
+// form of `edactl consume -o json`, which `edactl produce` reads back:
+//
+//	{"topic":"orders","partition":0,"offset":42,"timestamp":"2024-05-01T10:00:00.000Z",
+//	 "headers":{"ce_id":"a1"},"key":"o-1","key_encoding":"utf8",
+//	 "value":{"id":"o-1"},"value_encoding":"avro","value_schema":{"id":3,"subject":"orders-value","version":2}}
+//
+// headers maps each name to its value, or to an array of values when the
+// name repeats. key_schema/value_schema and key_error/value_error appear
+// only when set.
+func (r *Record) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"topic":`...)
+	dst = appendJSONString(dst, []byte(r.Topic))
+	dst = append(dst, `,"partition":`...)
+	dst = strconv.AppendInt(dst, int64(r.Partition), 10)
+	dst = append(dst, `,"offset":`...)
+	dst = strconv.AppendInt(dst, r.Offset, 10)
+	dst = append(dst, `,"timestamp":"`...)
+	dst = r.Timestamp.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z07:00")
+	dst = append(dst, `","headers":{`...)
+	first := true
+	for i, h := range r.Headers {
+		if seenBefore(r.Headers, i) {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendJSONString(dst, []byte(h.Key))
+		dst = append(dst, ':')
+		n := 0
+		for _, h2 := range r.Headers[i:] {
+			if h2.Key == h.Key {
+				n++
+			}
+		}
+		if n == 1 {
+			dst = appendJSONString(dst, []byte(headerText(h.Value)))
+			continue
+		}
+		dst = append(dst, '[')
+		k := 0
+		for _, h2 := range r.Headers[i:] {
+			if h2.Key == h.Key {
+				if k > 0 {
+					dst = append(dst, ',')
+				}
+				k++
+				dst = appendJSONString(dst, []byte(headerText(h2.Value)))
+			}
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, '}')
+	dst = appendPayloadJSON(dst, "key", r.Key)
+	dst = appendPayloadJSON(dst, "value", r.Value)
+	return append(dst, '}')
+}
+
+// seenBefore reports whether headers[i]'s name occurs earlier.
+func seenBefore(hs []Header, i int) bool {
+	for _, h := range hs[:i] {
+		if h.Key == hs[i].Key {
+			return true
+		}
+	}
+	return false
+}
+
+func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
+	dst = append(dst, `,"`...)
+	dst = append(dst, name...)
+	dst = append(dst, `":`...)
+	dst = append(dst, p.JSON...)
+	dst = append(dst, `,"`...)
+	dst = append(dst, name...)
+	dst = append(dst, `_encoding":"`...)
+	dst = append(dst, p.Encoding...)
+	dst = append(dst, '"')
+	if p.Schema != nil {
+		dst = append(dst, `,"`...)
+		dst = append(dst, name...)
+		dst = append(dst, `_schema":{"id":`...)
+		dst = strconv.AppendInt(dst, int64(p.Schema.ID), 10)
+		if p.Schema.Subject != "" {
+			dst = append(dst, `,"subject":`...)
+			dst = appendJSONString(dst, []byte(p.Schema.Subject))
+		}
+		if p.Schema.Version > 0 {
+			dst = append(dst, `,"version":`...)
+			dst = strconv.AppendInt(dst, int64(p.Schema.Version), 10)
+		}
+		dst = append(dst, '}')
+	}
+	if p.Err != nil {
+		dst = append(dst, `,"`...)
+		dst = append(dst, name...)
+		dst = append(dst, `_error":`...)
+		dst = appendJSONString(dst, []byte(headerText([]byte(p.Err.Error()))))
+	}
+	return dst
+}

@@ -1,0 +1,392 @@
+package stream
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/edactl/edactl/serde"
+)
+
+// ProduceOptions say where Produce writes and how it encodes.
+type ProduceOptions struct {
+	Topic string
+	// ValueSubject is the subject values are encoded with; default
+	// "<topic>-value" (TopicNameStrategy).
+	ValueSubject string
+	// Version of ValueSubject to encode with; 0 or -1 means the latest.
+	Version int
+	// KeySubject, when set, encodes keys with its latest schema; otherwise
+	// keys are written as text unless a line says "key_encoding":"avro"
+	// (then "<topic>-key" is used).
+	KeySubject string
+	// MaxErrors is how many invalid lines are reported before giving up
+	// (default 20).
+	MaxErrors int
+}
+
+// ProduceResult says what Produce wrote.
+type ProduceResult struct {
+	Records int `json:"records"`
+	// Partitions counts records per partition.
+	Partitions map[int32]int `json:"partitions"`
+	// ValueSchema is the schema values were encoded with, if any.
+	ValueSchema *SchemaRef `json:"value_schema,omitempty"`
+}
+
+// LineErrors lists every invalid input line; Produce writes nothing when
+// it returns one.
+type LineErrors []LineError
+
+// LineError is one invalid input line.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e LineError) Unwrap() error { return e.Err }
+
+func (es LineErrors) Error() string {
+	var b strings.Builder
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the individual errors.
+func (es LineErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// inputLine is one JSON line of Produce's input. The fields consume -o json
+// adds (topic, partition, offset, timestamp, schemas, errors) are accepted
+// and ignored so its output can be piped back.
+type inputLine struct {
+	Key           json.RawMessage `json:"key"`
+	Value         json.RawMessage `json:"value"`
+	Headers       orderedHeaders  `json:"headers"`
+	KeyEncoding   Encoding        `json:"key_encoding"`
+	ValueEncoding Encoding        `json:"value_encoding"`
+
+	Topic       json.RawMessage `json:"topic"`
+	Partition   json.RawMessage `json:"partition"`
+	Offset      json.RawMessage `json:"offset"`
+	Timestamp   json.RawMessage `json:"timestamp"`
+	KeySchema   json.RawMessage `json:"key_schema"`
+	ValueSchema json.RawMessage `json:"value_schema"`
+	KeyError    json.RawMessage `json:"key_error"`
+	ValueError  json.RawMessage `json:"value_error"`
+}
+
+// orderedHeaders reads the headers object in input order; each value is a
+// string, or an array of strings for a name that repeats.
+type orderedHeaders []kgo.RecordHeader
+
+func (h *orderedHeaders) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return errors.New("headers: want an object of name to string")
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.Token() // {
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("headers: %w", err)
+		}
+		name := t.(string)
+		var raw json.RawMessage
+		if err := d.Decode(&raw); err != nil {
+			return fmt.Errorf("headers: %w", err)
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			*h = append(*h, kgo.RecordHeader{Key: name, Value: []byte(s)})
+			continue
+		}
+		var ss []string
+		if err := json.Unmarshal(raw, &ss); err != nil {
+			return fmt.Errorf("headers: %q: want a string or an array of strings, got %s", name, truncate(raw))
+		}
+		for _, s := range ss {
+			*h = append(*h, kgo.RecordHeader{Key: name, Value: []byte(s)})
+		}
+	}
+	return nil
+}
+
+// Produce reads records as JSON lines from in — {"key":…, "value":…,
+// "headers":{…}} — encodes every value with the subject's schema in the
+// Confluent wire format, and writes them to the topic, partitioned by key.
+// It validates every line before writing any: if a line is invalid it
+// returns LineErrors naming each bad line and field, and writes nothing.
+//
+// A value is encoded with the schema unless the line's value_encoding says
+// otherwise: "utf8" (a string written as text), "json" (the JSON written as
+// text), "base64" (a string of bytes), "null" (a tombstone). A value of
+// null without an encoding is a tombstone too. Keys are written as text
+// (a string, or a number's digits) unless KeySubject is set or the line
+// says "key_encoding":"avro"; the other encodings work as for values.
+func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader) (ProduceResult, error) {
+	res := ProduceResult{Partitions: map[int32]int{}}
+	if c.producer == nil {
+		return res, ErrNoProducer
+	}
+	if opts.Topic == "" {
+		return res, errors.New("no topic given")
+	}
+	if opts.ValueSubject == "" {
+		opts.ValueSubject = opts.Topic + "-value"
+	}
+	if opts.Version == 0 {
+		opts.Version = -1
+	}
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = 20
+	}
+	if c.admin != nil {
+		if _, err := c.listOffsets(ctx, []string{opts.Topic}); err != nil {
+			return res, err
+		}
+	}
+	enc := &encoder{c: c, opts: opts}
+
+	var recs []*kgo.Record
+	var lines []int
+	var errs LineErrors
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 64*1024), 64<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		r, err := enc.record(ctx, b)
+		var se *schemaError
+		if errors.As(err, &se) {
+			return res, se.err // the same for every line: report once
+		}
+		if err != nil {
+			errs = append(errs, LineError{Line: n, Err: err})
+			if len(errs) >= opts.MaxErrors {
+				break
+			}
+			continue
+		}
+		recs = append(recs, r)
+		lines = append(lines, n)
+	}
+	if err := sc.Err(); err != nil {
+		return res, fmt.Errorf("read input at line %d: %w", n+1, err)
+	}
+	if len(errs) > 0 {
+		return res, errs
+	}
+	if enc.valueSchema != nil {
+		res.ValueSchema = schemaRef(enc.valueSchema)
+	}
+
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for i, r := range recs {
+		wg.Add(1)
+		line := lines[i]
+		c.producer.Produce(ctx, r, func(r *kgo.Record, err error) {
+			defer wg.Done()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if first == nil {
+					first = fmt.Errorf("line %d: produce to %s: %w", line, opts.Topic, err)
+				}
+				return
+			}
+			res.Records++
+			res.Partitions[r.Partition]++
+		})
+	}
+	wg.Wait()
+	return res, first
+}
+
+// encoder turns input lines into records.
+type encoder struct {
+	c           *Client
+	opts        ProduceOptions
+	valueSchema *serde.Schema
+	keySchema   *serde.Schema
+}
+
+func (e *encoder) record(ctx context.Context, line []byte) (*kgo.Record, error) {
+	var in inputLine
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&in); err != nil {
+		return nil, jsonLineError(err)
+	}
+	if d.More() {
+		return nil, errors.New("more than one JSON value on the line")
+	}
+	r := &kgo.Record{Topic: e.opts.Topic}
+	var err error
+	if r.Key, err = e.payload(ctx, "key", in.Key, in.KeyEncoding); err != nil {
+		return nil, err
+	}
+	if r.Value, err = e.payload(ctx, "value", in.Value, in.ValueEncoding); err != nil {
+		return nil, err
+	}
+	r.Headers = in.Headers
+	return r, nil
+}
+
+// jsonLineError turns encoding/json errors into messages naming the field.
+func jsonLineError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("field %s: %v", te.Field, err)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, err)
+	}
+	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
+		return fmt.Errorf("unknown field %s (want key, value, headers, key_encoding, value_encoding)", strings.TrimPrefix(s, "json: unknown field "))
+	}
+	if errors.Is(err, io.EOF) {
+		return errors.New("empty line")
+	}
+	return err
+}
+
+// payload encodes the key or value of a line.
+func (e *encoder) payload(ctx context.Context, field string, raw json.RawMessage, encoding Encoding) ([]byte, error) {
+	isNull := len(raw) == 0 || string(raw) == "null"
+	if encoding == "" {
+		switch {
+		case isNull:
+			encoding = EncNull
+		case field == "value" || e.opts.KeySubject != "":
+			encoding = EncAvro
+		default:
+			encoding = EncUTF8
+		}
+	}
+	switch encoding {
+	case EncNull:
+		if !isNull {
+			return nil, fmt.Errorf("%s: %s_encoding is null but the %s is %s", field, field, field, truncate(raw))
+		}
+		return nil, nil
+	case EncUTF8:
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			if field == "key" && len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+				if _, err := strconv.ParseFloat(string(raw), 64); err == nil {
+					return []byte(raw), nil // a number key: its digits
+				}
+			}
+			return nil, fmt.Errorf("%s: want a string for utf8 encoding, got %s (use %s_encoding json for JSON documents)", field, truncate(raw), field)
+		}
+		return []byte(s), nil
+	case EncJSON:
+		if isNull {
+			return []byte("null"), nil
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, fmt.Errorf("%s: %v", field, err)
+		}
+		return buf.Bytes(), nil
+	case EncBase64:
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("%s: want a base64 string, got %s", field, truncate(raw))
+		}
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: invalid base64: %v", field, err)
+		}
+		return b, nil
+	case EncAvro:
+		s, err := e.schema(ctx, field)
+		if err != nil {
+			return nil, err
+		}
+		if len(raw) == 0 {
+			raw = json.RawMessage("null")
+		}
+		b, err := serde.EncodeJSON(s, raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s (subject %q version %d): %w", field, s.Subject, s.Version, err)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s_encoding %q: want avro, json, utf8, base64 or null", field, encoding)
+}
+
+// schema returns (and remembers) the schema for the key or value.
+func (e *encoder) schema(ctx context.Context, field string) (*serde.Schema, error) {
+	if e.c.reg == nil {
+		return nil, &schemaError{fmt.Errorf("%s: encoding with a schema needs a registry", field)}
+	}
+	if field == "value" {
+		if e.valueSchema == nil {
+			s, err := e.c.reg.SchemaBySubject(ctx, e.opts.ValueSubject, e.opts.Version)
+			if err != nil {
+				return nil, &schemaError{fmt.Errorf("value schema: %w", err)}
+			}
+			e.valueSchema = s
+		}
+		return e.valueSchema, nil
+	}
+	if e.keySchema == nil {
+		subject := e.opts.KeySubject
+		if subject == "" {
+			subject = e.opts.Topic + "-key"
+		}
+		s, err := e.c.reg.SchemaBySubject(ctx, subject, -1)
+		if err != nil {
+			return nil, &schemaError{fmt.Errorf("key schema: %w", err)}
+		}
+		e.keySchema = s
+	}
+	return e.keySchema, nil
+}
+
+// schemaError is a failure to get a schema: not the line's fault.
+type schemaError struct{ err error }
+
+func (e *schemaError) Error() string { return e.err.Error() }
+func (e *schemaError) Unwrap() error { return e.err }
+
+func truncate(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
+}
