@@ -148,6 +148,13 @@ then flags (later wins).`,
 	root.AddCommand(
 		newVersionCmd(g),
 		newCompatCmd(g),
+		newTopicsCmd(g),
+		newGroupsCmd(g),
+		newConsumeCmd(g),
+		newProduceCmd(g),
+		newTraceCmd(g),
+		newRewindCmd(g),
+		newReplayCmd(g),
 	)
 	return root
 }
