@@ -89,6 +89,7 @@ func (c *Client) Consume(ctx context.Context, opts ConsumeOptions, deliver func(
 	defer c.readMu.Unlock()
 
 	group, _ := c.consumer.OptValue(kgo.ConsumerGroup).(string)
+	b := &builder{c: c, raw: opts.Raw}
 	handle := func(recs []*kgo.Record) error {
 		for _, kr := range recs {
 			if group != "" {
@@ -97,7 +98,7 @@ func (c *Client) Consume(ctx context.Context, opts ConsumeOptions, deliver func(
 				c.consumer.MarkCommitRecords(kr)
 			}
 			st.Read++
-			r := c.record(ctx, kr, opts.Raw)
+			r := b.record(ctx, kr)
 			ok, err := opts.Filter.Match(r)
 			if err != nil {
 				st.FilterErrors++
@@ -132,28 +133,6 @@ func (c *Client) Consume(ctx context.Context, opts ConsumeOptions, deliver func(
 	}
 	err = c.readRanges(ctx, ranges, func(_ *partState, recs []*kgo.Record) error { return handle(recs) })
 	return st, err
-}
-
-// record converts a franz-go record.
-func (c *Client) record(ctx context.Context, kr *kgo.Record, raw bool) *Record {
-	r := &Record{
-		Topic:     kr.Topic,
-		Partition: kr.Partition,
-		Offset:    kr.Offset,
-		Timestamp: kr.Timestamp,
-	}
-	if len(kr.Headers) > 0 {
-		r.Headers = make([]Header, len(kr.Headers))
-		for i, h := range kr.Headers {
-			r.Headers[i] = Header{Key: h.Key, Value: h.Value}
-		}
-	}
-	if raw {
-		r.Key, r.Value = rawPayload(kr.Key), rawPayload(kr.Value)
-	} else {
-		r.Key, r.Value = c.payload(ctx, kr.Key), c.payload(ctx, kr.Value)
-	}
-	return r
 }
 
 // consumeGroup reads as a member of group. Each partition starts at the

@@ -3,44 +3,157 @@ package stream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/serde"
 )
 
-// payload renders b, decoding it through the registry when it is in the
-// Confluent wire format. Decoding failures never fail the read: the bytes
-// are shown as base64 with the reason in Payload.Err.
-func (c *Client) payload(ctx context.Context, b []byte) Payload {
-	if b == nil || c.reg == nil {
-		return rawPayload(b)
+// arenaSize is the size of the byte slabs rendered payloads are carved
+// from: one allocation per few hundred records instead of several per
+// record. A retained record keeps its slab alive.
+const arenaSize = 256 << 10
+
+// builder turns franz-go records into Records for one read. It is not safe
+// for concurrent use.
+type builder struct {
+	c     *Client
+	raw   bool
+	arena []byte
+	recs  []Record
+	hdrs  []Header
+	refs  map[*serde.Schema]*SchemaRef
+}
+
+// record converts one franz-go record.
+func (b *builder) record(ctx context.Context, kr *kgo.Record) *Record {
+	if len(b.recs) == cap(b.recs) {
+		b.recs = make([]Record, 0, 256)
 	}
-	id, _, err := serde.ParseHeader(b)
+	b.recs = append(b.recs, Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp})
+	r := &b.recs[len(b.recs)-1]
+	if n := len(kr.Headers); n > 0 {
+		if cap(b.hdrs)-len(b.hdrs) < n {
+			b.hdrs = make([]Header, 0, max(1024, n))
+		}
+		start := len(b.hdrs)
+		for _, h := range kr.Headers {
+			b.hdrs = append(b.hdrs, Header{Key: h.Key, Value: h.Value})
+		}
+		r.Headers = b.hdrs[start:len(b.hdrs):len(b.hdrs)]
+	}
+	r.Key = b.payload(ctx, kr.Key)
+	r.Value = b.payload(ctx, kr.Value)
+	return r
+}
+
+// room returns the free tail of the arena, starting a new slab when less
+// than need bytes are left.
+func (b *builder) room(need int) []byte {
+	if cap(b.arena)-len(b.arena) < need {
+		b.arena = make([]byte, 0, max(arenaSize, need))
+	}
+	return b.arena[len(b.arena):len(b.arena)]
+}
+
+// keep records that out was appended to room(): if it still lives in the
+// arena the arena advances past it. The returned slice has its capacity cut
+// so appending to it can never overwrite a neighbour.
+func (b *builder) keep(out []byte) []byte {
+	if len(out) > 0 && cap(b.arena)-len(b.arena) >= len(out) {
+		tail := b.arena[len(b.arena) : len(b.arena)+len(out)]
+		if &tail[0] == &out[0] {
+			b.arena = b.arena[:len(b.arena)+len(out)]
+		}
+	}
+	return out[:len(out):len(out)]
+}
+
+// payload renders bytes, decoding them through the registry when they are
+// in the Confluent wire format. Decoding failures never fail the read: the
+// bytes are shown as base64 with the reason in Payload.Err.
+func (b *builder) payload(ctx context.Context, data []byte) Payload {
+	if data == nil || b.raw || b.c.reg == nil {
+		return b.rawPayload(data)
+	}
+	id, body, err := serde.ParseHeader(data)
 	if errors.Is(err, serde.ErrNotFramed) {
-		return rawPayload(b)
+		return b.rawPayload(data)
 	}
-	if err == nil {
-		if cached := c.unknown.get(id); cached != nil {
-			p := base64Payload(b)
-			p.Err = cached
-			return p
-		}
-	}
-	js, s, err := c.reg.DecodeJSON(ctx, b)
 	if err != nil {
-		p := base64Payload(b)
-		p.Err = err
-		if s != nil {
-			p.Schema = schemaRef(s)
-		} else if ctx.Err() == nil {
-			// The schema could not be fetched (unknown id, registry
-			// down): do not ask again for every record.
-			c.unknown.put(id, err)
-		}
-		return p
+		return b.failed(data, nil, err)
 	}
-	return Payload{Raw: b, Encoding: EncAvro, JSON: js, Schema: schemaRef(s)}
+	if cached := b.c.unknown.get(id); cached != nil {
+		return b.failed(data, nil, cached)
+	}
+	s, err := b.c.reg.SchemaByID(ctx, id)
+	if err != nil {
+		if ctx.Err() == nil {
+			// Unknown id, registry down: do not ask again for every
+			// record of a read.
+			b.c.unknown.put(id, err)
+		}
+		return b.failed(data, nil, err)
+	}
+	out, err := serde.AppendJSON(b.room(2*len(body)+64), s.Avro, body)
+	if err != nil {
+		// Count offsets from the start of the record, as DecodeJSON does.
+		var ve *serde.ValueError
+		if errors.As(err, &ve) && ve.Offset >= 0 {
+			ve.Offset += serde.HeaderSize
+		}
+		return b.failed(data, s, fmt.Errorf("decode with schema id %d: %w", id, err))
+	}
+	return Payload{Raw: data, Encoding: EncAvro, JSON: b.keep(out), Schema: b.ref(s)}
+}
+
+// ref returns the (shared, immutable) SchemaRef of s.
+func (b *builder) ref(s *serde.Schema) *SchemaRef {
+	r, ok := b.refs[s]
+	if !ok {
+		if b.refs == nil {
+			b.refs = map[*serde.Schema]*SchemaRef{}
+		}
+		r = schemaRef(s)
+		b.refs[s] = r
+	}
+	return r
+}
+
+func (b *builder) failed(data []byte, s *serde.Schema, err error) Payload {
+	p := b.rawBase64(data)
+	p.Err = err
+	if s != nil {
+		p.Schema = b.ref(s)
+	}
+	return p
+}
+
+func (b *builder) rawPayload(data []byte) Payload {
+	if data == nil {
+		return Payload{Encoding: EncNull, JSON: nullJSON}
+	}
+	if !isText(data) {
+		return b.rawBase64(data)
+	}
+	p := rawPayload(data)
+	if p.Encoding == EncUTF8 {
+		p.JSON = b.keep(appendJSONString(b.room(len(data)+16), data))
+	}
+	return p
+}
+
+func (b *builder) rawBase64(data []byte) Payload {
+	return Payload{Raw: data, Encoding: EncBase64, JSON: b.keep(appendBase64JSON(b.room(len(data)*4/3+8), data))}
+}
+
+// record converts one franz-go record outside a read (single use).
+func (c *Client) record(ctx context.Context, kr *kgo.Record, raw bool) *Record {
+	b := &builder{c: c, raw: raw}
+	return b.record(ctx, kr)
 }
 
 func schemaRef(s *serde.Schema) *SchemaRef {

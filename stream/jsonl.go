@@ -14,7 +14,7 @@ import "strconv"
 // only when set.
 func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"topic":`...)
-	dst = appendJSONString(dst, []byte(r.Topic))
+	dst = appendJSONString(dst, r.Topic)
 	dst = append(dst, `,"partition":`...)
 	dst = strconv.AppendInt(dst, int64(r.Partition), 10)
 	dst = append(dst, `,"offset":`...)
@@ -31,7 +31,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendJSONString(dst, []byte(h.Key))
+		dst = appendJSONString(dst, h.Key)
 		dst = append(dst, ':')
 		n := 0
 		for _, h2 := range r.Headers[i:] {
@@ -40,7 +40,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			}
 		}
 		if n == 1 {
-			dst = appendJSONString(dst, []byte(headerText(h.Value)))
+			dst = appendJSONString(dst, h.Value)
 			continue
 		}
 		dst = append(dst, '[')
@@ -51,7 +51,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 					dst = append(dst, ',')
 				}
 				k++
-				dst = appendJSONString(dst, []byte(headerText(h2.Value)))
+				dst = appendJSONString(dst, h2.Value)
 			}
 		}
 		dst = append(dst, ']')
@@ -89,7 +89,7 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 		dst = strconv.AppendInt(dst, int64(p.Schema.ID), 10)
 		if p.Schema.Subject != "" {
 			dst = append(dst, `,"subject":`...)
-			dst = appendJSONString(dst, []byte(p.Schema.Subject))
+			dst = appendJSONString(dst, p.Schema.Subject)
 		}
 		if p.Schema.Version > 0 {
 			dst = append(dst, `,"version":`...)
@@ -101,7 +101,7 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 		dst = append(dst, `,"`...)
 		dst = append(dst, name...)
 		dst = append(dst, `_error":`...)
-		dst = appendJSONString(dst, []byte(headerText([]byte(p.Err.Error()))))
+		dst = appendJSONString(dst, p.Err.Error())
 	}
 	return dst
 }

@@ -69,7 +69,7 @@ func (p Payload) Text() string {
 // schema.
 func rawPayload(b []byte) Payload {
 	if b == nil {
-		return Payload{Encoding: EncNull, JSON: json.RawMessage("null")}
+		return Payload{Encoding: EncNull, JSON: nullJSON}
 	}
 	if isText(b) {
 		if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
@@ -106,15 +106,22 @@ func isText(b []byte) bool {
 }
 
 func base64Payload(b []byte) Payload {
-	out := make([]byte, 0, base64.StdEncoding.EncodedLen(len(b))+2)
-	out = append(out, '"')
-	out = base64.StdEncoding.AppendEncode(out, b)
-	out = append(out, '"')
-	return Payload{Raw: b, Encoding: EncBase64, JSON: out}
+	return Payload{Raw: b, Encoding: EncBase64, JSON: appendBase64JSON(nil, b)}
 }
 
-// appendJSONString appends s as a JSON string (s must be valid UTF-8).
-func appendJSONString(dst, s []byte) []byte {
+// nullJSON is the JSON of a null payload (shared, never modified).
+var nullJSON = json.RawMessage("null")
+
+// appendBase64JSON appends b as a JSON string of its standard base64.
+func appendBase64JSON(dst, b []byte) []byte {
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, b)
+	return append(dst, '"')
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 bytes become
+// U+FFFD.
+func appendJSONString[T string | []byte](dst []byte, s T) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -142,7 +149,14 @@ func appendJSONString(dst, s []byte) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRune(s[i:])
+		r, size := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i++
+			start = i
+			continue
+		}
 		if r == '\u2028' || r == '\u2029' {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
