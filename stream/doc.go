@@ -32,5 +32,8 @@
 //     serde whether a payload is framed and to decode or encode it. A payload
 //     that cannot be decoded (garbage, unknown magic byte, unknown schema id,
 //     registry down) is shown raw with the reason; it never ends a read.
-//   - Every I/O function takes a context first; there is no package state.
+//   - Every I/O function takes a context first; there is no package state
+//     besides sentinel errors and the header-name tables.
+//   - Imports point one way: stream uses serde and franz-go only; cmd/edactl
+//     and the TUI use stream (TestImportArrows keeps it so).
 package stream
