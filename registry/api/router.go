@@ -34,9 +34,9 @@ func newRoute(name string, eps map[string]endpoint) *route {
 
 // The route table.
 var (
-	routeUnmatched = newRoute("unmatched", nil)
-	routeHealth    = newRoute("/healthz", nil)
-	routeMetricsPath   = newRoute("/metrics", nil)
+	routeUnmatched   = newRoute("unmatched", nil)
+	routeHealth      = newRoute("/healthz", nil)
+	routeMetricsPath = newRoute("/metrics", nil)
 
 	routeRoot            = newRoute("/", map[string]endpoint{"GET": {getRoot, roleRead}, "POST": {getRoot, roleRead}})
 	routeSchemas         = newRoute("/schemas", map[string]endpoint{"GET": {listSchemas, roleRead}})
