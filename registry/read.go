@@ -356,8 +356,9 @@ func (r *Registry) Config(scope string, defaultToGlobal bool) (Config, error) {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if scope == "" {
-		return r.pub.effectiveConfig("", r.cfg.defaultLevel), nil
+	if _, name := SplitSubject(scope); name == "" {
+		// The global and context scopes always answer, with what applies.
+		return r.pub.effectiveConfig(scope, r.cfg.defaultLevel), nil
 	}
 	c, ok := r.pub.configs[scope]
 	if defaultToGlobal {
@@ -378,7 +379,7 @@ func (r *Registry) Mode(scope string, defaultToGlobal bool) (Mode, error) {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	if scope == "" || defaultToGlobal {
+	if _, name := SplitSubject(scope); name == "" || defaultToGlobal {
 		return r.pub.effectiveMode(scope), nil
 	}
 	m, ok := r.pub.modes[scope]
