@@ -56,9 +56,9 @@ func TestRootTypesAndProtocol(t *testing.T) {
 	})
 	t.Run("content negotiation", func(t *testing.T) {
 		for accept, want := range map[string]string{
-			"":                                       "application/vnd.schemaregistry.v1+json",
-			"application/json":                       "application/json",
-			"application/vnd.schemaregistry+json":    "application/vnd.schemaregistry+json",
+			"":                                    "application/vnd.schemaregistry.v1+json",
+			"application/json":                    "application/json",
+			"application/vnd.schemaregistry+json": "application/vnd.schemaregistry+json",
 			"application/json, application/vnd.schemaregistry.v1+json": "application/vnd.schemaregistry.v1+json",
 			"text/html,application/xhtml+xml,*/*;q=0.8":                "application/vnd.schemaregistry.v1+json",
 		} {
