@@ -450,7 +450,11 @@ func (c *canonWriter) namedRef(name, space string) error {
 	full := c.resolve(name, space)
 	if !c.defined[full] {
 		if d, ok := c.external[full]; ok {
-			// A type nested in a reference: Java prints it in full here.
+			// A type from a reference that is not pre-populated: Java
+			// prints it in full here, its namespace relative to this spot.
+			if t, _ := d.node.getString("type"); isNamedType(t) {
+				return c.named(d.node, t, d.space, space)
+			}
 			return c.schema(d.node, d.space)
 		}
 		return fmt.Errorf("undefined name %q", name)
@@ -518,13 +522,15 @@ func (c *canonWriter) schema(n *jnode, space string) error {
 		c.buf.WriteByte('}')
 		return nil
 	case isNamedType(t):
-		return c.named(n, t, space)
+		return c.named(n, t, space, space)
 	}
 	return c.namedRef(t, space)
 }
 
-func (c *canonWriter) named(n *jnode, t, space string) error {
-	name, ns := splitName(n, space)
+// named writes a named type defined in namespace defSpace at a spot whose
+// enclosing namespace is space.
+func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
+	name, ns := splitName(n, defSpace)
 	full := fullName(name, ns)
 	if c.defined[full] {
 		c.writeRef(full, space)
