@@ -27,15 +27,15 @@ func TestDecodeRecord(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`{"v":2,"kind":"ModeSet","mode":"READONLY"}`:                                            "newer than",
-		`{"kind":"ModeSet","mode":"READONLY"}`:                                                  "format version",
-		`{"v":1,"kind":"Exploded"}`:                                                             "unknown kind",
-		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":0,"id":1,"schema":"x"}`:       "must be positive",
+		`{"v":2,"kind":"ModeSet","mode":"READONLY"}`:                                             "newer than",
+		`{"kind":"ModeSet","mode":"READONLY"}`:                                                   "format version",
+		`{"v":1,"kind":"Exploded"}`:                                                              "unknown kind",
+		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":0,"id":1,"schema":"x"}`:        "must be positive",
 		`{"v":1,"kind":"SchemaRegistered","subject":"__GLOBAL","version":1,"id":1,"schema":"x"}`: "invalid subject",
-		`{"v":1,"kind":"ModeSet","mode":"readonly"}`:                                            "invalid mode",
+		`{"v":1,"kind":"ModeSet","mode":"readonly"}`:                                             "invalid mode",
 		`{"v":1,"kind":"ConfigSet","config":{"compatibilityLevel":"SIDEWAYS"}}`:                  "invalid compatibility",
-		`{"v":1,"kind":"ConfigSet"}`:                                                            "missing config",
-		`{"v":1,"kind":"ModeSet","mode":"READONLY"} {}`:                                         "trailing",
+		`{"v":1,"kind":"ConfigSet"}`:                                                             "missing config",
+		`{"v":1,"kind":"ModeSet","mode":"READONLY"} {}`:                                          "trailing",
 		`[1,2]`: "decode record",
 		``:      "decode record",
 	}
@@ -58,8 +58,8 @@ func TestFoldRejectsRecordsThatBreakRules(t *testing.T) {
 		ok  bool
 	}{
 		{reg("a", 1, 1, `"string"`), true},
-		{reg("a", 1, 2, `"int"`), false},  // version taken
-		{reg("b", 1, 1, `"int"`), false},  // id names other content
+		{reg("a", 1, 2, `"int"`), false},   // version taken
+		{reg("b", 1, 1, `"int"`), false},   // id names other content
 		{reg("b", 1, 1, `"string"`), true}, // same content, same id
 		{Record{Format: 1, Kind: VersionDeleted, Subject: "a", Version: 1, Permanent: true}, false}, // not soft deleted
 		{Record{Format: 1, Kind: SubjectDeleted, Subject: "a"}, true},
