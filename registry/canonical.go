@@ -531,6 +531,9 @@ func (c *canonWriter) schema(n *jnode, space string) error {
 // enclosing namespace is space.
 func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 	name, ns := splitName(n, defSpace)
+	if name == "" {
+		return fmt.Errorf("%s without a name", t)
+	}
 	full := fullName(name, ns)
 	if c.defined[full] {
 		c.writeRef(full, space)
@@ -556,8 +559,12 @@ func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 	var extra map[string]bool
 	switch t {
 	case "record", "error":
+		fs := n.get("fields")
+		if fs == nil || fs.kind != jArray {
+			return fmt.Errorf("record %s has no fields array", full)
+		}
 		c.buf.WriteString(`,"fields":[`)
-		if fs := n.get("fields"); fs != nil && fs.kind == jArray {
+		{
 			for i, f := range fs.vals {
 				if i > 0 {
 					c.buf.WriteByte(',')
@@ -570,8 +577,12 @@ func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 		c.buf.WriteByte(']')
 	case "enum":
 		extra = enumReserved
+		syms := n.get("symbols")
+		if syms == nil || syms.kind != jArray {
+			return fmt.Errorf("enum %s has no symbols array", full)
+		}
 		c.buf.WriteString(`,"symbols":[`)
-		if syms := n.get("symbols"); syms != nil && syms.kind == jArray {
+		{
 			for i, s := range syms.vals {
 				if i > 0 {
 					c.buf.WriteByte(',')
@@ -585,10 +596,12 @@ func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 			writeJSONString(&c.buf, d)
 		}
 	case "fixed":
-		c.buf.WriteString(`,"size":`)
-		if s := n.get("size"); s != nil && s.kind == jLiteral {
-			c.buf.WriteString(s.str)
+		size := n.get("size")
+		if size == nil || !size.isNum {
+			return fmt.Errorf("fixed %s has no size", full)
 		}
+		c.buf.WriteString(`,"size":`)
+		c.buf.WriteString(size.str)
 	}
 	c.props(n, schemaReserved, extra)
 	// Aliases are names relative to this type's namespace.
@@ -624,6 +637,9 @@ func (c *canonWriter) field(f *jnode, space string) error {
 		return errors.New("field is not an object")
 	}
 	name, _ := f.getString("name")
+	if name == "" {
+		return errors.New("field without a name")
+	}
 	c.buf.WriteString(`{"name":`)
 	writeJSONString(&c.buf, name)
 	c.buf.WriteString(`,"type":`)
