@@ -97,7 +97,7 @@ func runProduce(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 		return err
 	}
 	if output == "json" {
-		return writeJSON(w, res)
+		return writeStreamJSON(w, res)
 	}
 	fmt.Fprintf(w, "produced %d record(s) to %s", res.Records, opts.Topic)
 	if res.ValueSchema != nil {

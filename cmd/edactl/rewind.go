@@ -219,7 +219,7 @@ func runRewind(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *r
 	}
 	switch output {
 	case "json":
-		return writeJSON(w, report)
+		return writeStreamJSON(w, report)
 	case "csv":
 		if report.UndoFile != "" {
 			fmt.Fprintf(errw, "undo file: %s\n", report.UndoFile)

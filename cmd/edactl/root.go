@@ -148,6 +148,8 @@ then flags (later wins).`,
 	root.AddCommand(
 		newVersionCmd(g),
 		newCompatCmd(g),
+		newRegistryCmd(g),
+		newDevCmd(g),
 		newTopicsCmd(g),
 		newGroupsCmd(g),
 		newConsumeCmd(g),

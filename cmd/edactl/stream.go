@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -95,6 +96,13 @@ func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, c
 		return nil, nil, err
 	}
 	return c, closeAll, nil
+}
+
+// writeStreamJSON writes v as indented JSON.
+func writeStreamJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func splitList(s string) []string {

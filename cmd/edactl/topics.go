@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -78,7 +77,7 @@ func runTopics(ctx context.Context, w io.Writer, c *stream.Client, opts *topicsO
 		return err
 	}
 	if output == "json" {
-		return writeJSON(w, ts)
+		return writeStreamJSON(w, ts)
 	}
 	if len(ts) == 0 {
 		fmt.Fprintln(w, "no topics")
@@ -106,7 +105,7 @@ func runTopicDescribe(ctx context.Context, w io.Writer, c *stream.Client, opts *
 		return err
 	}
 	if output == "json" {
-		return writeJSON(w, d)
+		return writeStreamJSON(w, d)
 	}
 	fmt.Fprintf(w, "Topic:       %s\n", d.Name)
 	if d.ID != "" {
@@ -144,11 +143,4 @@ func ints(v []int32) string {
 		s[i] = fmt.Sprint(x)
 	}
 	return strings.Join(s, ",")
-}
-
-// writeJSON writes v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

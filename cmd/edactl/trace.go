@@ -112,7 +112,7 @@ func runTrace(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *tr
 	pr.done(fmt.Sprintf("traced %d record(s) on %d topic(s) in %s: %d hit(s)", g.Scanned, len(g.Topics), g.Elapsed.Round(time.Millisecond), len(g.Hits)))
 	switch output {
 	case "json":
-		return writeJSON(w, g)
+		return writeStreamJSON(w, g)
 	case "dot":
 		return g.WriteDOT(w)
 	}
