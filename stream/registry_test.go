@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sr"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
+	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
 
-// testRegistry is a Confluent-compatible registry over real HTTP with a
-// pkg/sr client.
+// testRegistry is edactl's registry (registrytest: the real service and
+// Confluent-compatible API over HTTP) with a franz-go pkg/sr client.
 type testRegistry struct {
 	url string
 	cl  *sr.Client
@@ -19,13 +19,12 @@ type testRegistry struct {
 
 func startRegistry(t testing.TB) *testRegistry {
 	t.Helper()
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
-	cl, err := sr.NewClient(sr.URLs(fake.URL()))
+	srv := registrytest.Start(t, registrytest.InMemory())
+	cl, err := sr.NewClient(sr.URLs(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testRegistry{url: fake.URL(), cl: cl}
+	return &testRegistry{url: srv.URL, cl: cl}
 }
 
 func (r *testRegistry) register(t testing.TB, subject, schema string) int {

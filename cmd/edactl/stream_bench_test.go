@@ -19,8 +19,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
+	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -100,13 +100,6 @@ type benchEnv struct {
 	err      error
 }
 
-var (
-	consumeEnvOnce sync.Once
-	consumeEnv     benchEnv
-	traceEnvOnce   sync.Once
-	traceEnv       benchEnv
-)
-
 func benchRecords() int {
 	if s := os.Getenv("EDACTL_BENCH_RECORDS"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
@@ -158,13 +151,15 @@ func createTopic(ctx context.Context, cl *kgo.Client, topic string, partitions i
 	return err
 }
 
+// setupConsumeBench starts a broker process and a registry (both closed
+// when b ends) and seeds them.
 func setupConsumeBench(b *testing.B) benchEnv {
-	consumeEnvOnce.Do(func() {
-		e := &consumeEnv
+	e := &benchEnv{}
+	func() {
 		e.brokers = kfakeProcess(b)
-		reg := srfake.New()
-		e.registry = reg.URL()
-		src, err := sr.NewClient(sr.URLs(reg.URL()))
+		reg := registrytest.Start(b, registrytest.InMemory())
+		e.registry = reg.URL
+		src, err := sr.NewClient(sr.URLs(reg.URL))
 		if err != nil {
 			e.err = err
 			return
@@ -200,11 +195,11 @@ func setupConsumeBench(b *testing.B) benchEnv {
 			r.Headers = []kgo.RecordHeader{{Key: "ce_type", Value: []byte("shop.orders.OrderPlaced")}}
 		})
 		fmt.Fprintf(os.Stderr, "seeded %d records in %s\n", e.records, time.Since(start).Round(time.Millisecond))
-	})
-	if consumeEnv.err != nil {
-		b.Fatal(consumeEnv.err)
+	}()
+	if e.err != nil {
+		b.Fatal(e.err)
 	}
-	return consumeEnv
+	return *e
 }
 
 // countingWriter counts lines written.
@@ -248,8 +243,8 @@ func BenchmarkConsumeJSON(b *testing.B) {
 }
 
 func setupTraceBench(b *testing.B) benchEnv {
-	traceEnvOnce.Do(func() {
-		e := &traceEnv
+	e := &benchEnv{}
+	func() {
 		e.brokers = kfakeProcess(b)
 		e.records = 250_000
 		ctx := context.Background()
@@ -278,11 +273,11 @@ func setupTraceBench(b *testing.B) benchEnv {
 			}
 		}
 		fmt.Fprintf(os.Stderr, "seeded 4 × %d records in %s\n", e.records, time.Since(start).Round(time.Millisecond))
-	})
-	if traceEnv.err != nil {
-		b.Fatal(traceEnv.err)
+	}()
+	if e.err != nil {
+		b.Fatal(e.err)
 	}
-	return traceEnv
+	return *e
 }
 
 // BenchmarkTrace measures `edactl trace` over 4 topics × 250,000 records

@@ -18,15 +18,15 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
 
+	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
 
 // TestStreamScripts runs the stream commands' scripts,
 // testdata/script/stream/<command>_<case>.txtar. Each script gets a fresh
-// in-process kfake cluster (EDACTL_BROKERS) and schema registry over HTTP
-// (EDACTL_REGISTRY), and these commands to arrange and inspect them:
+// in-process kfake cluster (EDACTL_BROKERS) and edactl schema registry
+// over HTTP (registrytest; EDACTL_REGISTRY), and these commands to arrange and inspect them:
 //
 //	kafka topic NAME PARTITIONS            create a topic
 //	kafka produce TOPIC FILE               write the JSON lines of FILE:
@@ -50,15 +50,18 @@ func TestStreamScripts(t *testing.T) {
 			env.Defer(kf.Close)
 			brokers := strings.Join(kf.ListenAddrs(), ",")
 			env.Setenv("EDACTL_BROKERS", brokers)
-			reg := srfake.New()
-			env.Defer(reg.Close)
-			env.Setenv("EDACTL_REGISTRY", reg.URL())
+			tb, ok := env.T().(testing.TB)
+			if !ok {
+				return fmt.Errorf("testscript T is not a testing.TB")
+			}
+			reg := registrytest.Start(tb, registrytest.InMemory())
+			env.Setenv("EDACTL_REGISTRY", reg.URL)
 			cl, err := kgo.NewClient(kgo.SeedBrokers(kf.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 			if err != nil {
 				return err
 			}
 			env.Defer(cl.Close)
-			src, err := sr.NewClient(sr.URLs(reg.URL()))
+			src, err := sr.NewClient(sr.URLs(reg.URL))
 			if err != nil {
 				return err
 			}
