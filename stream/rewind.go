@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -100,8 +101,8 @@ func ParseTopicSelection(s string) (TopicSelection, error) {
 // RewindOptions say which group and partitions a rewind moves, and where.
 type RewindOptions struct {
 	Group string
-	// Topics selects partitions; AllTopics selects every partition of
-	// every topic the group has committed offsets for. With a FromFile
+	// Topics selects partitions; AllTopics selects every partition the
+	// group has a committed offset for (as kafka-consumer-groups.sh). With a FromFile
 	// spec the file names the partitions and both must be empty.
 	Topics    []TopicSelection
 	AllTopics bool
@@ -238,13 +239,18 @@ func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, err
 			want[r.Topic] = append(want[r.Topic], r.Partition)
 		}
 	case opts.AllTopics:
-		ts := committed.Offsets().TopicsSet().Topics()
+		// As kafka-consumer-groups.sh --all-topics: the partitions the
+		// group has committed offsets for.
+		set := committed.Offsets().TopicsSet()
+		ts := set.Topics()
 		if len(ts) == 0 {
 			return nil, fmt.Errorf("group %q has no committed offsets; select topics with --topic", opts.Group)
 		}
 		sort.Strings(ts)
 		for _, t := range ts {
 			addTopic(t)
+			ps := slices.Sorted(maps.Keys(set[t]))
+			want[t] = ps
 		}
 	default:
 		for _, s := range opts.Topics {

@@ -121,6 +121,16 @@ func TestPlanRewindSpecs(t *testing.T) {
 			}
 		})
 	}
+	// --all-topics means the partitions with a commit, not whole topics.
+	tc.commitGroup("partial", map[string]map[int32]int64{"orders": {1: 4}})
+	plan, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "partial", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rowsString(plan); got != "orders/1:4->0 " {
+		t.Errorf("partial --all-topics: %s", got)
+	}
+
 	// A dry run (planning) changed nothing.
 	if got := tc.committed("billing"); got[tp{"orders", 0}] != 7 || got[tp{"orders", 1}] != 3 || len(got) != 2 {
 		t.Errorf("planning changed offsets: %v", got)

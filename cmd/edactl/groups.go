@@ -93,8 +93,11 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 		return writeStreamJSON(w, d)
 	}
 	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", d.Name, d.State)
-	if d.ProtocolType != "" {
+	switch {
+	case d.ProtocolType != "" && d.Protocol != "":
 		fmt.Fprintf(w, "Protocol:     %s/%s\n", d.ProtocolType, d.Protocol)
+	case d.ProtocolType != "":
+		fmt.Fprintf(w, "Protocol:     %s\n", d.ProtocolType)
 	}
 	fmt.Fprintf(w, "Coordinator:  %d\nLag:          %d\nMembers:      %d\n", d.Coordinator, d.Lag, len(d.Members))
 	for _, m := range d.Members {

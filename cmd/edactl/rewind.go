@@ -48,7 +48,7 @@ func newRewindCmd(g *globals) *cobra.Command {
 		Long: `Plan, and with --execute apply, new committed offsets for a consumer group.
 
 Select partitions with --topic TOPIC or --topic TOPIC:0,2 (repeatable) or
---all-topics (every topic the group has committed offsets for), and give
+--all-topics (every partition the group has a committed offset for), and give
 exactly one of:
   --to-earliest, --to-latest, --to-offset N, --shift-by ±N,
   --to-time RFC3339, --by-duration 1h30m (now minus it),
@@ -99,7 +99,7 @@ applying it deletes the commit). -o csv prints the plan in that format.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.Topics, "topic", nil, "topic to rewind, optionally with partitions: TOPIC or TOPIC:0,1 (repeatable)")
-	f.BoolVar(&opts.AllTopics, "all-topics", false, "every topic the group has committed offsets for")
+	f.BoolVar(&opts.AllTopics, "all-topics", false, "every partition the group has a committed offset for")
 	f.BoolVar(&opts.ToEarliest, "to-earliest", false, "to the log start offset")
 	f.BoolVar(&opts.ToLatest, "to-latest", false, "to the log end offset")
 	f.Int64Var(&opts.ToOffset, "to-offset", 0, "to this offset")
