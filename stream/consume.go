@@ -3,7 +3,9 @@ package stream
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -88,51 +90,134 @@ func (c *Client) Consume(ctx context.Context, opts ConsumeOptions, deliver func(
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
 
-	group, _ := c.consumer.OptValue(kgo.ConsumerGroup).(string)
-	b := &builder{c: c, raw: opts.Raw}
-	handle := func(recs []*kgo.Record) error {
-		for _, kr := range recs {
-			if group != "" {
-				// Mark before delivering: a record the callback saw
-				// is consumed, even if the callback then stops.
-				c.consumer.MarkCommitRecords(kr)
-			}
-			st.Read++
-			r := b.record(ctx, kr)
-			ok, err := opts.Filter.Match(r)
-			if err != nil {
-				st.FilterErrors++
-				if st.FirstFilterError == "" {
-					st.FirstFilterError = err.Error()
-				}
-			}
-			if !ok {
-				continue
-			}
-			if err := deliver(r); err != nil {
-				return err
-			}
-			st.Delivered++
-			if opts.Limit > 0 && st.Delivered >= int64(opts.Limit) {
-				return errStopRead
-			}
-		}
-		return nil
-	}
-
-	if group != "" {
-		return st, c.consumeGroup(ctx, group, opts, handle)
+	if group, _ := c.consumer.OptValue(kgo.ConsumerGroup).(string); group != "" {
+		return c.consumeGroup(ctx, group, opts, deliver)
 	}
 	ranges, err := c.ResolveRanges(ctx, opts.ReadSpec)
 	if err != nil {
 		return st, err
 	}
-	st.Ranges = ranges
 	if opts.OnStart != nil {
 		opts.OnStart(ranges)
 	}
-	err = c.readRanges(ctx, ranges, func(_ *partState, recs []*kgo.Record) error { return handle(recs) })
+	st, err = c.pipeline(ctx, opts, false, func(ctx context.Context, fn batchFunc) error {
+		return c.readRanges(ctx, ranges, fn)
+	}, deliver)
+	st.Ranges = ranges
 	return st, err
+}
+
+// job is one fetched batch on its way through the decode workers.
+type job struct {
+	krs  []*kgo.Record
+	recs []*Record
+	ok   []bool  // filter verdicts
+	errs []error // filter errors
+	done chan struct{}
+}
+
+// pipeline runs source (the poll loop) on its own goroutine, decodes and
+// filters each fetched batch on a pool of workers (decoding is the
+// expensive part), and delivers the records on the calling goroutine in
+// fetch order, so each partition stays in offset order. Delivery stops at
+// opts.Limit or the first error from deliver; in a group read, delivered
+// (and filtered-out) records are marked for commit.
+func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, source func(context.Context, batchFunc) error, deliver func(*Record) error) (ConsumeStats, error) {
+	var st ConsumeStats
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *job, workers)
+	queue := make(chan *job, 4*workers)
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			b := &builder{c: c, raw: opts.Raw}
+			for j := range jobs {
+				j.recs = make([]*Record, len(j.krs))
+				j.ok = make([]bool, len(j.krs))
+				for i, kr := range j.krs {
+					r := b.record(rctx, kr)
+					j.recs[i] = r
+					ok, err := opts.Filter.Match(r)
+					j.ok[i] = ok
+					if err != nil {
+						if j.errs == nil {
+							j.errs = make([]error, len(j.krs))
+						}
+						j.errs[i] = err
+					}
+				}
+				close(j.done)
+			}
+		})
+	}
+	var readErr error
+	go func() {
+		defer close(queue)
+		defer close(jobs)
+		readErr = source(rctx, func(_ *partState, krs []*kgo.Record) error {
+			j := &job{krs: krs, done: make(chan struct{})}
+			select {
+			case jobs <- j:
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+			select {
+			case queue <- j:
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+			return nil
+		})
+	}()
+
+	var deliverErr error
+	stopped := false
+	for j := range queue {
+		<-j.done
+		if stopped {
+			continue // drain
+		}
+		for i, r := range j.recs {
+			st.Read++
+			if group {
+				// Mark before delivering: a record the callback saw is
+				// consumed, even if the callback then stops.
+				c.consumer.MarkCommitRecords(j.krs[i])
+			}
+			if j.errs != nil && j.errs[i] != nil {
+				st.FilterErrors++
+				if st.FirstFilterError == "" {
+					st.FirstFilterError = j.errs[i].Error()
+				}
+			}
+			if !j.ok[i] {
+				continue
+			}
+			if err := deliver(r); err != nil {
+				deliverErr, stopped = err, true
+				break
+			}
+			st.Delivered++
+			if opts.Limit > 0 && st.Delivered >= int64(opts.Limit) {
+				stopped = true
+				break
+			}
+		}
+		if stopped {
+			cancel()
+		}
+	}
+	wg.Wait()
+	switch {
+	case deliverErr != nil:
+		return st, deliverErr
+	case stopped:
+		return st, nil // our own cancel ended the read
+	}
+	return st, readErr
 }
 
 // consumeGroup reads as a member of group. Each partition starts at the
@@ -140,19 +225,20 @@ func (c *Client) Consume(ctx context.Context, opts ConsumeOptions, deliver func(
 // Until bound or, without Follow, the end offset when the read started. It
 // returns once every partition of the topics is done, so when other members
 // own partitions it needs Limit or Follow and a cancelled ctx to end.
-func (c *Client) consumeGroup(ctx context.Context, group string, opts ConsumeOptions, handle func([]*kgo.Record) error) error {
+func (c *Client) consumeGroup(ctx context.Context, group string, opts ConsumeOptions, deliver func(*Record) error) (ConsumeStats, error) {
+	var stats ConsumeStats
 	if !opts.From.IsZero() && len(opts.From.Partitions) > 0 {
-		return fmt.Errorf("with a consumer group, --from is the group's reset offset and cannot name partitions")
+		return stats, fmt.Errorf("with a consumer group, --from is the group's reset offset and cannot name partitions")
 	}
 	spec := opts.ReadSpec
 	spec.From = Bound{}
 	ranges, err := c.ResolveRanges(ctx, spec)
 	if err != nil {
-		return err
+		return stats, err
 	}
 	committed, err := c.fetchCommitted(ctx, group)
 	if err != nil {
-		return err
+		return stats, err
 	}
 	tl := &timeLookup{c: c, topics: opts.Topics}
 	states := map[tp]*partState{}
@@ -167,7 +253,7 @@ func (c *Client) consumeGroup(ctx context.Context, group string, opts ConsumeOpt
 			}
 			rs, err := c.resolve(ctx, reset, r.Topic, r.Partition, r.LogStart, r.LogEnd, tl)
 			if err != nil {
-				return err
+				return stats, err
 			}
 			r.Start = rs.offset
 		}
@@ -185,12 +271,14 @@ func (c *Client) consumeGroup(ctx context.Context, group string, opts ConsumeOpt
 		}
 		opts.OnStart(rs)
 	}
-	err = c.pollLoop(ctx, states, open, nil, func(_ *partState, recs []*kgo.Record) error { return handle(recs) })
+	stats, err = c.pipeline(ctx, opts, true, func(ctx context.Context, fn batchFunc) error {
+		return c.pollLoop(ctx, states, open, nil, fn)
+	}, deliver)
 	// Commit what was delivered even when the read was interrupted.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if cerr := c.consumer.CommitMarkedOffsets(cctx); cerr != nil && err == nil {
 		err = fmt.Errorf("commit offsets of group %q: %w", group, cerr)
 	}
-	return err
+	return stats, err
 }
