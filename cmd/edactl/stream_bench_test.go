@@ -293,7 +293,10 @@ func setupTraceBench(b *testing.B) benchEnv {
 func BenchmarkTrace(b *testing.B) {
 	e := setupTraceBench(b)
 	b.ReportAllocs()
+	var elapsed time.Duration
+	ops := 0
 	for b.Loop() {
+		start := time.Now()
 		var out, errb bytes.Buffer
 		args := []string{"trace", "flow-hit", "--since", "1h", "-o", "json", "--brokers", e.brokers, "--raw"}
 		if code := Main(context.Background(), args, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, nil); code != 0 {
@@ -306,10 +309,13 @@ func BenchmarkTrace(b *testing.B) {
 		if err := json.Unmarshal(out.Bytes(), &g); err != nil {
 			b.Fatal(err)
 		}
+		elapsed += time.Since(start)
+		ops++
 		if len(g.Nodes) != 4 || g.Scanned != 4*int64(e.records) {
 			b.Fatalf("found %d hits scanning %d records, want 4 hits in %d", len(g.Nodes), g.Scanned, 4*e.records)
 		}
 	}
+	b.ReportMetric(float64(4*e.records*ops)/elapsed.Seconds(), "records/s")
 }
 
 // cpuTime is the user+system CPU time this process has used.
