@@ -71,8 +71,8 @@ func TestConsumeDecodesTwoSchemaVersionsAndShowsGarbage(t *testing.T) {
 	if !errors.Is(got[2].Value.Err, serde.ErrUnknownSchemaID) {
 		t.Errorf("record 2: err %v, want ErrUnknownSchemaID", got[2].Value.Err)
 	}
-	if !errors.Is(got[6].Value.Err, serde.ErrTruncated) {
-		t.Errorf("record 6: err %v, want ErrTruncated", got[6].Value.Err)
+	if !errors.Is(got[6].Value.Err, serde.ErrTruncated) || !strings.Contains(got[6].Value.Err.Error(), "OrderPlaced.id: offset 6:") {
+		t.Errorf("record 6: err %v, want ErrTruncated at offset 6 of the record", got[6].Value.Err)
 	}
 	if !strings.HasPrefix(lines[0], `{"topic":"orders","partition":0,"offset":0,"timestamp":"2024-05-01T10:00:00.000Z","headers":{},`) {
 		t.Errorf("record 0 prefix: %s", lines[0])

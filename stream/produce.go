@@ -141,7 +141,8 @@ func (h *orderedHeaders) UnmarshalJSON(b []byte) error {
 // "headers":{…}} — encodes every value with the subject's schema in the
 // Confluent wire format, and writes them to the topic, partitioned by key.
 // It validates every line before writing any: if a line is invalid it
-// returns LineErrors naming each bad line and field, and writes nothing.
+// returns LineErrors naming each bad line and field (byte offsets count
+// from the start of the line), and writes nothing.
 //
 // A value is encoded with the schema unless the line's value_encoding says
 // otherwise: "utf8" (a string written as text), "json" (the JSON written as
@@ -254,10 +255,10 @@ func (e *encoder) record(ctx context.Context, line []byte) (*kgo.Record, error) 
 	}
 	r := &kgo.Record{Topic: e.opts.Topic}
 	var err error
-	if r.Key, err = e.payload(ctx, "key", in.Key, in.KeyEncoding); err != nil {
+	if r.Key, err = e.payload(ctx, "key", in.Key, in.KeyEncoding, line); err != nil {
 		return nil, err
 	}
-	if r.Value, err = e.payload(ctx, "value", in.Value, in.ValueEncoding); err != nil {
+	if r.Value, err = e.payload(ctx, "value", in.Value, in.ValueEncoding, line); err != nil {
 		return nil, err
 	}
 	r.Headers = in.Headers
@@ -284,7 +285,7 @@ func jsonLineError(err error) error {
 }
 
 // payload encodes the key or value of a line.
-func (e *encoder) payload(ctx context.Context, field string, raw json.RawMessage, encoding Encoding) ([]byte, error) {
+func (e *encoder) payload(ctx context.Context, field string, raw json.RawMessage, encoding Encoding, line []byte) ([]byte, error) {
 	isNull := len(raw) == 0 || string(raw) == "null"
 	if encoding == "" {
 		switch {
@@ -340,9 +341,16 @@ func (e *encoder) payload(ctx context.Context, field string, raw json.RawMessage
 		if len(raw) == 0 {
 			raw = json.RawMessage("null")
 		}
-		b, err := serde.EncodeJSON(s, raw)
+		b, err := serde.AppendAvro(serde.AppendHeader(nil, s.ID), s.Avro, raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s (subject %q version %d): %w", field, s.Subject, s.Version, err)
+			// serde counts offsets in the value; count them in the line.
+			var ve *serde.ValueError
+			if errors.As(err, &ve) && ve.Offset >= 0 {
+				if pos := bytes.Index(line, raw); pos >= 0 {
+					ve.Offset += pos
+				}
+			}
+			return nil, fmt.Errorf("%s (subject %q version %d): encode with schema id %d: %w", field, s.Subject, s.Version, s.ID, err)
 		}
 		return b, nil
 	}
