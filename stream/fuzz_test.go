@@ -137,3 +137,19 @@ func FuzzProduceLine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendTimestamp: the hand-written formatter agrees with the time
+// package for every millisecond timestamp.
+func FuzzAppendTimestamp(f *testing.F) {
+	for _, ms := range []int64{0, 1714557600123, -1, -62135596800000, 253402300799999, 253402300800000, -62135596800001} {
+		f.Add(ms)
+	}
+	f.Fuzz(func(t *testing.T, ms int64) {
+		tm := time.UnixMilli(ms)
+		got := string(AppendTimestamp(nil, tm))
+		want := tm.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+		if got != want {
+			t.Fatalf("%d: got %s, want %s", ms, got, want)
+		}
+	})
+}
