@@ -1,7 +1,10 @@
 package compat
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 )
@@ -393,5 +396,41 @@ func TestResolutionTable(t *testing.T) {
 				t.Errorf("BACKWARD and FORWARD disagree on the same pair")
 			}
 		})
+	}
+}
+
+// tableFileCase is one entry of testdata/resolution-table.json, the table in
+// a form other packages' tests (the CLI's) can read.
+type tableFileCase struct {
+	Name       string   `json:"name"`
+	Reader     string   `json:"reader"`
+	Writer     string   `json:"writer"`
+	Compatible bool     `json:"compatible"`
+	Want       []string `json:"want,omitempty"`
+}
+
+// TestResolutionTableFile keeps testdata/resolution-table.json equal to the
+// table (go test -run TestResolutionTableFile -update rewrites it).
+func TestResolutionTableFile(t *testing.T) {
+	var cases []tableFileCase
+	for _, c := range allCases() {
+		cases = append(cases, tableFileCase{Name: c.reader + "<-" + c.writer, Reader: fixtures[c.reader],
+			Writer: fixtures[c.writer], Compatible: c.compatible, Want: c.want})
+	}
+	data, err := json.MarshalIndent(cases, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, '\n')
+	const file = "testdata/resolution-table.json"
+	if *update {
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	have, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(have, data) {
+		t.Fatalf("%s is out of date (%v): run go test ./registry/compat -run TestResolutionTableFile -update", file, err)
 	}
 }
