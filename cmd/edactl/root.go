@@ -152,6 +152,8 @@ then flags (later wins).`,
 		newVersionCmd(g),
 		newCompatCmd(g),
 		newConfigCmd(g),
+		newRegistryCmd(g),
+		newDevCmd(g),
 	)
 	return root
 }

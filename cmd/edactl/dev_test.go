@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// startDev runs `edactl dev` on free ports through Main and returns the
+// broker and registry addresses from its banner, and a stop function that
+// cancels it (Ctrl-C) and returns its exit code.
+func startDev(t *testing.T, dir string) (kafka, reg string, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		code := Main(ctx, []string{"dev", "--kafka-addr", "127.0.0.1:0", "--registry-addr", "127.0.0.1:0", "--data", dir},
+			Stdio{In: strings.NewReader(""), Out: pw, Err: &lockedWriter{b: &stderr}}, func(string) string { return "" })
+		pw.Close()
+		done <- code
+	}()
+	kafkaRe := regexp.MustCompile(`Kafka broker\s+(\S+)`)
+	regRe := regexp.MustCompile(`Schema registry\s+(\S+)`)
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() && (kafka == "" || reg == "") {
+		if m := kafkaRe.FindStringSubmatch(sc.Text()); m != nil {
+			kafka = m[1]
+		}
+		if m := regRe.FindStringSubmatch(sc.Text()); m != nil {
+			reg = m[1]
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if kafka == "" || reg == "" {
+		cancel()
+		t.Fatalf("no addresses in the dev banner (exit %d); stderr:\n%s", <-done, stderr.String())
+	}
+	return kafka, reg, func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(15 * time.Second):
+			t.Fatal("edactl dev did not stop within 15s of Ctrl-C")
+			return -1
+		}
+	}
+}
+
+// lockedWriter lets the test read what a concurrently running command
+// wrote.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func TestDevServesRegistryAndKafkaAndKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	kafka, reg, stop := startDev(t, dir)
+
+	resp, err := http.Get(reg + "/subjects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != "[]" {
+		t.Fatalf("GET /subjects = %d %s", resp.StatusCode, b)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("GET /subjects answered after %v, want within 5s", d)
+	}
+	resp, err = http.Post(reg+"/subjects/orders-value/versions", "application/json", strings.NewReader(`{"schema":"\"string\""}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("register: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+
+	ctx := context.Background()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(kafka), kgo.DefaultProduceTopic("orders"), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := cl.ProduceSync(pctx, &kgo.Record{Value: []byte("hello")}).FirstErr(); err != nil {
+		t.Fatalf("produce to %s: %v", kafka, err)
+	}
+	cl.Close()
+	if code := stop(); code != 0 {
+		t.Fatalf("edactl dev exited %d after Ctrl-C", code)
+	}
+
+	// Restart on the same data: the schema and the record are still there.
+	kafka, reg, stop = startDev(t, dir)
+	defer stop()
+	resp, err = http.Get(reg + "/subjects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.TrimSpace(string(b)) != `["orders-value"]` {
+		t.Fatalf("after restart GET /subjects = %s", b)
+	}
+	cl, err = kgo.NewClient(kgo.SeedBrokers(kafka), kgo.ConsumeTopics("orders"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	fctx, cancel2 := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel2()
+	fs := cl.PollFetches(fctx)
+	if errs := fs.Errors(); len(errs) > 0 {
+		t.Fatalf("consume after restart: %v", errs)
+	}
+	recs := fs.Records()
+	if len(recs) != 1 || string(recs[0].Value) != "hello" {
+		t.Fatalf("after restart consumed %d records", len(recs))
+	}
+}

@@ -1,0 +1,172 @@
+// Package dev runs edactl's development environment in one process: a
+// Kafka-protocol broker (franz-go's kfake) and the schema registry, both
+// keeping their data under one directory so a restart keeps topics, records,
+// group offsets and schemas.
+//
+// Design decisions:
+//
+//   - The broker is kfake with DataDir persistence: a real Kafka protocol
+//     implementation, so every Kafka client works against it. It is for
+//     development, not production.
+//   - The registry is the same stack `edactl registry serve` runs (bolt log,
+//     registry, Confluent API).
+//   - A Seed function runs once, when the registry's log is empty, so a
+//     sample catalogue can be registered at first start through the
+//     Go-level registry API (no HTTP round trips).
+//   - Run blocks until its context is cancelled, then stops the HTTP server
+//     gracefully, closes the registry and the log, and closes the broker
+//     (which saves its state).
+//
+// Imports: registry, registry/api, registry/store, kfake.
+package dev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/edactl/edactl/registry"
+	"github.com/edactl/edactl/registry/api"
+	"github.com/edactl/edactl/registry/store"
+)
+
+// SeedFunc registers a starting catalogue into an empty registry.
+type SeedFunc func(ctx context.Context, reg *registry.Registry) error
+
+// Options configure Run.
+type Options struct {
+	// KafkaAddr is the broker's listen address (default 127.0.0.1:9092).
+	KafkaAddr string
+	// RegistryAddr is the registry's listen address (default 127.0.0.1:8081).
+	RegistryAddr string
+	// DataDir holds kafka/ and registry/ (default ./.edactl).
+	DataDir string
+	// Seed, if set, runs at first start (empty registry log).
+	Seed SeedFunc
+	// Logger receives logs (default: discarded).
+	Logger *slog.Logger
+	// Out receives the "what is running, what to try next" banner (default:
+	// discarded).
+	Out io.Writer
+	// Ready, if set, is called once both servers listen, with their
+	// addresses.
+	Ready func(Addrs)
+	// RegistryOptions and APIOptions are passed through to the registry.
+	RegistryOptions []registry.Option
+	APIOptions      []api.Option
+}
+
+// Addrs are the addresses Run listens on.
+type Addrs struct {
+	Kafka    string // host:port of the broker
+	Registry string // http://host:port of the registry
+}
+
+func (o *Options) setDefaults() {
+	if o.KafkaAddr == "" {
+		o.KafkaAddr = "127.0.0.1:9092"
+	}
+	if o.RegistryAddr == "" {
+		o.RegistryAddr = "127.0.0.1:8081"
+	}
+	if o.DataDir == "" {
+		o.DataDir = ".edactl"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+}
+
+// kfakeLogger adapts slog to kfake's logger (warnings and errors only).
+type kfakeLogger struct{ l *slog.Logger }
+
+func (k kfakeLogger) Logf(level kfake.LogLevel, msg string, args ...any) {
+	switch level {
+	case kfake.LogLevelError:
+		k.l.Error("kafka: " + fmt.Sprintf(msg, args...))
+	case kfake.LogLevelWarn:
+		k.l.Warn("kafka: " + fmt.Sprintf(msg, args...))
+	}
+}
+
+// Run starts the broker and the registry and serves until ctx is done.
+func Run(ctx context.Context, opts Options) (err error) {
+	opts.setDefaults()
+	log := opts.Logger
+	regDir := filepath.Join(opts.DataDir, "registry")
+	kafkaDir := filepath.Join(opts.DataDir, "kafka")
+
+	ln, err := net.Listen("tcp", opts.RegistryAddr)
+	if err != nil {
+		return fmt.Errorf("registry: listen on %s: %w", opts.RegistryAddr, err)
+	}
+	defer ln.Close()
+
+	bolt, err := store.OpenBolt(regDir)
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	fresh, err := bolt.Next(ctx)
+	if err != nil {
+		bolt.Close()
+		return err
+	}
+	regOpts := append([]registry.Option{registry.WithLogger(log)}, opts.RegistryOptions...)
+	apiOpts := append([]api.Option{api.WithLogger(log)}, opts.APIOptions...)
+	srv, err := api.Open(ctx, bolt, regOpts, apiOpts...)
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	defer func() { err = errors.Join(err, srv.Close()) }()
+	if fresh == 0 && opts.Seed != nil {
+		if err := opts.Seed(ctx, srv.Registry); err != nil {
+			return fmt.Errorf("seed the registry: %w", err)
+		}
+	}
+
+	cluster, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, opts.KafkaAddr) }),
+		kfake.DataDir(kafkaDir),
+		kfake.AllowAutoTopicCreation(),
+		kfake.ClusterID("edactl-dev"),
+		kfake.WithLogger(kfakeLogger{log}),
+	)
+	if err != nil {
+		return fmt.Errorf("kafka: start broker on %s: %w", opts.KafkaAddr, err)
+	}
+	defer cluster.Close()
+
+	addrs := Addrs{Kafka: cluster.ListenAddrs()[0], Registry: "http://" + ln.Addr().String()}
+	printBanner(opts.Out, addrs, kafkaDir, bolt.Path())
+	if opts.Ready != nil {
+		opts.Ready(addrs)
+	}
+	err = api.Serve(ctx, ln, srv.Handler, log)
+	fmt.Fprintln(opts.Out, "edactl dev stopped; data kept in", opts.DataDir)
+	return err
+}
+
+func printBanner(w io.Writer, a Addrs, kafkaDir, regFile string) {
+	fmt.Fprintf(w, `edactl dev is running (Ctrl-C to stop)
+
+  Kafka broker     %-28s data %s
+  Schema registry  %-28s data %s
+
+Try next:
+  edactl registry subjects --registry %s
+  edactl registry register orders-value order.avsc --registry %s
+  curl %s/subjects
+  edactl --brokers %s ...   (any Kafka client works against the broker)
+
+`, a.Kafka, kafkaDir, a.Registry, regFile, a.Registry, a.Registry, a.Registry, a.Kafka)
+}

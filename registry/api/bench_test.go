@@ -1,0 +1,235 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/edactl/edactl/registry"
+	"github.com/edactl/edactl/registry/api"
+	"github.com/edactl/edactl/registry/store"
+)
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	reqs     int64
+	duration time.Duration
+	p99      time.Duration
+}
+
+func (r loadResult) rate() float64 { return float64(r.reqs) / r.duration.Seconds() }
+
+// load runs GETs against urls (round robin) from `clients` goroutines over
+// keep-alive loopback connections for d, and measures throughput and p99.
+func load(b *testing.B, urls []string, clients int, d time.Duration) loadResult {
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	var total atomic.Int64
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for c := range clients {
+		wg.Go(func() {
+			buf := make([]byte, 4096)
+			ls := make([]time.Duration, 0, 1<<16)
+			for i := c; time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				resp, err := hc.Get(urls[i%len(urls)])
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				for {
+					if _, err := resp.Body.Read(buf); err != nil {
+						break
+					}
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+				ls = append(ls, time.Since(t0))
+			}
+			lat[c] = ls
+			total.Add(int64(len(ls)))
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	var p99 time.Duration
+	if len(all) > 0 {
+		p99 = all[len(all)*99/100]
+	}
+	return loadResult{reqs: total.Load(), duration: elapsed, p99: p99}
+}
+
+// BenchmarkGetSchemaByID measures GET /schemas/ids/{id} with 1,000 schemas
+// and 50 concurrent clients over loopback, next to a bare net/http handler
+// returning a body of the same size, measured in the same run. Run with
+//
+//	go test -run '^$' -bench GetSchemaByID -benchtime 1x ./registry/api/
+//
+// (each iteration is a fixed-duration load run; EDACTL_BENCH_SECONDS
+// overrides the default of 5 seconds per server).
+func BenchmarkGetSchemaByID(b *testing.B) {
+	ctx := context.Background()
+	srv, err := api.Open(ctx, store.NewMemory(), nil, api.WithAccessLog(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	var bodyLen int
+	for i := range 1000 {
+		res, err := srv.Registry.Register(ctx, fmt.Sprintf("bench-%d-value", i), registry.RegisterRequest{
+			Schema: fmt.Sprintf(`{"type":"record","name":"Event%d","namespace":"bench","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double","default":0.0},{"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}}]}`, i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := srv.Registry.SchemaJSON(".", res.ID)
+		bodyLen = len(body)
+	}
+	bare := make([]byte, bodyLen)
+	for i := range bare {
+		bare[i] = 'x'
+	}
+	// Both servers run as real listeners on loopback with the same
+	// http.Server settings.
+	regTS := newServer(srv.Handler)
+	defer regTS.Close()
+	bareTS := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+		w.Write(bare)
+	}))
+	defer bareTS.Close()
+
+	d := 5 * time.Second
+	if s, err := strconv.Atoi(getenv("EDACTL_BENCH_SECONDS")); err == nil && s > 0 {
+		d = time.Duration(s) * time.Second
+	}
+	regURLs := make([]string, 1000)
+	bareURLs := make([]string, 1000)
+	for i := range regURLs {
+		regURLs[i] = fmt.Sprintf("%s/schemas/ids/%d", regTS.URL, i+1)
+		bareURLs[i] = fmt.Sprintf("%s/schemas/ids/%d", bareTS.URL, i+1)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		load(b, bareURLs, 50, time.Second) // warm both up
+		load(b, regURLs, 50, time.Second)
+		// Alternate one-second rounds so that load from elsewhere on the
+		// machine hits both alike.
+		var bareRes, regRes loadResult
+		var bareLat, regLat []time.Duration
+		for range int(d / time.Second) {
+			r := load(b, bareURLs, 50, time.Second)
+			bareRes.reqs, bareRes.duration = bareRes.reqs+r.reqs, bareRes.duration+r.duration
+			bareLat = append(bareLat, r.p99)
+			r = load(b, regURLs, 50, time.Second)
+			regRes.reqs, regRes.duration = regRes.reqs+r.reqs, regRes.duration+r.duration
+			regLat = append(regLat, r.p99)
+		}
+		bareRes.p99, regRes.p99 = median(bareLat), median(regLat)
+		b.ReportMetric(regRes.rate(), "registry-req/s")
+		b.ReportMetric(bareRes.rate(), "bare-req/s")
+		b.ReportMetric(100*regRes.rate()/bareRes.rate(), "%-of-bare")
+		b.ReportMetric(float64(regRes.p99.Microseconds()), "registry-p99-µs")
+		b.ReportMetric(float64(bareRes.p99.Microseconds()), "bare-p99-µs")
+		b.Logf("body %d bytes; registry %.0f req/s p99 %v; bare %.0f req/s p99 %v; ratio %.1f%%, p99 ratio %.2f (p99: median over rounds)",
+			bodyLen, regRes.rate(), regRes.p99, bareRes.rate(), bareRes.p99, 100*regRes.rate()/bareRes.rate(),
+			float64(regRes.p99)/float64(bareRes.p99))
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func newServer(h http.Handler) *httptest.Server {
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.ReadHeaderTimeout = api.ReadHeaderTimeout
+	ts.Config.IdleTimeout = api.IdleTimeout
+	ts.Start()
+	return ts
+}
+
+// BenchmarkRegister measures durable registrations of new schemas (bolt
+// log, fsync per group commit) from 16 concurrent HTTP clients. Each
+// iteration is one registration; the schemas/s metric is the throughput.
+//
+//	go test -run '^$' -bench Register -benchtime 20000x ./registry/api/
+func BenchmarkRegister(b *testing.B) {
+	ctx := context.Background()
+	log, err := store.OpenBolt(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var regOpts []registry.Option
+	if d, err := time.ParseDuration(getenv("EDACTL_BENCH_COMMIT_DELAY")); err == nil {
+		regOpts = append(regOpts, registry.WithCommitDelay(d))
+	}
+	srv, err := api.Open(ctx, log, regOpts, api.WithAccessLog(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ts := newServer(srv.Handler)
+	defer ts.Close()
+	tr := &http.Transport{MaxIdleConnsPerHost: 16, MaxConnsPerHost: 16}
+	hc := &http.Client{Transport: tr}
+	var next atomic.Int64
+	b.ReportAllocs()
+	start := time.Now()
+	var wg sync.WaitGroup
+	n := int64(b.N)
+	for w := range 16 {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > n {
+					return
+				}
+				body := fmt.Sprintf(`{"schema":"{\"type\":\"record\",\"name\":\"R%d\",\"namespace\":\"bench.w%d\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"n\",\"type\":\"long\",\"default\":%d}]}"}`, i, w, i)
+				resp, err := hc.Post(fmt.Sprintf("%s/subjects/s-%d/versions", ts.URL, i), "application/vnd.schemaregistry.v1+json", stringsReader(body))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	st := srv.Registry.Stats()
+	b.ReportMetric(float64(b.N)/el.Seconds(), "schemas/s")
+	b.ReportMetric(float64(st.Records)/float64(max(st.Commits, 1)), "records/commit")
+}
+
+var _ = net.Listen
+
+func getenv(k string) string { return envLookup(k) }
