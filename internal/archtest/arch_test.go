@@ -28,6 +28,7 @@ var layers = map[string]int{
 	"codegen":               2,
 	"stream":                2,
 	"tui":                   3,
+	"dev":                   4,
 	"internal/archtest":     9,
 	"cmd/edactl":            9,
 }
