@@ -148,6 +148,9 @@ then flags (later wins).`,
 	root.AddCommand(
 		newVersionCmd(g),
 		newCompatCmd(g),
+		newInitCmd(g),
+		newCheckCmd(g),
+		newPushCmd(g),
 	)
 	return root
 }
