@@ -269,6 +269,11 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts ...LoadOption) (*Tree, error) 
 		return nil, err
 	}
 	l.finish()
+	for i, f := range l.problems {
+		if e := l.events[f.Event]; f.Subject == "" && e != nil {
+			l.problems[i].Subject = e.Subject
+		}
+	}
 	t.Problems = SortFindings(l.problems)
 	o.logger.Debug("schema tree loaded", "dir", t.Dir, "events", len(t.Events), "versions", t.NumVersions(), "problems", len(t.Problems))
 	return t, nil
