@@ -157,7 +157,7 @@ func isIdentifierOrMetadata(name string) bool {
 		return true
 	}
 	last := strings.ToLower(ws[len(ws)-1])
-	lower := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
+	lower := normName(name)
 	return idWords[last] || metadataNames[lower] || last == "at" || last == "on" && len(ws) > 1
 }
 

@@ -624,8 +624,17 @@ func (l *loader) attributes(e *Event, v *Version, rec *avro.RecordSchema) {
 // normName folds a name for comparing records with folders:
 // "OrderPlaced", "order-placed" and "order_placed" are equal.
 func normName(s string) string {
-	s = strings.ToLower(s)
-	return strings.NewReplacer("-", "", "_", "", ".", "").Replace(s)
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '-' || c == '_' || c == '.':
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // kebab turns "OrderPlaced" into "order-placed".
