@@ -14,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/schemas/examples"
 )
 
@@ -34,6 +35,14 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Scripts must not see the developer's configuration.
 			env.Setenv("NO_COLOR", "1")
+			// Every script gets its own real registry over HTTP, at
+			// $REGISTRY_URL; scripts opt in with --registry or
+			// EDACTL_REGISTRY, so the others stay offline.
+			tb, ok := env.T().(testing.TB)
+			if !ok {
+				return errors.New("testscript: T is not a testing.TB")
+			}
+			env.Setenv("REGISTRY_URL", registrytest.Start(tb, registrytest.InMemory()).URL)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
