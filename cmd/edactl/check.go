@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -158,11 +159,7 @@ func loadTree(ctx context.Context, g *globals) (*schemas.Tree, string, error) {
 		}
 		return nil, "", &usageError{err}
 	}
-	dir := "."
-	if i := strings.LastIndexAny(g.ConfigPath, `/\`); i >= 0 {
-		dir = g.ConfigPath[:i+1]
-	}
-	return tree, dir, nil
+	return tree, filepath.Dir(g.ConfigPath), nil
 }
 
 // registryConfigured reports whether the user named a registry, rather
