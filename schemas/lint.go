@@ -265,11 +265,28 @@ func lintNameTense(lt *lintTarget) []Finding {
 	return nil
 }
 
+// trimSuffixWord drops a trailing w ("Event", "Command") and a trailing
+// version tag ("V2") from the words of a name.
 func trimSuffixWord(ws []string, w string) []string {
+	if len(ws) > 1 && isVersionTag(ws[len(ws)-1]) {
+		ws = ws[:len(ws)-1]
+	}
 	if len(ws) > 1 && strings.EqualFold(ws[len(ws)-1], w) {
-		return ws[:len(ws)-1]
+		ws = ws[:len(ws)-1]
 	}
 	return ws
+}
+
+func isVersionTag(w string) bool {
+	if len(w) < 2 || w[0] != 'V' && w[0] != 'v' {
+		return false
+	}
+	for _, c := range w[1:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func lintMissingKey(lt *lintTarget) []Finding {
