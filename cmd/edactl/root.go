@@ -154,6 +154,9 @@ then flags (later wins).`,
 		newConfigCmd(g),
 		newRegistryCmd(g),
 		newDevCmd(g),
+		newInitCmd(g),
+		newCheckCmd(g),
+		newPushCmd(g),
 	)
 	return root
 }
