@@ -67,6 +67,8 @@ func (p path) String() string {
 			b.WriteByte('[')
 			b.WriteString(strconv.Quote(e.name))
 			b.WriteByte(']')
+		case e.name == "" && e.index < 0:
+			b.WriteString("[]") // any item (schema paths)
 		case e.name == "":
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(e.index))
