@@ -37,12 +37,12 @@ type Resolver struct {
 type rkind uint8
 
 const (
-	rNull       rkind = iota
-	rVarint           // int, long, enum with identical symbols: copy a varint
-	rIntToFloat       // int or long to float
-	rIntToDouble      // int or long to double
-	rFloatToDbl       // float to double
-	rFixedSize        // boolean (1, validated), float (4), double (8), fixed (n): copy n bytes
+	rNull        rkind = iota
+	rVarint            // int, long, enum with identical symbols: copy a varint
+	rIntToFloat        // int or long to float
+	rIntToDouble       // int or long to double
+	rFloatToDbl        // float to double
+	rFixedSize         // boolean (1, validated), float (4), double (8), fixed (n): copy n bytes
 	rBool
 	rLenPrefixed // string, bytes: copy length and bytes
 	rEnum        // map the writer's symbol index to the reader's
