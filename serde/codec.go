@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 
@@ -221,7 +220,7 @@ func (c *Codec[T]) Decode(ctx context.Context, framed []byte, v *T) error {
 		return err
 	}
 	if e.resolver == nil {
-		return c.unmarshal(id, body, v, HeaderSize)
+		return c.unmarshal(id, body, v)
 	}
 	bp := c.bufPool.Get().(*[]byte)
 	defer c.bufPool.Put(bp)
@@ -234,38 +233,17 @@ func (c *Codec[T]) Decode(ctx context.Context, framed []byte, v *T) error {
 		return fmt.Errorf("decode schema id %d into %s: %w", id, typeLabel(c.typ.Schema), err)
 	}
 	*bp = resolved
-	return c.unmarshal(id, resolved, v, -1)
+	return c.unmarshal(id, resolved, v)
 }
 
-// unmarshal decodes body (in the type's own encoding) into v. base is the
-// offset of body in the framed record, or -1 when body was rewritten.
-func (c *Codec[T]) unmarshal(id int, body []byte, v *T, base int) (err error) {
+// unmarshal decodes body (in the type's own encoding) into v, zeroed
+// first so that nothing of an earlier value survives.
+func (c *Codec[T]) unmarshal(id int, body []byte, v *T) error {
+	var zero T
+	*v = zero
 	r := c.readerPool.Get().(*avro.Reader)
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("decode schema id %d into %s: %w: %v", id, typeLabel(c.typ.Schema), ErrInvalidValue, p)
-		}
-		r.Error = nil
-		r.Reset(nil)
-		c.readerPool.Put(r)
-	}()
-	r.Reset(body)
-	r.ReadVal(c.typ.Schema, v)
-	if r.Error != nil {
-		sentinel := ErrInvalidValue
-		if errors.Is(r.Error, io.EOF) || errors.Is(r.Error, io.ErrUnexpectedEOF) {
-			sentinel = ErrTruncated
-		}
-		return fmt.Errorf("decode schema id %d into %s: %w: %w", id, typeLabel(c.typ.Schema), sentinel, r.Error)
-	}
-	if r.Peek(); r.Error == nil {
-		where := ""
-		if base >= 0 {
-			where = " (record of " + fmt.Sprint(base+len(body)) + " bytes)"
-		}
-		return fmt.Errorf("decode schema id %d into %s: %w: bytes left after the value%s", id, typeLabel(c.typ.Schema), ErrInvalidValue, where)
-	}
-	return nil
+	defer c.readerPool.Put(r)
+	return decodeBody(r, c.typ.Schema, body, v, id)
 }
 
 // reader returns the decoding plan for writer schema id, building it on
