@@ -558,13 +558,15 @@ func (b *vbuilder) union(u *avro.UnionSchema, path []string, ctx string) (string
 	if len(nonNull) == 0 {
 		return "struct{}", nil
 	}
-	if hasNull && len(nonNull) == 1 {
+	if hasNull && len(nonNull) == 1 && !isPointerGoType(nonNull[0]) {
 		inner, err := b.goType(nonNull[0], path, ctx)
 		if err != nil {
 			return "", err
 		}
 		return ptrTo(inner), nil
 	}
+	// Other unions, and ["null", decimal] (hamba/avro cannot decode that
+	// union into a *big.Rat field), get a wrapper type.
 	um := &unionModel{GoName: ctx, Avro: unionDesc(u), Where: strings.Join(path, "."), Nullable: hasNull}
 	for i := 2; b.goUsed[um.GoName]; i++ {
 		um.GoName = fmt.Sprintf("%s%d", ctx, i)

@@ -195,11 +195,8 @@ func (c *Codec[T]) AppendEncode(ctx context.Context, dst []byte, v *T) ([]byte, 
 	defer c.writerPool.Put(w)
 	w.Reset(nil)
 	w.Error = nil
-	w.WriteVal(c.typ.Schema, v)
-	if w.Error != nil {
-		err := w.Error
-		w.Error = nil
-		return dst, fmt.Errorf("encode %s: %w: %w", typeLabel(c.typ.Schema), ErrInvalidValue, err)
+	if err := encodeBody(w, c.typ.Schema, v); err != nil {
+		return dst, err
 	}
 	dst = AppendHeader(dst, id)
 	return append(dst, w.Buffer()...), nil

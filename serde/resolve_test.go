@@ -81,6 +81,14 @@ func TestResolverRules(t *testing.T) {
 			in:     `{}`,
 			want:   `{"p":{"x":3,"tags":[],"f":"/wE="}}`,
 		},
+		{
+			name:         "record default with a null inside",
+			writer:       `{"type":"record","name":"R","fields":[]}`,
+			reader:       `{"type":"record","name":"R","fields":[{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"},{"name":"z","type":["null","string"],"default":null}]},"default":{"x":3}}]}`,
+			in:           `{}`,
+			want:         `{"p":{"x":3,"z":null}}`,
+			hambaDiffers: "hamba cannot decode a record default holding null (unable to resolve type avro.nullDefaultType)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

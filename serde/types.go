@@ -54,11 +54,26 @@ func NewType(subject, text string, register func(avro.API)) (Type, error) {
 // Go value) with t's schema to dst, without a wire-format header.
 func AppendBody(dst []byte, t Type, v any) ([]byte, error) {
 	w := avro.NewWriter(nil, 256, avro.WithWriterConfig(t.API))
-	w.WriteVal(t.Schema, v)
-	if w.Error != nil {
-		return dst, fmt.Errorf("encode %s: %w: %w", typeLabel(t.Schema), ErrInvalidValue, w.Error)
+	if err := encodeBody(w, t.Schema, v); err != nil {
+		return dst, err
 	}
 	return append(dst, w.Buffer()...), nil
+}
+
+// encodeBody writes v with w. hamba/avro panics on some values (a nil
+// *big.Rat for a decimal); that becomes an error too.
+func encodeBody(w *avro.Writer, schema avro.Schema, v any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("encode %s: %w: %v (a nil pointer where the schema has no null?)", typeLabel(schema), ErrInvalidValue, p)
+		}
+	}()
+	w.WriteVal(schema, v)
+	if w.Error != nil {
+		err = fmt.Errorf("encode %s: %w: %w", typeLabel(schema), ErrInvalidValue, w.Error)
+		w.Error = nil
+	}
+	return err
 }
 
 // DecodeBody decodes an Avro binary body written with t's schema into v (a

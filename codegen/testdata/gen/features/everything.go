@@ -22,6 +22,9 @@ type EverythingAddress = EverythingV2Address
 // EverythingCard is EverythingV2Card, the latest version's record lab.Card.
 type EverythingCard = EverythingV2Card
 
+// EverythingOrigin is EverythingV2Origin, the latest version's record lab.Origin.
+type EverythingOrigin = EverythingV2Origin
+
 // EverythingColor is EverythingV2Color, the latest version's enum lab.Color.
 type EverythingColor = EverythingV2Color
 
@@ -36,6 +39,9 @@ type EverythingRawID = EverythingV2RawID
 
 // EverythingSig is EverythingV2Sig, the latest version's fixed lab.Sig.
 type EverythingSig = EverythingV2Sig
+
+// EverythingMaybePrice is EverythingV2MaybePrice, the latest version's union [null,bytes.decimal].
+type EverythingMaybePrice = EverythingV2MaybePrice
 
 // EverythingPayment is EverythingV2Payment, the latest version's union [lab.Address,string,long,lab.Card,boolean].
 type EverythingPayment = EverythingV2Payment
@@ -102,7 +108,7 @@ type EverythingV1 struct {
 	MaybeColor   *EverythingV1Color             `avro:"maybeColor"`   // default null
 	MaybeAt      *time.Time                     `avro:"maybeAt"`      // default null
 	MaybeTags    *[]string                      `avro:"maybeTags"`    // default null
-	MaybePrice   *big.Rat                       `avro:"maybePrice"`   // default null
+	MaybePrice   *EverythingV1MaybePrice        `avro:"maybePrice"`   // default null
 	// A union without null: a typed wrapper.
 	Payment *EverythingV1Payment           `avro:"payment"`
 	Extra   *EverythingV1Extra             `avro:"extra"` // default null
@@ -156,6 +162,33 @@ type EverythingV1RawID [16]byte
 // String returns the UUID in its 8-4-4-4-12 hex form.
 func (u EverythingV1RawID) String() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// EverythingV1MaybePrice holds one value of the union [null,bytes.decimal] of maybePrice
+// in version 1 of lab.Everything. Set exactly one field. A nil *EverythingV1MaybePrice is null.
+type EverythingV1MaybePrice struct {
+	Decimal *big.Rat // bytes.decimal
+}
+
+// ToAny returns the branch that is set (for hamba/avro).
+func (u *EverythingV1MaybePrice) ToAny() (any, error) {
+	switch {
+	case u.Decimal != nil:
+		return &u.Decimal, nil
+	}
+	return nil, fmt.Errorf("EverythingV1MaybePrice: no branch of the union is set")
+}
+
+// FromAny sets the branch of a decoded value (for hamba/avro).
+func (u *EverythingV1MaybePrice) FromAny(payload any) error {
+	*u = EverythingV1MaybePrice{}
+	switch v := payload.(type) {
+	case *big.Rat:
+		u.Decimal = v
+	default:
+		return fmt.Errorf("EverythingV1MaybePrice: unexpected %T for union [null,bytes.decimal]", payload)
+	}
+	return nil
 }
 
 // EverythingV1Payment holds one value of the union [lab.Address,string,long,lab.Card] of payment
@@ -273,6 +306,7 @@ const everythingV1Schema = "{\"type\":\"record\",\"name\":\"Everything\",\"names
 var everythingV1Type = sync.OnceValue(func() serde.Type {
 	t, err := serde.NewType("lab.everything-value", everythingV1Schema, func(api avro.API) {
 		api.Register("array:int", []int32{})
+		api.Register("bytes.decimal", (*big.Rat)(nil))
 		api.Register("double", float64(0))
 		api.Register("lab.Address", EverythingV1Address{})
 		api.Register("lab.Card", EverythingV1Card{})
@@ -375,13 +409,13 @@ type EverythingV2 struct {
 	MaybeColor   *EverythingV2Color             `avro:"maybeColor"`   // default null
 	MaybeAt      *time.Time                     `avro:"maybeAt"`      // default null
 	MaybeTags    *[]string                      `avro:"maybeTags"`    // default null
-	MaybePrice   *big.Rat                       `avro:"maybePrice"`   // default null
+	MaybePrice   *EverythingV2MaybePrice        `avro:"maybePrice"`   // default null
 	// A union without null: a typed wrapper; gained a branch.
 	Payment *EverythingV2Payment           `avro:"payment"`
 	Extra   *EverythingV2Extra             `avro:"extra"` // default null
 	Nested  []map[string]*EverythingV2Card `avro:"nested"`
 	Note    string                         `avro:"note"`    // default "none"
-	Origin  EverythingV2Address            `avro:"origin"`  // default {"country":"NL","street":"unknown","zip":null}
+	Origin  EverythingV2Origin             `avro:"origin"`  // default {"city":"unknown","code":0}
 	Labels  []string                       `avro:"labels"`  // default ["a","b"]
 	Weights map[string]float64             `avro:"weights"` // default {"x":1.5}
 	Level   EverythingV2Level              `avro:"level"`   // default "HIGH"
@@ -404,6 +438,12 @@ type EverythingV2Address struct {
 type EverythingV2Card struct {
 	Number  string    `avro:"number"`
 	Expires time.Time `avro:"expires"`
+}
+
+// EverythingV2Origin is the record lab.Origin in version 2 of lab.Everything.
+type EverythingV2Origin struct {
+	City string `avro:"city"`
+	Code int32  `avro:"code"` // default 0
 }
 
 // EverythingV2Color is the enum lab.Color in version 2 of lab.Everything.
@@ -465,6 +505,33 @@ func (u EverythingV2RawID) String() string {
 
 // EverythingV2Sig is the fixed lab.Sig (2 bytes) in version 2 of lab.Everything.
 type EverythingV2Sig [2]byte
+
+// EverythingV2MaybePrice holds one value of the union [null,bytes.decimal] of maybePrice
+// in version 2 of lab.Everything. Set exactly one field. A nil *EverythingV2MaybePrice is null.
+type EverythingV2MaybePrice struct {
+	Decimal *big.Rat // bytes.decimal
+}
+
+// ToAny returns the branch that is set (for hamba/avro).
+func (u *EverythingV2MaybePrice) ToAny() (any, error) {
+	switch {
+	case u.Decimal != nil:
+		return &u.Decimal, nil
+	}
+	return nil, fmt.Errorf("EverythingV2MaybePrice: no branch of the union is set")
+}
+
+// FromAny sets the branch of a decoded value (for hamba/avro).
+func (u *EverythingV2MaybePrice) FromAny(payload any) error {
+	*u = EverythingV2MaybePrice{}
+	switch v := payload.(type) {
+	case *big.Rat:
+		u.Decimal = v
+	default:
+		return fmt.Errorf("EverythingV2MaybePrice: unexpected %T for union [null,bytes.decimal]", payload)
+	}
+	return nil
+}
 
 // EverythingV2Payment holds one value of the union [lab.Address,string,long,lab.Card,boolean] of payment
 // in version 2 of lab.Everything. Set exactly one field. The union has no null: a nil *EverythingV2Payment does not encode.
@@ -617,7 +684,7 @@ func (u *EverythingV2Variant) FromAny(payload any) error {
 }
 
 // everythingV2Schema is the schema of EverythingV2 as registered, white space removed (schemas/lab/everything/v2.avsc).
-const everythingV2Schema = `{"type":"record","name":"Everything","namespace":"lab","doc":"Every kind of field the generator maps, and every kind of change Avro resolves.","x-eda-kind":"document","x-eda-key":"id","fields":[{"name":"id","type":{"type":"string","logicalType":"uuid"},"doc":"Identifier."},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"count","type":"long","doc":"Promoted from int."},{"name":"ratio","type":"double","doc":"Promoted from float."},{"name":"score","type":"double"},{"name":"blob","type":"string","doc":"Promoted from bytes."},{"name":"title","aliases":["name"],"type":"string","doc":"Renamed from name."},{"name":"key","type":["null","string"],"default":null,"doc":"Became optional."},{"name":"color","type":{"type":"enum","name":"Color","doc":"Colours.","symbols":["RED","GREEN","BLUE","YELLOW"],"default":"RED"}},{"name":"hash","type":{"type":"fixed","name":"Hash","size":8}},{"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"atMicros","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"localAt","type":{"type":"long","logicalType":"local-timestamp-millis"}},{"name":"day","type":{"type":"int","logicalType":"date"}},{"name":"timeOfDay","type":{"type":"int","logicalType":"time-millis"}},{"name":"timeMicros","type":{"type":"long","logicalType":"time-micros"}},{"name":"price","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},{"name":"amount","type":{"type":"fixed","name":"Amount","size":8,"logicalType":"decimal","precision":18,"scale":4}},{"name":"rawId","type":{"type":"fixed","name":"RawID","size":16,"logicalType":"uuid"}},{"name":"tags","type":{"type":"array","items":"string"}},{"name":"counters","type":{"type":"map","values":"double"},"doc":"Values promoted from long."},{"name":"address","type":{"type":"record","name":"Address","doc":"A postal address.","fields":[{"name":"street","type":"string"},{"name":"zip","type":["null","string"],"default":null},{"name":"country","type":"string","default":"NL"}]}},{"name":"addresses","type":{"type":"array","items":"Address"}},{"name":"byName","type":{"type":"map","values":"Address"}},{"name":"maybeName","type":["null","string"],"default":null},{"name":"maybeCount","type":["null","long"],"default":null},{"name":"maybeAddress","type":["null","Address"],"default":null},{"name":"maybeColor","type":["null","Color"],"default":null},{"name":"maybeAt","type":["null",{"type":"long","logicalType":"timestamp-millis"}],"default":null},{"name":"maybeTags","type":["null",{"type":"array","items":"string"}],"default":null},{"name":"maybePrice","type":["null",{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}],"default":null},{"name":"payment","doc":"A union without null: a typed wrapper; gained a branch.","type":["Address","string","long",{"type":"record","name":"Card","fields":[{"name":"number","type":"string"},{"name":"expires","type":{"type":"int","logicalType":"date"}}]},"boolean"]},{"name":"extra","type":["null","string","Color",{"type":"array","items":"int"},{"type":"map","values":"string"},"double"],"default":null},{"name":"nested","type":{"type":"array","items":{"type":"map","values":["null","Card"]}}},{"name":"note","type":"string","default":"none"},{"name":"origin","type":"Address","default":{"street":"unknown"}},{"name":"labels","type":{"type":"array","items":"string"},"default":["a","b"]},{"name":"weights","type":{"type":"map","values":"double"},"default":{"x":1.5}},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","HIGH"]},"default":"HIGH"},{"name":"sig","type":{"type":"fixed","name":"Sig","size":2},"default":"\u00ff\u0001"},{"name":"raw","type":"bytes","default":"\u00ff"},{"name":"variant","type":["long","string"],"default":5},{"name":"since","type":{"type":"long","logicalType":"timestamp-millis"},"default":0}]}`
+const everythingV2Schema = `{"type":"record","name":"Everything","namespace":"lab","doc":"Every kind of field the generator maps, and every kind of change Avro resolves.","x-eda-kind":"document","x-eda-key":"id","fields":[{"name":"id","type":{"type":"string","logicalType":"uuid"},"doc":"Identifier."},{"name":"nothing","type":"null"},{"name":"flag","type":"boolean"},{"name":"count","type":"long","doc":"Promoted from int."},{"name":"ratio","type":"double","doc":"Promoted from float."},{"name":"score","type":"double"},{"name":"blob","type":"string","doc":"Promoted from bytes."},{"name":"title","aliases":["name"],"type":"string","doc":"Renamed from name."},{"name":"key","type":["null","string"],"default":null,"doc":"Became optional."},{"name":"color","type":{"type":"enum","name":"Color","doc":"Colours.","symbols":["RED","GREEN","BLUE","YELLOW"],"default":"RED"}},{"name":"hash","type":{"type":"fixed","name":"Hash","size":8}},{"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"atMicros","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"localAt","type":{"type":"long","logicalType":"local-timestamp-millis"}},{"name":"day","type":{"type":"int","logicalType":"date"}},{"name":"timeOfDay","type":{"type":"int","logicalType":"time-millis"}},{"name":"timeMicros","type":{"type":"long","logicalType":"time-micros"}},{"name":"price","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},{"name":"amount","type":{"type":"fixed","name":"Amount","size":8,"logicalType":"decimal","precision":18,"scale":4}},{"name":"rawId","type":{"type":"fixed","name":"RawID","size":16,"logicalType":"uuid"}},{"name":"tags","type":{"type":"array","items":"string"}},{"name":"counters","type":{"type":"map","values":"double"},"doc":"Values promoted from long."},{"name":"address","type":{"type":"record","name":"Address","doc":"A postal address.","fields":[{"name":"street","type":"string"},{"name":"zip","type":["null","string"],"default":null},{"name":"country","type":"string","default":"NL"}]}},{"name":"addresses","type":{"type":"array","items":"Address"}},{"name":"byName","type":{"type":"map","values":"Address"}},{"name":"maybeName","type":["null","string"],"default":null},{"name":"maybeCount","type":["null","long"],"default":null},{"name":"maybeAddress","type":["null","Address"],"default":null},{"name":"maybeColor","type":["null","Color"],"default":null},{"name":"maybeAt","type":["null",{"type":"long","logicalType":"timestamp-millis"}],"default":null},{"name":"maybeTags","type":["null",{"type":"array","items":"string"}],"default":null},{"name":"maybePrice","type":["null",{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}],"default":null},{"name":"payment","doc":"A union without null: a typed wrapper; gained a branch.","type":["Address","string","long",{"type":"record","name":"Card","fields":[{"name":"number","type":"string"},{"name":"expires","type":{"type":"int","logicalType":"date"}}]},"boolean"]},{"name":"extra","type":["null","string","Color",{"type":"array","items":"int"},{"type":"map","values":"string"},"double"],"default":null},{"name":"nested","type":{"type":"array","items":{"type":"map","values":["null","Card"]}}},{"name":"note","type":"string","default":"none"},{"name":"origin","type":{"type":"record","name":"Origin","fields":[{"name":"city","type":"string"},{"name":"code","type":"int","default":0}]},"default":{"city":"unknown"}},{"name":"labels","type":{"type":"array","items":"string"},"default":["a","b"]},{"name":"weights","type":{"type":"map","values":"double"},"default":{"x":1.5}},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","HIGH"]},"default":"HIGH"},{"name":"sig","type":{"type":"fixed","name":"Sig","size":2},"default":"\u00ff\u0001"},{"name":"raw","type":"bytes","default":"\u00ff"},{"name":"variant","type":["long","string"],"default":5},{"name":"since","type":{"type":"long","logicalType":"timestamp-millis"},"default":0}]}`
 
 // everythingV2Type parses the schema once, with its own named-type cache
 // and codec configuration.
@@ -625,6 +692,7 @@ var everythingV2Type = sync.OnceValue(func() serde.Type {
 	t, err := serde.NewType("lab.everything-value", everythingV2Schema, func(api avro.API) {
 		api.Register("array:int", []int32{})
 		api.Register("boolean", false)
+		api.Register("bytes.decimal", (*big.Rat)(nil))
 		api.Register("double", float64(0))
 		api.Register("lab.Address", EverythingV2Address{})
 		api.Register("lab.Card", EverythingV2Card{})
@@ -662,7 +730,7 @@ func (*EverythingV2) AvroVersion() int { return 2 }
 
 // AvroFingerprint returns the CRC-64-AVRO fingerprint of the schema's
 // Parsing Canonical Form.
-func (*EverythingV2) AvroFingerprint() uint64 { return 0x86d99abb8c16dac3 }
+func (*EverythingV2) AvroFingerprint() uint64 { return 0xcc2a9fb773c1044d }
 
 // EventKind returns the x-eda-kind, "document".
 func (*EverythingV2) EventKind() string { return "document" }
