@@ -1,0 +1,123 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Confluent error codes. An HTTP status is the code's first three digits
+// (40401 → 404), or the code itself for three-digit codes.
+const (
+	CodeSubjectNotFound               = 40401
+	CodeVersionNotFound               = 40402
+	CodeSchemaNotFound                = 40403
+	CodeSubjectSoftDeleted            = 40404
+	CodeSubjectNotSoftDeleted         = 40405
+	CodeVersionSoftDeleted            = 40406
+	CodeVersionNotSoftDeleted         = 40407
+	CodeSubjectCompatibilityNotConfig = 40408
+	CodeSubjectModeNotConfigured      = 40409
+	CodeIncompatibleSchema            = 409
+	CodeInvalidSchema                 = 42201
+	CodeInvalidVersion                = 42202
+	CodeInvalidCompatibilityLevel     = 42203
+	CodeInvalidMode                   = 42204
+	CodeOperationNotPermitted         = 42205
+	CodeReferenceExists               = 42206
+	CodeIDDoesNotMatch                = 42207
+	CodeInvalidSubject                = 42208
+	CodeSchemaTooLarge                = 42209
+	CodeInvalidRuleSet                = 42210
+	CodeStoreError                    = 50001
+	CodeOperationTimeout              = 50002
+	CodeUnprocessable                 = 422
+	CodeInternal                      = 500
+)
+
+// Error is a registry error with its Confluent error code. Every error the
+// registry returns for a client mistake is an *Error; anything else is an
+// internal failure (HTTP 500).
+type Error struct {
+	// Code is the Confluent error_code.
+	Code int
+	// Message is the text Confluent would send (most are copied verbatim,
+	// clients sometimes match on them).
+	Message string
+	err     error
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the cause, if any.
+func (e *Error) Unwrap() error { return e.err }
+
+// Is matches another *Error by code, so errors.Is(err, ErrSubjectNotFound)
+// works for every 40401 whatever its message.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// HTTPStatus returns the HTTP status code that goes with the error code.
+func (e *Error) HTTPStatus() int {
+	c := e.Code
+	for c >= 1000 {
+		c /= 10
+	}
+	return c
+}
+
+// Sentinels for errors.Is; they match any *Error with the same code.
+var (
+	ErrSubjectNotFound    = &Error{Code: CodeSubjectNotFound, Message: "subject not found"}
+	ErrVersionNotFound    = &Error{Code: CodeVersionNotFound, Message: "version not found"}
+	ErrSchemaNotFound     = &Error{Code: CodeSchemaNotFound, Message: "schema not found"}
+	ErrIncompatible       = &Error{Code: CodeIncompatibleSchema, Message: "incompatible schema"}
+	ErrInvalidSchema      = &Error{Code: CodeInvalidSchema, Message: "invalid schema"}
+	ErrNotPermitted       = &Error{Code: CodeOperationNotPermitted, Message: "operation not permitted"}
+	ErrReferenceExists    = &Error{Code: CodeReferenceExists, Message: "reference exists"}
+	ErrStore              = &Error{Code: CodeStoreError, Message: "store error"}
+	ErrTimeout            = &Error{Code: CodeOperationTimeout, Message: "operation timed out"}
+	ErrClosed             = &Error{Code: CodeStoreError, Message: "registry is closed"}
+	errInvalidSubjectBase = &Error{Code: CodeInvalidSubject}
+)
+
+func newErr(code int, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func errSubjectNotFound(subject string) *Error {
+	return newErr(CodeSubjectNotFound, "Subject '%s' not found.", subject)
+}
+
+func errVersionNotFound(v int) *Error {
+	return newErr(CodeVersionNotFound, "Version %d not found.", v)
+}
+
+func errSchemaIDNotFound(id int) *Error {
+	return newErr(CodeSchemaNotFound, "Schema %d not found", id)
+}
+
+func errInvalidSubject(subject string) *Error {
+	return newErr(CodeInvalidSubject, "The specified subject '%s' is not a valid.", subject)
+}
+
+// ErrInvalidVersion returns the 42202 error for an unparsable version.
+func ErrInvalidVersion(v string) *Error {
+	return newErr(CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", v)
+}
+
+func errInvalidSchema(err error) *Error {
+	return &Error{Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), err: err}
+}
+
+func errStore(err error) *Error {
+	return &Error{Code: CodeStoreError, Message: "Error while storing the schema change: " + err.Error(), err: err}
+}
+
+// IsClientError reports whether err is a registry error caused by the
+// request (4xx), as opposed to a failure of the registry (5xx or unknown).
+func IsClientError(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.HTTPStatus() < 500
+}
