@@ -148,6 +148,7 @@ then flags (later wins).`,
 	root.AddCommand(
 		newVersionCmd(g),
 		newCompatCmd(g),
+		newGenCmd(g),
 	)
 	return root
 }
