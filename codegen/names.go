@@ -46,9 +46,10 @@ func words(s string) []string {
 	return out
 }
 
-// exported turns an Avro name into an exported Go identifier: words
-// capitalised, initialisms upper-cased ("orderId" → "OrderID",
-// "MOBILE_APP" → "MobileApp").
+// exported turns an Avro name into an exported Go identifier: each word
+// capitalised, initialisms upper-cased, words in all capitals lower-cased
+// after their first letter ("orderId" → "OrderID", "MOBILE_APP" →
+// "MobileApp", "OrderLine" → "OrderLine").
 func exported(s string) string {
 	var b strings.Builder
 	for _, w := range words(s) {
@@ -57,17 +58,11 @@ func exported(s string) string {
 			b.WriteString(up)
 			continue
 		}
-		rs := []rune(strings.ToLower(w))
-		if w == up || unicode.IsUpper([]rune(w)[0]) || unicode.IsLower([]rune(w)[0]) {
-			rs[0] = unicode.ToUpper(rs[0])
+		rs := []rune(w)
+		if w == up {
+			rs = []rune(strings.ToLower(w))
 		}
-		// Keep inner capitals of words that are not all upper case
-		// ("OrderLine" stays as it is when it came as one word).
-		if w != up {
-			orig := []rune(w)
-			orig[0] = unicode.ToUpper(orig[0])
-			rs = orig
-		}
+		rs[0] = unicode.ToUpper(rs[0])
 		b.WriteString(string(rs))
 	}
 	name := b.String()
