@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -148,5 +149,56 @@ func TestCodecDecodeErrors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tt.msg)
 			}
 		})
+	}
+}
+
+func TestCodecConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	tr := startRegistry(t)
+	id1, _ := tr.register(t, "orders-value", orderV1)
+	reg := NewRegistry(tr.cl)
+	c := NewCodec[order](reg, orderType(t, "orders-value", orderV2), WithAutoRegister())
+	v1 := must(EncodeJSON(&Schema{ID: id1, Avro: mustParse(t, orderV1)}, []byte(`{"id":"old"}`)))
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			for i := range 50 {
+				want := order{ID: fmt.Sprintf("%d-%d", g, i), Total: int64(i)}
+				framed, err := c.Encode(ctx, &want)
+				if err != nil {
+					done <- err
+					return
+				}
+				var got order
+				if err := c.Decode(ctx, framed, &got); err != nil || got != want {
+					done <- fmt.Errorf("decode: %+v, %v", got, err)
+					return
+				}
+				if err := c.Decode(ctx, v1, &got); err != nil || got != (order{ID: "old"}) {
+					done <- fmt.Errorf("decode v1: %+v, %v", got, err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestEncodePanicsBecomeErrors(t *testing.T) {
+	type dec struct {
+		P *big.Rat `avro:"p"`
+	}
+	s := `{"type":"record","name":"D","fields":[{"name":"p","type":{"type":"bytes","logicalType":"decimal","precision":4,"scale":2}}]}`
+	typ, err := NewType("d-value", s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AppendBody(nil, typ, &dec{}); !errors.Is(err, ErrInvalidValue) {
+		t.Fatalf("nil *big.Rat: %v, want ErrInvalidValue", err)
 	}
 }

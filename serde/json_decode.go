@@ -56,7 +56,8 @@ const maxEmptyItems = 1 << 20
 //
 // Errors name the schema id, the field path and the byte offset in framed;
 // truncated bodies match ErrTruncated, bad bytes ErrInvalidValue, and an
-// unknown id ErrUnknownSchemaID.
+// unknown id ErrUnknownSchemaID. When the body does not decode, the writer
+// schema is returned with the error.
 func (r *Registry) DecodeJSON(ctx context.Context, framed []byte) (json []byte, s *Schema, err error) {
 	id, body, err := ParseHeader(framed)
 	if err != nil {
