@@ -23,6 +23,7 @@ type ValueError struct {
 	Err error
 }
 
+// Error formats the problem as "path: offset N: message".
 func (e *ValueError) Error() string {
 	var b strings.Builder
 	if e.Path != "" {

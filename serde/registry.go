@@ -364,6 +364,8 @@ type RegistryError struct {
 	Message    string
 }
 
+// Error names the request, the HTTP status, the Confluent error code and
+// the registry's message.
 func (e *RegistryError) Error() string {
 	msg := strings.TrimSpace(e.Message)
 	if msg == "" {
