@@ -116,8 +116,8 @@ func FuzzEncodeJSON(f *testing.F) {
 }
 
 // FuzzResolver rewrites arbitrary writer bodies for the reader of a
-// compatible pair: it must never panic, and its output must be a valid
-// reader body.
+// compatible pair: it must never panic, and the output for a valid writer
+// body must be a valid reader body.
 func FuzzResolver(f *testing.F) {
 	pairs := [][2]string{
 		{orderV1, orderV2},
@@ -127,8 +127,8 @@ func FuzzResolver(f *testing.F) {
 			`{"type":"record","name":"U","fields":[{"name":"u","type":["null","long",{"type":"enum","name":"E","symbols":["C","A"],"default":"A"},"bytes"]}]}`},
 	}
 	type pair struct {
-		res    *Resolver
-		reader *Schema
+		res            *Resolver
+		writer, reader *Schema
 	}
 	var compiled []pair
 	for _, p := range pairs {
@@ -137,13 +137,16 @@ func FuzzResolver(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		compiled = append(compiled, pair{res, &Schema{Avro: r}})
+		compiled = append(compiled, pair{res, &Schema{Avro: w}, &Schema{Avro: r}})
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		p := compiled[int(which)%len(compiled)]
 		out, err := p.res.Append(nil, body)
 		if err != nil {
 			return
+		}
+		if _, err := AppendJSON(nil, p.writer.Avro, body); err != nil {
+			return // not a valid writer value (bad UTF-8, say): nothing to hold the output to
 		}
 		if _, err := AppendJSON(nil, p.reader.Avro, out); err != nil {
 			t.Fatalf("resolved body does not decode with the reader: %v", err)
