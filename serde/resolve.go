@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hamba/avro/v2"
 )
@@ -46,7 +45,6 @@ const (
 	rFixedSize         // boolean (1, validated), float (4), double (8), fixed (n): copy n bytes
 	rBool
 	rLenPrefixed // string, bytes: copy length and bytes
-	rBytesToStr  // bytes read as a string: copy, checking UTF-8
 	rEnum        // map the writer's symbol index to the reader's
 	rRecord
 	rArray
@@ -257,10 +255,10 @@ func primitiveStep(w, r avro.Type) (*rstep, bool) {
 		return &rstep{kind: rIntToDouble}, true
 	case w == avro.Float && r == avro.Double:
 		return &rstep{kind: rFloatToDbl}, true
-	case w == avro.String && r == avro.Bytes:
+	case (w == avro.String && r == avro.Bytes) || (w == avro.Bytes && r == avro.String):
+		// The same encoding. Bytes read as a string are not checked for
+		// UTF-8, as hamba/avro does not check strings either.
 		return &rstep{kind: rLenPrefixed}, true
-	case w == avro.Bytes && r == avro.String:
-		return &rstep{kind: rBytesToStr}, true
 	}
 	return nil, false
 }
@@ -509,7 +507,7 @@ func (t *transcoder) run(st *rstep, depth int) error {
 			return err
 		}
 		t.out = append(t.out, b...)
-	case rLenPrefixed, rBytesToStr:
+	case rLenPrefixed:
 		at := t.pos
 		n, raw, err := t.varint()
 		if err != nil {
@@ -520,9 +518,6 @@ func (t *transcoder) run(st *rstep, depth int) error {
 		}
 		if n > int64(len(t.in)-t.pos) {
 			return t.truncated(int(min(n, math.MaxInt32)))
-		}
-		if st.kind == rBytesToStr && !utf8.Valid(t.in[t.pos:t.pos+int(n)]) {
-			return t.path.errorf(at, ErrInvalidValue, "bytes are not valid UTF-8, so they cannot be read as the reader's string")
 		}
 		t.out = append(t.out, raw...)
 		t.out = append(t.out, t.in[t.pos:t.pos+int(n)]...)
@@ -679,7 +674,7 @@ func (r *Resolver) String() string {
 }
 
 func describe(b *strings.Builder, st *rstep, seen map[*rstep]bool) {
-	names := [...]string{"null", "varint", "int→float", "int→double", "float→double", "fixed", "boolean", "bytes", "bytes→string", "enum", "record", "array", "map", "writer-union", "to-union", "error"}
+	names := [...]string{"null", "varint", "int→float", "int→double", "float→double", "fixed", "boolean", "bytes", "enum", "record", "array", "map", "writer-union", "to-union", "error"}
 	b.WriteString(names[st.kind])
 	switch st.kind {
 	case rRecord:
