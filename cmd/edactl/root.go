@@ -157,6 +157,7 @@ then flags (later wins).`,
 		newInitCmd(g),
 		newCheckCmd(g),
 		newPushCmd(g),
+		newGenCmd(g),
 	)
 	return root
 }

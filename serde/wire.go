@@ -1,0 +1,72 @@
+package serde
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// MagicByte is the first byte of every record in the Confluent wire format.
+const MagicByte byte = 0
+
+// HeaderSize is the length of the wire-format header: the magic byte and the
+// four-byte big-endian schema id.
+const HeaderSize = 5
+
+// Sentinel errors. They are wrapped with context naming the schema id, field
+// path or byte offset; test for them with errors.Is.
+var (
+	// ErrNotFramed means the bytes are not a framed record: fewer than
+	// HeaderSize bytes, or a first byte that is not MagicByte (an error
+	// for an unknown magic byte matches both ErrNotFramed and
+	// ErrUnknownMagic).
+	ErrNotFramed = errors.New("not a framed record")
+	// ErrUnknownMagic means the first byte is not MagicByte.
+	ErrUnknownMagic = errors.New("unknown magic byte")
+	// ErrUnknownSchemaID means the registry does not know the schema id in
+	// the header.
+	ErrUnknownSchemaID = errors.New("unknown schema id")
+	// ErrSubjectMismatch means a record was written with a schema that is
+	// not registered under the subject the reader expects.
+	ErrSubjectMismatch = errors.New("subject mismatch")
+	// ErrTruncated means the Avro body ended before the schema said it
+	// would.
+	ErrTruncated = errors.New("truncated input")
+	// ErrInvalidValue means a value does not fit its schema: bad Avro
+	// bytes on decode, or a JSON or Go value the schema cannot hold on
+	// encode.
+	ErrInvalidValue = errors.New("invalid value")
+)
+
+// magicError is the error for a first byte that is not MagicByte. It is both
+// ErrUnknownMagic and ErrNotFramed.
+type magicError struct{ b byte }
+
+func (e *magicError) Error() string {
+	return fmt.Sprintf("%v 0x%02x at offset 0 (want 0x%02x): %v", ErrUnknownMagic, e.b, MagicByte, ErrNotFramed)
+}
+
+func (e *magicError) Is(target error) bool {
+	return target == ErrUnknownMagic || target == ErrNotFramed
+}
+
+// AppendHeader appends the wire-format header for schema id to dst and
+// returns the extended slice. Schema ids are in [0, 2^31-1], as the registry
+// assigns them; only the low 32 bits of id are written.
+func AppendHeader(dst []byte, id int) []byte {
+	return binary.BigEndian.AppendUint32(append(dst, MagicByte), uint32(id))
+}
+
+// ParseHeader splits a framed record into its schema id and Avro body. The
+// body aliases data. It fails with ErrNotFramed when data is shorter than
+// HeaderSize and with ErrUnknownMagic (which is also ErrNotFramed) when the
+// first byte is not MagicByte.
+func ParseHeader(data []byte) (id int, body []byte, err error) {
+	if len(data) < HeaderSize {
+		return 0, nil, fmt.Errorf("%d byte(s), want at least %d: %w", len(data), HeaderSize, ErrNotFramed)
+	}
+	if data[0] != MagicByte {
+		return 0, nil, &magicError{b: data[0]}
+	}
+	return int(binary.BigEndian.Uint32(data[1:HeaderSize])), data[HeaderSize:], nil
+}
