@@ -221,4 +221,3 @@ func printGenGo(w io.Writer, opts *genGoOptions, states []codegen.FileState, sta
 		fmt.Fprintf(w, "package %s in %s is up to date (%d event(s))\n", opts.Package, filepath.ToSlash(opts.Out), events)
 	}
 }
-
