@@ -102,6 +102,10 @@ type Registry struct {
 
 	parsed parseCache
 	stats  stats
+
+	// queuedAtRelease is how many commands were waiting when the last batch
+	// was answered (sequencer goroutine only).
+	queuedAtRelease int
 }
 
 type command struct {
@@ -218,8 +222,10 @@ func (r *Registry) sequence() {
 			}
 		}
 		// Group commit: the writers the last commit released are on their
-		// way back; wait briefly for them so one fsync serves them all.
-		if target := min(last, r.cfg.maxBatch); len(batch) < target && r.cfg.commitDelay > 0 {
+		// way back, and those that queued up during it are here; wait
+		// briefly for all of them so one fsync serves them all instead of
+		// two alternating halves.
+		if target := min(last+r.queuedAtRelease, r.cfg.maxBatch); len(batch) < target && r.cfg.commitDelay > 0 {
 			timer.Reset(r.cfg.commitDelay)
 		wait:
 			for len(batch) < target {
@@ -317,6 +323,7 @@ func (r *Registry) commit(batch []*command) {
 			r.mu.Unlock()
 		}
 	}
+	r.queuedAtRelease = len(r.cmds)
 	for _, c := range batch {
 		close(c.done)
 	}

@@ -17,14 +17,16 @@
 //     same record never shadow each other, and resolves schema references.
 //   - Two codecs on top: DecodeJSON/EncodeJSON turn framed records into JSON
 //     and back for tools (consume, produce, the TUI), driven by the writer
-//     schema alone; Codec encodes and decodes generated Go types, looking the
-//     writer's id up once and resolving each older writer schema against the
-//     type's schema once per id (hamba's SchemaCompatibility.Resolve).
+//     schema alone; Codec encodes and decodes Go types (the generated ones
+//     describe themselves with a Type), looking the type's schema id up once
+//     and compiling, once per writer schema id, a Resolver that rewrites
+//     older writers' bytes into the type's own encoding.
 //
 // Design decisions:
 //
 //   - Errors are sentinels (ErrNotFramed, ErrUnknownMagic, ErrUnknownSchemaID,
-//     ErrSubjectMismatch, ErrTruncated, ErrInvalidValue) wrapped with the
+//     ErrSubjectMismatch, ErrIncompatible, ErrNotRegistered, ErrTruncated,
+//     ErrInvalidValue) wrapped with the
 //     context that names what went wrong and where (schema id, field path,
 //     byte offset), so callers use errors.Is and people read the message.
 //   - The JSON mapping is invertible: EncodeJSON(DecodeJSON(x)) gives back x's
@@ -34,6 +36,17 @@
 //     hamba's generic `any` decoding, so it knows the byte offset and field
 //     path of every value, never allocates more than the input can describe,
 //     and does not depend on hamba's union naming configuration.
+//   - Schema resolution is serde's own (Resolver), following the Avro
+//     specification, rather than hamba/avro's SchemaCompatibility.Resolve:
+//     hamba's recurses forever on recursive records (a fatal stack
+//     overflow), and the schemas it builds cannot be decoded into Go pointer
+//     fields when a plain field became optional (T to ["null", T]) or into
+//     union wrappers. Rewriting bytes lets the type's own schema, and the
+//     hamba decoder cached for it, read every writer version. The tests
+//     check Resolver against hamba's Resolve wherever hamba's works.
+//   - Records written with the type's own schema (the common case) are
+//     decoded straight from the input: framing, the id lookup (a lock-free
+//     map read) and the strictness checks add no allocation.
 //   - There is no package-level state besides the sentinel errors. Callers
 //     own their Registry and Codec values.
 //

@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sr"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/edactl/edactl/registry/registrytest"
 )
 
 // countingTransport counts the requests a client sends, by method and path.
@@ -29,8 +30,9 @@ func (c *countingTransport) count(key string) int {
 	return c.calls[key]
 }
 
-// testRegistry is a schema registry over real HTTP, a pkg/sr client talking
-// to it with request counting (cl), and one without, for test setup (admin).
+// testRegistry is edactl's schema registry over real HTTP, a pkg/sr client
+// talking to it with request counting (cl), and one without, for test setup
+// (admin).
 type testRegistry struct {
 	cl, admin *sr.Client
 	calls     *countingTransport
@@ -38,14 +40,13 @@ type testRegistry struct {
 
 func startRegistry(t testing.TB) *testRegistry {
 	t.Helper()
-	fake := srfake.New()
-	t.Cleanup(fake.Close)
+	srv := registrytest.Start(t, registrytest.InMemory())
 	calls := &countingTransport{calls: map[string]int{}}
-	cl, err := sr.NewClient(sr.URLs(fake.URL()), sr.HTTPClient(&http.Client{Transport: calls}))
+	cl, err := sr.NewClient(sr.URLs(srv.URL), sr.HTTPClient(&http.Client{Transport: calls}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := sr.NewClient(sr.URLs(fake.URL()))
+	admin, err := sr.NewClient(sr.URLs(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,8 @@ const maxEmptyItems = 1 << 20
 //
 // Errors name the schema id, the field path and the byte offset in framed;
 // truncated bodies match ErrTruncated, bad bytes ErrInvalidValue, and an
-// unknown id ErrUnknownSchemaID.
+// unknown id ErrUnknownSchemaID. When the body does not decode, the writer
+// schema is returned with the error.
 func (r *Registry) DecodeJSON(ctx context.Context, framed []byte) (json []byte, s *Schema, err error) {
 	id, body, err := ParseHeader(framed)
 	if err != nil {
@@ -449,8 +450,7 @@ func (d *jsonDecoder) primitive(s *avro.PrimitiveSchema) error {
 			return err
 		}
 		if dec, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
-			d.out = appendDecimal(d.out, b, dec.Scale())
-			return nil
+			return d.decimal(start, b, dec)
 		}
 		d.out = appendBase64(d.out, b)
 	case avro.String:
@@ -470,8 +470,7 @@ func (d *jsonDecoder) primitive(s *avro.PrimitiveSchema) error {
 
 func (d *jsonDecoder) fixed(s *avro.FixedSchema, b []byte) error {
 	if l, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
-		d.out = appendDecimal(d.out, b, l.Scale())
-		return nil
+		return d.decimal(d.pos-len(b), b, l)
 	}
 	if isUUIDFixed(s) {
 		d.out = appendUUID(d.out, b)
@@ -486,6 +485,19 @@ func (d *jsonDecoder) fixed(s *avro.FixedSchema, b []byte) error {
 // the properties.
 func isUUIDFixed(s *avro.FixedSchema) bool {
 	return s.Size() == 16 && s.Prop("logicalType") == string(avro.UUID)
+}
+
+// decimal writes a decimal, refusing one with more digits than its
+// precision allows: EncodeJSON refuses those too.
+func (d *jsonDecoder) decimal(at int, b []byte, dec *avro.DecimalLogicalSchema) error {
+	if p := dec.Precision(); p > 0 {
+		n := decimalUnscaled(b)
+		if digits := len(n.Abs(n).String()); n.Sign() != 0 && digits > p {
+			return d.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, dec.Scale(), digits)
+		}
+	}
+	d.out = appendDecimal(d.out, b, dec.Scale())
+	return nil
 }
 
 func appendBase64(dst, b []byte) []byte {
@@ -503,7 +515,12 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, `"-Infinity"`...)
 	}
-	return strconv.AppendFloat(dst, f, 'g', -1, bits)
+	// As encoding/json: plain notation unless very small or large.
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	return strconv.AppendFloat(dst, f, format, -1, bits)
 }
 
 const (

@@ -23,6 +23,7 @@ type ValueError struct {
 	Err error
 }
 
+// Error formats the problem as "path: offset N: message".
 func (e *ValueError) Error() string {
 	var b strings.Builder
 	if e.Path != "" {
@@ -67,6 +68,8 @@ func (p path) String() string {
 			b.WriteByte('[')
 			b.WriteString(strconv.Quote(e.name))
 			b.WriteByte(']')
+		case e.name == "" && e.index < 0:
+			b.WriteString("[]") // any item (schema paths)
 		case e.name == "":
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(e.index))

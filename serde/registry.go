@@ -357,13 +357,19 @@ func (r *Registry) build(ctx context.Context, ss sr.SubjectSchema, chain []subje
 // *sr.ResponseError it unwraps, to the matching *sr.Error when the code is
 // known.
 type RegistryError struct {
-	Method     string
-	URL        string
+	// Method and URL are the request.
+	Method string
+	URL    string
+	// StatusCode is the HTTP status, Code the Confluent error code
+	// (40403 for an unknown schema id).
 	StatusCode int
 	Code       int
-	Message    string
+	// Message is the registry's message.
+	Message string
 }
 
+// Error names the request, the HTTP status, the Confluent error code and
+// the registry's message.
 func (e *RegistryError) Error() string {
 	msg := strings.TrimSpace(e.Message)
 	if msg == "" {

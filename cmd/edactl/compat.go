@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 
@@ -121,38 +120,13 @@ func runCompat(w io.Writer, opts *compatOptions, output string) error {
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else {
-		printCompatText(w, opts, report)
+	} else if err := report.WriteText(w, opts.New, opts.History); err != nil {
+		return err
 	}
 	if !report.Compatible {
 		return errCheckFailed
 	}
 	return nil
-}
-
-func printCompatText(w io.Writer, opts *compatOptions, r compat.Report) {
-	if r.Compatible {
-		n := len(r.Comparisons)
-		fmt.Fprintf(w, "%s is compatible (%s: %s; %d comparison(s))\n", opts.New, r.Level, r.Level.Description(), n)
-		return
-	}
-	count := 0
-	for _, c := range r.Comparisons {
-		if c.Compatible() {
-			continue
-		}
-		against := opts.History[c.Against]
-		if c.Direction == compat.DirBackward {
-			fmt.Fprintf(w, "%s cannot read data written with %s:\n", opts.New, against)
-		} else {
-			fmt.Fprintf(w, "%s cannot read data written with %s:\n", against, opts.New)
-		}
-		for _, is := range c.Incompatibilities {
-			fmt.Fprintf(w, "  %s\n", is)
-			count++
-		}
-	}
-	fmt.Fprintf(w, "%s is incompatible under %s: %d problem(s)\n", opts.New, r.Level, count)
 }
 
 // parseSchemaFile reads and parses an .avsc file; a bad file is a usage

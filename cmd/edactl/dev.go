@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/edactl/edactl/dev"
+	"github.com/edactl/edactl/registry"
+	"github.com/edactl/edactl/schemas"
+	"github.com/edactl/edactl/schemas/examples"
 )
 
 type devOptions struct {
@@ -13,10 +19,39 @@ type devOptions struct {
 	LogFormat    string
 }
 
-// devSeed returns the function that registers the starting catalogue into
-// an empty registry at the first `edactl dev`. There is no catalogue yet:
-// nil registers nothing.
-func devSeed() dev.SeedFunc { return nil }
+// devSeed returns the function that registers the sample catalogue
+// (schemas/examples) into an empty registry at the first `edactl dev`:
+// every version of every event under its subject, in version order, and the
+// event's compatibility level where it differs from the registry's.
+func devSeed() dev.SeedFunc {
+	return func(ctx context.Context, reg *registry.Registry) error {
+		tree, err := schemas.LoadFS(ctx, examples.FS())
+		if err != nil {
+			return fmt.Errorf("sample catalogue: %w", err)
+		}
+		if len(tree.Problems) > 0 {
+			return fmt.Errorf("sample catalogue: %s", tree.Problems[0])
+		}
+		global, err := reg.Config("", true)
+		if err != nil {
+			return err
+		}
+		for _, e := range tree.Events {
+			if e.Level != global.Compatibility {
+				level := string(e.Level)
+				if _, err := reg.SetConfig(ctx, e.Subject, registry.ConfigUpdate{Compatibility: &level}); err != nil {
+					return fmt.Errorf("sample catalogue: %s: %w", e.Subject, err)
+				}
+			}
+			for _, v := range e.Versions {
+				if _, err := reg.Register(ctx, e.Subject, registry.RegisterRequest{Schema: string(v.Source)}); err != nil {
+					return fmt.Errorf("sample catalogue: register %s version %d: %w", e.Subject, v.Number, err)
+				}
+			}
+		}
+		return nil
+	}
+}
 
 func newDevCmd(g *globals) *cobra.Command {
 	opts := &devOptions{}

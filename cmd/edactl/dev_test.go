@@ -3,16 +3,51 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/edactl/edactl/schemas"
+	"github.com/edactl/edactl/schemas/examples"
 )
+
+// sampleSubjects returns the sample catalogue's subjects with their number
+// of versions.
+func sampleSubjects(t *testing.T) map[string]int {
+	t.Helper()
+	tree, err := schemas.LoadFS(context.Background(), examples.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, e := range tree.Events {
+		out[e.Subject] = len(e.Versions)
+	}
+	return out
+}
+
+func countVersions(t *testing.T, reg, subject string) int {
+	t.Helper()
+	resp, err := http.Get(reg + "/subjects/" + subject + "/versions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var vs []int
+	if err := json.NewDecoder(resp.Body).Decode(&vs); err != nil {
+		t.Fatalf("versions of %s: %v", subject, err)
+	}
+	return len(vs)
+}
 
 // startDev runs `edactl dev` on free ports through Main and returns the
 // broker and registry addresses from its banner, and a stop function that
@@ -81,13 +116,24 @@ func TestDevServesRegistryAndKafkaAndKeepsData(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != "[]" {
-		t.Fatalf("GET /subjects = %d %s", resp.StatusCode, b)
-	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("GET /subjects answered after %v, want within 5s", d)
 	}
-	resp, err = http.Post(reg+"/subjects/orders-value/versions", "application/json", strings.NewReader(`{"schema":"\"string\""}`))
+	// The sample catalogue is registered on the first start, every version.
+	catalogue := sampleSubjects(t)
+	var got []string
+	if err := json.Unmarshal(b, &got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /subjects = %d %s", resp.StatusCode, b)
+	}
+	if !slices.Equal(got, slices.Sorted(maps.Keys(catalogue))) {
+		t.Fatalf("GET /subjects = %v, want the sample catalogue %v", got, slices.Sorted(maps.Keys(catalogue)))
+	}
+	for subject, versions := range catalogue {
+		if n := countVersions(t, reg, subject); n != versions {
+			t.Fatalf("%s has %d versions, want %d", subject, n, versions)
+		}
+	}
+	resp, err = http.Post(reg+"/subjects/scratch-value/versions", "application/json", strings.NewReader(`{"schema":"\"string\""}`))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("register: %v %v", resp.StatusCode, err)
 	}
@@ -117,8 +163,14 @@ func TestDevServesRegistryAndKafkaAndKeepsData(t *testing.T) {
 	}
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if strings.TrimSpace(string(b)) != `["orders-value"]` {
+	got = nil
+	if err := json.Unmarshal(b, &got); err != nil || !slices.Contains(got, "scratch-value") || len(got) != len(catalogue)+1 {
 		t.Fatalf("after restart GET /subjects = %s", b)
+	}
+	for subject, versions := range catalogue {
+		if n := countVersions(t, reg, subject); n != versions {
+			t.Fatalf("after restart %s has %d versions, want %d: the seed must run once", subject, n, versions)
+		}
 	}
 	cl, err = kgo.NewClient(kgo.SeedBrokers(kafka), kgo.ConsumeTopics("orders"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {

@@ -56,6 +56,9 @@ type globals struct {
 
 	// Config is the loaded edactl.yaml, or nil when there is none.
 	Config *schemas.Config
+	// sources records where each resolved setting came from
+	// ("flag", "env EDACTL_X", "edactl.yaml" or "default").
+	sources map[string]string
 
 	io     Stdio
 	getenv func(string) string
@@ -148,8 +151,13 @@ then flags (later wins).`,
 	root.AddCommand(
 		newVersionCmd(g),
 		newCompatCmd(g),
+		newConfigCmd(g),
 		newRegistryCmd(g),
 		newDevCmd(g),
+		newInitCmd(g),
+		newCheckCmd(g),
+		newPushCmd(g),
+		newGenCmd(g),
 		newTopicsCmd(g),
 		newGroupsCmd(g),
 		newConsumeCmd(g),
@@ -184,16 +192,19 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 		return &usageError{err}
 	}
 
+	g.sources = map[string]string{}
 	pick := func(name, env string, fromFile string, dst *string) {
-		if flags.Changed(name) {
-			return
-		}
-		if v := g.getenv(env); v != "" {
-			*dst = v
-			return
-		}
-		if fromFile != "" {
+		switch {
+		case flags.Changed(name):
+			g.sources[name] = "flag --" + name
+		case g.getenv(env) != "":
+			*dst = g.getenv(env)
+			g.sources[name] = "env " + env
+		case fromFile != "":
 			*dst = fromFile
+			g.sources[name] = g.ConfigPath
+		default:
+			g.sources[name] = "default"
 		}
 	}
 	var fileReg, fileBrokers string
@@ -202,11 +213,7 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 	}
 	pick("registry", "EDACTL_REGISTRY", fileReg, &g.Registry)
 	pick("brokers", "EDACTL_BROKERS", fileBrokers, &g.Brokers)
-	if !flags.Changed("output") {
-		if v := g.getenv("EDACTL_OUTPUT"); v != "" {
-			g.Output = v
-		}
-	}
+	pick("output", "EDACTL_OUTPUT", "", &g.Output)
 	if g.getenv("NO_COLOR") != "" || g.getenv("EDACTL_NO_COLOR") != "" {
 		g.NoColor = true
 	}

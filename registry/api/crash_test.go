@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func TestCrashChild(t *testing.T) {
 
 // hammer registers distinct schemas from 16 clients until stop is closed
 // and returns every acknowledged subject → id.
-func hammer(t *testing.T, url string, stop <-chan struct{}) map[string]int {
+func hammer(t *testing.T, url string, stop <-chan struct{}, acks *atomic.Int64) map[string]int {
 	var mu sync.Mutex
 	acked := map[string]int{}
 	var wg sync.WaitGroup
@@ -72,11 +73,20 @@ func hammer(t *testing.T, url string, stop <-chan struct{}) map[string]int {
 				mu.Lock()
 				acked[subject] = id
 				mu.Unlock()
+				acks.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 	return acked
+}
+
+// waitFor waits until n writes were acknowledged (or 30s passed, on a
+// machine too loaded to get there), so the crash comes mid-flight.
+func waitFor(acks *atomic.Int64, n int64) {
+	for deadline := time.Now().Add(30 * time.Second); acks.Load() < n && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // verifyAfterCrash reopens dir and checks that every acknowledged
@@ -142,13 +152,15 @@ func TestCrashKill(t *testing.T) {
 		t.Fatal("child registry did not start")
 	}
 	stop := make(chan struct{})
+	var acks atomic.Int64
 	go func() {
-		time.Sleep(700 * time.Millisecond)
+		waitFor(&acks, 100)
+		time.Sleep(100 * time.Millisecond)
 		cmd.Process.Kill() // kill -9, mid-flight
 		cmd.Wait()
 		close(stop)
 	}()
-	acked := hammer(t, "http://"+string(addr), stop)
+	acked := hammer(t, "http://"+string(addr), stop, &acks)
 	<-stop
 	verifyAfterCrash(t, dir, acked)
 }
@@ -168,13 +180,15 @@ func TestCrashCloseStore(t *testing.T) {
 	hs := httptest.NewServer(srv.Handler)
 	defer hs.Close()
 	stop := make(chan struct{})
+	var acks atomic.Int64
 	go func() {
-		time.Sleep(400 * time.Millisecond)
+		waitFor(&acks, 100)
+		time.Sleep(100 * time.Millisecond)
 		log.Close()
 		time.Sleep(50 * time.Millisecond)
 		close(stop)
 	}()
-	acked := hammer(t, hs.URL, stop)
+	acked := hammer(t, hs.URL, stop, &acks)
 	srv.Registry.Close()
 	verifyAfterCrash(t, dir, acked)
 }

@@ -122,12 +122,13 @@ func Check(level Level, candidate avro.Schema, history []avro.Schema) Report {
 	if !level.Transitive() {
 		n = 1
 	}
+	c := newChecker() // shared: memoised pairs and field indexes serve every comparison
 	for i := 0; i < n; i++ {
 		if level.ChecksBackward() {
-			r.add(Comparison{Against: i, Direction: DirBackward, Incompatibilities: CheckPair(candidate, history[i])})
+			r.add(Comparison{Against: i, Direction: DirBackward, Incompatibilities: c.pair(candidate, history[i])})
 		}
 		if level.ChecksForward() {
-			r.add(Comparison{Against: i, Direction: DirForward, Incompatibilities: CheckPair(history[i], candidate)})
+			r.add(Comparison{Against: i, Direction: DirForward, Incompatibilities: c.pair(history[i], candidate)})
 		}
 	}
 	return r
@@ -151,7 +152,14 @@ const MaxIncompatibilities = 10000
 // CheckPair reports every reason reader cannot read data written with
 // writer; nil means compatible.
 func CheckPair(reader, writer avro.Schema) []Incompatibility {
-	c := &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]map[string]*avro.Field{}}
+	return newChecker().pair(reader, writer)
+}
+
+func newChecker() *checker {
+	return &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]map[string]*avro.Field{}}
+}
+
+func (c *checker) pair(reader, writer avro.Schema) []Incompatibility {
 	root := rootName(reader)
 	res := c.check(reader, writer)
 	out := make([]Incompatibility, 0, len(res.issues))
@@ -328,6 +336,9 @@ func (c *checker) compute(reader, writer avro.Schema) *pairResult {
 		ru := reader.(*avro.UnionSchema)
 		var closest *pairResult
 		for _, branch := range ru.Types() {
+			if !mayResolve(deref(branch).Type(), wt) {
+				continue // certainly a TYPE_MISMATCH: skip building it
+			}
 			sub := c.check(branch, writer)
 			if len(sub.issues) == 0 {
 				return compatible
@@ -392,35 +403,47 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 	var out []relIssue
 	wf := c.writerFields(w)
 	for i, rf := range r.Fields() {
-		seg := &segment{human: "." + rf.Name(), pointer: "/fields/" + strconv.Itoa(i)}
-		var matches []*avro.Field
-		if f, ok := wf[rf.Name()]; ok {
-			matches = append(matches, f)
+		seg := func(suffix string) *segment {
+			return &segment{human: "." + rf.Name(), pointer: "/fields/" + strconv.Itoa(i) + suffix}
+		}
+		direct, hasDirect := wf[rf.Name()]
+		matches := 0
+		var match *avro.Field
+		if hasDirect {
+			matches, match = 1, direct
 		}
 		for _, a := range rf.Aliases() {
-			if f, ok := wf[a]; ok && (len(matches) == 0 || matches[0] != f) {
-				matches = append(matches, f)
+			if f, ok := wf[a]; ok && f != match {
+				matches++
+				if match == nil {
+					match = f
+				}
 			}
 		}
 		switch {
-		case len(matches) == 0:
+		case matches == 0:
 			if rf.HasDefault() {
 				continue
 			}
 			out = append(out, relIssue{rule: ReaderFieldMissingDefault,
 				msg:    fmt.Sprintf("reader field %q is not in the writer's record %s and has no default value", rf.Name(), w.FullName()),
-				reader: describe(rf.Type()), writer: "(absent)", loc: seg})
-		case len(matches) > 1:
-			names := make([]string, len(matches))
-			for j, m := range matches {
-				names[j] = strconv.Quote(m.Name())
+				reader: describe(rf.Type()), writer: "(absent)", loc: seg("")})
+		case matches > 1:
+			var names []string
+			for _, cand := range append([]string{rf.Name()}, rf.Aliases()...) {
+				if _, ok := wf[cand]; ok {
+					names = append(names, strconv.Quote(cand))
+				}
 			}
 			out = append(out, relIssue{rule: TypeMismatch,
 				msg:    fmt.Sprintf("reader field %q matches several writer fields (%s) by name and alias", rf.Name(), strings.Join(names, ", ")),
-				reader: describe(rf.Type()), writer: describe(w), loc: seg})
+				reader: describe(rf.Type()), writer: describe(w), loc: seg("")})
 		default:
-			sub := c.check(rf.Type(), matches[0].Type())
-			typeSeg := &segment{human: seg.human, pointer: seg.pointer + "/type"}
+			sub := c.check(rf.Type(), match.Type())
+			if len(sub.issues) == 0 {
+				continue
+			}
+			typeSeg := seg("/type")
 			for _, is := range sub.issues {
 				is.loc = prepend(is.loc, typeSeg)
 				out = append(out, is)
@@ -494,6 +517,27 @@ func enumIssue(r, w *avro.EnumSchema) (relIssue, bool) {
 		msg: fmt.Sprintf("writer enum %s can write %s, which reader enum %s lacks, and the reader has no default symbol",
 			w.FullName(), "["+strings.Join(missing, ", ")+"]", r.FullName()),
 		reader: describe(r), writer: describe(w)}, false
+}
+
+// mayResolve reports whether a reader of type r can possibly read a writer of
+// type w: the same type, or a promotion the specification allows.
+func mayResolve(r, w avro.Type) bool {
+	if r == w {
+		return true
+	}
+	switch r {
+	case avro.Long:
+		return w == avro.Int
+	case avro.Float:
+		return w == avro.Int || w == avro.Long
+	case avro.Double:
+		return w == avro.Int || w == avro.Long || w == avro.Float
+	case avro.Bytes:
+		return w == avro.String
+	case avro.String:
+		return w == avro.Bytes
+	}
+	return false
 }
 
 // sameKind reports whether a reader union branch is the one meant to read

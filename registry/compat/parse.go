@@ -72,19 +72,6 @@ func validateJSON(data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &ParseError{Msg: "empty schema"}
 	}
-	if !json.Valid(data) {
-		var v any
-		err := json.Unmarshal(data, &v)
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line, col := lineCol(data, int(se.Offset))
-			return &ParseError{Line: line, Column: col, Msg: "invalid JSON: " + se.Error()}
-		}
-		if err != nil {
-			return &ParseError{Msg: "invalid JSON: " + err.Error()}
-		}
-		return &ParseError{Msg: "invalid JSON"}
-	}
 	depth, inString, escaped := 0, false, false
 	for i, c := range data {
 		if inString {
@@ -110,6 +97,19 @@ func validateJSON(data []byte) error {
 		case '}', ']':
 			depth--
 		}
+	}
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v)
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(data, int(se.Offset))
+			return &ParseError{Line: line, Column: col, Msg: "invalid JSON: " + se.Error()}
+		}
+		if err != nil {
+			return &ParseError{Msg: "invalid JSON: " + err.Error()}
+		}
+		return &ParseError{Msg: "invalid JSON"}
 	}
 	return nil
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/edactl/edactl/schemas"
+	"github.com/edactl/edactl/schemas/gate"
+)
+
+type checkOptions struct {
+	Against []string
+	Strict  bool
+}
+
+func newCheckCmd(g *globals) *cobra.Command {
+	opts := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check the schema tree: compatibility, published versions, event-design lint",
+		Long: `Check every version of every event in the schema tree (edactl.yaml,
+schemas/<domain>/<event>/vN.avsc) against its predecessors under the event's
+compatibility level, lint event design, and optionally compare the tree with
+a baseline:
+
+  --against registry    published versions must equal the registry's, and new
+                        versions must be compatible with the registry's
+                        history under the registry's level for the subject
+  --against git:REF     version files that exist at REF must be unchanged
+                        (works without a registry)
+  --against local       no baseline
+
+By default a configured registry (edactl.yaml, EDACTL_REGISTRY or --registry)
+is used when it answers, and the check is local otherwise. --against can be
+repeated.
+
+Every problem is reported, as
+
+  file:line: subject: field path: RULE: message
+
+Lint findings (lower-case rule ids) are warnings unless --strict; disable
+rules with lint.disable in edactl.yaml. Formats: -o text, json, github
+(GitHub Actions annotations), junit (JUnit XML).
+
+Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
+		Example: `  # Before pushing: everything against everything
+  edactl check
+
+  # In CI, against the main branch, annotating the pull request
+  edactl check --against git:origin/main -o github
+
+  # JUnit for dashboards (GitLab, Jenkins), lint findings fail the build
+  edactl check --against git:origin/main --strict -o junit > edactl-check.xml
+
+  # Against the production registry
+  edactl check --against registry --registry https://schemas.example.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, err := g.output(gate.Formats...)
+			if err != nil {
+				return err
+			}
+			return runCheck(cmd.Context(), g, cmd, opts, out)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.Against, "against", nil, "baseline: auto (default), local, registry or git:REF; repeatable")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "make lint findings errors")
+	_ = cmd.RegisterFlagCompletionFunc("against", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"auto", "local", "registry", "git:origin/main"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func runCheck(ctx context.Context, g *globals, cmd *cobra.Command, opts *checkOptions, format string) error {
+	tree, dir, err := loadTree(ctx, g)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	gopts := gate.Options{Dir: dir, Strict: opts.Strict}
+	if isTerminal(stderr) {
+		gopts.Progress = stderr
+	}
+	against := opts.Against
+	if len(against) == 0 {
+		against = []string{"auto"}
+	}
+	useRegistry, auto := false, false
+	for _, a := range against {
+		switch {
+		case a == "auto":
+			auto = true
+		case a == "local":
+		case a == "registry":
+			useRegistry = true
+		case strings.HasPrefix(a, "git:") && len(a) > 4:
+			if gopts.GitRef != "" {
+				return usageErrorf("--against: only one git baseline at a time (got git:%s and %s)", gopts.GitRef, a)
+			}
+			gopts.GitRef = strings.TrimPrefix(a, "git:")
+		default:
+			return usageErrorf("--against %q: want auto, local, registry or git:REF", a)
+		}
+	}
+	if useRegistry || auto && registryConfigured(g, cmd) {
+		cl, err := gateRegistryClient(g)
+		if err != nil {
+			return usageErrorf("--registry %q: %w", g.Registry, err)
+		}
+		if !useRegistry {
+			// auto: use the registry only if it answers.
+			pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			res := cl.Compatibility(pctx)
+			cancel()
+			if len(res) == 1 && res[0].Err != nil {
+				fmt.Fprintf(stderr, "edactl: registry %s does not answer (%s): checking without it\n", g.Registry, rootCause(res[0].Err))
+				cl = nil
+			}
+		}
+		if cl != nil {
+			gopts.Registry, gopts.RegistryURL = cl, g.Registry
+		}
+	}
+	report, err := gate.Check(ctx, tree, gopts)
+	if errors.Is(err, gate.ErrBaseline) {
+		return &usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if err := gate.WriteReport(cmd.OutOrStdout(), report, format); err != nil {
+		return err
+	}
+	if !report.OK {
+		return errCheckFailed
+	}
+	return nil
+}
+
+// loadTree loads the schema tree of the project whose edactl.yaml was
+// found (or named with --config) and returns it with the project directory.
+func loadTree(ctx context.Context, g *globals) (*schemas.Tree, string, error) {
+	if g.Config == nil || g.ConfigPath == "" {
+		return nil, "", usageErrorf("no %s in the current directory: run `edactl init` to start a schema tree, or pass --config", schemas.ConfigFile)
+	}
+	tree, err := schemas.Load(ctx, g.ConfigPath)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", err
+		}
+		return nil, "", &usageError{err}
+	}
+	return tree, filepath.Dir(g.ConfigPath), nil
+}
+
+// registryConfigured reports whether the user named a registry, rather
+// than edactl falling back to its default URL.
+func registryConfigured(g *globals, cmd *cobra.Command) bool {
+	return cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
+}
+
+// gateRegistryClient returns a franz-go schema registry client for
+// g.Registry.
+func gateRegistryClient(g *globals) (*sr.Client, error) {
+	return sr.NewClient(sr.URLs(g.Registry), sr.UserAgent("edactl/"+currentBuild().Version))
+}
+
+// isTerminal reports whether w is a terminal (for progress lines).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// rootCause returns the last part of a wrapped error message ("connection
+// refused"), which is what a person needs in a one-line note.
+func rootCause(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
+}

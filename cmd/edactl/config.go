@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+// settingJSON is one row of `edactl config -o json`.
+type settingJSON struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
+func newConfigCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Show the effective settings and where each one came from",
+		Long: `Show the settings edactl uses after applying edactl.yaml, then EDACTL_*
+environment variables, then flags (later wins), and where each value came from.`,
+		Example: `  edactl config
+  EDACTL_BROKERS=kafka:9092 edactl config -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, err := g.output()
+			if err != nil {
+				return err
+			}
+			file := g.ConfigPath
+			if file == "" {
+				file = "(none)"
+			}
+			rows := []settingJSON{
+				{"config", file, ""},
+				{"registry", g.Registry, g.sources["registry"]},
+				{"brokers", g.Brokers, g.sources["brokers"]},
+				{"output", g.Output, g.sources["output"]},
+				{"color", fmt.Sprint(g.color(cmd.OutOrStdout())), ""},
+			}
+			if out == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.Value, r.Source)
+			}
+			return tw.Flush()
+		},
+	}
+}

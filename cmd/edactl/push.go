@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/edactl/edactl/schemas/gate"
+)
+
+type pushOptions struct {
+	DryRun bool
+}
+
+func newPushCmd(g *globals) *cobra.Command {
+	opts := &pushOptions{}
+	cmd := &cobra.Command{
+		Use:   "push",
+		Short: "Register the schema tree's new versions with the registry",
+		Long: `Register every local version the registry does not hold yet, in version
+order, subject by subject (the subject of each event follows edactl.yaml's
+subject_strategy).
+
+A subject is refused, and nothing is registered for it, when the tree has an
+error for the event, a published version differs from its file, or a new
+version is incompatible with the registry's history under the registry's
+level. If the registry rejects a version anyway, the versions registered for
+that subject in this run are deleted again. Other subjects go on.
+
+Pushing twice is harmless: the second run registers nothing.
+
+Exit status: 0 ok, 1 a subject was refused, 2 usage or configuration error.`,
+		Example: `  # What would be registered?
+  edactl push --dry-run
+
+  # Register, as a CI step after merging to main
+  edactl push --registry https://schemas.example.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, err := g.output()
+			if err != nil {
+				return err
+			}
+			return runPush(cmd.Context(), g, cmd, opts, out)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan, register nothing")
+	return cmd
+}
+
+func runPush(ctx context.Context, g *globals, cmd *cobra.Command, opts *pushOptions, format string) error {
+	tree, _, err := loadTree(ctx, g)
+	if err != nil {
+		return err
+	}
+	cl, err := gateRegistryClient(g)
+	if err != nil {
+		return usageErrorf("--registry %q: %w", g.Registry, err)
+	}
+	popts := gate.PushOptions{DryRun: opts.DryRun}
+	if isTerminal(cmd.ErrOrStderr()) {
+		popts.Progress = cmd.ErrOrStderr()
+	}
+	res, err := gate.Push(ctx, tree, cl, popts)
+	if res != nil {
+		if werr := gate.WritePush(cmd.OutOrStdout(), res, format); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if res.Refused > 0 {
+		return errCheckFailed
+	}
+	return nil
+}

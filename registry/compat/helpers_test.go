@@ -1,0 +1,5 @@
+package compat
+
+import "github.com/hamba/avro/v2"
+
+type avroSchema = avro.Schema

@@ -1,0 +1,97 @@
+package gate_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edactl/edactl/schemas"
+	"github.com/edactl/edactl/schemas/gate"
+)
+
+// writeTree writes a tree of events × versions realistic schemas: each
+// event has a nested record, an enum, a nullable field and documentation;
+// each version adds a field with a default and grows the enum.
+func writeTree(tb testing.TB, dir string, events, versions int, level string) {
+	tb.Helper()
+	cfg := "compatibility: " + level + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "edactl.yaml"), []byte(cfg), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	for e := range events {
+		domain := fmt.Sprintf("domain%02d", e%20)
+		name := fmt.Sprintf("Thing%dHappened", e)
+		evDir := filepath.Join(dir, "schemas", domain, name)
+		if err := os.MkdirAll(evDir, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		for v := 1; v <= versions; v++ {
+			var b strings.Builder
+			fmt.Fprintf(&b, `{
+  "type": "record",
+  "name": %q,
+  "namespace": "bench.%s",
+  "doc": "Something happened to thing %d.",
+  "x-eda-kind": "event",
+  "x-eda-key": "thingId",
+  "x-eda-topic": "bench.%s.%d",
+  "fields": [
+    {"name": "thingId", "type": "string", "doc": "The thing."},
+    {"name": "amount", "type": %q, "doc": "How much."},
+    {"name": "note", "type": ["null", "string"], "default": null, "doc": "A note."},
+    {"name": "status", "doc": "Status.", "type": {"type": "enum", "name": "Status", "doc": "States.", "default": "UNKNOWN",
+      "symbols": ["UNKNOWN", "NEW"`, name, domain, e, domain, e, map[bool]string{true: "int", false: "long"}[v < 3 && level == "BACKWARD"])
+			for s := 2; s <= v; s++ {
+				fmt.Fprintf(&b, `, "S%d"`, s)
+			}
+			b.WriteString(`]}},
+    {"name": "lines", "doc": "Lines.", "type": {"type": "array", "items": {"type": "record", "name": "Line", "doc": "A line.", "fields": [
+      {"name": "sku", "type": "string", "doc": "Product."},
+      {"name": "quantity", "type": "int", "doc": "Units."},
+      {"name": "attributes", "type": {"type": "map", "values": "string"}, "doc": "Attributes."}
+    ]}}}`)
+			for f := 2; f <= v; f++ {
+				fmt.Fprintf(&b, `,
+    {"name": "added%d", "type": "string", "default": "", "doc": "Added in v%d."}`, f, f)
+			}
+			b.WriteString("\n  ]\n}\n")
+			if err := os.WriteFile(filepath.Join(evDir, fmt.Sprintf("v%d.avsc", v)), []byte(b.String()), 0o644); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+}
+
+// benchmarkCheck measures what `edactl check --against local` does: load
+// the tree from disk, check every history, lint.
+func benchmarkCheck(b *testing.B, level string) {
+	dir := b.TempDir()
+	writeTree(b, dir, 1000, 5, level)
+	ctx := context.Background()
+	cfgPath := filepath.Join(dir, "edactl.yaml")
+	b.ReportAllocs()
+	for b.Loop() {
+		tree, err := schemas.Load(ctx, cfgPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := gate.Check(ctx, tree, gate.Options{Dir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.OK || r.Versions != 5000 || len(r.Findings) != 0 {
+			b.Fatalf("want a clean tree of 5000 versions, got %s: %v", r.Summary(), r.Findings[:min(3, len(r.Findings))])
+		}
+	}
+}
+
+// BenchmarkCheck1000x5 is the acceptance figure: 1,000 events × 5
+// versions, BACKWARD, must check in well under 2 s.
+func BenchmarkCheck1000x5(b *testing.B) { benchmarkCheck(b, "BACKWARD") }
+
+// BenchmarkCheck1000x5FullTransitive is the worst case: every version
+// against every predecessor, both directions.
+func BenchmarkCheck1000x5FullTransitive(b *testing.B) { benchmarkCheck(b, "FULL_TRANSITIVE") }

@@ -1,0 +1,402 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/registry/compat"
+)
+
+// SchemasKeys are the Schemas screen's keys.
+type SchemasKeys struct {
+	Up, Down, Open, Filter, NewerTo, OlderTo, NewerFrom, OlderFrom, Reload key.Binding
+}
+
+func defaultSchemasKeys() SchemasKeys {
+	return SchemasKeys{
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous subject")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next subject")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open subject")),
+		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter subjects")),
+		OlderTo:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "compare an older 'to' version")),
+		NewerTo:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "compare a newer 'to' version")),
+		OlderFrom: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older 'from' version")),
+		NewerFrom: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer 'from' version")),
+		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+	}
+}
+
+// SchemasScreen lists subjects, their versions and compatibility level, and
+// shows a field-level diff between two versions with the compatibility
+// verdict and its explanations.
+type SchemasScreen struct {
+	c      *Common
+	src    RegistrySource
+	ctx    context.Context
+	keys   SchemasKeys
+	width  int
+	height int
+
+	subjects []string
+	cursor   int
+	filter   textinput.Model
+	filterOn bool
+	err      error
+	loading  bool
+
+	subject  string
+	level    string
+	versions []int
+	from, to int // indexes into versions
+	texts    map[int]string
+	parsed   map[int]avro.Schema
+	subErr   error
+}
+
+// NewSchemasScreen builds the Schemas screen.
+func NewSchemasScreen(ctx context.Context, c *Common, src RegistrySource) *SchemasScreen {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	return &SchemasScreen{c: c, src: src, ctx: ctx, keys: defaultSchemasKeys(), filter: ti,
+		texts: map[int]string{}, parsed: map[int]avro.Schema{}, loading: true}
+}
+
+// Title implements Screen.
+func (s *SchemasScreen) Title() string { return "Schemas" }
+
+// Keys implements Screen.
+func (s *SchemasScreen) Keys() []key.Binding {
+	k := s.keys
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.OlderTo, k.NewerTo, k.OlderFrom, k.NewerFrom, k.Reload}
+}
+
+// Capturing implements Screen.
+func (s *SchemasScreen) Capturing() bool { return s.filterOn }
+
+// SetSize implements Screen.
+func (s *SchemasScreen) SetSize(w, h int) { s.width, s.height = w, h }
+
+type subjectsMsg struct {
+	subjects []string
+	err      error
+}
+
+type subjectMsg struct {
+	subject  string
+	level    string
+	versions []int
+	err      error
+}
+
+type schemaTextMsg struct {
+	subject string
+	version int
+	text    string
+	err     error
+}
+
+type retrySubjectsMsg struct{}
+
+// Init implements Screen.
+func (s *SchemasScreen) Init() tea.Cmd { return s.loadSubjects() }
+
+func (s *SchemasScreen) loadSubjects() tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		defer cancel()
+		subs, err := s.src.Subjects(ctx)
+		return subjectsMsg{subs, err}
+	}
+}
+
+func (s *SchemasScreen) loadSubject(subject string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		defer cancel()
+		vs, err := s.src.Versions(ctx, subject)
+		if err != nil {
+			return subjectMsg{subject: subject, err: err}
+		}
+		level, err := s.src.Level(ctx, subject)
+		return subjectMsg{subject: subject, level: level, versions: vs, err: err}
+	}
+}
+
+func (s *SchemasScreen) loadText(subject string, version int) tea.Cmd {
+	if _, ok := s.texts[version]; ok {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		defer cancel()
+		text, err := s.src.Schema(ctx, subject, version)
+		return schemaTextMsg{subject, version, text, err}
+	}
+}
+
+func (s *SchemasScreen) visible() []string {
+	f := strings.ToLower(s.filter.Value())
+	if f == "" {
+		return s.subjects
+	}
+	var out []string
+	for _, sub := range s.subjects {
+		if strings.Contains(strings.ToLower(sub), f) {
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
+// Update implements Screen.
+func (s *SchemasScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch m := msg.(type) {
+	case subjectsMsg:
+		s.loading = false
+		if m.err != nil {
+			s.err = m.err
+			return s, tea.Tick(2*time.Second, func(time.Time) tea.Msg { return retrySubjectsMsg{} })
+		}
+		s.err, s.subjects = nil, m.subjects
+		if s.cursor >= len(s.visible()) {
+			s.cursor = 0
+		}
+		if s.subject == "" && len(s.subjects) > 0 {
+			return s, s.open(s.visible()[s.cursor])
+		}
+		return s, nil
+	case retrySubjectsMsg:
+		return s, s.loadSubjects()
+	case subjectMsg:
+		if m.subject != s.subject {
+			return s, nil
+		}
+		s.subErr = m.err
+		if m.err != nil {
+			return s, nil
+		}
+		s.level, s.versions = m.level, m.versions
+		s.to = len(s.versions) - 1
+		s.from = max(s.to-1, 0)
+		return s, s.loadPair()
+	case schemaTextMsg:
+		if m.subject != s.subject {
+			return s, nil
+		}
+		if m.err != nil {
+			s.subErr = m.err
+			return s, nil
+		}
+		s.texts[m.version] = m.text
+		if p, err := compat.Parse(m.text); err == nil {
+			s.parsed[m.version] = p
+		} else {
+			s.subErr = fmt.Errorf("version %d: %w", m.version, err)
+		}
+		return s, nil
+	case tea.KeyMsg:
+		return s, s.key(m)
+	}
+	return s, nil
+}
+
+func (s *SchemasScreen) open(subject string) tea.Cmd {
+	s.subject, s.level, s.versions, s.subErr = subject, "", nil, nil
+	s.texts, s.parsed = map[int]string{}, map[int]avro.Schema{}
+	return s.loadSubject(subject)
+}
+
+func (s *SchemasScreen) loadPair() tea.Cmd {
+	if len(s.versions) == 0 {
+		return nil
+	}
+	return tea.Batch(s.loadText(s.subject, s.versions[s.from]), s.loadText(s.subject, s.versions[s.to]))
+}
+
+func (s *SchemasScreen) key(m tea.KeyMsg) tea.Cmd {
+	if s.filterOn {
+		switch m.Type {
+		case tea.KeyEnter, tea.KeyEsc:
+			s.filterOn = false
+			s.filter.Blur()
+			if m.Type == tea.KeyEsc {
+				s.filter.SetValue("")
+			}
+			s.cursor = 0
+			return nil
+		}
+		var cmd tea.Cmd
+		s.filter, cmd = s.filter.Update(m)
+		s.cursor = 0
+		return cmd
+	}
+	k, vis := s.keys, s.visible()
+	switch {
+	case key.Matches(m, k.Up):
+		if s.cursor > 0 {
+			s.cursor--
+		}
+	case key.Matches(m, k.Down):
+		if s.cursor < len(vis)-1 {
+			s.cursor++
+		}
+	case key.Matches(m, k.Open):
+		if s.cursor < len(vis) {
+			return s.open(vis[s.cursor])
+		}
+	case key.Matches(m, k.Filter):
+		s.filterOn = true
+		return s.filter.Focus()
+	case key.Matches(m, k.Reload):
+		return tea.Batch(s.loadSubjects(), s.open(s.subject))
+	case key.Matches(m, k.OlderTo):
+		if s.to > 0 {
+			s.to--
+			if s.from >= s.to && s.from > 0 {
+				s.from = s.to - 1
+			}
+		}
+		return s.loadPair()
+	case key.Matches(m, k.NewerTo):
+		if s.to < len(s.versions)-1 {
+			s.to++
+		}
+		return s.loadPair()
+	case key.Matches(m, k.OlderFrom):
+		if s.from > 0 {
+			s.from--
+		}
+		return s.loadPair()
+	case key.Matches(m, k.NewerFrom):
+		if s.from < s.to-1 {
+			s.from++
+		}
+		return s.loadPair()
+	}
+	return nil
+}
+
+// View implements Screen.
+func (s *SchemasScreen) View() string {
+	st := s.c.Styles
+	if s.err != nil {
+		return st.Error.Render("Registry unreachable") + "\n\n" + s.err.Error() + "\n\n" +
+			st.Dim.Render("Retrying every 2s; the screen recovers when the registry answers.")
+	}
+	if s.loading {
+		return "Loading subjects…"
+	}
+	leftW := min(max(s.width/3, 24), 48)
+	var left strings.Builder
+	vis := s.visible()
+	left.WriteString(st.Header.Render(fmt.Sprintf("Subjects (%d)", len(vis))) + "\n")
+	if s.filterOn || s.filter.Value() != "" {
+		left.WriteString(s.filter.View() + "\n")
+	}
+	top := 0
+	rows := s.height - 3
+	if s.cursor >= rows && rows > 0 {
+		top = s.cursor - rows + 1
+	}
+	for i := top; i < len(vis) && i < top+rows; i++ {
+		line := truncate(vis[i], leftW-2)
+		if i == s.cursor {
+			left.WriteString(st.Selected.Render("> "+line) + "\n")
+		} else {
+			left.WriteString("  " + line + "\n")
+		}
+	}
+	if len(vis) == 0 {
+		left.WriteString(st.Dim.Render("  (no subjects)") + "\n")
+	}
+	right := s.detail(max(s.width-leftW-3, 20))
+	sep := strings.TrimRight(strings.Repeat("│\n", max(s.height, 1)), "\n")
+	return lipgloss.JoinHorizontal(lipgloss.Top,
+		lipgloss.NewStyle().Width(leftW).Render(left.String()), " "+sep+" ", right)
+}
+
+func (s *SchemasScreen) detail(width int) string {
+	st := s.c.Styles
+	if s.subject == "" {
+		return st.Dim.Render("Select a subject and press enter.")
+	}
+	var b strings.Builder
+	b.WriteString(st.Header.Render(s.subject) + "\n")
+	if s.subErr != nil {
+		b.WriteString(st.Error.Render(truncate(s.subErr.Error(), width)) + "\n")
+		return b.String()
+	}
+	if s.versions == nil {
+		return b.String() + "Loading…"
+	}
+	var vs []string
+	for i, v := range s.versions {
+		label := fmt.Sprint(v)
+		switch i {
+		case s.from:
+			label = "from:" + label
+		case s.to:
+			label = "to:" + label
+		}
+		if i == s.from || i == s.to {
+			label = st.Key.Render("[" + label + "]")
+		}
+		vs = append(vs, label)
+	}
+	fmt.Fprintf(&b, "level %s   versions %s\n", s.level, strings.Join(vs, " "))
+	if len(s.versions) < 2 {
+		b.WriteString("\nOnly one version: nothing to compare.\n")
+		return b.String()
+	}
+	fv, tv := s.versions[s.from], s.versions[s.to]
+	old, okO := s.parsed[fv]
+	cur, okN := s.parsed[tv]
+	if !okO || !okN {
+		return b.String() + "Loading versions…"
+	}
+	fmt.Fprintf(&b, "\n%s\n", st.Header.Render(fmt.Sprintf("Changes v%d → v%d", fv, tv)))
+	changes := compat.Diff(old, cur)
+	if len(changes) == 0 {
+		b.WriteString("  (no field-level changes)\n")
+	}
+	for _, c := range changes {
+		b.WriteString("  " + truncate(c.String(), width-2) + "\n")
+	}
+	level, err := compat.ParseLevel(s.level)
+	if err != nil {
+		level = compat.Backward
+	}
+	fmt.Fprintf(&b, "\n%s\n", st.Header.Render("Compatibility"))
+	for _, dir := range []struct {
+		name           string
+		required       bool
+		reader, writer avro.Schema
+		rv, wv         int
+	}{
+		{"BACKWARD", level.ChecksBackward(), cur, old, tv, fv},
+		{"FORWARD", level.ChecksForward(), old, cur, fv, tv},
+	} {
+		issues := compat.CheckPair(dir.reader, dir.writer)
+		req := "not required by " + string(level)
+		if dir.required {
+			req = "required by " + string(level)
+		}
+		verdict := st.Good.Render("compatible")
+		if len(issues) > 0 {
+			verdict = st.Bad.Render(fmt.Sprintf("incompatible (%d)", len(issues)))
+		}
+		fmt.Fprintf(&b, "  %-8s v%d reads v%d: %s  %s\n", dir.name, dir.rv, dir.wv, verdict, st.Dim.Render("("+req+")"))
+		for _, is := range issues {
+			b.WriteString("    " + truncate(is.String(), width-4) + "\n")
+		}
+	}
+	return b.String()
+}
