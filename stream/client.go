@@ -24,8 +24,9 @@ var (
 // Client runs stream operations over injected franz-go clients. It holds no
 // connections of its own: the caller builds the *kgo.Client of each role
 // (usually with ClientOpts) and closes them when done. A Client is safe for
-// concurrent use, except that reads (Consume, Trace, Replay) on the same
-// consumer client run one at a time.
+// concurrent use; reads (Consume, Trace, Replay) share its consumer client,
+// so they wait for each other. Build a second Client over a second consumer
+// client for reads that must run at the same time.
 type Client struct {
 	admin    *kadm.Client
 	consumer *kgo.Client

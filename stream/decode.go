@@ -22,6 +22,7 @@ const arenaSize = 256 << 10
 type builder struct {
 	c     *Client
 	raw   bool
+	small bool // few records: allocate exactly, no slabs
 	arena []byte
 	recs  []Record
 	hdrs  []Header
@@ -31,13 +32,13 @@ type builder struct {
 // record converts one franz-go record.
 func (b *builder) record(ctx context.Context, kr *kgo.Record) *Record {
 	if len(b.recs) == cap(b.recs) {
-		b.recs = make([]Record, 0, 256)
+		b.recs = make([]Record, 0, b.batch(256))
 	}
 	b.recs = append(b.recs, Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp})
 	r := &b.recs[len(b.recs)-1]
 	if n := len(kr.Headers); n > 0 {
 		if cap(b.hdrs)-len(b.hdrs) < n {
-			b.hdrs = make([]Header, 0, max(1024, n))
+			b.hdrs = make([]Header, 0, max(b.batch(1024), n))
 		}
 		start := len(b.hdrs)
 		for _, h := range kr.Headers {
@@ -50,11 +51,19 @@ func (b *builder) record(ctx context.Context, kr *kgo.Record) *Record {
 	return r
 }
 
+// batch is n for reads, 1 for a builder of a few records.
+func (b *builder) batch(n int) int {
+	if b.small {
+		return 1
+	}
+	return n
+}
+
 // room returns the free tail of the arena, starting a new slab when less
 // than need bytes are left.
 func (b *builder) room(need int) []byte {
 	if cap(b.arena)-len(b.arena) < need {
-		b.arena = make([]byte, 0, max(arenaSize, need))
+		b.arena = make([]byte, 0, max(b.batch(arenaSize), need))
 	}
 	return b.arena[len(b.arena):len(b.arena)]
 }
@@ -150,9 +159,9 @@ func (b *builder) rawBase64(data []byte) Payload {
 	return Payload{Raw: data, Encoding: EncBase64, JSON: b.keep(appendBase64JSON(b.room(len(data)*4/3+8), data))}
 }
 
-// record converts one franz-go record outside a read (single use).
+// record converts one franz-go record outside a read.
 func (c *Client) record(ctx context.Context, kr *kgo.Record, raw bool) *Record {
-	b := &builder{c: c, raw: raw}
+	b := &builder{c: c, raw: raw, small: true}
 	return b.record(ctx, kr)
 }
 

@@ -54,9 +54,13 @@ type LineError struct {
 	Err  error
 }
 
+// Error returns "line N: what is wrong".
 func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the line's error.
 func (e LineError) Unwrap() error { return e.Err }
 
+// Error lists the line errors, one per line.
 func (es LineErrors) Error() string {
 	var b strings.Builder
 	for i, e := range es {
@@ -101,6 +105,7 @@ type inputLine struct {
 // string, or an array of strings for a name that repeats.
 type orderedHeaders []kgo.RecordHeader
 
+// UnmarshalJSON reads the headers object, keeping the order of its names.
 func (h *orderedHeaders) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
@@ -389,7 +394,10 @@ func (e *encoder) schema(ctx context.Context, field string) (*serde.Schema, erro
 // schemaError is a failure to get a schema: not the line's fault.
 type schemaError struct{ err error }
 
+// Error returns the schema lookup failure.
 func (e *schemaError) Error() string { return e.err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *schemaError) Unwrap() error { return e.err }
 
 func truncate(b []byte) string {

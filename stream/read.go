@@ -20,11 +20,10 @@ type tp struct {
 }
 
 // batchFunc receives the data records of one partition from one fetch, in
-// offset order, already trimmed to the partition's range. Returning
-// errStopRead ends the read without error.
+// offset order, already trimmed to the partition's range. An error ends the
+// read and is returned by it (to stop early without one, cancel the ctx
+// given to the read).
 type batchFunc func(ps *partState, recs []*kgo.Record) error
-
-var errStopRead = errors.New("stop read")
 
 // readRanges reads the ranges from the consumer without a consumer group:
 // partitions are assigned at their start offsets and removed when they reach
@@ -75,10 +74,9 @@ func (c *Client) readRanges(ctx context.Context, ranges []PartitionRange, fn bat
 }
 
 // pollLoop polls the consumer until every open partition is done, the
-// callback stops or ctx ends.
+// callback fails or ctx ends.
 func (c *Client) pollLoop(ctx context.Context, states map[tp]*partState, open int, onDone func([]tp), fn batchFunc) error {
-	var stop bool
-	for open > 0 && !stop {
+	for open > 0 {
 		fetches := c.consumer.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
 			return err
@@ -105,7 +103,7 @@ func (c *Client) pollLoop(ctx context.Context, states map[tp]*partState, open in
 		var done []tp
 		var cbErr error
 		fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
-			if stop || cbErr != nil {
+			if cbErr != nil {
 				return
 			}
 			key := tp{fp.Topic, fp.Partition}
@@ -143,11 +141,7 @@ func (c *Client) pollLoop(ctx context.Context, states map[tp]*partState, open in
 			}
 			if len(data) > 0 {
 				if err := fn(st, data); err != nil {
-					if errors.Is(err, errStopRead) {
-						stop = true
-					} else {
-						cbErr = err
-					}
+					cbErr = err
 				}
 			}
 			if finished && !st.done {

@@ -78,15 +78,17 @@ type Edge struct {
 // Graph is the result of a trace: the hits ordered by timestamp (then
 // topic, partition, offset) and the causation edges between them.
 type Graph struct {
-	ID      string           `json:"id"`
-	From    time.Time        `json:"from"`
-	Until   time.Time        `json:"until"`
-	Topics  []string         `json:"topics"`
-	Ranges  []PartitionRange `json:"-"`
-	Scanned int64            `json:"scanned"`
-	Hits    []Hit            `json:"-"`
-	Edges   []Edge           `json:"edges"`
-	Elapsed time.Duration    `json:"-"`
+	ID    string
+	From  time.Time
+	Until time.Time
+	// Topics are the topics scanned; Ranges the offsets read.
+	Topics []string
+	Ranges []PartitionRange
+	// Scanned counts the records examined.
+	Scanned int64
+	Hits    []Hit
+	Edges   []Edge
+	Elapsed time.Duration
 }
 
 // Trace finds every record in the window whose headers carry opts.ID, and
@@ -181,8 +183,9 @@ func (c *Client) Trace(ctx context.Context, opts TraceOptions) (*Graph, error) {
 	}
 	prog.Done = len(ranges)
 	g.Scanned = scanned
+	b := &builder{c: c, raw: opts.Raw, small: len(hits) < 64}
 	for i, kr := range hits {
-		h := Hit{Record: c.record(ctx, kr, opts.Raw), MatchedBy: matched[i]}
+		h := Hit{Record: b.record(ctx, kr), MatchedBy: matched[i]}
 		h.EventID = firstHeader(kr.Headers, EventIDHeaders)
 		h.CausationID = firstHeader(kr.Headers, CausationHeaders)
 		g.Hits = append(g.Hits, h)
