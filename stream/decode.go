@@ -145,14 +145,13 @@ func (b *builder) rawPayload(data []byte) Payload {
 	if data == nil {
 		return Payload{Encoding: EncNull, JSON: nullJSON}
 	}
-	if !isText(data) {
-		return b.rawBase64(data)
+	switch enc, doc := classify(data); enc {
+	case EncJSON:
+		return Payload{Raw: data, Encoding: EncJSON, JSON: doc}
+	case EncUTF8:
+		return Payload{Raw: data, Encoding: EncUTF8, JSON: b.keep(appendJSONString(b.room(len(data)+16), data))}
 	}
-	p := rawPayload(data)
-	if p.Encoding == EncUTF8 {
-		p.JSON = b.keep(appendJSONString(b.room(len(data)+16), data))
-	}
-	return p
+	return b.rawBase64(data)
 }
 
 func (b *builder) rawBase64(data []byte) Payload {

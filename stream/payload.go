@@ -71,17 +71,29 @@ func rawPayload(b []byte) Payload {
 	if b == nil {
 		return Payload{Encoding: EncNull, JSON: nullJSON}
 	}
-	if isText(b) {
-		if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-			// Compact: JSON Lines output needs the document on one line.
-			var buf bytes.Buffer
-			if json.Compact(&buf, t) == nil {
-				return Payload{Raw: b, Encoding: EncJSON, JSON: buf.Bytes()}
-			}
-		}
+	switch enc, doc := classify(b); enc {
+	case EncJSON:
+		return Payload{Raw: b, Encoding: EncJSON, JSON: doc}
+	case EncUTF8:
 		return Payload{Raw: b, Encoding: EncUTF8, JSON: appendJSONString(nil, b)}
 	}
 	return base64Payload(b)
+}
+
+// classify says how non-null, non-framed bytes are shown: as an embedded
+// JSON document (returned compacted: JSON Lines output needs it on one
+// line), as text, or as base64.
+func classify(b []byte) (Encoding, json.RawMessage) {
+	if !isText(b) {
+		return EncBase64, nil
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		var buf bytes.Buffer
+		if json.Compact(&buf, t) == nil {
+			return EncJSON, buf.Bytes()
+		}
+	}
+	return EncUTF8, nil
 }
 
 // isText reports whether b is valid UTF-8 without control characters
