@@ -294,7 +294,7 @@ func (s *SchemasScreen) View() string {
 	if s.loading {
 		return "Loading subjects…"
 	}
-	leftW := min(max(s.width/3, 24), 48)
+	leftW := min(max(s.width/4, 24), 40)
 	var left strings.Builder
 	vis := s.visible()
 	left.WriteString(st.Header.Render(fmt.Sprintf("Subjects (%d)", len(vis))) + "\n")
@@ -318,9 +318,9 @@ func (s *SchemasScreen) View() string {
 		left.WriteString(st.Dim.Render("  (no subjects)") + "\n")
 	}
 	right := s.detail(max(s.width-leftW-3, 20))
-	sep := strings.TrimRight(strings.Repeat("│\n", max(s.height, 1)), "\n")
+	sep := strings.TrimRight(strings.Repeat(" │ \n", max(s.height, 1)), "\n")
 	return lipgloss.JoinHorizontal(lipgloss.Top,
-		lipgloss.NewStyle().Width(leftW).Render(left.String()), " "+sep+" ", right)
+		lipgloss.NewStyle().Width(leftW).Render(left.String()), sep, right)
 }
 
 func (s *SchemasScreen) detail(width int) string {
@@ -340,13 +340,14 @@ func (s *SchemasScreen) detail(width int) string {
 	var vs []string
 	for i, v := range s.versions {
 		label := fmt.Sprint(v)
-		switch i {
-		case s.from:
+		switch {
+		case len(s.versions) == 1:
+		case i == s.from:
 			label = "from:" + label
-		case s.to:
+		case i == s.to:
 			label = "to:" + label
 		}
-		if i == s.from || i == s.to {
+		if len(s.versions) > 1 && (i == s.from || i == s.to) {
 			label = st.Key.Render("[" + label + "]")
 		}
 		vs = append(vs, label)
