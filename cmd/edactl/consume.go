@@ -63,7 +63,7 @@ topic, partition, offset and timestamp.
   # What happened in the last hour, as JSON Lines for jq
   edactl consume orders payments --from @-1h -o json | jq .value
 
-  # Partition 0 from offset 1200, partition 3 from offset 90, up to a time
+  # Partition 0 from offset 1200, partition 3 from 90 (others from the start), up to a time
   edactl consume orders --from 0:1200,3:90 --until @2024-05-01T12:00:00Z
 
   # Large orders of one tenant, keep tailing
