@@ -116,9 +116,10 @@ type timeLookup struct {
 	cache  map[int64]kadm.ListedOffsets
 }
 
-// at returns the first offset at or after t in the partition; found is
-// false when no record is that new (offset is then the end offset).
-func (tl *timeLookup) at(ctx context.Context, t time.Time, topic string, p int32) (offset int64, found bool, err error) {
+// at returns the first offset at or after t in the partition and that
+// record's timestamp (ms); found is false when no record is that new
+// (offset is then the end offset).
+func (tl *timeLookup) at(ctx context.Context, t time.Time, topic string, p int32) (offset, ts int64, found bool, err error) {
 	ms := t.UnixMilli()
 	lo, ok := tl.cache[ms]
 	if !ok {
@@ -130,15 +131,15 @@ func (tl *timeLookup) at(ctx context.Context, t time.Time, topic string, p int32
 			err = lo.Error()
 		}
 		if err != nil {
-			return 0, false, fmt.Errorf("look up offsets at %s: %w", t.UTC().Format(time.RFC3339), err)
+			return 0, 0, false, fmt.Errorf("look up offsets at %s: %w", t.UTC().Format(time.RFC3339), err)
 		}
 		tl.cache[ms] = lo
 	}
 	o, ok := lo.Lookup(topic, p)
 	if !ok {
-		return 0, false, fmt.Errorf("look up offsets at %s: no answer for %s/%d", t.UTC().Format(time.RFC3339), topic, p)
+		return 0, 0, false, fmt.Errorf("look up offsets at %s: no answer for %s/%d", t.UTC().Format(time.RFC3339), topic, p)
 	}
-	return o.Offset, o.Timestamp >= 0, nil
+	return o.Offset, o.Timestamp, o.Timestamp >= 0, nil
 }
 
 // resolved is a position turned into an offset of one partition.
@@ -174,7 +175,7 @@ func (c *Client) resolve(ctx context.Context, pos Position, topic string, p int3
 		if pos.Kind == Ago {
 			t = c.now().Add(-pos.Ago)
 		}
-		o, found, err := tl.at(ctx, t, topic, p)
+		o, foundTS, found, err := tl.at(ctx, t, topic, p)
 		if err != nil {
 			return resolved{}, err
 		}
@@ -184,8 +185,8 @@ func (c *Client) resolve(ctx context.Context, pos Position, topic string, p int3
 			return resolved{offset: logEnd, note: fmt.Sprintf("no record at or after %s; using the end offset %d", ts, logEnd)}, nil
 		case o > logEnd:
 			return resolved{offset: logEnd, timeFound: true, note: fmt.Sprintf("first record at or after %s is past the last stable offset; using %d", ts, logEnd)}, nil
-		case o <= logStart && logEnd > logStart:
-			return resolved{offset: logStart, timeFound: true, note: fmt.Sprintf("%s is at or before the first record; using the log start %d", ts, logStart)}, nil
+		case o <= logStart && foundTS > t.UnixMilli():
+			return resolved{offset: logStart, timeFound: true, note: fmt.Sprintf("%s is before the first record; using the log start %d", ts, logStart)}, nil
 		}
 		return resolved{offset: o, timeFound: true}, nil
 	}

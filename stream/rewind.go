@@ -123,7 +123,7 @@ type PlanRow struct {
 	// moved to the nearest end.
 	Clamped bool `json:"clamped,omitempty"`
 	// Fallback marks a time with no exact answer: after the last record
-	// (using the end) or at/before the first (using the start).
+	// (using the end) or before the first (using the start).
 	Fallback bool `json:"fallback,omitempty"`
 	// Note explains Clamped, Fallback or an unchanged row.
 	Note string `json:"note,omitempty"`

@@ -99,6 +99,7 @@ func TestPlanRewindSpecs(t *testing.T) {
 		{"shift back clamped", orders, false, RewindSpec{Kind: ShiftBy, Offset: -4}, "orders/0:7->3 orders/1:3->0(clamped) "},
 		{"shift forward", []TopicSelection{{Topic: "orders", Partitions: []int32{0}}}, false, RewindSpec{Kind: ShiftBy, Offset: 2}, "orders/0:7->9 "},
 		{"to time", orders, false, RewindSpec{Kind: ToTime, Time: base.Add(4 * time.Minute)}, "orders/0:7->4 orders/1:3->4 "},
+		{"time of the first record", orders, false, RewindSpec{Kind: ToTime, Time: base}, "orders/0:7->0 orders/1:3->0 "},
 		{"time before first", orders, false, RewindSpec{Kind: ToTime, Time: base.Add(-time.Hour)}, "orders/0:7->0(fallback) orders/1:3->0(fallback) "},
 		{"time after last", orders, false, RewindSpec{Kind: ToTime, Time: base.Add(time.Hour)}, "orders/0:7->10(fallback) orders/1:3->5(fallback) "},
 		{"by duration", orders, false, RewindSpec{Kind: ByDuration, Duration: 30 * time.Second}, "orders/0:7->2 orders/1:3->2 "},

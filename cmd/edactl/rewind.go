@@ -56,7 +56,7 @@ exactly one of:
 
 Without --execute nothing changes: a before/after table per partition is
 printed. Offsets outside a partition's [log start, log end] are clamped and
-marked '*'; a time with no exact answer (after the last record, or at/before
+marked '*'; a time with no exact answer (after the last record, or before
 the first) is marked '~'.
 
 --execute applies the plan with an admin offset commit. It is refused while
