@@ -22,6 +22,8 @@ var layers = map[string]int{
 	"serde":                 1,
 	"schemas":               1,
 	"schemas/examples":      0,
+	"schemas/gate":          2,
+	"codegen/gentest":       3,
 	"registry":              1,
 	"registry/api":          2,
 	"registry/registrytest": 3,
