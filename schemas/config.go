@@ -46,10 +46,19 @@ type Config struct {
 	Lint LintConfig `yaml:"lint,omitempty"`
 	// Gen configures code generation.
 	Gen GenConfig `yaml:"gen,omitempty"`
+	// Trace configures `edactl trace` and the TUI's Trace screen.
+	Trace TraceConfig `yaml:"trace,omitempty"`
 
 	// lines maps dotted key paths ("events.orders/order-placed.consumers")
 	// to the line of the key in the file, for reports.
 	lines map[string]int
+}
+
+// TraceConfig configures tracing a flow across topics.
+type TraceConfig struct {
+	// Headers names extra record headers whose value is a correlation id,
+	// besides the standard ones (traceparent, ce_correlationid, ...).
+	Headers []string `yaml:"headers,omitempty"`
 }
 
 // EventConfig overrides project defaults for one event.

@@ -28,8 +28,8 @@ func newTraceCmd(g *globals) *cobra.Command {
 
 A record matches when ID is the trace-id of its W3C traceparent header, or
 the value of one of the correlation headers ` + strings.Join(stream.CorrelationHeaders, ", ") + `
-(or a header given with --header, or listed in EDACTL_TRACE_HEADERS, comma
-separated). Hits are ordered by timestamp. A hit whose
+(or a header given with --header, listed in EDACTL_TRACE_HEADERS, comma
+separated, or under trace.headers in edactl.yaml). Hits are ordered by timestamp. A hit whose
 causation header (` + strings.Join(stream.CausationHeaders, ", ") + `) names the event id
 (` + strings.Join(stream.EventIDHeaders, ", ") + `) of another hit gets an edge from that hit.
 
@@ -52,6 +52,9 @@ Graphviz (-o dot).`,
 			}
 			if !cmd.Flags().Changed("header") {
 				opts.Headers = splitList(g.getenv("EDACTL_TRACE_HEADERS"))
+				if len(opts.Headers) == 0 && g.Config != nil {
+					opts.Headers = g.Config.Trace.Headers
+				}
 			}
 			c, closeAll, err := g.streamClient(cmd, roles{admin: true, consumer: true, registry: !opts.Raw})
 			if err != nil {
@@ -65,7 +68,7 @@ Graphviz (-o dot).`,
 	f.StringSliceVarP(&opts.Topics, "topics", "t", nil, "topics to scan, comma separated (default all non-internal)")
 	f.StringVar(&opts.Since, "since", "1h", "start of the window: a duration back from now (90m) or an RFC 3339 time")
 	f.StringVar(&opts.Until, "until", "", "end of the window: a duration back from now or an RFC 3339 time (default now)")
-	f.StringArrayVar(&opts.Headers, "header", nil, "another header whose value is compared with ID (repeatable; default EDACTL_TRACE_HEADERS)")
+	f.StringArrayVar(&opts.Headers, "header", nil, "another header whose value is compared with ID (repeatable; default EDACTL_TRACE_HEADERS, then trace.headers in edactl.yaml)")
 	f.BoolVar(&opts.Raw, "raw", false, "do not decode the hits through the registry")
 	return cmd
 }
