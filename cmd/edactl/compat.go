@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"io"
 	"os"
 
@@ -115,9 +114,7 @@ func runCompat(w io.Writer, opts *compatOptions, output string) error {
 			out.Comparisons = append(out.Comparisons, compatJSONComparison{Against: opts.History[c.Against],
 				Direction: c.Direction, Compatible: c.Compatible(), Incompatibilities: c.Incompatibilities})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(w, out); err != nil {
 			return err
 		}
 	} else if err := report.WriteText(w, opts.New, opts.History); err != nil {

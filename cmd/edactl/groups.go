@@ -66,7 +66,7 @@ func runGroups(ctx context.Context, w io.Writer, c *stream.Client, output string
 		return err
 	}
 	if output == "json" {
-		return writeStreamJSON(w, gs)
+		return writeJSON(w, gs)
 	}
 	if len(gs) == 0 {
 		fmt.Fprintln(w, "no consumer groups")
@@ -90,7 +90,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 		return err
 	}
 	if output == "json" {
-		return writeStreamJSON(w, d)
+		return writeJSON(w, d)
 	}
 	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", d.Name, d.State)
 	switch {

@@ -97,7 +97,7 @@ func runProduce(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 		return err
 	}
 	if output == "json" {
-		return writeStreamJSON(w, res)
+		return writeJSON(w, res)
 	}
 	fmt.Fprintf(w, "produced %d record(s) to %s", res.Records, opts.Topic)
 	if res.ValueSchema != nil {

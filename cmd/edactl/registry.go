@@ -197,12 +197,6 @@ func (g *globals) registryError(err error) error {
 	return fmt.Errorf("registry %s: %w", g.Registry, err)
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 func newRegistrySubjectsCmd(g *globals, auth *registryAuth) *cobra.Command {
 	var prefix string
 	var deleted bool

@@ -95,7 +95,7 @@ func runReplay(ctx context.Context, w, errw io.Writer, c *stream.Client, ro stre
 	}
 	pr.done(fmt.Sprintf("replayed %d record(s) from %s to %s in %s", res.Copied, ro.Source, ro.Target, time.Since(start).Round(time.Millisecond)))
 	if output == "json" {
-		return writeStreamJSON(w, res)
+		return writeJSON(w, res)
 	}
 	fmt.Fprintf(w, "replayed %d record(s) from %s to %s\n", res.Copied, ro.Source, ro.Target)
 	for _, r := range res.Ranges {

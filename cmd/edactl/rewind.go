@@ -219,7 +219,7 @@ func runRewind(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *r
 	}
 	switch output {
 	case "json":
-		return writeStreamJSON(w, report)
+		return writeJSON(w, report)
 	case "csv":
 		if report.UndoFile != "" {
 			fmt.Fprintf(errw, "undo file: %s\n", report.UndoFile)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -218,6 +219,13 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 		g.NoColor = true
 	}
 	return nil
+}
+
+// writeJSON writes v as indented JSON, the shape every -o json report has.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // output validates the -o flag against the formats a command supports.

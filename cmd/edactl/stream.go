@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -99,12 +98,6 @@ func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, c
 }
 
 // writeStreamJSON writes v as indented JSON.
-func writeStreamJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 func splitList(s string) []string {
 	var out []string
 	for f := range strings.SplitSeq(s, ",") {

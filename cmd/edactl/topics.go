@@ -77,7 +77,7 @@ func runTopics(ctx context.Context, w io.Writer, c *stream.Client, opts *topicsO
 		return err
 	}
 	if output == "json" {
-		return writeStreamJSON(w, ts)
+		return writeJSON(w, ts)
 	}
 	if len(ts) == 0 {
 		fmt.Fprintln(w, "no topics")
@@ -105,7 +105,7 @@ func runTopicDescribe(ctx context.Context, w io.Writer, c *stream.Client, opts *
 		return err
 	}
 	if output == "json" {
-		return writeStreamJSON(w, d)
+		return writeJSON(w, d)
 	}
 	fmt.Fprintf(w, "Topic:       %s\n", d.Name)
 	if d.ID != "" {

@@ -119,7 +119,7 @@ func runTrace(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *tr
 	pr.done(fmt.Sprintf("traced %d record(s) on %d topic(s) in %s: %d hit(s)", g.Scanned, len(g.Topics), g.Elapsed.Round(time.Millisecond), len(g.Hits)))
 	switch output {
 	case "json":
-		return writeStreamJSON(w, g)
+		return writeJSON(w, g)
 	case "dot":
 		return g.WriteDOT(w)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -79,9 +78,7 @@ func newVersionCmd(g *globals) *cobra.Command {
 			}
 			b := currentBuild()
 			if out == "json" {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(b)
+				return writeJSON(cmd.OutOrStdout(), b)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "edactl %s (commit %s, built %s, %s, %s)\n",
 				b.Version, b.Commit, b.Date, b.GoVersion, b.Platform)
