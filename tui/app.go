@@ -39,6 +39,7 @@ type App struct {
 	paletteErr             string
 	brokerErr, registryErr error
 	healthKnown            bool
+	start                  tea.Cmd // run once at Init (e.g. open a topic)
 }
 
 type healthMsg struct{ broker, registry error }
@@ -63,6 +64,7 @@ func (a *App) Init() tea.Cmd {
 	for i, s := range a.opts.Screens {
 		cmds = append(cmds, route(i, s.Init()))
 	}
+	cmds = append(cmds, a.start)
 	return tea.Batch(cmds...)
 }
 
@@ -241,17 +243,17 @@ func (a *App) View() string {
 
 func (a *App) statusLine() string {
 	st := a.opts.Common.Styles
-	state := func(name string, err error) string {
+	state := func(err error) string {
 		switch {
 		case !a.healthKnown:
-			return name + " …"
+			return "…"
 		case err != nil:
-			return st.Bad.Render(name+" down") + st.Dim.Render(" ("+firstLine(err.Error())+")")
+			return st.Bad.Render("down") + st.Dim.Render(" ("+firstLine(err.Error())+")")
 		}
-		return st.Good.Render(name + " ok")
+		return st.Good.Render("ok")
 	}
-	return st.Status.Render("broker "+a.opts.Brokers+": ") + state("", a.brokerErr) +
-		st.Status.Render("  registry "+a.opts.RegistryURL+": ") + state("", a.registryErr)
+	return st.Status.Render("broker "+a.opts.Brokers+": ") + state(a.brokerErr) +
+		st.Status.Render("  registry "+a.opts.RegistryURL+": ") + state(a.registryErr)
 }
 
 func (a *App) helpView() string {

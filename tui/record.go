@@ -1,0 +1,152 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/edactl/edactl/stream"
+)
+
+// row is a record as the UI keeps it: copied out of the read's buffers.
+// stream carves payloads from shared slabs and franz-go's header values
+// point into fetched batches, so a kept *stream.Record would pin memory far
+// larger than itself (a sparse filter keeping one record per slab would
+// hold gigabytes); a row holds only its own bytes.
+type row struct {
+	topic     string
+	partition int32
+	offset    int64
+	ts        time.Time
+	headers   []stream.Header
+	key       shown
+	value     shown
+}
+
+// shown is a payload as the UI shows it.
+type shown struct {
+	enc    stream.Encoding
+	json   string // the payload's JSON (stream.Payload.JSON)
+	schema *stream.SchemaRef
+	err    string
+}
+
+// newRow copies what the UI shows of r.
+func newRow(r *stream.Record) *row {
+	rw := &row{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp,
+		key: newShown(r.Key), value: newShown(r.Value)}
+	if len(r.Headers) > 0 {
+		n := 0
+		for _, h := range r.Headers {
+			n += len(h.Value)
+		}
+		buf := make([]byte, 0, n)
+		rw.headers = make([]stream.Header, len(r.Headers))
+		for i, h := range r.Headers {
+			start := len(buf)
+			buf = append(buf, h.Value...)
+			rw.headers[i] = stream.Header{Key: h.Key, Value: buf[start:len(buf):len(buf)]}
+		}
+	}
+	return rw
+}
+
+func newShown(p stream.Payload) shown {
+	s := shown{enc: p.Encoding, json: string(p.JSON), schema: p.Schema}
+	if p.Err != nil {
+		s.err = p.Err.Error()
+	}
+	return s
+}
+
+// text is the payload on one line: JSON for decoded and JSON payloads, the
+// text of UTF-8 ones, base64 otherwise.
+func (s shown) text() string {
+	if s.enc == stream.EncUTF8 || s.enc == stream.EncBase64 {
+		var t string
+		if json.Unmarshal([]byte(s.json), &t) == nil {
+			return t
+		}
+	}
+	return s.json
+}
+
+// pretty is the payload as indented JSON where it is JSON.
+func (s shown) pretty() string {
+	if s.enc == stream.EncAvro || s.enc == stream.EncJSON {
+		var b bytes.Buffer
+		if json.Indent(&b, []byte(s.json), "", "  ") == nil {
+			return b.String()
+		}
+	}
+	return s.text()
+}
+
+// describe says how the payload was read: "avro orders-value v3 (schema id 7)".
+func (s shown) describe() string {
+	d := string(s.enc)
+	if s.schema != nil {
+		if s.schema.Subject != "" {
+			d += fmt.Sprintf(" %s v%d", s.schema.Subject, s.schema.Version)
+		}
+		d += fmt.Sprintf(" (schema id %d)", s.schema.ID)
+	}
+	return d
+}
+
+// oneLine squeezes s onto one line.
+func oneLine(s string) string {
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+	}
+	return s
+}
+
+// headerText shows a header value.
+func headerText(v []byte) string {
+	return strings.ToValidUTF8(string(v), "\uFFFD")
+}
+
+// timestamp formats a record time as the CLI does (UTC, milliseconds).
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// recordDetail renders a record: where it is, key, writer schema, headers
+// and the value as pretty JSON, wrapped to width.
+func recordDetail(st Styles, r *row, width int) []string {
+	var out []string
+	add := func(s string) { out = append(out, truncate(s, width)) }
+	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", r.topic, r.partition, r.offset)) + "  " + timestamp(r.ts))
+	add(st.Key.Render("key    ") + oneLine(r.key.text()) + st.Dim.Render("  ("+r.key.describe()+")"))
+	if r.key.err != "" {
+		add(st.Error.Render("       not decoded: ") + r.key.err)
+	}
+	add(st.Key.Render("value  ") + r.value.describe())
+	if r.value.err != "" {
+		add(st.Error.Render("       not decoded: ") + r.value.err)
+	}
+	if len(r.headers) > 0 {
+		w := 0
+		for _, h := range r.headers {
+			w = max(w, len(h.Key))
+		}
+		add(st.Key.Render("headers"))
+		for _, h := range r.headers {
+			add("  " + pad(h.Key, w) + "  " + oneLine(headerText(h.Value)))
+		}
+	}
+	out = append(out, "")
+	for _, l := range strings.Split(r.value.pretty(), "\n") {
+		for rest := l; ; {
+			if len([]rune(rest)) <= width || width <= 0 {
+				out = append(out, rest)
+				break
+			}
+			rs := []rune(rest)
+			out = append(out, string(rs[:width]))
+			rest = string(rs[width:])
+		}
+	}
+	return out
+}
