@@ -70,7 +70,7 @@ func (a *App) Init() tea.Cmd {
 
 func (a *App) pollHealth() tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(a.opts.Ctx, 2*time.Second)
+		ctx, cancel := context.WithTimeout(a.opts.Ctx, requestTimeout(a.opts.HealthEvery))
 		defer cancel()
 		var m healthMsg
 		if a.opts.BrokerHealth != nil {
@@ -228,7 +228,7 @@ func (a *App) View() string {
 	case len(a.opts.Screens) > 0:
 		body = a.opts.Screens[a.active].View()
 	}
-	body = fitHeight(body, a.bodyHeight())
+	body = fitHeight(body, a.bodyHeight(), c.Width)
 	var bottom string
 	switch {
 	case a.paletteOn:
@@ -281,11 +281,14 @@ func firstLine(s string) string {
 	return truncate(s, 60)
 }
 
-// fitHeight pads or cuts s to exactly h lines.
-func fitHeight(s string, h int) string {
+// fitHeight pads or cuts s to exactly h lines, each cut to w cells.
+func fitHeight(s string, h, w int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > h {
 		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
 	}
 	for len(lines) < h {
 		lines = append(lines, "")

@@ -216,3 +216,10 @@ func listKeys() []key.Binding {
 		key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "first/last")),
 	}
 }
+
+// requestTimeout bounds a refresh request: twice the refresh interval,
+// between one and five seconds, so a dead service is reported soon and a
+// slow one is not mistaken for dead.
+func requestTimeout(every time.Duration) time.Duration {
+	return min(max(2*every, time.Second), 5*time.Second)
+}

@@ -95,7 +95,7 @@ func (s *GroupsScreen) load() tea.Cmd {
 		want = s.groups[s.cursor].Name
 	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(s.ctx, requestTimeout(s.every))
 		defer cancel()
 		gs, err := s.src.ListGroups(ctx)
 		if err != nil {

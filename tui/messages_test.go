@@ -94,9 +94,7 @@ func TestTopicsToMessagesTailDecodesAndFilters(t *testing.T) {
 func TestMessagesPauseHoldsRecordsInKafka(t *testing.T) {
 	e := newTestEnv(t, 2)
 	tm := startProbe(t, e.app(time.Hour))
-	tm.Send(OpenTopicMsg{Topic: demo.TopicOrders}) // as if from Topics
-	waitView(t, tm)                                // the message is routed to the active screen (Topics) …
-	press(tm, "2")                                 // … so open it on Messages directly:
+	press(tm, "2") // Messages, where T asks for a topic
 	press(tm, "T", "ctrl+u")
 	typeText(tm, demo.TopicOrders)
 	press(tm, "enter")

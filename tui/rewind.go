@@ -402,14 +402,12 @@ func (s *RewindScreen) execute(p *stream.Plan) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 		defer cancel()
-		path := filepath.Join(dir, fmt.Sprintf("%s-%s.csv", safeFileName(p.Group), p.Created.Format("20060102T150405.000Z")))
+		base := fmt.Sprintf("%s-%s", safeFileName(p.Group), p.Created.Format("20060102T150405.000Z"))
 		written := ""
 		res, err := s.src.ExecuteRewind(ctx, p, func(p *stream.Plan) error {
-			if err := writeUndoFile(path, p); err != nil {
-				return err
-			}
+			path, err := writeUndoFile(dir, base, p)
 			written = path
-			return nil
+			return err
 		})
 		return execMsg{gen: gen, plan: p, res: res, undoFile: written, err: err}
 	}
@@ -443,26 +441,36 @@ func (s *RewindScreen) undo() tea.Cmd {
 	return cmd
 }
 
-// writeUndoFile writes the offsets that undo p in Kafka's CSV, never
-// overwriting a file, and syncs it before the offsets are committed (the
-// same file the CLI's rewind --execute writes).
-func writeUndoFile(path string, p *stream.Plan) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+// writeUndoFile writes the offsets that undo p in Kafka's CSV to
+// dir/base.csv (the file the CLI's rewind --execute writes), or
+// dir/base-2.csv and so on when that exists: an undo file is never
+// overwritten. It is synced before the offsets are committed.
+func writeUndoFile(dir, base string, p *stream.Plan) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
+	for n := 1; ; n++ {
+		path := filepath.Join(dir, base+".csv")
+		if n > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d.csv", base, n))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) && n < 100 {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := stream.WriteOffsetsCSV(f, p.UndoRows()); err != nil {
+			f.Close()
+			return "", err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return "", err
+		}
+		return path, f.Close()
 	}
-	if err := stream.WriteOffsetsCSV(f, p.UndoRows()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // safeFileName keeps group names usable as file names.
@@ -542,11 +550,11 @@ func (s *RewindScreen) planView() string {
 	case s.undoOf != "":
 		mode = "undo preview"
 	}
-	spec := p.Spec
+	head := fmt.Sprintf("group %s (%s): %s, %s", p.Group, p.State, p.Spec, mode)
 	if s.undoOf != "" {
-		spec = "undo file " + s.undoOf
+		head = fmt.Sprintf("group %s (%s): %s of %s", p.Group, p.State, mode, s.undoOf)
 	}
-	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("group %s (%s): %s, %s", p.Group, p.State, spec, mode), s.width)) + "\n")
+	b.WriteString(st.Header.Render(truncate(head, s.width)) + "\n")
 	t := table{headers: []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}}
 	for _, r := range p.Rows {
 		after := offsetText(r.After)

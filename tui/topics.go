@@ -109,7 +109,7 @@ func (s *TopicsScreen) load() tea.Cmd {
 	s.gen++
 	gen, internal := s.gen, s.internal
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(s.ctx, requestTimeout(s.every))
 		defer cancel()
 		ts, err := s.src.ListTopics(ctx, internal)
 		return topicsMsg{gen: gen, topics: ts, at: s.now(), err: err}
