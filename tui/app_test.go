@@ -16,6 +16,7 @@ import (
 func TestHelpListsEachScreensKeys(t *testing.T) {
 	e := newTestEnv(t, 1)
 	tm := startProbe(t, e.app(time.Hour))
+	waitView(t, tm, "broker "+e.brokers+": ok", "registry "+e.regURL+": ok")
 	for _, sc := range []struct {
 		key, title string
 		want       []string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -57,7 +56,14 @@ func newTestEnv(t *testing.T, n int) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(kf.Close)
-	e := &testEnv{t: t, kf: kf, brokers: kf.ListenAddrs()[0], undoDir: filepath.Join(t.TempDir(), "rewinds")}
+	// A short undo directory, so views that show it are not cut at 120
+	// columns before the tests mask it.
+	undo, err := os.MkdirTemp("", "undo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(undo) })
+	e := &testEnv{t: t, kf: kf, brokers: kf.ListenAddrs()[0], undoDir: undo}
 	e.regURL, e.src = sampleRegistry(t)
 	e.reg = serde.NewRegistry(e.src)
 	e.admin = e.client()

@@ -586,7 +586,7 @@ func (s *RewindScreen) planView() string {
 		fmt.Fprintf(&b, "%s %d partition(s) of group %s (committed %d, deleted %d).\n", st.Good.Render("Rewound"),
 			r.Changes(), r.Group, s.result.Committed, s.result.Deleted)
 		if s.undoFile != "" {
-			fmt.Fprintf(&b, "undo file: %s\npress u to undo (or: edactl rewind %s --from-file %s --execute)\n", s.undoFile, r.Group, s.undoFile)
+			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n", s.undoFile, r.Group, s.undoFile)
 		}
 	case s.notice != "":
 		b.WriteString(st.Error.Render(s.notice) + "\n")
