@@ -58,8 +58,15 @@ func New(opts Options) *App {
 	return &App{opts: opts, palette: ti}
 }
 
-// Init starts every screen and the health poll.
+// Init starts every screen and the health poll. Until the terminal reports
+// its size, the app assumes 80×24.
 func (a *App) Init() tea.Cmd {
+	if c := a.opts.Common; c.Width == 0 || c.Height == 0 {
+		c.Width, c.Height = 80, 24
+		for _, s := range a.opts.Screens {
+			s.SetSize(c.Width, a.bodyHeight())
+		}
+	}
 	cmds := []tea.Cmd{a.pollHealth()}
 	for i, s := range a.opts.Screens {
 		cmds = append(cmds, route(i, s.Init()))

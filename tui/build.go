@@ -2,7 +2,11 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"io"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Config is what Build needs to assemble edactl's UI.
@@ -59,4 +63,16 @@ func Build(cfg Config) *App {
 		app.start = SwitchTo("Messages", OpenTopicMsg{Topic: cfg.Topic})
 	}
 	return app
+}
+
+// Run runs app full screen (the terminal's alternate screen) reading keys
+// from in and drawing on out until the user quits or ctx ends (which is not
+// an error).
+func Run(ctx context.Context, app *App, in io.Reader, out io.Writer) error {
+	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out))
+	_, err := p.Run()
+	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
+	return err
 }
