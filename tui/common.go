@@ -27,10 +27,17 @@ type Styles struct {
 	Title, Tab, ActiveTab, Status, Error, Dim, Selected, Header, Good, Bad, Key lipgloss.Style
 }
 
-// NewStyles builds the styles on a renderer for w; color false forces plain
-// text (NO_COLOR, --no-color, tests).
-func NewStyles(w io.Writer, color bool) Styles {
+// NewStyles builds the styles on a renderer for w, for a dark terminal
+// background; color false forces plain text (NO_COLOR, --no-color, tests).
+func NewStyles(w io.Writer, color bool) Styles { return NewStylesOn(w, color, true) }
+
+// NewStylesOn is NewStyles for a terminal whose background is dark or
+// light. The background is given, never asked of the terminal: lipgloss
+// would otherwise send an OSC 11 query and wait for an answer some
+// terminals never give.
+func NewStylesOn(w io.Writer, color, darkBackground bool) Styles {
 	r := lipgloss.NewRenderer(w)
+	r.SetHasDarkBackground(darkBackground)
 	if !color {
 		r.SetColorProfile(termenv.Ascii)
 	}

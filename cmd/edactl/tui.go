@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -137,7 +138,7 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 	if err != nil {
 		return err
 	}
-	common := &tui.Common{Styles: tui.NewStyles(out, !g.NoColor), Keys: tui.DefaultGlobalKeys()}
+	common := &tui.Common{Styles: tui.NewStylesOn(out, !g.NoColor, darkBackground(g.getenv("COLORFGBG"))), Keys: tui.DefaultGlobalKeys()}
 	app := tui.Build(tui.Config{
 		Ctx: ctx, Common: common,
 		Topics: cluster, Groups: cluster, Rewinds: cluster, Tracer: cluster, Tail: tail,
@@ -150,4 +151,13 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 		return fmt.Errorf("tui: %w", err)
 	}
 	return nil
+}
+
+// darkBackground reads the terminal background from COLORFGBG ("fg;bg",
+// set by rxvt, Konsole, iTerm2 and others): light for the ANSI colours 7
+// and 15, dark otherwise and when unset.
+func darkBackground(colorfgbg string) bool {
+	i := strings.LastIndexByte(colorfgbg, ';')
+	bg := colorfgbg[i+1:]
+	return bg != "7" && bg != "15"
 }
