@@ -13,11 +13,11 @@ import (
 
 	"github.com/edactl/edactl/dev"
 	"github.com/edactl/edactl/dev/demo"
-	"github.com/edactl/edactl/serde"
-	"github.com/edactl/edactl/stream"
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
+	"github.com/edactl/edactl/serde"
+	"github.com/edactl/edactl/stream"
 )
 
 type devOptions struct {
