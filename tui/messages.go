@@ -252,8 +252,7 @@ func (s *MessagesScreen) drain() {
 	if s.tail == nil {
 		return
 	}
-	rows, dropped := s.tail.take()
-	s.dropped += dropped + s.buf.push(rows)
+	s.dropped += s.buf.push(s.tail.take())
 	if s.follow || s.buf.n > 0 && s.cursor < s.buf.first {
 		s.cursor = max(s.buf.last(), s.buf.first)
 	}

@@ -28,37 +28,40 @@ type row struct {
 // shown is a payload as the UI shows it.
 type shown struct {
 	enc    stream.Encoding
-	json   string // the payload's JSON (stream.Payload.JSON)
+	json   []byte // the payload's JSON (stream.Payload.JSON), in the row's buffer
 	schema *stream.SchemaRef
 	err    string
 }
 
-// newRow copies what the UI shows of r.
+// newRow copies what the UI shows of r: the key's and value's JSON and the
+// header values go into one buffer, so a row costs three allocations.
 func newRow(r *stream.Record) *row {
+	n := len(r.Key.JSON) + len(r.Value.JSON)
+	for _, h := range r.Headers {
+		n += len(h.Value)
+	}
+	buf := make([]byte, 0, n)
+	keep := func(b []byte) []byte {
+		start := len(buf)
+		buf = append(buf, b...)
+		return buf[start:len(buf):len(buf)]
+	}
 	rw := &row{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp,
-		key: newShown(r.Key), value: newShown(r.Value)}
+		key:   shown{enc: r.Key.Encoding, json: keep(r.Key.JSON), schema: r.Key.Schema},
+		value: shown{enc: r.Value.Encoding, json: keep(r.Value.JSON), schema: r.Value.Schema}}
+	if r.Key.Err != nil {
+		rw.key.err = r.Key.Err.Error()
+	}
+	if r.Value.Err != nil {
+		rw.value.err = r.Value.Err.Error()
+	}
 	if len(r.Headers) > 0 {
-		n := 0
-		for _, h := range r.Headers {
-			n += len(h.Value)
-		}
-		buf := make([]byte, 0, n)
 		rw.headers = make([]stream.Header, len(r.Headers))
 		for i, h := range r.Headers {
-			start := len(buf)
-			buf = append(buf, h.Value...)
-			rw.headers[i] = stream.Header{Key: h.Key, Value: buf[start:len(buf):len(buf)]}
+			rw.headers[i] = stream.Header{Key: h.Key, Value: keep(h.Value)}
 		}
 	}
 	return rw
-}
-
-func newShown(p stream.Payload) shown {
-	s := shown{enc: p.Encoding, json: string(p.JSON), schema: p.Schema}
-	if p.Err != nil {
-		s.err = p.Err.Error()
-	}
-	return s
 }
 
 // text is the payload on one line: JSON for decoded and JSON payloads, the
@@ -66,18 +69,18 @@ func newShown(p stream.Payload) shown {
 func (s shown) text() string {
 	if s.enc == stream.EncUTF8 || s.enc == stream.EncBase64 {
 		var t string
-		if json.Unmarshal([]byte(s.json), &t) == nil {
+		if json.Unmarshal(s.json, &t) == nil {
 			return t
 		}
 	}
-	return s.json
+	return string(s.json)
 }
 
 // pretty is the payload as indented JSON where it is JSON.
 func (s shown) pretty() string {
 	if s.enc == stream.EncAvro || s.enc == stream.EncJSON {
 		var b bytes.Buffer
-		if json.Indent(&b, []byte(s.json), "", "  ") == nil {
+		if json.Indent(&b, s.json, "", "  ") == nil {
 			return b.String()
 		}
 	}

@@ -10,24 +10,26 @@ import (
 // tail is the hand-over between a running read and the Messages screen.
 // The read's goroutine copies each record into a row and appends it to
 // pending; the screen takes everything pending on a timer (every 50ms), so
-// it redraws per batch, never per record. Pending is bounded: when the
-// screen falls behind by more than twice the buffer size, the oldest pending
-// rows are dropped and counted. While paused, the read blocks in its
-// callback, so records wait in Kafka rather than in memory.
+// it redraws per batch, never per record. Pending is bounded by the buffer
+// size: when the screen falls that far behind (it is starved of CPU, or
+// stopped), the read waits in its callback until the screen has taken the
+// batch, so the reader never burns the CPU the screen needs on records
+// nobody would see; records wait in Kafka meanwhile. While paused, the read
+// blocks the same way.
 type tail struct {
 	limit int
 
 	mu      sync.Mutex
 	pending []*row
-	dropped int64 // dropped before the screen took them
 	read    int64 // delivered by the read
 	next    map[int32]int64
 	paused  bool
-	resume  chan struct{}
+	resume  chan struct{} // closed when un-paused
+	taken   chan struct{} // closed when the screen takes pending
 }
 
 func newTail(limit int) *tail {
-	return &tail{limit: max(limit, 1), next: map[int32]int64{}}
+	return &tail{limit: max(limit, 1), next: map[int32]int64{}, taken: make(chan struct{})}
 }
 
 // deliver is the stream.Consume callback.
@@ -35,8 +37,11 @@ func (t *tail) deliver(ctx context.Context) func(*stream.Record) error {
 	return func(r *stream.Record) error {
 		rw := newRow(r)
 		t.mu.Lock()
-		for t.paused {
-			ch := t.resume
+		for t.paused || len(t.pending) >= t.limit {
+			ch := t.taken
+			if t.paused {
+				ch = t.resume
+			}
 			t.mu.Unlock()
 			select {
 			case <-ctx.Done():
@@ -46,11 +51,6 @@ func (t *tail) deliver(ctx context.Context) func(*stream.Record) error {
 			t.mu.Lock()
 		}
 		t.pending = append(t.pending, rw)
-		if len(t.pending) >= 2*t.limit {
-			cut := len(t.pending) - t.limit
-			t.dropped += int64(cut)
-			t.pending = append(make([]*row, 0, 2*t.limit), t.pending[cut:]...)
-		}
 		t.read++
 		t.next[r.Partition] = r.Offset + 1
 		t.mu.Unlock()
@@ -58,14 +58,15 @@ func (t *tail) deliver(ctx context.Context) func(*stream.Record) error {
 	}
 }
 
-// take returns the pending rows and how many were dropped since the last
-// take.
-func (t *tail) take() ([]*row, int64) {
+// take returns the pending rows and lets a waiting read go on.
+func (t *tail) take() []*row {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	rows, dropped := t.pending, t.dropped
-	t.pending, t.dropped = nil, 0
-	return rows, dropped
+	rows := t.pending
+	t.pending = nil
+	close(t.taken)
+	t.taken = make(chan struct{})
+	return rows
 }
 
 // setPaused pauses or resumes the read.
