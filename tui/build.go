@@ -76,3 +76,12 @@ func Run(ctx context.Context, app *App, in io.Reader, out io.Writer) error {
 	}
 	return err
 }
+
+// MemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) that
+// edactl tui runs under unless GOMEMLIMIT says otherwise. What the UI keeps
+// is small (the Messages buffer: 10,000 records, some 25 MB), but a tail of
+// 50,000 records/s makes some 150 MB/s of short-lived garbage (fetches,
+// decoding, copies), and with the default GOGC alone the heap then peaks at
+// 4–5 times what is live. The limit makes the collector run before that;
+// it is soft, so bigger records still work, at the cost of more GC.
+const MemoryLimit = 128 << 20

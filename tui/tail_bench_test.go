@@ -12,11 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,10 +45,14 @@ import (
 //
 // The broker (kfake) and the producer run in another process (this test
 // binary re-executed as TestHelperTailProducer), so their work and memory
-// do not count against the UI's.
+// do not count against the UI's. The process runs under MemoryLimit, as
+// edactl tui does (set GOMEMLIMIT=off to see the difference).
 func BenchmarkTail(b *testing.B) {
 	rate := envInt("EDACTL_TAIL_RATE", 50_000)
 	seconds := envInt("EDACTL_TAIL_SECONDS", 30)
+	if os.Getenv("GOMEMLIMIT") == "" { // as edactl tui does
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(MemoryLimit))
+	}
 
 	// The registry and realistic records: OrderPlaced values of the demo,
 	// encoded with the sample catalogue's schema, with their headers.
@@ -67,15 +73,17 @@ func BenchmarkTail(b *testing.B) {
 		b.ReportMetric(float64(res.peakHeap)/(1<<20), "peak-heap-MB")
 		b.ReportMetric(res.shownRate, "shown-rec/s")
 		b.ReportMetric(res.producedRate, "produced-rec/s")
+		b.ReportMetric(res.cores, "cpu-cores")
 		b.Logf("%d records/s produced for %s: %d key presses, round trip p50 %s p99 %s max %s (over 100ms: %d); "+
-			"peak RSS %.1f MB, peak heap %.1f MB; %.0f records/s reached the screen (%d read, %d dropped from the %d-record buffer)",
+			"peak RSS %.1f MB, peak heap %.1f MB; %.0f records/s reached the screen (%d read, %d dropped from the %d-record buffer); %.2f CPU cores",
 			int(res.producedRate), res.elapsed.Round(time.Millisecond), res.keys, res.p50, res.p99, res.max, res.over100,
-			float64(res.peakRSS)/(1<<20), float64(res.peakHeap)/(1<<20), res.shownRate, res.read, res.dropped, 10_000)
+			float64(res.peakRSS)/(1<<20), float64(res.peakHeap)/(1<<20), res.shownRate, res.read, res.dropped, 10_000, res.cores)
 	}
 }
 
 type tailResult struct {
 	keys, over100          int
+	cores                  float64 // CPU time of the UI process over wall time
 	p50, p99, max, elapsed time.Duration
 	peakRSS, peakHeap      uint64
 	shownRate              float64
@@ -177,6 +185,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	}()
 
 	time.Sleep(time.Second) // the tail starts at the end offsets
+	cpu0 := cpuTime()
 	start := time.Now()
 	h.start(d)
 	n := 0
@@ -195,6 +204,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 		time.Sleep(100 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	produced := h.wait()
 	time.Sleep(500 * time.Millisecond) // the last keys' views
 	read := make(chan [2]int64, 1)
@@ -209,7 +219,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	mu.Lock()
 	defer mu.Unlock()
 	slices.Sort(samples)
-	res := tailResult{keys: len(samples), elapsed: elapsed, peakRSS: peakRSS(), peakHeap: peakHeap.Load(),
+	res := tailResult{keys: len(samples), elapsed: elapsed, cores: cpu.Seconds() / elapsed.Seconds(), peakRSS: peakRSS(), peakHeap: peakHeap.Load(),
 		read: st[0], dropped: st[1], producedRate: float64(produced) / elapsed.Seconds(), shownRate: float64(st[0]) / elapsed.Seconds()}
 	if len(samples) < n*9/10 {
 		b.Fatalf("only %d of %d key presses reached the screen", len(samples), n)
@@ -229,6 +239,15 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 type readStats struct {
 	m  *MessagesScreen
 	ch chan [2]int64
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS is the process's peak resident set size (VmHWM).

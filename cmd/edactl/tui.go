@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -137,6 +138,9 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 	tail, err := stream.New(stream.WithAdmin(admin), stream.WithConsumer(tailer), stream.WithRegistry(reg), stream.WithLogger(log))
 	if err != nil {
 		return err
+	}
+	if g.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(tui.MemoryLimit))
 	}
 	common := &tui.Common{Styles: tui.NewStylesOn(out, !g.NoColor, darkBackground(g.getenv("COLORFGBG"))), Keys: tui.DefaultGlobalKeys()}
 	app := tui.Build(tui.Config{
