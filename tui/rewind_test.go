@@ -32,12 +32,12 @@ func TestGroupsAndRewind(t *testing.T) {
 	e, before := groupsEnv(t)
 	tm := startProbe(t, e.app(time.Hour))
 	press(tm, "3")
-	v := waitView(t, tm, "Consumer groups (2)", "accounting", "analytics", "Stable", "Members (0)", "Lag per partition")
-	golden(t, "groups", e.mask(v))
+	waitView(t, tm, "Consumer groups (2)", "accounting", "analytics", "Stable", "Members (0)", "Lag per partition")
 
 	// The active group: the preview is shown, applying is refused.
 	press(tm, "j")
-	waitView(t, tm, "Members (1)", "analytics-svc", demo.TopicOrders+":0,1,2")
+	v := waitView(t, tm, "Members (1)", "analytics-svc", demo.TopicOrders+":0,1,2", "total lag 4")
+	golden(t, "groups", e.mask(v))
 	press(tm, "r")
 	v = waitView(t, tm, "4 Rewind", "group analytics (Stable): --to-earliest, preview", "applying is refused until they stop")
 	press(tm, "x")
