@@ -1,8 +1,11 @@
 package stream
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func TestTraceIDOf(t *testing.T) {
@@ -63,4 +66,32 @@ func TestTraceFindsTheIDOfTraceIDOf(t *testing.T) {
 			t.Errorf("tracing %q (from %s) does not find %s", id, h.NodeName(), h.NodeName())
 		}
 	}
+}
+
+// FuzzTraceIDOf: for any headers, an id TraceIDOf returns is one Trace
+// finds the record by: Trace trims its id, and its matcher recognises the
+// header the id came from.
+func FuzzTraceIDOf(f *testing.F) {
+	f.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "ce_correlationid", "ord-1")
+	f.Add("correlation_id", " padded ", "x", "y")
+	f.Add("kafka_correlationId", flowIDBytes, "traceparent", "00-short")
+	f.Add("$correlationId", "\xff\xfe", "correlation-id", "ok")
+	f.Add("TRACEPARENT", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "", "")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		hs := []Header{{Key: k1, Value: []byte(v1)}, {Key: k2, Value: []byte(v2)}}
+		id, header := TraceIDOf(hs, "x-request-id")
+		if id == "" {
+			if header != "" {
+				t.Fatalf("no id but header %q", header)
+			}
+			return
+		}
+		if strings.TrimSpace(id) != id {
+			t.Fatalf("id %q has surrounding space: Trace would look for another id", id)
+		}
+		khs := []kgo.RecordHeader{{Key: k1, Value: []byte(v1)}, {Key: k2, Value: []byte(v2)}}
+		if _, ok := newMatcher(id, []string{"x-request-id"}).match(khs); !ok {
+			t.Fatalf("TraceIDOf(%q) = %q (from %q), but the trace matcher does not find it", hs, id, header)
+		}
+	})
 }
