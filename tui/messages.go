@@ -170,7 +170,7 @@ func (s *MessagesScreen) restart(clear bool) tea.Cmd {
 	if clear {
 		s.buf.reset()
 		s.dropped = 0
-		s.follow, s.zoom = true, false
+		s.follow, s.zoom, s.paused = true, false, false
 	} else if s.tail != nil {
 		if _, next := s.tail.stats(); len(next) > 0 {
 			from = stream.Bound{Default: s.from.Default, Partitions: map[int32]stream.Position{}}
@@ -336,7 +336,7 @@ func (s *MessagesScreen) trace() tea.Cmd {
 		s.note = "this record has no traceparent or correlation header to trace"
 		return nil
 	}
-	return SwitchTo("Trace", TraceRequestMsg{ID: id})
+	return SwitchTo("Trace", TraceRequestMsg{ID: id, Around: r.ts})
 }
 
 func (s *MessagesScreen) ask(mode int, prompt, value string) tea.Cmd {

@@ -34,6 +34,28 @@ func TestTopicsToMessagesTailDecodesAndFilters(t *testing.T) {
 	e.produceFlows(4, flowStart.Add(time.Minute))
 	waitView(t, tm, "buffer 10/10,000", "read 10")
 
+	// f jumps: to a time (the first record at or after it in each
+	// partition), then back to the earliest.
+	at := flowStart.Add(3 * time.Second)
+	fromAt := 0
+	for _, f := range e.flows {
+		if !f.Events[0].Time.Before(at) {
+			fromAt++
+		}
+	}
+	press(tm, "f", "ctrl+u")
+	typeText(tm, "@"+at.Format(time.RFC3339))
+	press(tm, "enter")
+	waitView(t, tm, "from @2024-05-01T10:00:03Z", fmt.Sprintf("buffer %d/10,000", fromAt), fmt.Sprintf("read %d", fromAt))
+	press(tm, "f", "ctrl+u")
+	typeText(tm, "yesterday")
+	press(tm, "enter")
+	waitView(t, tm, `position "yesterday"`) // the grammar error, shown under the input
+	press(tm, "ctrl+u")
+	typeText(tm, "earliest")
+	press(tm, "enter")
+	waitView(t, tm, "from earliest", "buffer 10/10,000")
+
 	// A CEL filter over the decoded value narrows the records.
 	var big []string
 	for _, f := range e.flows {

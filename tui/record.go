@@ -121,13 +121,21 @@ func recordDetail(st Styles, r *row, width int) []string {
 	var out []string
 	add := func(s string) { out = append(out, truncate(s, width)) }
 	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", r.topic, r.partition, r.offset)) + "  " + timestamp(r.ts))
+	notDecoded := func(reason string) {
+		for i, l := range wrap("not decoded: "+oneLine(reason), width-7) {
+			if i == 0 {
+				l = st.Error.Render(l[:len("not decoded:")]) + l[len("not decoded:"):]
+			}
+			out = append(out, "       "+l)
+		}
+	}
 	add(st.Key.Render("key    ") + oneLine(r.key.text()) + st.Dim.Render("  ("+r.key.describe()+")"))
 	if r.key.err != "" {
-		add(st.Error.Render("       not decoded: ") + r.key.err)
+		notDecoded(r.key.err)
 	}
 	add(st.Key.Render("value  ") + r.value.describe())
 	if r.value.err != "" {
-		add(st.Error.Render("       not decoded: ") + r.value.err)
+		notDecoded(r.value.err)
 	}
 	if len(r.headers) > 0 {
 		w := 0
@@ -141,15 +149,21 @@ func recordDetail(st Styles, r *row, width int) []string {
 	}
 	out = append(out, "")
 	for _, l := range strings.Split(r.value.pretty(), "\n") {
-		for rest := l; ; {
-			if len([]rune(rest)) <= width || width <= 0 {
-				out = append(out, rest)
-				break
-			}
-			rs := []rune(rest)
-			out = append(out, string(rs[:width]))
-			rest = string(rs[width:])
-		}
+		out = append(out, wrap(l, width)...)
 	}
 	return out
+}
+
+// wrap cuts s into lines of at most width runes.
+func wrap(s string, width int) []string {
+	rs := []rune(s)
+	if width <= 0 || len(rs) <= width {
+		return []string{s}
+	}
+	var out []string
+	for len(rs) > width {
+		out = append(out, string(rs[:width]))
+		rs = rs[width:]
+	}
+	return append(out, string(rs))
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/serde"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -82,3 +84,28 @@ func TestMessagesReadRecoversWhenTheTopicAppears(t *testing.T) {
 }
 
 func kadmClient(e *testEnv) *kadm.Client { return kadm.NewClient(e.admin) }
+
+// TestMessagesShowRecordsRawWhileTheRegistryIsDown tails with a registry
+// that does not answer: records are still shown, raw, with the reason, and
+// the status line says the registry is down.
+func TestMessagesShowRecordsRawWhileTheRegistryIsDown(t *testing.T) {
+	e := newTestEnv(t, 2)
+	dead, err := sr.NewClient(sr.URLs("http://127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tail, err := stream.New(stream.WithAdmin(e.admin), stream.WithConsumer(e.client()), stream.WithRegistry(serde.NewRegistry(dead)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := plainCommon()
+	src := NewRegistrySource(dead, "http://127.0.0.1:1")
+	m := NewMessagesScreen(context.Background(), c, tail, MessagesOptions{})
+	app := New(Options{Screens: []Screen{m}, Common: c, RegistryURL: src.URL(), RegistryHealth: src.Ping})
+	tm := startProbe(t, app)
+	tm.Send(OpenTopicMsg{Topic: "orders.placed"})
+	v := waitView(t, tm, "buffer 2/10,000", "value  base64", "not decoded: schema id 9: ", "connection refused", "registry http://127.0.0.1:1: down")
+	if strings.Contains(v, `"orderId"`) {
+		t.Errorf("a value was decoded without a registry:\n%s", v)
+	}
+}

@@ -18,6 +18,10 @@ import (
 // TraceRequestMsg asks the Trace screen to trace an id.
 type TraceRequestMsg struct {
 	ID string
+	// Around, when set, is the time of a record carrying the id: the
+	// window then starts that long before it (instead of before now), so
+	// a flow of yesterday is found with a window of an hour.
+	Around time.Time
 }
 
 // TraceKeys are the Trace screen's own keys.
@@ -52,6 +56,7 @@ type TraceScreen struct {
 	window        int // index into traceWindows
 
 	id       string
+	around   time.Time // see TraceRequestMsg.Around
 	gen      int
 	cancel   context.CancelFunc
 	running  bool
@@ -129,9 +134,13 @@ func (s *TraceScreen) run(id string) tea.Cmd {
 	s.progress = &traceProgress{}
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.cancel = cancel
-	gen, prog, since := s.gen, s.progress, traceWindows[s.window]
+	gen, prog := s.gen, s.progress
+	opts := stream.TraceOptions{ID: id, Since: traceWindows[s.window], Progress: prog.set}
+	if !s.around.IsZero() {
+		opts.From = s.around.Add(-traceWindows[s.window])
+	}
 	do := func() tea.Msg {
-		g, err := s.src.Trace(ctx, stream.TraceOptions{ID: id, Since: since, Progress: prog.set})
+		g, err := s.src.Trace(ctx, opts)
 		return traceDoneMsg{gen: gen, graph: g, err: err}
 	}
 	return tea.Batch(do, s.tick(gen))
@@ -148,6 +157,7 @@ func (s *TraceScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.editing = false
 		s.input.Blur()
 		s.input.SetValue(m.ID)
+		s.around = m.Around
 		return s, s.run(m.ID)
 	case traceTickMsg:
 		if m.gen == s.gen && s.running {
@@ -183,6 +193,7 @@ func (s *TraceScreen) key(m tea.KeyMsg) tea.Cmd {
 			s.editing = false
 			s.input.Blur()
 			if id := strings.TrimSpace(s.input.Value()); id != "" {
+				s.around = time.Time{}
 				return s.run(id)
 			}
 			return nil
@@ -288,7 +299,7 @@ func (s *TraceScreen) View() string {
 	if s.editing || s.id == "" {
 		b.WriteString(s.input.View() + "\n")
 	} else {
-		b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("/ new id · w window (%s) · enter open record · r again", shortDuration(traceWindows[s.window])), s.width)) + "\n")
+		b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("/ new id · w window (%s) · enter open record · r again", s.windowText()), s.width)) + "\n")
 	}
 	switch {
 	case s.id == "":
@@ -298,8 +309,8 @@ func (s *TraceScreen) View() string {
 		return b.String()
 	case s.running:
 		p := s.progress.get()
-		fmt.Fprintf(&b, "\ntracing %s over the last %s: %d/%d partitions, %s/%s records (%s), %d hit(s)…\n",
-			s.id, shortDuration(traceWindows[s.window]), p.Done, p.Partitions, commas(p.Scanned), commas(p.Total), percentOf(p.Scanned, p.Total), p.Hits)
+		fmt.Fprintf(&b, "\ntracing %s (%s): %d/%d partitions, %s/%s records (%s), %d hit(s)…\n",
+			s.id, s.windowText(), p.Done, p.Partitions, commas(p.Scanned), commas(p.Total), percentOf(p.Scanned, p.Total), p.Hits)
 		return b.String()
 	case s.err != nil:
 		b.WriteString("\n" + st.Error.Render("Trace failed") + "\n\n" + s.err.Error() + "\n\n" + st.Dim.Render("Press r to try again.") + "\n")
@@ -354,6 +365,15 @@ func (s *TraceScreen) View() string {
 	s.top = scrollTop(s.cursor, s.top, rows, len(t.rows))
 	b.WriteString("\n" + t.render(st, s.width, s.cursor, s.top, rows))
 	return b.String()
+}
+
+// windowText describes the window: "1h", or "from 1h before the record".
+func (s *TraceScreen) windowText() string {
+	w := shortDuration(traceWindows[s.window])
+	if !s.around.IsZero() {
+		return "from " + w + " before the record"
+	}
+	return "the last " + w
 }
 
 // shortDuration formats d compactly: 350ms, 2.15s, 15m, 1h, 7d.
