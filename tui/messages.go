@@ -253,8 +253,11 @@ func (s *MessagesScreen) drain() {
 		return
 	}
 	s.dropped += s.buf.push(s.tail.take())
-	if s.follow || s.buf.n > 0 && s.cursor < s.buf.first {
+	switch {
+	case s.follow:
 		s.cursor = max(s.buf.last(), s.buf.first)
+	case s.cursor < s.buf.first:
+		s.cursor = s.buf.first // the selected record was dropped: the oldest kept
 	}
 }
 
