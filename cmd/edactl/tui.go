@@ -142,6 +142,9 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 	if g.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(tui.MemoryLimit))
 	}
+	// Reads and requests end with the UI, before the clients close.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	common := &tui.Common{Styles: tui.NewStylesOn(out, !g.NoColor, darkBackground(g.getenv("COLORFGBG"))), Keys: tui.DefaultGlobalKeys()}
 	app := tui.Build(tui.Config{
 		Ctx: ctx, Common: common,
