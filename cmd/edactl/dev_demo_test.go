@@ -16,8 +16,9 @@ import (
 )
 
 // TestDevDemoWritesTheOrderFlow runs `edactl dev --demo`: the banner says
-// what to try, orders flow through the four topics decoded by the
-// registry, analytics lags, accounting is idle, and Ctrl-C stops it all.
+// what to try, orders flow through the four topics, analytics lags, and
+// Ctrl-C stops it all. (The idle group, committed 5s in, is covered by
+// dev/demo's tests.)
 func TestDevDemoWritesTheOrderFlow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -71,15 +72,14 @@ func TestDevDemoWritesTheOrderFlow(t *testing.T) {
 			records[tp.Name] = tp.Records
 		}
 		an, err1 := c.DescribeGroup(ctx, demo.LaggingGroup)
-		ac, err2 := c.DescribeGroup(ctx, demo.IdleGroup)
-		if err == nil && err1 == nil && err2 == nil && records[demo.TopicOrders] > 0 && records[demo.TopicPayments] > 0 &&
+		if err == nil && err1 == nil && records[demo.TopicOrders] > 0 && records[demo.TopicPayments] > 0 &&
 			records[demo.TopicInventory] > 0 && records[demo.TopicShipping] > 0 &&
-			an.State == "Stable" && an.Lag > 0 && ac.State == "Empty" {
+			an.State == "Stable" && an.Lag > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("demo traffic not there after 20s: topics %v (%v), analytics %+v (%v), accounting %+v (%v)\nstderr:\n%s",
-				records, err, an, err1, ac, err2, stderr.String())
+			t.Fatalf("demo traffic not there after 20s: topics %v (%v), analytics %+v (%v)\nstderr:\n%s",
+				records, err, an, err1, stderr.String())
 		}
 	}
 	cancel()

@@ -18,7 +18,8 @@
 // Besides producing, Run keeps two consumer groups to look at: "analytics"
 // reads orders.placed slowly (one record every two seconds), so it is active
 // and its lag grows; "accounting" committed its offsets of payments.captured
-// once and stopped, so it is Empty, lags, and can be rewound.
+// a few seconds into the demo and stopped, so it is Empty, lags, and can be
+// rewound either way.
 //
 // Design decisions:
 //
@@ -416,6 +417,9 @@ type Options struct {
 	// LagEvery is how often the lagging group processes one record
 	// (default 2s).
 	LagEvery time.Duration
+	// IdleAfter is when the idle group commits its offsets, after the
+	// demo starts (default 5s), so that there are records on both sides.
+	IdleAfter time.Duration
 	// Seed seeds the generator (default: from the clock).
 	Seed uint64
 	// Clock gives the time (default time.Now).
@@ -434,6 +438,9 @@ func (o *Options) validate() error {
 	if o.LagEvery <= 0 {
 		o.LagEvery = 2 * time.Second
 	}
+	if o.IdleAfter <= 0 {
+		o.IdleAfter = 5 * time.Second
+	}
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
@@ -446,10 +453,11 @@ func (o *Options) validate() error {
 	return nil
 }
 
-// Run creates the topics and the idle group, then produces flows at
-// OrdersPerSecond — each event when its time comes, stamped with the time
-// it is written — while the lagging group consumes slowly, until ctx is
-// done. It returns nil when ctx ends, or the first error that stops it.
+// Run creates the topics, then produces flows at OrdersPerSecond — each
+// event when its time comes, stamped with the time it is written — while
+// the lagging group consumes slowly, and commits the idle group after
+// IdleAfter, until ctx is done. It returns nil when ctx ends, or the first
+// error that stops it.
 func Run(ctx context.Context, opts Options) error {
 	if err := opts.validate(); err != nil {
 		return err
@@ -457,9 +465,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := CreateTopics(ctx, opts.Admin); err != nil {
 		return err
 	}
-	if err := CommitIdleGroup(ctx, opts.Admin); err != nil {
-		return err
-	}
+	idleAt := opts.Clock().Add(opts.IdleAfter)
 	lagDone := make(chan error, 1)
 	go func() { lagDone <- ConsumeSlowly(ctx, opts.Lagging, opts.LagEvery) }()
 
@@ -472,6 +478,12 @@ func Run(ctx context.Context, opts Options) error {
 	defer tick.Stop()
 	for {
 		now := opts.Clock()
+		if !idleAt.IsZero() && !now.Before(idleAt) {
+			if err := CommitIdleGroup(ctx, opts.Admin); err != nil {
+				return err
+			}
+			idleAt = time.Time{}
+		}
 		for !next.After(now) {
 			due = append(due, g.Flow(next).Events...)
 			next = next.Add(every)
