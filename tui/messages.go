@@ -462,7 +462,7 @@ func (s *MessagesScreen) statusView() string {
 	}
 	read := int64(0)
 	if s.tail != nil {
-		read, _ = s.tail.stats()
+		read = s.tail.count()
 	}
 	parts := []string{
 		st.Header.Render(orDash(s.topic)),

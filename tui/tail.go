@@ -82,6 +82,13 @@ func (t *tail) setPaused(p bool) {
 	t.paused = p
 }
 
+// count returns how many records were delivered so far.
+func (t *tail) count() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.read
+}
+
 // stats returns the records delivered so far and, per partition, the
 // offset after the last one (where a resumed read continues).
 func (t *tail) stats() (read int64, next map[int32]int64) {
