@@ -65,7 +65,9 @@ func BenchmarkTail(b *testing.B) {
 	h := startTailProducer(b, file, rate)
 
 	for b.Loop() {
+		load0 := loadAverage()
 		res := runTail(b, h, regURL, reg, time.Duration(seconds)*time.Second)
+		b.Logf("machine load average (1 min) %s before, %s after; %d CPUs", load0, loadAverage(), runtime.NumCPU())
 		b.ReportMetric(res.p50.Seconds()*1000, "key-p50-ms")
 		b.ReportMetric(res.p99.Seconds()*1000, "key-p99-ms")
 		b.ReportMetric(res.max.Seconds()*1000, "key-max-ms")
@@ -239,6 +241,16 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 type readStats struct {
 	m  *MessagesScreen
 	ch chan [2]int64
+}
+
+// loadAverage is the machine's one-minute load average: other work on the
+// machine competes with both processes of the benchmark.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 // cpuTime is the CPU time (user and system) the process has used.
