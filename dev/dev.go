@@ -162,11 +162,14 @@ func printBanner(w io.Writer, a Addrs, kafkaDir, regFile string) {
   Kafka broker     %-28s data %s
   Schema registry  %-28s data %s
 
-Try next:
-  edactl registry subjects --registry %s
-  edactl registry register orders-value order.avsc --registry %s
+Try next (in another terminal):
+  export EDACTL_BROKERS=%s EDACTL_REGISTRY=%s
+  edactl tui                                  topics, live messages, groups, rewinds, traces, schemas
+  edactl consume orders.placed --from -10     decoded records (add -f to follow)
+  edactl trace <trace-id or order id>         one flow across topics
+  edactl registry subjects
   curl %s/subjects
-  edactl --brokers %s ...   (any Kafka client works against the broker)
+  (any Kafka client works against the broker; 'edactl dev --demo' adds live traffic)
 
-`, a.Kafka, kafkaDir, a.Registry, regFile, a.Registry, a.Registry, a.Registry, a.Kafka)
+`, a.Kafka, kafkaDir, a.Registry, regFile, a.Kafka, a.Registry, a.Registry)
 }

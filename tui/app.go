@@ -39,6 +39,7 @@ type App struct {
 	paletteErr             string
 	brokerErr, registryErr error
 	healthKnown            bool
+	start                  tea.Cmd // run once at Init (e.g. open a topic)
 }
 
 type healthMsg struct{ broker, registry error }
@@ -57,18 +58,26 @@ func New(opts Options) *App {
 	return &App{opts: opts, palette: ti}
 }
 
-// Init starts every screen and the health poll.
+// Init starts every screen and the health poll. Until the terminal reports
+// its size, the app assumes 80×24.
 func (a *App) Init() tea.Cmd {
+	if c := a.opts.Common; c.Width == 0 || c.Height == 0 {
+		c.Width, c.Height = 80, 24
+		for _, s := range a.opts.Screens {
+			s.SetSize(c.Width, a.bodyHeight())
+		}
+	}
 	cmds := []tea.Cmd{a.pollHealth()}
 	for i, s := range a.opts.Screens {
 		cmds = append(cmds, route(i, s.Init()))
 	}
+	cmds = append(cmds, a.start)
 	return tea.Batch(cmds...)
 }
 
 func (a *App) pollHealth() tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(a.opts.Ctx, 2*time.Second)
+		ctx, cancel := context.WithTimeout(a.opts.Ctx, requestTimeout(a.opts.HealthEvery))
 		defer cancel()
 		var m healthMsg
 		if a.opts.BrokerHealth != nil {
@@ -226,7 +235,7 @@ func (a *App) View() string {
 	case len(a.opts.Screens) > 0:
 		body = a.opts.Screens[a.active].View()
 	}
-	body = fitHeight(body, a.bodyHeight())
+	body = fitHeight(body, a.bodyHeight(), c.Width)
 	var bottom string
 	switch {
 	case a.paletteOn:
@@ -241,17 +250,17 @@ func (a *App) View() string {
 
 func (a *App) statusLine() string {
 	st := a.opts.Common.Styles
-	state := func(name string, err error) string {
+	state := func(err error) string {
 		switch {
 		case !a.healthKnown:
-			return name + " …"
+			return "…"
 		case err != nil:
-			return st.Bad.Render(name+" down") + st.Dim.Render(" ("+firstLine(err.Error())+")")
+			return st.Bad.Render("down") + st.Dim.Render(" ("+firstLine(err.Error())+")")
 		}
-		return st.Good.Render(name + " ok")
+		return st.Good.Render("ok")
 	}
-	return st.Status.Render("broker "+a.opts.Brokers+": ") + state("", a.brokerErr) +
-		st.Status.Render("  registry "+a.opts.RegistryURL+": ") + state("", a.registryErr)
+	return st.Status.Render("broker "+a.opts.Brokers+": ") + state(a.brokerErr) +
+		st.Status.Render("  registry "+a.opts.RegistryURL+": ") + state(a.registryErr)
 }
 
 func (a *App) helpView() string {
@@ -279,11 +288,14 @@ func firstLine(s string) string {
 	return truncate(s, 60)
 }
 
-// fitHeight pads or cuts s to exactly h lines.
-func fitHeight(s string, h int) string {
+// fitHeight pads or cuts s to exactly h lines, each cut to w cells.
+func fitHeight(s string, h, w int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > h {
 		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
 	}
 	for len(lines) < h {
 		lines = append(lines, "")

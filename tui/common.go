@@ -1,10 +1,16 @@
 package tui
 
 import (
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 )
 
@@ -21,10 +27,17 @@ type Styles struct {
 	Title, Tab, ActiveTab, Status, Error, Dim, Selected, Header, Good, Bad, Key lipgloss.Style
 }
 
-// NewStyles builds the styles on a renderer for w; color false forces plain
-// text (NO_COLOR, --no-color, tests).
-func NewStyles(w io.Writer, color bool) Styles {
+// NewStyles builds the styles on a renderer for w, for a dark terminal
+// background; color false forces plain text (NO_COLOR, --no-color, tests).
+func NewStyles(w io.Writer, color bool) Styles { return NewStylesOn(w, color, true) }
+
+// NewStylesOn is NewStyles for a terminal whose background is dark or
+// light. The background is given, never asked of the terminal: lipgloss
+// would otherwise send an OSC 11 query and wait for an answer some
+// terminals never give.
+func NewStylesOn(w io.Writer, color, darkBackground bool) Styles {
 	r := lipgloss.NewRenderer(w)
+	r.SetHasDarkBackground(darkBackground)
 	if !color {
 		r.SetColorProfile(termenv.Ascii)
 	}
@@ -66,17 +79,154 @@ func DefaultGlobalKeys() GlobalKeys {
 	}
 }
 
-// truncate cuts s to at most w display cells.
+// truncate cuts s to at most w display cells, ending in "…" when cut. It
+// keeps ANSI sequences intact and costs one pass over s.
 func truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if lipgloss.Width(s) <= w {
-		return s
+	return ansi.Truncate(s, w, "…")
+}
+
+// errorView is the body a screen shows while the service it reads is down.
+func errorView(st Styles, title string, err error, every time.Duration) string {
+	return st.Error.Render(title) + "\n\n" + err.Error() + "\n\n" +
+		st.Dim.Render(fmt.Sprintf("Retrying every %s; the screen recovers when the service answers.", every))
+}
+
+// commas formats n with thousands separators.
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
 	}
-	r := []rune(s)
-	for len(r) > 0 && lipgloss.Width(string(r))+1 > w {
-		r = r[:len(r)-1]
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
 	}
-	return string(r) + "…"
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// offsetText shows an offset, or "-" for none (-1).
+func offsetText(o int64) string {
+	if o < 0 {
+		return "-"
+	}
+	return strconv.FormatInt(o, 10)
+}
+
+// pad pads s with spaces to w display cells (cutting it when longer).
+func pad(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - lipgloss.Width(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// table renders rows under a header in columns two spaces apart, each
+// column as wide as its widest cell (the last one takes what is left of
+// width). Row selected (if >= 0) is highlighted; only rows [top, top+height)
+// are shown.
+type table struct {
+	headers []string
+	rows    [][]string
+}
+
+func (t table) render(st Styles, width, selected, top, height int) string {
+	widths := make([]int, len(t.headers))
+	for i, h := range t.headers {
+		widths[i] = lipgloss.Width(h)
+	}
+	end := min(len(t.rows), top+height)
+	for _, r := range t.rows[top:end] {
+		for i, c := range r {
+			if i < len(widths) {
+				widths[i] = max(widths[i], lipgloss.Width(c))
+			}
+		}
+	}
+	line := func(cells []string) string {
+		var b strings.Builder
+		used := 0
+		for i, c := range cells {
+			w := widths[i]
+			if i == len(cells)-1 {
+				b.WriteString(truncate(c, width-used))
+				break
+			}
+			b.WriteString(pad(c, w) + "  ")
+			used += w + 2
+		}
+		return strings.TrimRight(b.String(), " ")
+	}
+	var b strings.Builder
+	b.WriteString(st.Header.Render(truncate(line(t.headers), width)) + "\n")
+	for i := top; i < end; i++ {
+		l := line(t.rows[i])
+		if i == selected {
+			b.WriteString(st.Selected.Render(pad(l, min(width, max(lipgloss.Width(l), 1)))) + "\n")
+		} else {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// scrollTop returns the first row to show so that cursor is visible in a
+// window of height rows.
+func scrollTop(cursor, top, height, n int) int {
+	if height <= 0 {
+		return 0
+	}
+	if cursor < top {
+		top = cursor
+	}
+	if cursor >= top+height {
+		top = cursor - height + 1
+	}
+	return max(0, min(top, max(n-height, 0)))
+}
+
+// moveCursor applies the list movement keys to cursor over n rows.
+func moveCursor(m tea.KeyMsg, cursor, n, page int) int {
+	switch m.String() {
+	case "up", "k":
+		cursor--
+	case "down", "j":
+		cursor++
+	case "pgup":
+		cursor -= page
+	case "pgdown":
+		cursor += page
+	case "home":
+		cursor = 0
+	case "end":
+		cursor = n - 1
+	}
+	return max(0, min(cursor, n-1))
+}
+
+// Common list keys, shared by the list screens' help.
+func listKeys() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page up/down")),
+		key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "first/last")),
+	}
+}
+
+// requestTimeout bounds a refresh request: twice the refresh interval,
+// between one and five seconds, so a dead service is reported soon and a
+// slow one is not mistaken for dead.
+func requestTimeout(every time.Duration) time.Duration {
+	return min(max(2*every, time.Second), 5*time.Second)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/edactl/edactl/stream"
 )
 
 // RegistrySource is what the UI reads from the schema registry.
@@ -66,3 +68,44 @@ func (s *srSource) Ping(ctx context.Context) error {
 	_, err := s.cl.SupportedTypes(ctx)
 	return err
 }
+
+// The Kafka side of the UI is read through these small interfaces, one per
+// screen, so each screen names exactly what it uses. *stream.Client
+// implements all of them; tests use real stream Clients over kfake.
+
+// TopicLister lists topics for the Topics screen.
+type TopicLister interface {
+	ListTopics(ctx context.Context, internal bool) ([]stream.TopicSummary, error)
+}
+
+// GroupReader lists and describes consumer groups for the Groups screen.
+type GroupReader interface {
+	ListGroups(ctx context.Context) ([]stream.GroupSummary, error)
+	DescribeGroup(ctx context.Context, group string) (*stream.GroupDetail, error)
+}
+
+// Rewinder plans and applies consumer group rewinds for the Rewind screen.
+type Rewinder interface {
+	PlanRewind(ctx context.Context, opts stream.RewindOptions) (*stream.Plan, error)
+	ExecuteRewind(ctx context.Context, plan *stream.Plan, saveUndo func(*stream.Plan) error) (stream.RewindResult, error)
+}
+
+// Tracer follows one flow across topics for the Trace screen.
+type Tracer interface {
+	Trace(ctx context.Context, opts stream.TraceOptions) (*stream.Graph, error)
+}
+
+// Reader reads records for the Messages screen. A tail holds its reader for
+// as long as it runs, so give the Messages screen a stream Client of its own
+// (with its own consumer client): stream runs one read at a time per Client.
+type Reader interface {
+	Consume(ctx context.Context, opts stream.ConsumeOptions, deliver func(*stream.Record) error) (stream.ConsumeStats, error)
+}
+
+var (
+	_ TopicLister = (*stream.Client)(nil)
+	_ GroupReader = (*stream.Client)(nil)
+	_ Rewinder    = (*stream.Client)(nil)
+	_ Tracer      = (*stream.Client)(nil)
+	_ Reader      = (*stream.Client)(nil)
+)

@@ -36,7 +36,7 @@ func plainCommon() *Common {
 
 // sampleRegistry starts a real edactl registry with the sample catalogue
 // registered through franz-go's sr client, and returns its URL and client.
-func sampleRegistry(t *testing.T) (string, *sr.Client) {
+func sampleRegistry(t testing.TB) (string, *sr.Client) {
 	t.Helper()
 	srv := registrytest.Start(t, registrytest.InMemory())
 	cl, err := sr.NewClient(sr.URLs(srv.URL))
@@ -61,7 +61,7 @@ func sampleRegistry(t *testing.T) (string, *sr.Client) {
 	return srv.URL, cl
 }
 
-func parseSRLevel(t *testing.T, s string) sr.CompatibilityLevel {
+func parseSRLevel(t testing.TB, s string) sr.CompatibilityLevel {
 	var l sr.CompatibilityLevel
 	if err := l.UnmarshalText([]byte(s)); err != nil {
 		t.Fatal(err)

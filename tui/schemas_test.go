@@ -30,7 +30,7 @@ func TestSchemasScreenDiffAndVerdict(t *testing.T) {
 	keys(tm, "[")
 	waitFor(t, tm, "Changes v1 → v3")
 	view := finalView(t, tm)
-	for _, want := range []string{"level BACKWARD", "[from:1]", "[to:3]", "BACKWARD v3 reads v1: compatible", "registry " + url + ":  ok"} {
+	for _, want := range []string{"level BACKWARD", "[from:1]", "[to:3]", "BACKWARD v3 reads v1: compatible", "registry " + url + ": ok"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}

@@ -3,13 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/dev"
+	"github.com/edactl/edactl/dev/demo"
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
+	"github.com/edactl/edactl/serde"
+	"github.com/edactl/edactl/stream"
 )
 
 type devOptions struct {
@@ -17,6 +25,8 @@ type devOptions struct {
 	RegistryAddr string
 	DataDir      string
 	LogFormat    string
+	Demo         bool
+	DemoRate     float64
 }
 
 // devSeed returns the function that registers the sample catalogue
@@ -63,8 +73,16 @@ func newDevCmd(g *globals) *cobra.Command {
 (kafka/ and registry/), so a restart keeps topics, records, consumer group
 offsets and schemas. Stop it with Ctrl-C.
 
+--demo also writes live traffic for 'edactl tui', 'consume' and 'trace' to look
+at: orders flowing through orders.placed, payments.captured,
+inventory.reserved and shipping.dispatched (encoded with the sample
+catalogue's schemas, with traceparent and CloudEvents causation headers), a
+consumer group (analytics) that falls behind, and an idle one (accounting)
+to rewind.
+
 The broker is for development and tests, not production.`,
 		Example: `  edactl dev
+  edactl dev --demo        # plus a live order flow to look at with edactl tui
   edactl dev --kafka-addr 127.0.0.1:19092 --registry-addr 127.0.0.1:18081 --data /tmp/edactl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -72,14 +90,10 @@ The broker is for development and tests, not production.`,
 			if err != nil {
 				return err
 			}
-			return dev.Run(cmd.Context(), dev.Options{
-				KafkaAddr:    opts.KafkaAddr,
-				RegistryAddr: opts.RegistryAddr,
-				DataDir:      opts.DataDir,
-				Seed:         devSeed(),
-				Logger:       logger,
-				Out:          cmd.OutOrStdout(),
-			})
+			if opts.DemoRate <= 0 {
+				return usageErrorf("--demo-rate %g: want a positive number of orders per second", opts.DemoRate)
+			}
+			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -87,5 +101,86 @@ The broker is for development and tests, not production.`,
 	f.StringVar(&opts.RegistryAddr, "registry-addr", "127.0.0.1:8081", "registry listen address")
 	f.StringVar(&opts.DataDir, "data", ".edactl", "data directory")
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	f.BoolVar(&opts.Demo, "demo", false, "also write a live order flow across four topics, with a lagging and an idle consumer group")
+	f.Float64Var(&opts.DemoRate, "demo-rate", 2, "orders per second written by --demo")
 	return cmd
+}
+
+// runDev runs the dev environment and, with --demo, the demo traffic.
+// Ctrl-C stops the demo first (its clients leave their group while the
+// broker is still up), then the broker and the registry.
+func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOptions) error {
+	devCtx, stopDev := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDev()
+	demoDone := make(chan struct{})
+	ready := func(a dev.Addrs) {
+		if !opts.Demo {
+			close(demoDone)
+			return
+		}
+		fmt.Fprintf(out, "demo: %g order(s)/s through %s → %s → %s → %s;\n"+
+			"      group %s lags behind %s, group %s is idle (rewind it in edactl tui)\n\n",
+			opts.DemoRate, demo.TopicOrders, demo.TopicPayments, demo.TopicInventory, demo.TopicShipping,
+			demo.LaggingGroup, demo.TopicOrders, demo.IdleGroup)
+		go func() {
+			defer close(demoDone)
+			if err := runDemo(ctx, a, opts.DemoRate, logger); err != nil {
+				logger.Error("demo stopped", "err", err)
+			}
+		}()
+	}
+	go func() {
+		<-ctx.Done()
+		select {
+		case <-demoDone:
+		case <-time.After(10 * time.Second):
+		}
+		stopDev()
+	}()
+	err := dev.Run(devCtx, dev.Options{
+		KafkaAddr:    opts.KafkaAddr,
+		RegistryAddr: opts.RegistryAddr,
+		DataDir:      opts.DataDir,
+		Seed:         devSeed(),
+		Logger:       logger,
+		Out:          out,
+		Ready:        ready,
+	})
+	return err
+}
+
+// runDemo writes the demo traffic to the dev broker until ctx ends, with
+// one franz-go client per role.
+func runDemo(ctx context.Context, a dev.Addrs, rate float64, logger *slog.Logger) error {
+	var clients []*kgo.Client
+	defer func() {
+		for _, cl := range clients {
+			cl.Close()
+		}
+	}()
+	build := func(extra ...kgo.Opt) (*kgo.Client, error) {
+		cl, err := kgo.NewClient(stream.ClientOpts([]string{a.Kafka}, extra...)...)
+		if err == nil {
+			clients = append(clients, cl)
+		}
+		return cl, err
+	}
+	admin, err := build()
+	if err != nil {
+		return err
+	}
+	producer, err := build(kgo.ProducerLinger(10 * time.Millisecond))
+	if err != nil {
+		return err
+	}
+	lagging, err := build(demo.LaggingConsumerOpts()...)
+	if err != nil {
+		return err
+	}
+	src, err := sr.NewClient(sr.URLs(a.Registry))
+	if err != nil {
+		return err
+	}
+	return demo.Run(ctx, demo.Options{Producer: producer, Admin: admin, Lagging: lagging,
+		Registry: serde.NewRegistry(src), OrdersPerSecond: rate, Logger: logger})
 }

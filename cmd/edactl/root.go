@@ -166,6 +166,7 @@ then flags (later wins).`,
 		newTraceCmd(g),
 		newRewindCmd(g),
 		newReplayCmd(g),
+		newTUICmd(g),
 	)
 	return root
 }

@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"stream":                2,
 	"tui":                   3,
 	"dev":                   4,
+	"dev/demo":              3,
 	"internal/archtest":     9,
 	"cmd/edactl":            9,
 }

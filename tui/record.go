@@ -1,0 +1,169 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/edactl/edactl/stream"
+)
+
+// row is a record as the UI keeps it: copied out of the read's buffers.
+// stream carves payloads from shared slabs and franz-go's header values
+// point into fetched batches, so a kept *stream.Record would pin memory far
+// larger than itself (a sparse filter keeping one record per slab would
+// hold gigabytes); a row holds only its own bytes.
+type row struct {
+	topic     string
+	partition int32
+	offset    int64
+	ts        time.Time
+	headers   []stream.Header
+	key       shown
+	value     shown
+}
+
+// shown is a payload as the UI shows it.
+type shown struct {
+	enc    stream.Encoding
+	json   []byte // the payload's JSON (stream.Payload.JSON), in the row's buffer
+	schema *stream.SchemaRef
+	err    string
+}
+
+// newRow copies what the UI shows of r: the key's and value's JSON and the
+// header values go into one buffer, so a row costs three allocations.
+func newRow(r *stream.Record) *row {
+	n := len(r.Key.JSON) + len(r.Value.JSON)
+	for _, h := range r.Headers {
+		n += len(h.Value)
+	}
+	buf := make([]byte, 0, n)
+	keep := func(b []byte) []byte {
+		start := len(buf)
+		buf = append(buf, b...)
+		return buf[start:len(buf):len(buf)]
+	}
+	rw := &row{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp,
+		key:   shown{enc: r.Key.Encoding, json: keep(r.Key.JSON), schema: r.Key.Schema},
+		value: shown{enc: r.Value.Encoding, json: keep(r.Value.JSON), schema: r.Value.Schema}}
+	if r.Key.Err != nil {
+		rw.key.err = r.Key.Err.Error()
+	}
+	if r.Value.Err != nil {
+		rw.value.err = r.Value.Err.Error()
+	}
+	if len(r.Headers) > 0 {
+		rw.headers = make([]stream.Header, len(r.Headers))
+		for i, h := range r.Headers {
+			rw.headers[i] = stream.Header{Key: h.Key, Value: keep(h.Value)}
+		}
+	}
+	return rw
+}
+
+// text is the payload on one line: JSON for decoded and JSON payloads, the
+// text of UTF-8 ones, base64 otherwise.
+func (s shown) text() string {
+	if s.enc == stream.EncUTF8 || s.enc == stream.EncBase64 {
+		var t string
+		if json.Unmarshal(s.json, &t) == nil {
+			return t
+		}
+	}
+	return string(s.json)
+}
+
+// pretty is the payload as indented JSON where it is JSON.
+func (s shown) pretty() string {
+	if s.enc == stream.EncAvro || s.enc == stream.EncJSON {
+		var b bytes.Buffer
+		if json.Indent(&b, s.json, "", "  ") == nil {
+			return b.String()
+		}
+	}
+	return s.text()
+}
+
+// describe says how the payload was read: "avro orders-value v3 (schema id 7)".
+func (s shown) describe() string {
+	d := string(s.enc)
+	if s.schema != nil {
+		if s.schema.Subject != "" {
+			d += fmt.Sprintf(" %s v%d", s.schema.Subject, s.schema.Version)
+		}
+		d += fmt.Sprintf(" (schema id %d)", s.schema.ID)
+	}
+	return d
+}
+
+// oneLine squeezes s onto one line.
+func oneLine(s string) string {
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+	}
+	return s
+}
+
+// headerText shows a header value.
+func headerText(v []byte) string {
+	return strings.ToValidUTF8(string(v), "\uFFFD")
+}
+
+// timestamp formats a record time as the CLI does (UTC, milliseconds).
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// recordDetail renders a record: where it is, key, writer schema, headers
+// and the value as pretty JSON, wrapped to width.
+func recordDetail(st Styles, r *row, width int) []string {
+	var out []string
+	add := func(s string) { out = append(out, truncate(s, width)) }
+	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", r.topic, r.partition, r.offset)) + "  " + timestamp(r.ts))
+	notDecoded := func(reason string) {
+		for i, l := range wrap("not decoded: "+oneLine(reason), width-7) {
+			if i == 0 {
+				l = st.Error.Render(l[:len("not decoded:")]) + l[len("not decoded:"):]
+			}
+			out = append(out, "       "+l)
+		}
+	}
+	add(st.Key.Render("key    ") + oneLine(r.key.text()) + st.Dim.Render("  ("+r.key.describe()+")"))
+	if r.key.err != "" {
+		notDecoded(r.key.err)
+	}
+	add(st.Key.Render("value  ") + r.value.describe())
+	if r.value.err != "" {
+		notDecoded(r.value.err)
+	}
+	if len(r.headers) > 0 {
+		w := 0
+		for _, h := range r.headers {
+			w = max(w, len(h.Key))
+		}
+		add(st.Key.Render("headers"))
+		for _, h := range r.headers {
+			add("  " + pad(h.Key, w) + "  " + oneLine(headerText(h.Value)))
+		}
+	}
+	out = append(out, "")
+	for _, l := range strings.Split(r.value.pretty(), "\n") {
+		out = append(out, wrap(l, width)...)
+	}
+	return out
+}
+
+// wrap cuts s into lines of at most width runes.
+func wrap(s string, width int) []string {
+	rs := []rune(s)
+	if width <= 0 || len(rs) <= width {
+		return []string{s}
+	}
+	var out []string
+	for len(rs) > width {
+		out = append(out, string(rs[:width]))
+		rs = rs[width:]
+	}
+	return append(out, string(rs))
+}

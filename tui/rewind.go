@@ -1,0 +1,604 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/edactl/edactl/stream"
+)
+
+// RewindKeys are the Rewind screen's own keys.
+type RewindKeys struct {
+	Edit, Next, Prev, Kind, Plan, Execute, Undo, Cancel key.Binding
+}
+
+func defaultRewindKeys() RewindKeys {
+	return RewindKeys{
+		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit group, topics, spec (enter previews, esc stops editing)")),
+		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "next/previous field while editing")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab")),
+		Kind:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change the spec (on the spec field)")),
+		Plan:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "preview the plan again")),
+		Execute: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "apply the plan (type the group name to confirm)")),
+		Undo:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo the last rewind (preview, then x)")),
+		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop editing / cancel the confirmation")),
+	}
+}
+
+// specKinds are the rewind specs the spec field cycles through, with what
+// the value field holds for each.
+var specKinds = []struct {
+	kind  stream.RewindKind
+	name  string
+	value string // "" when the spec takes no value
+}{
+	{stream.ToEarliest, "to-earliest", ""},
+	{stream.ToLatest, "to-latest", ""},
+	{stream.ToOffset, "to-offset", "offset, e.g. 120"},
+	{stream.ShiftBy, "shift-by", "±N, e.g. -100"},
+	{stream.ToTime, "to-time", "RFC 3339 time, e.g. 2024-05-01T09:00:00Z"},
+	{stream.ByDuration, "by-duration", "duration back from now, e.g. 1h30m"},
+	{stream.ToGroup, "to-group", "another group whose offsets are copied"},
+}
+
+// rewind form fields
+const (
+	fieldNone = iota - 1
+	fieldGroup
+	fieldTopics
+	fieldKind
+	fieldValue
+	fieldCount
+)
+
+// RewindScreen plans a consumer group rewind with the stream planner the
+// CLI uses, shows its before/after table, applies it after the user types
+// the group name, refuses while the group is active, keeps an undo file and
+// can apply it.
+type RewindScreen struct {
+	c       *Common
+	src     Rewinder
+	ctx     context.Context
+	keys    RewindKeys
+	undoDir string
+
+	width, height int
+	group, topics textinput.Model
+	value         textinput.Model
+	kind          int
+	focus         int
+	formErr       string
+
+	planOpts  stream.RewindOptions
+	plan      *stream.Plan
+	planErr   error
+	planning  bool
+	undoOf    string // the plan applies this undo file
+	gen       int
+	confirm   textinput.Model
+	confirmOn bool
+	refused   string
+	notice    string
+
+	executing bool
+	result    *stream.RewindResult
+	resultOf  *stream.Plan
+	execErr   error
+	undoFile  string // written by the last execution
+}
+
+// NewRewindScreen builds the Rewind screen; undo files are written under
+// undoDir (default .edactl/rewinds, as the CLI).
+func NewRewindScreen(ctx context.Context, c *Common, src Rewinder, undoDir string) *RewindScreen {
+	if undoDir == "" {
+		undoDir = filepath.Join(".edactl", "rewinds")
+	}
+	mk := func(prompt, placeholder string) textinput.Model {
+		ti := textinput.New()
+		ti.Prompt = prompt
+		ti.Placeholder = placeholder
+		ti.Width = 60
+		return ti
+	}
+	return &RewindScreen{c: c, src: src, ctx: ctx, keys: defaultRewindKeys(), undoDir: undoDir, focus: fieldNone,
+		group:   mk("", "consumer group"),
+		topics:  mk("", "TOPIC or TOPIC:0,2, space separated; empty: every partition the group committed"),
+		value:   mk("", ""),
+		confirm: mk("type the group name to apply: ", ""),
+	}
+}
+
+// Title implements Screen.
+func (s *RewindScreen) Title() string { return "Rewind" }
+
+// Keys implements Screen.
+func (s *RewindScreen) Keys() []key.Binding {
+	k := s.keys
+	return []key.Binding{k.Edit, k.Next, k.Kind, k.Plan, k.Execute, k.Undo, k.Cancel}
+}
+
+// Capturing implements Screen.
+func (s *RewindScreen) Capturing() bool { return s.focus != fieldNone || s.confirmOn }
+
+// SetSize implements Screen.
+func (s *RewindScreen) SetSize(w, h int) { s.width, s.height = w, h }
+
+// Init implements Screen.
+func (s *RewindScreen) Init() tea.Cmd { return nil }
+
+type planMsg struct {
+	gen     int
+	plan    *stream.Plan
+	err     error
+	execute bool // the plan was made for x: confirm or refuse next
+}
+
+type execMsg struct {
+	gen      int
+	plan     *stream.Plan
+	res      stream.RewindResult
+	undoFile string
+	err      error
+}
+
+// Update implements Screen.
+func (s *RewindScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch m := msg.(type) {
+	case RewindGroupMsg:
+		s.group.SetValue(m.Group)
+		s.topics.SetValue(strings.Join(m.Topics, " "))
+		s.kind = 0
+		s.value.SetValue("")
+		s.focus = fieldNone
+		s.blurAll()
+		s.result, s.execErr, s.refused, s.notice, s.undoOf = nil, nil, "", "", ""
+		return s, s.planForm(false)
+	case planMsg:
+		if m.gen != s.gen {
+			return s, nil
+		}
+		s.planning = false
+		s.plan, s.planErr = m.plan, m.err
+		if m.err != nil || !m.execute {
+			return s, nil
+		}
+		switch {
+		case m.plan.Active():
+			s.refused = activeReason(m.plan)
+		case m.plan.Changes() == 0:
+			s.notice = "nothing to change: every partition is already there"
+		default:
+			s.confirmOn = true
+			s.confirm.SetValue("")
+			return s, s.confirm.Focus()
+		}
+		return s, nil
+	case execMsg:
+		if m.gen != s.gen {
+			return s, nil
+		}
+		s.executing = false
+		if errors.Is(m.err, stream.ErrGroupActive) {
+			s.refused = "refused: " + m.err.Error()
+			return s, nil
+		}
+		s.execErr = m.err
+		if m.err == nil {
+			s.result, s.resultOf = &m.res, m.plan
+			if m.undoFile != "" {
+				s.undoFile = m.undoFile
+			}
+			s.undoOf = ""
+			// Show the group where it is now.
+			opts := s.planOpts
+			s.gen++
+			return s, s.planCmd(opts, false)
+		}
+		return s, nil
+	case tea.KeyMsg:
+		return s, s.key(m)
+	}
+	return s, nil
+}
+
+// activeReason explains why a plan of an active group is not applied.
+func activeReason(p *stream.Plan) string {
+	var names []string
+	for _, m := range p.Members {
+		names = append(names, fmt.Sprintf("%s (host %s)", m.ClientID, m.Host))
+	}
+	return fmt.Sprintf("refused: consumer group %s is %s with %d member(s): %s. Its members would overwrite the offsets; stop them and try again.",
+		p.Group, p.State, len(p.Members), strings.Join(names, ", "))
+}
+
+func (s *RewindScreen) blurAll() {
+	s.group.Blur()
+	s.topics.Blur()
+	s.value.Blur()
+}
+
+func (s *RewindScreen) setFocus(f int) tea.Cmd {
+	s.blurAll()
+	s.focus = f
+	switch f {
+	case fieldGroup:
+		return s.group.Focus()
+	case fieldTopics:
+		return s.topics.Focus()
+	case fieldValue:
+		return s.value.Focus()
+	}
+	return nil
+}
+
+// options reads the form.
+func (s *RewindScreen) options() (stream.RewindOptions, error) {
+	o := stream.RewindOptions{Group: strings.TrimSpace(s.group.Value())}
+	if o.Group == "" {
+		return o, errors.New("give a consumer group (e to edit, or r on a group in Groups)")
+	}
+	for _, f := range strings.Fields(s.topics.Value()) {
+		sel, err := stream.ParseTopicSelection(f)
+		if err != nil {
+			return o, err
+		}
+		o.Topics = append(o.Topics, sel)
+	}
+	o.AllTopics = len(o.Topics) == 0
+	k := specKinds[s.kind]
+	o.Spec.Kind = k.kind
+	v := strings.TrimSpace(s.value.Value())
+	if k.value != "" && v == "" {
+		return o, fmt.Errorf("--%s needs a value: %s", k.name, k.value)
+	}
+	var err error
+	switch k.kind {
+	case stream.ToOffset:
+		o.Spec.Offset, err = strconv.ParseInt(v, 10, 64)
+		if err == nil && o.Spec.Offset < 0 {
+			err = errors.New("offsets are 0 or more")
+		}
+	case stream.ShiftBy:
+		o.Spec.Offset, err = strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64)
+	case stream.ToTime:
+		o.Spec.Time, err = time.Parse(time.RFC3339Nano, v)
+	case stream.ByDuration:
+		o.Spec.Duration, err = time.ParseDuration(v)
+		if err == nil && o.Spec.Duration <= 0 {
+			err = errors.New("want a positive duration")
+		}
+	case stream.ToGroup:
+		o.Spec.Group = v
+	}
+	if err != nil {
+		return o, fmt.Errorf("--%s %q: %w", k.name, v, err)
+	}
+	return o, nil
+}
+
+// planForm plans what the form says.
+func (s *RewindScreen) planForm(execute bool) tea.Cmd {
+	o, err := s.options()
+	if err != nil {
+		s.formErr = err.Error()
+		return nil
+	}
+	s.formErr, s.undoOf = "", ""
+	s.gen++
+	return s.planCmd(o, execute)
+}
+
+func (s *RewindScreen) planCmd(o stream.RewindOptions, execute bool) tea.Cmd {
+	s.planOpts, s.planning = o, true
+	if !execute {
+		s.plan, s.planErr = nil, nil
+	}
+	gen := s.gen
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+		defer cancel()
+		p, err := s.src.PlanRewind(ctx, o)
+		return planMsg{gen: gen, plan: p, err: err, execute: execute}
+	}
+}
+
+func (s *RewindScreen) key(m tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	if s.confirmOn {
+		switch m.Type {
+		case tea.KeyEsc:
+			s.confirmOn = false
+			s.confirm.Blur()
+			s.notice = "not applied"
+			return nil
+		case tea.KeyEnter:
+			s.confirmOn = false
+			s.confirm.Blur()
+			typed := strings.TrimSpace(s.confirm.Value())
+			if s.plan == nil || typed != s.plan.Group {
+				s.notice = fmt.Sprintf("not applied: %q is not the group name", typed)
+				return nil
+			}
+			return s.execute(s.plan)
+		}
+		var cmd tea.Cmd
+		s.confirm, cmd = s.confirm.Update(m)
+		return cmd
+	}
+	if s.focus != fieldNone {
+		switch {
+		case m.Type == tea.KeyEsc:
+			s.setFocus(fieldNone)
+			return nil
+		case m.Type == tea.KeyEnter:
+			s.setFocus(fieldNone)
+			return s.planForm(false)
+		case key.Matches(m, k.Next):
+			return s.setFocus((s.focus + 1) % fieldCount)
+		case key.Matches(m, k.Prev):
+			return s.setFocus((s.focus + fieldCount - 1) % fieldCount)
+		case s.focus == fieldKind && key.Matches(m, k.Kind):
+			d := 1
+			if m.String() == "left" {
+				d = len(specKinds) - 1
+			}
+			s.kind = (s.kind + d) % len(specKinds)
+			s.value.Placeholder = specKinds[s.kind].value
+			return nil
+		}
+		var cmd tea.Cmd
+		switch s.focus {
+		case fieldGroup:
+			s.group, cmd = s.group.Update(m)
+		case fieldTopics:
+			s.topics, cmd = s.topics.Update(m)
+		case fieldValue:
+			s.value, cmd = s.value.Update(m)
+		}
+		return cmd
+	}
+	s.notice = ""
+	switch {
+	case key.Matches(m, k.Edit), key.Matches(m, k.Next):
+		s.refused = ""
+		return s.setFocus(fieldGroup)
+	case key.Matches(m, k.Plan):
+		s.refused, s.result, s.execErr = "", nil, nil
+		if s.undoOf != "" {
+			s.gen++
+			return s.planCmd(s.planOpts, false)
+		}
+		return s.planForm(false)
+	case key.Matches(m, k.Execute):
+		s.refused, s.result, s.execErr = "", nil, nil
+		if s.plan == nil {
+			s.notice = "nothing planned yet: fill in the form (e) and preview (enter)"
+			return nil
+		}
+		// Plan again so that the confirmation shows the offsets and state
+		// of now, not of when the preview was made.
+		s.gen++
+		return s.planCmd(s.planOpts, true)
+	case key.Matches(m, k.Undo):
+		return s.undo()
+	}
+	return nil
+}
+
+func (s *RewindScreen) execute(p *stream.Plan) tea.Cmd {
+	s.executing, s.refused, s.execErr = true, "", nil
+	s.gen++
+	gen, dir := s.gen, s.undoDir
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+		defer cancel()
+		base := fmt.Sprintf("%s-%s", safeFileName(p.Group), p.Created.Format("20060102T150405.000Z"))
+		written := ""
+		res, err := s.src.ExecuteRewind(ctx, p, func(p *stream.Plan) error {
+			path, err := writeUndoFile(dir, base, p)
+			written = path
+			return err
+		})
+		return execMsg{gen: gen, plan: p, res: res, undoFile: written, err: err}
+	}
+}
+
+// undo plans applying the last undo file.
+func (s *RewindScreen) undo() tea.Cmd {
+	if s.undoFile == "" {
+		s.notice = "nothing to undo: no rewind was applied from this screen"
+		return nil
+	}
+	f, err := os.Open(s.undoFile)
+	if err != nil {
+		s.notice = "undo: " + err.Error()
+		return nil
+	}
+	rows, err := stream.ReadOffsetsCSV(f, s.undoFile)
+	f.Close()
+	if err != nil {
+		s.notice = "undo: " + err.Error()
+		return nil
+	}
+	group := s.group.Value()
+	if s.resultOf != nil {
+		group = s.resultOf.Group
+	}
+	s.refused, s.result, s.execErr = "", nil, nil
+	s.gen++
+	cmd := s.planCmd(stream.RewindOptions{Group: group, Spec: stream.RewindSpec{Kind: stream.FromFile, Rows: rows}}, false)
+	s.undoOf = s.undoFile
+	return cmd
+}
+
+// writeUndoFile writes the offsets that undo p in Kafka's CSV to
+// dir/base.csv (the file the CLI's rewind --execute writes), or
+// dir/base-2.csv and so on when that exists: an undo file is never
+// overwritten. It is synced before the offsets are committed.
+func writeUndoFile(dir, base string, p *stream.Plan) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for n := 1; ; n++ {
+		path := filepath.Join(dir, base+".csv")
+		if n > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d.csv", base, n))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) && n < 100 {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := stream.WriteOffsetsCSV(f, p.UndoRows()); err != nil {
+			f.Close()
+			return "", err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return "", err
+		}
+		return path, f.Close()
+	}
+}
+
+// safeFileName keeps group names usable as file names.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// View implements Screen.
+func (s *RewindScreen) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	field := func(f int, label, view, shown string) {
+		marker := "  "
+		if s.focus == f {
+			marker = st.Key.Render("> ")
+			b.WriteString(marker + pad(label, 8) + view + "\n")
+			return
+		}
+		b.WriteString(marker + pad(label, 8) + shown + "\n")
+	}
+	field(fieldGroup, "group", s.group.View(), orDash(s.group.Value()))
+	topics := s.topics.Value()
+	if strings.TrimSpace(topics) == "" {
+		topics = st.Dim.Render("(every partition the group has committed)")
+	}
+	field(fieldTopics, "topics", s.topics.View(), topics)
+	var kinds []string
+	for i, k := range specKinds {
+		if i == s.kind {
+			kinds = append(kinds, st.Selected.Render(k.name))
+		} else if s.focus == fieldKind {
+			kinds = append(kinds, st.Dim.Render(k.name))
+		}
+	}
+	field(fieldKind, "spec", strings.Join(kinds, " ")+st.Dim.Render("  ←/→"), "--"+specKinds[s.kind].name)
+	if specKinds[s.kind].value != "" {
+		field(fieldValue, "value", s.value.View(), orDash(s.value.Value()))
+	}
+	switch {
+	case s.confirmOn:
+		b.WriteString("\n" + s.confirm.View() + "\n")
+	case s.focus != fieldNone:
+		b.WriteString(st.Dim.Render("tab next field · enter preview · esc stop editing") + "\n")
+	default:
+		b.WriteString(st.Dim.Render("e edit · p preview · x apply · u undo the last rewind") + "\n")
+	}
+	if s.formErr != "" {
+		b.WriteString(st.Error.Render(truncate(s.formErr, s.width)) + "\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case s.planErr != nil:
+		b.WriteString(st.Error.Render("Cannot plan: ") + s.planErr.Error() + "\n")
+	case s.plan == nil && s.planning:
+		b.WriteString("Planning…\n")
+	case s.plan != nil:
+		b.WriteString(s.planView())
+	default:
+		b.WriteString(st.Dim.Render("Press r on a group in Groups, or e to fill in the form.") + "\n")
+	}
+	return b.String()
+}
+
+func (s *RewindScreen) planView() string {
+	st := s.c.Styles
+	p := s.plan
+	var b strings.Builder
+	mode := "preview"
+	switch {
+	case s.result != nil:
+		mode = "now (after the rewind)"
+	case s.undoOf != "":
+		mode = "undo preview"
+	}
+	head := fmt.Sprintf("group %s (%s): %s, %s", p.Group, p.State, p.Spec, mode)
+	if s.undoOf != "" {
+		head = fmt.Sprintf("group %s (%s): %s of %s", p.Group, p.State, mode, s.undoOf)
+	}
+	b.WriteString(st.Header.Render(truncate(head, s.width)) + "\n")
+	t := table{headers: []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}}
+	for _, r := range p.Rows {
+		after := offsetText(r.After)
+		switch {
+		case r.Clamped:
+			after += " *"
+		case r.Fallback:
+			after += " ~"
+		case !r.Changed():
+			after += " ="
+		}
+		t.rows = append(t.rows, []string{r.Topic, fmt.Sprint(r.Partition), offsetText(r.Before), after, fmt.Sprint(r.LogStart), fmt.Sprint(r.LogEnd), r.Note})
+	}
+	rows := max(s.height-14, 3)
+	b.WriteString(t.render(st, s.width, -1, 0, rows))
+	if len(p.Rows) > rows {
+		b.WriteString(st.Dim.Render(fmt.Sprintf("… %d more partition(s)", len(p.Rows)-rows)) + "\n")
+	}
+	b.WriteString(st.Dim.Render("(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)") + "\n\n")
+	switch {
+	case s.executing:
+		b.WriteString("Applying…\n")
+	case s.refused != "":
+		b.WriteString(st.Error.Render(truncate(s.refused, s.width*3)) + "\n")
+	case s.execErr != nil:
+		b.WriteString(st.Error.Render("Not applied: ") + s.execErr.Error() + "\n")
+	case s.result != nil:
+		r := s.resultOf
+		fmt.Fprintf(&b, "%s %d partition(s) of group %s (committed %d, deleted %d).\n", st.Good.Render("Rewound"),
+			r.Changes(), r.Group, s.result.Committed, s.result.Deleted)
+		if s.undoFile != "" {
+			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n", s.undoFile, r.Group, s.undoFile)
+		}
+	case s.notice != "":
+		b.WriteString(st.Error.Render(s.notice) + "\n")
+	case p.Active():
+		fmt.Fprintf(&b, "%d of %d partition(s) would change. %s\n", p.Changes(), len(p.Rows),
+			st.Bad.Render(fmt.Sprintf("The group is %s with %d member(s): applying is refused until they stop.", p.State, len(p.Members))))
+	default:
+		fmt.Fprintf(&b, "%d of %d partition(s) would change; nothing was changed. Press x to apply (you type the group name to confirm).\n",
+			p.Changes(), len(p.Rows))
+	}
+	if s.notice != "" && (s.result != nil || s.refused != "") {
+		b.WriteString(st.Error.Render(s.notice) + "\n")
+	}
+	return b.String()
+}
