@@ -402,11 +402,9 @@ func (s *RewindScreen) execute(p *stream.Plan) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 		defer cancel()
-		base := fmt.Sprintf("%s-%s", safeFileName(p.Group), p.Created.Format("20060102T150405.000Z"))
 		written := ""
-		res, err := s.src.ExecuteRewind(ctx, p, func(p *stream.Plan) error {
-			path, err := writeUndoFile(dir, base, p)
-			written = path
+		res, err := s.src.ExecuteRewind(ctx, p, func(p *stream.Plan) (err error) {
+			written, err = stream.WriteUndoFile(filepath.Join(dir, p.UndoFileName()), p, true)
 			return err
 		})
 		return execMsg{gen: gen, plan: p, res: res, undoFile: written, err: err}
@@ -439,48 +437,6 @@ func (s *RewindScreen) undo() tea.Cmd {
 	cmd := s.planCmd(stream.RewindOptions{Group: group, Spec: stream.RewindSpec{Kind: stream.FromFile, Rows: rows}}, false)
 	s.undoOf = s.undoFile
 	return cmd
-}
-
-// writeUndoFile writes the offsets that undo p in Kafka's CSV to
-// dir/base.csv (the file the CLI's rewind --execute writes), or
-// dir/base-2.csv and so on when that exists: an undo file is never
-// overwritten. It is synced before the offsets are committed.
-func writeUndoFile(dir, base string, p *stream.Plan) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	for n := 1; ; n++ {
-		path := filepath.Join(dir, base+".csv")
-		if n > 1 {
-			path = filepath.Join(dir, fmt.Sprintf("%s-%d.csv", base, n))
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, os.ErrExist) && n < 100 {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if err := stream.WriteOffsetsCSV(f, p.UndoRows()); err != nil {
-			f.Close()
-			return "", err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return "", err
-		}
-		return path, f.Close()
-	}
-}
-
-// safeFileName keeps group names usable as file names.
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
-			return '_'
-		}
-		return r
-	}, s)
 }
 
 // View implements Screen.

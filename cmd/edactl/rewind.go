@@ -201,11 +201,16 @@ func runRewind(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *r
 	}
 	report := rewindJSON{Plan: plan}
 	if opts.Execute {
-		undoPath := opts.UndoFile
+		// A path the user named is never replaced; the default one moves to
+		// the next free name.
+		undoPath, nextFree := opts.UndoFile, false
 		if undoPath == "" {
-			undoPath = filepath.Join(defaultUndoDir, fmt.Sprintf("%s-%s.csv", safeFileName(plan.Group), plan.Created.Format("20060102T150405.000Z")))
+			undoPath, nextFree = filepath.Join(defaultUndoDir, plan.UndoFileName()), true
 		}
-		res, err := c.ExecuteRewind(ctx, plan, func(p *stream.Plan) error { return writeUndoFile(undoPath, p) })
+		res, err := c.ExecuteRewind(ctx, plan, func(p *stream.Plan) (err error) {
+			undoPath, err = stream.WriteUndoFile(undoPath, p, nextFree)
+			return err
+		})
 		if err != nil {
 			if errors.Is(err, stream.ErrGroupActive) && output == "text" {
 				writePlanTable(w, plan, false)
@@ -271,35 +276,4 @@ func offsetText(o int64) string {
 		return "-"
 	}
 	return strconv.FormatInt(o, 10)
-}
-
-// writeUndoFile writes the undo CSV, never overwriting an existing file,
-// and syncs it before the offsets are committed.
-func writeUndoFile(path string, p *stream.Plan) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if err := stream.WriteOffsetsCSV(f, p.UndoRows()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// safeFileName keeps group names usable as file names.
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
-			return '_'
-		}
-		return r
-	}, s)
 }

@@ -1,0 +1,56 @@
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// UndoFileName is the name an undo file for p gets by default:
+// GROUP-TIME.csv, with the group made safe as a file name and the plan's
+// creation time in UTC to the millisecond.
+func (p *Plan) UndoFileName() string {
+	group := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, p.Group)
+	return fmt.Sprintf("%s-%s.csv", group, p.Created.UTC().Format("20060102T150405.000Z"))
+}
+
+// WriteUndoFile writes the offsets that undo p (UndoRows) to path in Kafka's
+// CSV and syncs the file, so it is on disk before the rewind is committed.
+// An existing file is never overwritten: with nextFree the first free name
+// of path-2.csv, path-3.csv, ... is used instead, without it the write
+// fails. It returns the path written.
+func WriteUndoFile(path string, p *Plan, nextFree bool) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	stem := strings.TrimSuffix(path, ".csv")
+	for n := 1; ; n++ {
+		name := path
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d.csv", stem, n)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) && nextFree && n < 100 {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("undo file: %w", err)
+		}
+		if err := WriteOffsetsCSV(f, p.UndoRows()); err != nil {
+			f.Close()
+			return "", fmt.Errorf("undo file %s: %w", name, err)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return "", fmt.Errorf("undo file %s: %w", name, err)
+		}
+		return name, f.Close()
+	}
+}

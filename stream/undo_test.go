@@ -1,0 +1,35 @@
+package stream
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWriteUndoFile(t *testing.T) {
+	p := &Plan{Group: "billing/eu:1", Created: time.Date(2026, 5, 1, 10, 0, 0, 123e6, time.UTC),
+		Rows: []PlanRow{{Topic: "orders", Partition: 0, Before: 5, After: 2}, {Topic: "orders", Partition: 1, Before: 7, After: 7}}}
+	if got, want := p.UndoFileName(), "billing_eu_1-20260501T100000.123Z.csv"; got != want {
+		t.Fatalf("UndoFileName = %q, want %q", got, want)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rewinds", p.UndoFileName())
+	got, err := WriteUndoFile(path, p, false)
+	if err != nil || got != path {
+		t.Fatalf("WriteUndoFile = %q, %v", got, err)
+	}
+	data, _ := os.ReadFile(path)
+	if string(data) != "orders,0,5\n" {
+		t.Fatalf("undo file holds %q", data)
+	}
+	// Never overwritten: an error without nextFree, the next free name with it.
+	if _, err := WriteUndoFile(path, p, false); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("second write without nextFree: %v", err)
+	}
+	second, err := WriteUndoFile(path, p, true)
+	if err != nil || second != strings.TrimSuffix(path, ".csv")+"-2.csv" {
+		t.Fatalf("second write with nextFree = %q, %v", second, err)
+	}
+}
