@@ -59,5 +59,5 @@ func BenchmarkAppendJSON(b *testing.B) {
 }
 
 func benchRender(dst []byte, s *Schema, body []byte) ([]byte, error) {
-	return AppendJSON(dst, s.Avro, body)
+	return s.AppendJSON(dst, body)
 }

@@ -1,0 +1,746 @@
+package serde
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/hamba/avro/v2"
+)
+
+// The Avro → JSON renderer. A schema is compiled once into a jsonPlan, a
+// graph of jsonSteps (recursive records point back at themselves) that
+// holds everything the schema decides ahead of time: record field names
+// already quoted with their separators, enum symbols already quoted, union
+// branch wrappers, logical types, decimal scale and precision. Rendering a
+// body is then a walk over the plan and the bytes together that appends
+// straight to the output: no reflection, no path bookkeeping (the field
+// path is rebuilt only when an error unwinds), no allocation unless the
+// output grows or a decimal does not fit in 64 bits.
+
+// jsonOp is what a jsonStep reads and writes.
+type jsonOp uint8
+
+const (
+	opUnsupported jsonOp = iota
+	opNull
+	opBoolean
+	opInt
+	opLong
+	opFloat
+	opDouble
+	opBytes
+	opString
+	opDate
+	opTimeMillis
+	opTimeMicros
+	opTimestampMillis
+	opTimestampMicros
+	opLocalTimestampMillis
+	opLocalTimestampMicros
+	opDecimalBytes
+	opFixed
+	opDecimalFixed
+	opUUIDFixed
+	opEnum
+	opRecord
+	opArray
+	opMap
+	opUnion
+)
+
+// jsonStep renders one schema node.
+type jsonStep struct {
+	op jsonOp
+	// size is a fixed's size; scale and precision a decimal's.
+	size, scale, precision int
+	// fields are a record's fields in schema order.
+	fields []jsonField
+	// elem is an array's items or a map's values.
+	elem *jsonStep
+	// symbols are an enum's symbols as JSON strings; name is the enum's
+	// full name (for errors), or the unsupported type's name.
+	symbols []string
+	name    string
+	// branches are a union's branches.
+	branches []jsonBranch
+}
+
+// jsonField is a record field: prefix is what comes before its value, the
+// opening brace or a comma, then its quoted name and a colon.
+type jsonField struct {
+	prefix string
+	name   string
+	step   *jsonStep
+}
+
+// jsonBranch is a union branch: step is nil for null. When wrap is set the
+// value is written as {"<name>": value} and prefix holds `{"<name>":`.
+type jsonBranch struct {
+	prefix string
+	wrap   bool
+	step   *jsonStep
+}
+
+// jsonPlan is a compiled writer schema.
+type jsonPlan struct {
+	root  *jsonStep
+	label string // root of error paths
+}
+
+// compileJSON compiles schema for rendering. It never fails: a schema type
+// the renderer does not know fails when a value of it is rendered.
+func compileJSON(schema avro.Schema) *jsonPlan {
+	c := jsonCompiler{records: map[*avro.RecordSchema]*jsonStep{}}
+	return &jsonPlan{root: c.step(schema), label: typeLabel(schema)}
+}
+
+type jsonCompiler struct {
+	records map[*avro.RecordSchema]*jsonStep
+}
+
+func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
+	s = deref(s)
+	switch t := s.(type) {
+	case *avro.NullSchema:
+		return &jsonStep{op: opNull}
+	case *avro.PrimitiveSchema:
+		return primitiveJSONStep(t)
+	case *avro.RecordSchema:
+		if st, ok := c.records[t]; ok {
+			return st
+		}
+		st := &jsonStep{op: opRecord}
+		c.records[t] = st
+		fields := make([]jsonField, len(t.Fields()))
+		for i, f := range t.Fields() {
+			sep := byte(',')
+			if i == 0 {
+				sep = '{'
+			}
+			prefix := appendJSONString([]byte{sep}, f.Name())
+			fields[i] = jsonField{prefix: string(append(prefix, ':')), name: f.Name(), step: c.step(f.Type())}
+		}
+		st.fields = fields
+		return st
+	case *avro.EnumSchema:
+		syms := make([]string, len(t.Symbols()))
+		for i, sym := range t.Symbols() {
+			syms[i] = string(appendJSONString(nil, sym))
+		}
+		return &jsonStep{op: opEnum, symbols: syms, name: t.FullName()}
+	case *avro.FixedSchema:
+		st := &jsonStep{op: opFixed, size: t.Size()}
+		if dec, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
+			st.op, st.scale, st.precision = opDecimalFixed, dec.Scale(), dec.Precision()
+		} else if isUUIDFixed(t) {
+			st.op = opUUIDFixed
+		}
+		return st
+	case *avro.ArraySchema:
+		return &jsonStep{op: opArray, elem: c.step(t.Items())}
+	case *avro.MapSchema:
+		return &jsonStep{op: opMap, elem: c.step(t.Values())}
+	case *avro.UnionSchema:
+		nullable := isNullable(t)
+		branches := make([]jsonBranch, len(t.Types()))
+		for i, b := range t.Types() {
+			b = deref(b)
+			if b.Type() == avro.Null {
+				continue
+			}
+			br := jsonBranch{step: c.step(b)}
+			if !nullable {
+				prefix := appendJSONString([]byte{'{'}, branchName(b))
+				br.prefix, br.wrap = string(append(prefix, ':')), true
+			}
+			branches[i] = br
+		}
+		return &jsonStep{op: opUnion, branches: branches}
+	}
+	return &jsonStep{op: opUnsupported, name: "schema type " + string(s.Type())}
+}
+
+func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
+	var logical avro.LogicalType
+	if l := logicalOf(s); l != nil {
+		logical = l.Type()
+	}
+	switch s.Type() {
+	case avro.Null:
+		return &jsonStep{op: opNull}
+	case avro.Boolean:
+		return &jsonStep{op: opBoolean}
+	case avro.Int:
+		switch logical {
+		case avro.Date:
+			return &jsonStep{op: opDate}
+		case avro.TimeMillis:
+			return &jsonStep{op: opTimeMillis}
+		}
+		return &jsonStep{op: opInt}
+	case avro.Long:
+		switch logical {
+		case avro.TimestampMillis:
+			return &jsonStep{op: opTimestampMillis}
+		case avro.TimestampMicros:
+			return &jsonStep{op: opTimestampMicros}
+		case avro.LocalTimestampMillis:
+			return &jsonStep{op: opLocalTimestampMillis}
+		case avro.LocalTimestampMicros:
+			return &jsonStep{op: opLocalTimestampMicros}
+		case avro.TimeMicros:
+			return &jsonStep{op: opTimeMicros}
+		}
+		return &jsonStep{op: opLong}
+	case avro.Float:
+		return &jsonStep{op: opFloat}
+	case avro.Double:
+		return &jsonStep{op: opDouble}
+	case avro.Bytes:
+		if dec, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
+			return &jsonStep{op: opDecimalBytes, scale: dec.Scale(), precision: dec.Precision()}
+		}
+		return &jsonStep{op: opBytes}
+	case avro.String:
+		return &jsonStep{op: opString}
+	}
+	// An unknown primitive: fails when a value of it is rendered.
+	return &jsonStep{op: opUnsupported, name: "primitive type " + string(s.Type())}
+}
+
+// appendJSON renders body, which must hold exactly one value, and appends
+// it to dst. Error offsets are counted from base bytes before body.
+func (p *jsonPlan) appendJSON(dst, body []byte, base int) ([]byte, error) {
+	r := renderer{in: body, out: dst}
+	err := r.value(p.root, 0)
+	if err == nil && r.pos != len(r.in) {
+		err = r.invalid(r.pos, "%d byte(s) left after the value", len(r.in)-r.pos)
+	}
+	if err != nil {
+		return dst, err.valueError(p.label, base)
+	}
+	return r.out, nil
+}
+
+// renderError is a failure inside a value, before its field path is known:
+// the levels it unwinds through append their path elements, innermost
+// first.
+type renderError struct {
+	offset   int
+	sentinel error
+	msg      string
+	rev      []pathElem
+}
+
+func (e *renderError) at(el pathElem) *renderError {
+	e.rev = append(e.rev, el)
+	return e
+}
+
+func (e *renderError) valueError(root string, base int) *ValueError {
+	p := make(path, 0, len(e.rev)+1)
+	p.field(root)
+	for i := len(e.rev) - 1; i >= 0; i-- {
+		p = append(p, e.rev[i])
+	}
+	return &ValueError{Path: p.String(), Offset: base + e.offset, Msg: e.msg, Err: e.sentinel}
+}
+
+// renderer is the state of one rendering; it lives on the caller's stack.
+type renderer struct {
+	in    []byte
+	pos   int
+	out   []byte
+	empty int // items that took no bytes, bounded by maxEmptyItems
+}
+
+func (r *renderer) truncated(need int) *renderError {
+	return &renderError{offset: r.pos, sentinel: ErrTruncated, msg: fmt.Sprintf("need %d byte(s), have %d", need, len(r.in)-r.pos)}
+}
+
+func (r *renderer) invalid(at int, format string, args ...any) *renderError {
+	return &renderError{offset: at, sentinel: ErrInvalidValue, msg: fmt.Sprintf(format, args...)}
+}
+
+// long reads a zig-zag varint long.
+func (r *renderer) long() (int64, *renderError) {
+	if r.pos < len(r.in) {
+		if b := r.in[r.pos]; b < 0x80 {
+			r.pos++
+			return int64(b>>1) ^ -int64(b&1), nil
+		}
+	}
+	return r.varint(10, "long")
+}
+
+// int reads a zig-zag varint int.
+func (r *renderer) int() (int32, *renderError) {
+	if r.pos < len(r.in) {
+		if b := r.in[r.pos]; b < 0x80 {
+			r.pos++
+			return int32(b>>1) ^ -int32(b&1), nil
+		}
+	}
+	start := r.pos
+	v, err := r.varint(5, "int")
+	if err != nil {
+		return 0, err
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, r.invalid(start, "int varint out of 32-bit range")
+	}
+	return int32(v), nil
+}
+
+// varint reads a zig-zag varint of at most maxBytes bytes.
+func (r *renderer) varint(maxBytes int, what string) (int64, *renderError) {
+	start := r.pos
+	var v uint64
+	for i := 0; i < maxBytes; i++ {
+		if r.pos >= len(r.in) {
+			r.pos = start
+			return 0, r.truncated(i + 1)
+		}
+		b := r.in[r.pos]
+		r.pos++
+		if i == 9 && b > 1 {
+			return 0, r.invalid(start, "%s varint overflows 64 bits", what)
+		}
+		v |= uint64(b&0x7f) << (7 * uint(i))
+		if b&0x80 == 0 {
+			return int64(v>>1) ^ -int64(v&1), nil
+		}
+	}
+	return 0, r.invalid(start, "%s varint longer than %d bytes", what, maxBytes)
+}
+
+func (r *renderer) take(n int) ([]byte, *renderError) {
+	if n > len(r.in)-r.pos {
+		return nil, r.truncated(n)
+	}
+	b := r.in[r.pos : r.pos+n]
+	r.pos += n
+	return b, nil
+}
+
+// bytes reads a length-prefixed byte string.
+func (r *renderer) bytes() ([]byte, *renderError) {
+	start := r.pos
+	n, err := r.long()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, r.invalid(start, "negative length %d", n)
+	}
+	if n > int64(len(r.in)-r.pos) {
+		return nil, r.truncated(int(min(n, math.MaxInt32)))
+	}
+	b := r.in[r.pos : r.pos+int(n)]
+	r.pos += int(n)
+	return b, nil
+}
+
+// blockCount reads the item count of the next array or map block (0 at
+// the end), skipping the byte size that follows a negative count.
+func (r *renderer) blockCount() (int64, *renderError) {
+	start := r.pos
+	count, err := r.long()
+	if err != nil || count >= 0 {
+		return count, err
+	}
+	if count == math.MinInt64 {
+		return 0, r.invalid(start, "block count out of range")
+	}
+	sizeAt := r.pos
+	size, err := r.long()
+	if err != nil {
+		return 0, err
+	}
+	if size < 0 {
+		return 0, r.invalid(sizeAt, "negative block size %d", size)
+	}
+	return -count, nil
+}
+
+// item counts an array or map item that started at before, bounding the
+// items that take no bytes.
+func (r *renderer) item(before int) *renderError {
+	if r.pos == before {
+		r.empty++
+		if r.empty > maxEmptyItems {
+			return r.invalid(before, "more than %d items that take no bytes", maxEmptyItems)
+		}
+	}
+	return nil
+}
+
+func (r *renderer) value(st *jsonStep, depth int) *renderError {
+	if depth > maxDepth {
+		return r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
+	}
+	switch st.op {
+	case opRecord:
+		if len(st.fields) == 0 {
+			r.out = append(r.out, '{')
+		}
+		for i := range st.fields {
+			f := &st.fields[i]
+			r.out = append(r.out, f.prefix...)
+			if err := r.value(f.step, depth+1); err != nil {
+				return err.at(pathElem{name: f.name})
+			}
+		}
+		r.out = append(r.out, '}')
+	case opString:
+		start := r.pos
+		b, err := r.bytes()
+		if err != nil {
+			return err
+		}
+		out, ok := appendJSONBytes(r.out, b)
+		if !ok {
+			return r.invalid(start, "string is not valid UTF-8")
+		}
+		r.out = out
+	case opLong:
+		v, err := r.long()
+		if err != nil {
+			return err
+		}
+		r.out = strconv.AppendInt(r.out, v, 10)
+	case opInt:
+		v, err := r.int()
+		if err != nil {
+			return err
+		}
+		r.out = strconv.AppendInt(r.out, int64(v), 10)
+	case opUnion:
+		start := r.pos
+		i, err := r.long()
+		if err != nil {
+			return err
+		}
+		if i < 0 || i >= int64(len(st.branches)) {
+			return r.invalid(start, "union branch %d out of range [0,%d)", i, len(st.branches))
+		}
+		br := &st.branches[i]
+		if br.step == nil {
+			r.out = append(r.out, "null"...)
+			return nil
+		}
+		r.out = append(r.out, br.prefix...)
+		if err := r.value(br.step, depth+1); err != nil {
+			return err
+		}
+		if br.wrap {
+			r.out = append(r.out, '}')
+		}
+	case opArray:
+		r.out = append(r.out, '[')
+		n := 0
+		for {
+			count, err := r.blockCount()
+			if err != nil {
+				return err
+			}
+			if count == 0 {
+				break
+			}
+			for ; count > 0; count-- {
+				if n > 0 {
+					r.out = append(r.out, ',')
+				}
+				before := r.pos
+				if err := r.value(st.elem, depth+1); err != nil {
+					return err.at(pathElem{index: n})
+				}
+				n++
+				if err := r.item(before); err != nil {
+					return err
+				}
+			}
+		}
+		r.out = append(r.out, ']')
+	case opMap:
+		r.out = append(r.out, '{')
+		n := 0
+		for {
+			count, err := r.blockCount()
+			if err != nil {
+				return err
+			}
+			if count == 0 {
+				break
+			}
+			for ; count > 0; count-- {
+				before := r.pos
+				k, err := r.bytes()
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					r.out = append(r.out, ',')
+				}
+				out, ok := appendJSONBytes(r.out, k)
+				if !ok {
+					return r.invalid(before, "map key is not valid UTF-8")
+				}
+				r.out = append(out, ':')
+				if err := r.value(st.elem, depth+1); err != nil {
+					return err.at(pathElem{name: string(k), isKey: true})
+				}
+				n++
+				if err := r.item(before); err != nil {
+					return err
+				}
+			}
+		}
+		r.out = append(r.out, '}')
+	case opEnum:
+		start := r.pos
+		i, err := r.int()
+		if err != nil {
+			return err
+		}
+		if i < 0 || int(i) >= len(st.symbols) {
+			return r.invalid(start, "enum %s index %d out of range [0,%d)", st.name, i, len(st.symbols))
+		}
+		r.out = append(r.out, st.symbols[i]...)
+	case opDouble:
+		b, err := r.take(8)
+		if err != nil {
+			return err
+		}
+		r.out = appendFloat(r.out, math.Float64frombits(le64(b)), 64)
+	case opFloat:
+		b, err := r.take(4)
+		if err != nil {
+			return err
+		}
+		r.out = appendFloat(r.out, float64(math.Float32frombits(le32(b))), 32)
+	case opBoolean:
+		start := r.pos
+		b, err := r.take(1)
+		if err != nil {
+			return err
+		}
+		switch b[0] {
+		case 0:
+			r.out = append(r.out, "false"...)
+		case 1:
+			r.out = append(r.out, "true"...)
+		default:
+			return r.invalid(start, "boolean byte 0x%02x is not 0 or 1", b[0])
+		}
+	case opNull:
+		r.out = append(r.out, "null"...)
+	case opTimestampMillis, opTimestampMicros, opLocalTimestampMillis, opLocalTimestampMicros:
+		v, err := r.long()
+		if err != nil {
+			return err
+		}
+		digits := 3
+		if st.op == opTimestampMicros || st.op == opLocalTimestampMicros {
+			digits = 6
+		}
+		r.out = appendTimestamp(r.out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
+	case opDate:
+		v, err := r.int()
+		if err != nil {
+			return err
+		}
+		r.out = appendDate(r.out, v)
+	case opTimeMillis:
+		v, err := r.int()
+		if err != nil {
+			return err
+		}
+		r.out = appendTimeOfDay(r.out, int64(v), 3)
+	case opTimeMicros:
+		v, err := r.long()
+		if err != nil {
+			return err
+		}
+		r.out = appendTimeOfDay(r.out, v, 6)
+	case opDecimalBytes:
+		start := r.pos
+		b, err := r.bytes()
+		if err != nil {
+			return err
+		}
+		return r.decimal(start, b, st)
+	case opDecimalFixed:
+		start := r.pos
+		b, err := r.take(st.size)
+		if err != nil {
+			return err
+		}
+		return r.decimal(start, b, st)
+	case opBytes:
+		b, err := r.bytes()
+		if err != nil {
+			return err
+		}
+		r.out = appendBase64(r.out, b)
+	case opFixed:
+		b, err := r.take(st.size)
+		if err != nil {
+			return err
+		}
+		r.out = appendBase64(r.out, b)
+	case opUUIDFixed:
+		b, err := r.take(st.size)
+		if err != nil {
+			return err
+		}
+		r.out = appendUUID(r.out, b)
+	default:
+		return r.invalid(r.pos, "unsupported %s", st.name)
+	}
+	return nil
+}
+
+// decimal writes the two's-complement unscaled value b of a decimal,
+// refusing one with more digits than its precision allows: EncodeJSON
+// refuses those too. Values that fit in 64 bits take no allocation.
+func (r *renderer) decimal(at int, b []byte, st *jsonStep) *renderError {
+	u, neg, ok := smallUnscaled(b)
+	if !ok {
+		n := decimalUnscaled(b)
+		neg := n.Sign() < 0
+		digits := n.Abs(n).String()
+		if p := st.precision; p > 0 && n.Sign() != 0 && len(digits) > p {
+			return r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
+		}
+		r.out = appendScaled(r.out, neg, []byte(digits), st.scale)
+		return nil
+	}
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	if p := st.precision; p > 0 && u != 0 && len(digits) > p {
+		return r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
+	}
+	r.out = appendScaled(r.out, neg, digits, st.scale)
+	return nil
+}
+
+// smallUnscaled reads the two's-complement big-endian integer b as a sign
+// and magnitude when it fits in 64 bits.
+func smallUnscaled(b []byte) (u uint64, neg bool, ok bool) {
+	if len(b) == 0 {
+		return 0, false, true
+	}
+	neg = b[0]&0x80 != 0
+	if len(b) > 8 {
+		// Only sign extension may precede the last 8 bytes.
+		ext := byte(0)
+		if neg {
+			ext = 0xff
+		}
+		for _, c := range b[:len(b)-8] {
+			if c != ext {
+				return 0, false, false
+			}
+		}
+		if (b[len(b)-8]&0x80 != 0) != neg {
+			return 0, false, false
+		}
+		b = b[len(b)-8:]
+	}
+	var v uint64
+	if neg {
+		v = math.MaxUint64
+	}
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	if neg {
+		v = -v // the magnitude; 1<<63 for the smallest int64
+	}
+	return v, neg, true
+}
+
+// appendScaled writes the magnitude digits with scale as a JSON number with
+// exactly scale fractional digits.
+func appendScaled(dst []byte, neg bool, digits []byte, scale int) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	if scale <= 0 {
+		dst = append(dst, digits...)
+		for i := 0; i < -scale; i++ {
+			dst = append(dst, '0')
+		}
+		return dst
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
+}
+
+func le32(b []byte) uint32 {
+	_ = b[3]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(le32(b)) | uint64(le32(b[4:]))<<32
+}
+
+// appendJSONBytes writes s as a JSON string, escaped as appendJSONString
+// does, and reports false if s is not valid UTF-8.
+func appendJSONBytes(dst, s []byte) ([]byte, bool) {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		rn, size := utf8.DecodeRune(s[i:])
+		if rn == utf8.RuneError && size == 1 {
+			return dst, false
+		}
+		if rn == '\u2028' || rn == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[rn&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"'), true
+}
