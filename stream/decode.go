@@ -27,6 +27,10 @@ type builder struct {
 	recs  []Record
 	hdrs  []Header
 	refs  map[*serde.Schema]*SchemaRef
+	// slack is how much more than twice its Avro body a rendered value
+	// has needed, at most: what room() asks beyond that, so a read of
+	// similar records renders each straight into the arena.
+	slack int
 }
 
 // record converts one franz-go record.
@@ -107,7 +111,7 @@ func (b *builder) payload(ctx context.Context, data []byte) Payload {
 		}
 		return b.failed(data, nil, err)
 	}
-	out, err := serde.AppendJSON(b.room(2*len(body)+64), s.Avro, body)
+	out, err := s.AppendJSON(b.room(2*len(body)+64+b.slack), body)
 	if err != nil {
 		// Count offsets from the start of the record, as DecodeJSON does.
 		var ve *serde.ValueError
@@ -115,6 +119,9 @@ func (b *builder) payload(ctx context.Context, data []byte) Payload {
 			ve.Offset += serde.HeaderSize
 		}
 		return b.failed(data, s, fmt.Errorf("decode with schema id %d: %w", id, err))
+	}
+	if extra := len(out) - 2*len(body) - 64; extra > b.slack {
+		b.slack = min(extra, arenaSize/4)
 	}
 	return Payload{Raw: data, Encoding: EncAvro, JSON: b.keep(out), Schema: b.ref(s)}
 }
