@@ -213,15 +213,15 @@ func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
 // appendJSON renders body, which must hold exactly one value, and appends
 // it to dst. Error offsets are counted from base bytes before body.
 func (p *jsonPlan) appendJSON(dst, body []byte, base int) ([]byte, error) {
-	r := renderer{in: body, out: dst}
-	err := r.value(p.root, 0)
+	r := renderer{in: body}
+	out, err := r.value(dst, p.root, 0)
 	if err == nil && r.pos != len(r.in) {
 		err = r.invalid(r.pos, "%d byte(s) left after the value", len(r.in)-r.pos)
 	}
 	if err != nil {
 		return dst, err.valueError(p.label, base)
 	}
-	return r.out, nil
+	return out, nil
 }
 
 // renderError is a failure inside a value, before its field path is known:
@@ -252,7 +252,6 @@ func (e *renderError) valueError(root string, base int) *ValueError {
 type renderer struct {
 	in    []byte
 	pos   int
-	out   []byte
 	empty int // items that took no bytes, bounded by maxEmptyItems
 }
 
@@ -377,100 +376,101 @@ func (r *renderer) item(before int) *renderError {
 	return nil
 }
 
-func (r *renderer) value(st *jsonStep, depth int) *renderError {
+func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderError) {
 	if depth > maxDepth {
-		return r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
+		return out, r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
 	}
 	switch st.op {
 	case opRecord:
 		if len(st.fields) == 0 {
-			r.out = append(r.out, '{')
+			out = append(out, '{')
 		}
 		for i := range st.fields {
 			f := &st.fields[i]
-			r.out = append(r.out, f.prefix...)
-			if err := r.value(f.step, depth+1); err != nil {
-				return err.at(pathElem{name: f.name})
+			out = append(out, f.prefix...)
+			var err *renderError
+			if out, err = r.value(out, f.step, depth+1); err != nil {
+				return out, err.at(pathElem{name: f.name})
 			}
 		}
-		r.out = append(r.out, '}')
+		out = append(out, '}')
 	case opString:
 		start := r.pos
 		b, err := r.bytes()
 		if err != nil {
-			return err
+			return out, err
 		}
-		out, ok := appendJSONBytes(r.out, b)
-		if !ok {
-			return r.invalid(start, "string is not valid UTF-8")
+		var ok bool
+		if out, ok = appendJSONBytes(out, b); !ok {
+			return out, r.invalid(start, "string is not valid UTF-8")
 		}
-		r.out = out
 	case opLong:
 		v, err := r.long()
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = strconv.AppendInt(r.out, v, 10)
+		out = strconv.AppendInt(out, v, 10)
 	case opInt:
 		v, err := r.int()
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = strconv.AppendInt(r.out, int64(v), 10)
+		out = strconv.AppendInt(out, int64(v), 10)
 	case opUnion:
 		start := r.pos
 		i, err := r.long()
 		if err != nil {
-			return err
+			return out, err
 		}
 		if i < 0 || i >= int64(len(st.branches)) {
-			return r.invalid(start, "union branch %d out of range [0,%d)", i, len(st.branches))
+			return out, r.invalid(start, "union branch %d out of range [0,%d)", i, len(st.branches))
 		}
 		br := &st.branches[i]
 		if br.step == nil {
-			r.out = append(r.out, "null"...)
-			return nil
+			out = append(out, "null"...)
+			return out, nil
 		}
-		r.out = append(r.out, br.prefix...)
-		if err := r.value(br.step, depth+1); err != nil {
-			return err
+		out = append(out, br.prefix...)
+		if out, err = r.value(out, br.step, depth+1); err != nil {
+			return out, err
 		}
 		if br.wrap {
-			r.out = append(r.out, '}')
+			out = append(out, '}')
 		}
 	case opArray:
-		r.out = append(r.out, '[')
+		out = append(out, '[')
 		n := 0
 		for {
 			count, err := r.blockCount()
 			if err != nil {
-				return err
+				return out, err
 			}
 			if count == 0 {
 				break
 			}
 			for ; count > 0; count-- {
 				if n > 0 {
-					r.out = append(r.out, ',')
+					out = append(out, ',')
 				}
 				before := r.pos
-				if err := r.value(st.elem, depth+1); err != nil {
-					return err.at(pathElem{index: n})
+				var err *renderError
+				if out, err = r.value(out, st.elem, depth+1); err != nil {
+					return out, err.at(pathElem{index: n})
 				}
 				n++
 				if err := r.item(before); err != nil {
-					return err
+					return out, err
 				}
 			}
 		}
-		r.out = append(r.out, ']')
+		out = append(out, ']')
 	case opMap:
-		r.out = append(r.out, '{')
+		out = append(out, '{')
 		n := 0
 		for {
 			count, err := r.blockCount()
 			if err != nil {
-				return err
+				return out, err
 			}
 			if count == 0 {
 				break
@@ -479,152 +479,152 @@ func (r *renderer) value(st *jsonStep, depth int) *renderError {
 				before := r.pos
 				k, err := r.bytes()
 				if err != nil {
-					return err
+					return out, err
 				}
 				if n > 0 {
-					r.out = append(r.out, ',')
+					out = append(out, ',')
 				}
-				out, ok := appendJSONBytes(r.out, k)
-				if !ok {
-					return r.invalid(before, "map key is not valid UTF-8")
+				var ok bool
+				if out, ok = appendJSONBytes(out, k); !ok {
+					return out, r.invalid(before, "map key is not valid UTF-8")
 				}
-				r.out = append(out, ':')
-				if err := r.value(st.elem, depth+1); err != nil {
-					return err.at(pathElem{name: string(k), isKey: true})
+				out = append(out, ':')
+				if out, err = r.value(out, st.elem, depth+1); err != nil {
+					return out, err.at(pathElem{name: string(k), isKey: true})
 				}
 				n++
 				if err := r.item(before); err != nil {
-					return err
+					return out, err
 				}
 			}
 		}
-		r.out = append(r.out, '}')
+		out = append(out, '}')
 	case opEnum:
 		start := r.pos
 		i, err := r.int()
 		if err != nil {
-			return err
+			return out, err
 		}
 		if i < 0 || int(i) >= len(st.symbols) {
-			return r.invalid(start, "enum %s index %d out of range [0,%d)", st.name, i, len(st.symbols))
+			return out, r.invalid(start, "enum %s index %d out of range [0,%d)", st.name, i, len(st.symbols))
 		}
-		r.out = append(r.out, st.symbols[i]...)
+		out = append(out, st.symbols[i]...)
 	case opDouble:
 		b, err := r.take(8)
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendFloat(r.out, math.Float64frombits(le64(b)), 64)
+		out = appendFloat(out, math.Float64frombits(le64(b)), 64)
 	case opFloat:
 		b, err := r.take(4)
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendFloat(r.out, float64(math.Float32frombits(le32(b))), 32)
+		out = appendFloat(out, float64(math.Float32frombits(le32(b))), 32)
 	case opBoolean:
 		start := r.pos
 		b, err := r.take(1)
 		if err != nil {
-			return err
+			return out, err
 		}
 		switch b[0] {
 		case 0:
-			r.out = append(r.out, "false"...)
+			out = append(out, "false"...)
 		case 1:
-			r.out = append(r.out, "true"...)
+			out = append(out, "true"...)
 		default:
-			return r.invalid(start, "boolean byte 0x%02x is not 0 or 1", b[0])
+			return out, r.invalid(start, "boolean byte 0x%02x is not 0 or 1", b[0])
 		}
 	case opNull:
-		r.out = append(r.out, "null"...)
+		out = append(out, "null"...)
 	case opTimestampMillis, opTimestampMicros, opLocalTimestampMillis, opLocalTimestampMicros:
 		v, err := r.long()
 		if err != nil {
-			return err
+			return out, err
 		}
 		digits := 3
 		if st.op == opTimestampMicros || st.op == opLocalTimestampMicros {
 			digits = 6
 		}
-		r.out = appendTimestamp(r.out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
+		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
 	case opDate:
 		v, err := r.int()
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendDate(r.out, v)
+		out = appendDate(out, v)
 	case opTimeMillis:
 		v, err := r.int()
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendTimeOfDay(r.out, int64(v), 3)
+		out = appendTimeOfDay(out, int64(v), 3)
 	case opTimeMicros:
 		v, err := r.long()
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendTimeOfDay(r.out, v, 6)
+		out = appendTimeOfDay(out, v, 6)
 	case opDecimalBytes:
 		start := r.pos
 		b, err := r.bytes()
 		if err != nil {
-			return err
+			return out, err
 		}
-		return r.decimal(start, b, st)
+		return r.decimal(out, start, b, st)
 	case opDecimalFixed:
 		start := r.pos
 		b, err := r.take(st.size)
 		if err != nil {
-			return err
+			return out, err
 		}
-		return r.decimal(start, b, st)
+		return r.decimal(out, start, b, st)
 	case opBytes:
 		b, err := r.bytes()
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendBase64(r.out, b)
+		out = appendBase64(out, b)
 	case opFixed:
 		b, err := r.take(st.size)
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendBase64(r.out, b)
+		out = appendBase64(out, b)
 	case opUUIDFixed:
 		b, err := r.take(st.size)
 		if err != nil {
-			return err
+			return out, err
 		}
-		r.out = appendUUID(r.out, b)
+		out = appendUUID(out, b)
 	default:
-		return r.invalid(r.pos, "unsupported %s", st.name)
+		return out, r.invalid(r.pos, "unsupported %s", st.name)
 	}
-	return nil
+	return out, nil
 }
 
 // decimal writes the two's-complement unscaled value b of a decimal,
 // refusing one with more digits than its precision allows: EncodeJSON
 // refuses those too. Values that fit in 64 bits take no allocation.
-func (r *renderer) decimal(at int, b []byte, st *jsonStep) *renderError {
+func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, *renderError) {
 	u, neg, ok := smallUnscaled(b)
 	if !ok {
 		n := decimalUnscaled(b)
 		neg := n.Sign() < 0
 		digits := n.Abs(n).String()
 		if p := st.precision; p > 0 && n.Sign() != 0 && len(digits) > p {
-			return r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
+			return out, r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
 		}
-		r.out = appendScaled(r.out, neg, []byte(digits), st.scale)
-		return nil
+		out = appendScaled(out, neg, []byte(digits), st.scale)
+		return out, nil
 	}
 	var buf [20]byte
 	digits := strconv.AppendUint(buf[:0], u, 10)
 	if p := st.precision; p > 0 && u != 0 && len(digits) > p {
-		return r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
+		return out, r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
 	}
-	r.out = appendScaled(r.out, neg, digits, st.scale)
-	return nil
+	out = appendScaled(out, neg, digits, st.scale)
+	return out, nil
 }
 
 // smallUnscaled reads the two's-complement big-endian integer b as a sign
