@@ -245,7 +245,12 @@ func appendTimestamp(dst []byte, v int64, digits int, zoned bool) []byte {
 	dst = appendYMD(dst, y, m, d)
 	h, mi, sec := int(sod/3600), int(sod/60%60), int(sod%60)
 	dst = append(dst, 'T', byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10), '.')
-	dst = appendPadded(dst, frac, digits)
+	if digits == 3 {
+		dst = append(dst, byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+	} else {
+		dst = append(dst, byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
+			byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
+	}
 	if zoned {
 		dst = append(dst, 'Z')
 	}

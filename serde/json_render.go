@@ -23,6 +23,7 @@ import (
 type jsonOp uint8
 
 const (
+	// Leaves: values without nested values.
 	opUnsupported jsonOp = iota
 	opNull
 	opBoolean
@@ -44,6 +45,7 @@ const (
 	opDecimalFixed
 	opUUIDFixed
 	opEnum
+	// Containers, from opRecord on.
 	opRecord
 	opArray
 	opMap
@@ -255,33 +257,57 @@ type renderer struct {
 	empty int // items that took no bytes, bounded by maxEmptyItems
 }
 
+//go:noinline
 func (r *renderer) truncated(need int) *renderError {
 	return &renderError{offset: r.pos, sentinel: ErrTruncated, msg: fmt.Sprintf("need %d byte(s), have %d", need, len(r.in)-r.pos)}
 }
 
+//go:noinline
 func (r *renderer) invalid(at int, format string, args ...any) *renderError {
 	return &renderError{offset: at, sentinel: ErrInvalidValue, msg: fmt.Sprintf(format, args...)}
 }
 
-// long reads a zig-zag varint long.
-func (r *renderer) long() (int64, *renderError) {
+// quick reads a one-byte varint, the common case, and is inlined; ok is
+// false, and nothing read, when the next varint is longer or missing.
+func (r *renderer) quick() (v int64, ok bool) {
 	if r.pos < len(r.in) {
 		if b := r.in[r.pos]; b < 0x80 {
 			r.pos++
-			return int64(b>>1) ^ -int64(b&1), nil
+			return int64(b>>1) ^ -int64(b&1), true
 		}
 	}
-	return r.varint(10, "long")
+	return 0, false
 }
+
+// quickBytes reads a byte string shorter than 64 bytes (a one-byte
+// length), inlined; ok is false, and nothing read, for any other.
+func (r *renderer) quickBytes() (b []byte, ok bool) {
+	if p := r.pos; p < len(r.in) {
+		if c := r.in[p]; c < 0x80 && c&1 == 0 && int(c>>1) < len(r.in)-p {
+			r.pos = p + 1 + int(c>>1)
+			return r.in[p+1 : r.pos], true
+		}
+	}
+	return nil, false
+}
+
+// quickCount reads a block count below 64 (a one-byte varint that is not
+// negative), inlined; ok is false, and nothing read, for any other.
+func (r *renderer) quickCount() (n int64, ok bool) {
+	if r.pos < len(r.in) {
+		if b := r.in[r.pos]; b < 0x80 && b&1 == 0 {
+			r.pos++
+			return int64(b >> 1), true
+		}
+	}
+	return 0, false
+}
+
+// long reads a zig-zag varint long.
+func (r *renderer) long() (int64, *renderError) { return r.varint(10, "long") }
 
 // int reads a zig-zag varint int.
 func (r *renderer) int() (int32, *renderError) {
-	if r.pos < len(r.in) {
-		if b := r.in[r.pos]; b < 0x80 {
-			r.pos++
-			return int32(b>>1) ^ -int32(b&1), nil
-		}
-	}
 	start := r.pos
 	v, err := r.varint(5, "int")
 	if err != nil {
@@ -316,12 +342,12 @@ func (r *renderer) varint(maxBytes int, what string) (int64, *renderError) {
 }
 
 func (r *renderer) take(n int) ([]byte, *renderError) {
-	if n > len(r.in)-r.pos {
-		return nil, r.truncated(n)
+	if n <= len(r.in)-r.pos {
+		b := r.in[r.pos : r.pos+n]
+		r.pos += n
+		return b, nil
 	}
-	b := r.in[r.pos : r.pos+n]
-	r.pos += n
-	return b, nil
+	return nil, r.truncated(n)
 }
 
 // bytes reads a length-prefixed byte string.
@@ -364,18 +390,18 @@ func (r *renderer) blockCount() (int64, *renderError) {
 	return -count, nil
 }
 
-// item counts an array or map item that started at before, bounding the
-// items that take no bytes.
-func (r *renderer) item(before int) *renderError {
-	if r.pos == before {
-		r.empty++
-		if r.empty > maxEmptyItems {
-			return r.invalid(before, "more than %d items that take no bytes", maxEmptyItems)
-		}
+// emptyItem counts an array or map item that took no bytes (it started
+// at before), bounding how many there may be.
+func (r *renderer) emptyItem(before int) *renderError {
+	r.empty++
+	if r.empty > maxEmptyItems {
+		return r.invalid(before, "more than %d items that take no bytes", maxEmptyItems)
 	}
 	return nil
 }
 
+// value renders a value at depth. Containers render their leaves with
+// leaf directly, checking the depth for them.
 func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderError) {
 	if depth > maxDepth {
 		return out, r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
@@ -389,36 +415,23 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 			f := &st.fields[i]
 			out = append(out, f.prefix...)
 			var err *renderError
-			if out, err = r.value(out, f.step, depth+1); err != nil {
+			if f.step.op < opRecord && depth < maxDepth {
+				out, err = r.leaf(out, f.step)
+			} else {
+				out, err = r.value(out, f.step, depth+1)
+			}
+			if err != nil {
 				return out, err.at(pathElem{name: f.name})
 			}
 		}
 		out = append(out, '}')
-	case opString:
-		start := r.pos
-		b, err := r.bytes()
-		if err != nil {
-			return out, err
-		}
-		var ok bool
-		if out, ok = appendJSONBytes(out, b); !ok {
-			return out, r.invalid(start, "string is not valid UTF-8")
-		}
-	case opLong:
-		v, err := r.long()
-		if err != nil {
-			return out, err
-		}
-		out = strconv.AppendInt(out, v, 10)
-	case opInt:
-		v, err := r.int()
-		if err != nil {
-			return out, err
-		}
-		out = strconv.AppendInt(out, int64(v), 10)
 	case opUnion:
 		start := r.pos
-		i, err := r.long()
+		i, fast := r.quick()
+		var err *renderError
+		if !fast {
+			i, err = r.long()
+		}
 		if err != nil {
 			return out, err
 		}
@@ -431,7 +444,12 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 			return out, nil
 		}
 		out = append(out, br.prefix...)
-		if out, err = r.value(out, br.step, depth+1); err != nil {
+		if br.step.op < opRecord && depth < maxDepth {
+			out, err = r.leaf(out, br.step)
+		} else {
+			out, err = r.value(out, br.step, depth+1)
+		}
+		if err != nil {
 			return out, err
 		}
 		if br.wrap {
@@ -441,9 +459,12 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		out = append(out, '[')
 		n := 0
 		for {
-			count, err := r.blockCount()
-			if err != nil {
-				return out, err
+			count, fast := r.quickCount()
+			var err *renderError
+			if !fast {
+				if count, err = r.blockCount(); err != nil {
+					return out, err
+				}
 			}
 			if count == 0 {
 				break
@@ -454,12 +475,19 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 				}
 				before := r.pos
 				var err *renderError
-				if out, err = r.value(out, st.elem, depth+1); err != nil {
+				if st.elem.op < opRecord && depth < maxDepth {
+					out, err = r.leaf(out, st.elem)
+				} else {
+					out, err = r.value(out, st.elem, depth+1)
+				}
+				if err != nil {
 					return out, err.at(pathElem{index: n})
 				}
 				n++
-				if err := r.item(before); err != nil {
-					return out, err
+				if r.pos == before {
+					if err := r.emptyItem(before); err != nil {
+						return out, err
+					}
 				}
 			}
 		}
@@ -468,16 +496,23 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		out = append(out, '{')
 		n := 0
 		for {
-			count, err := r.blockCount()
-			if err != nil {
-				return out, err
+			count, fast := r.quickCount()
+			var err *renderError
+			if !fast {
+				if count, err = r.blockCount(); err != nil {
+					return out, err
+				}
 			}
 			if count == 0 {
 				break
 			}
 			for ; count > 0; count-- {
 				before := r.pos
-				k, err := r.bytes()
+				k, fast := r.quickBytes()
+				var err *renderError
+				if !fast {
+					k, err = r.bytes()
+				}
 				if err != nil {
 					return out, err
 				}
@@ -489,19 +524,73 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 					return out, r.invalid(before, "map key is not valid UTF-8")
 				}
 				out = append(out, ':')
-				if out, err = r.value(out, st.elem, depth+1); err != nil {
+				if st.elem.op < opRecord && depth < maxDepth {
+					out, err = r.leaf(out, st.elem)
+				} else {
+					out, err = r.value(out, st.elem, depth+1)
+				}
+				if err != nil {
 					return out, err.at(pathElem{name: string(k), isKey: true})
 				}
 				n++
-				if err := r.item(before); err != nil {
-					return out, err
+				if r.pos == before {
+					if err := r.emptyItem(before); err != nil {
+						return out, err
+					}
 				}
 			}
 		}
 		out = append(out, '}')
+	default:
+		return r.leaf(out, st)
+	}
+	return out, nil
+}
+
+// leaf renders a value without nested values.
+func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
+	switch st.op {
+	case opString:
+		start := r.pos
+		b, fast := r.quickBytes()
+		var err *renderError
+		if !fast {
+			b, err = r.bytes()
+		}
+		if err != nil {
+			return out, err
+		}
+		var ok bool
+		if out, ok = appendJSONBytes(out, b); !ok {
+			return out, r.invalid(start, "string is not valid UTF-8")
+		}
+	case opLong:
+		v, fast := r.quick()
+		var err *renderError
+		if !fast {
+			v, err = r.long()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = strconv.AppendInt(out, v, 10)
+	case opInt:
+		q, fast := r.quick()
+		v, err := int32(q), (*renderError)(nil)
+		if !fast {
+			v, err = r.int()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = strconv.AppendInt(out, int64(v), 10)
 	case opEnum:
 		start := r.pos
-		i, err := r.int()
+		q, fast := r.quick()
+		i, err := int32(q), (*renderError)(nil)
+		if !fast {
+			i, err = r.int()
+		}
 		if err != nil {
 			return out, err
 		}
@@ -538,7 +627,11 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 	case opNull:
 		out = append(out, "null"...)
 	case opTimestampMillis, opTimestampMicros, opLocalTimestampMillis, opLocalTimestampMicros:
-		v, err := r.long()
+		v, fast := r.quick()
+		var err *renderError
+		if !fast {
+			v, err = r.long()
+		}
 		if err != nil {
 			return out, err
 		}
@@ -548,26 +641,42 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		}
 		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
 	case opDate:
-		v, err := r.int()
+		q, fast := r.quick()
+		v, err := int32(q), (*renderError)(nil)
+		if !fast {
+			v, err = r.int()
+		}
 		if err != nil {
 			return out, err
 		}
 		out = appendDate(out, v)
 	case opTimeMillis:
-		v, err := r.int()
+		q, fast := r.quick()
+		v, err := int32(q), (*renderError)(nil)
+		if !fast {
+			v, err = r.int()
+		}
 		if err != nil {
 			return out, err
 		}
 		out = appendTimeOfDay(out, int64(v), 3)
 	case opTimeMicros:
-		v, err := r.long()
+		v, fast := r.quick()
+		var err *renderError
+		if !fast {
+			v, err = r.long()
+		}
 		if err != nil {
 			return out, err
 		}
 		out = appendTimeOfDay(out, v, 6)
 	case opDecimalBytes:
 		start := r.pos
-		b, err := r.bytes()
+		b, fast := r.quickBytes()
+		var err *renderError
+		if !fast {
+			b, err = r.bytes()
+		}
 		if err != nil {
 			return out, err
 		}
@@ -580,7 +689,11 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		}
 		return r.decimal(out, start, b, st)
 	case opBytes:
-		b, err := r.bytes()
+		b, fast := r.quickBytes()
+		var err *renderError
+		if !fast {
+			b, err = r.bytes()
+		}
 		if err != nil {
 			return out, err
 		}

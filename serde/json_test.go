@@ -6,8 +6,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
