@@ -184,7 +184,7 @@ func appendShortFloat(dst []byte, f float64) ([]byte, bool) {
 		if scaled >= 1<<50 {
 			return dst, false
 		}
-		m := math.Round(scaled)
+		m := math.RoundToEven(scaled)
 		if m/p == abs {
 			if f < 0 {
 				dst = append(dst, '-')
