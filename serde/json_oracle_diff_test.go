@@ -1,9 +1,14 @@
 package serde
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
+	"encoding/hex"
 	"errors"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -54,4 +59,36 @@ func compareRender(t *testing.T, s *Schema, body []byte) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("body %x:\n got %s\nwant %s", body, got, want)
 	}
+}
+
+// TestGoldenMatchesOracle checks that testdata/render.golden.gz records
+// what the old renderer writes.
+func TestGoldenMatchesOracle(t *testing.T) {
+	schemas := renderSchemas(t)
+	f, err := os.Open(renderGolden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		fields := strings.SplitN(sc.Text(), "\t", 3)
+		body, _ := hex.DecodeString(fields[1])
+		js, err := oldAppendJSON(nil, schemas[fields[0]], body, 0)
+		got := "ok " + string(js)
+		if err != nil {
+			got = "error " + err.Error()
+		}
+		if got != fields[2] {
+			t.Fatalf("%s %s: old renderer wrote %s, golden has %s", fields[0], fields[1], got, fields[2])
+		}
+		n++
+	}
+	t.Logf("%d golden cases match the old renderer", n)
 }

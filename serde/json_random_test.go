@@ -1,7 +1,10 @@
 package serde
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -71,6 +74,16 @@ func sortedNames(m map[string]avro.Schema) []string {
 type bodyGen struct {
 	rnd     *rand.Rand
 	invalid bool
+	// deep is the depth from which arrays and maps are empty and unions
+	// take a branch that is not a record (6 if 0).
+	deep int
+}
+
+func (g *bodyGen) tooDeep(depth int) bool {
+	if g.deep == 0 {
+		return depth > 6
+	}
+	return depth > g.deep
 }
 
 func (g *bodyGen) body(s avro.Schema) []byte { return g.value(nil, s, 0) }
@@ -109,7 +122,7 @@ func (g *bodyGen) value(dst []byte, s avro.Schema, depth int) []byte {
 	case *avro.UnionSchema:
 		types := t.Types()
 		i := g.rnd.IntN(len(types))
-		if depth > 6 {
+		if g.tooDeep(depth) {
 			// Deep enough: take a branch that cannot recurse.
 			for j, b := range types {
 				if _, rec := deref(b).(*avro.RecordSchema); !rec {
@@ -132,7 +145,7 @@ func (g *bodyGen) value(dst []byte, s avro.Schema, depth int) []byte {
 // byte size as hamba/avro writes them, and none past a depth.
 func (g *bodyGen) blocks(dst []byte, depth int, item func([]byte) []byte) []byte {
 	nblocks := g.rnd.IntN(4)
-	if depth > 6 {
+	if g.tooDeep(depth) {
 		nblocks = 0
 	}
 	for range nblocks {
@@ -255,8 +268,8 @@ func (g *bodyGen) primitive(dst []byte, s *avro.PrimitiveSchema) []byte {
 		}
 		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
 	case avro.Bytes:
-		if _, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
-			b := g.decimal(g.rnd.IntN(20))
+		if dec, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
+			b := g.decimal(g.rnd.IntN(20), dec.Precision())
 			return append(g.long(dst, int64(len(b))), b...)
 		}
 		b := make([]byte, g.rnd.IntN(20))
@@ -281,8 +294,30 @@ func (g *bodyGen) float() float64 {
 
 // decimal is a two's-complement unscaled value of n bytes: random, or a
 // sign extension of a small value, or the edges of 64 bits.
-func (g *bodyGen) decimal(n int) []byte {
+func (g *bodyGen) decimal(n, precision int) []byte {
 	b := make([]byte, n)
+	if g.chance(2) {
+		// Within the precision (and n bytes), as valid values are.
+		limit := int64(1)
+		for range min(precision, 18) {
+			limit *= 10
+		}
+		if n > 0 && n < 8 {
+			limit = min(limit, int64(1)<<(8*n-1))
+		}
+		v := int64(0)
+		if n > 0 {
+			v = g.rnd.Int64N(2*limit-1) - (limit - 1)
+		}
+		for i := range b {
+			if shift := 8 * (n - 1 - i); shift < 64 {
+				b[i] = byte(v >> shift)
+			} else {
+				b[i] = byte(v >> 63)
+			}
+		}
+		return b
+	}
 	switch g.rnd.IntN(4) {
 	case 0:
 		for i := range b {
@@ -314,8 +349,8 @@ func (g *bodyGen) decimal(n int) []byte {
 }
 
 func (g *bodyGen) fixedBytes(dst []byte, t *avro.FixedSchema) []byte {
-	if _, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
-		return append(dst, g.decimal(t.Size())...)
+	if dec, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
+		return append(dst, g.decimal(t.Size(), dec.Precision())...)
 	}
 	for range t.Size() {
 		dst = append(dst, byte(g.rnd.Uint32()))
@@ -341,4 +376,56 @@ func (g *bodyGen) str(dst []byte) []byte {
 		s = append(s[:at:at], append([]byte(bad[g.rnd.IntN(len(bad))]), s[at:]...)...)
 	}
 	return append(g.long(dst, int64(len(s))), s...)
+}
+
+// TestRenderRandomRoundTrip renders random valid and broken bodies of every
+// schema: errors are ValueErrors matching ErrTruncated or ErrInvalidValue,
+// and what renders is JSON that encodes back to a body rendering the same.
+func TestRenderRandomRoundTrip(t *testing.T) {
+	schemas := renderSchemas(t)
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	for _, name := range sortedNames(schemas) {
+		s := &Schema{ID: 9, Avro: schemas[name]}
+		t.Run(name, func(t *testing.T) {
+			rnd := rand.New(rand.NewPCG(5, uint64(len(name))))
+			g := &bodyGen{rnd: rnd}
+			rendered := 0
+			for i := range n {
+				g.invalid = i%3 == 0
+				body := g.body(s.Avro)
+				bodies := [][]byte{body, append(bytes.Clone(body), 0)}
+				if len(body) > 0 {
+					bodies = append(bodies, body[:rnd.IntN(len(body))])
+				}
+				for _, b := range bodies {
+					js, err := s.AppendJSON(nil, b)
+					if err != nil {
+						var ve *ValueError
+						if !errors.As(err, &ve) || !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrInvalidValue) {
+							t.Fatalf("body %x: error %v is not a ValueError for ErrTruncated or ErrInvalidValue", b, err)
+						}
+						continue
+					}
+					rendered++
+					if !json.Valid(js) {
+						t.Fatalf("body %x: invalid JSON %s", b, js)
+					}
+					framed, err := EncodeJSON(s, js)
+					if err != nil {
+						t.Fatalf("body %x: EncodeJSON(%s): %v", b, js, err)
+					}
+					again, err := s.AppendJSON(nil, framed[HeaderSize:])
+					if err != nil || !bytes.Equal(again, js) {
+						t.Fatalf("body %x: JSON changed on a round trip:\n%s\n%s (%v)", b, js, again, err)
+					}
+				}
+			}
+			if rendered < n/4 {
+				t.Errorf("only %d of %d bodies rendered: the generator makes too few valid values", rendered, n)
+			}
+		})
+	}
 }
