@@ -318,30 +318,6 @@ func appendPadded(dst []byte, v int64, width int) []byte {
 	return append(dst, s...)
 }
 
-// appendDecimal writes the two's-complement big-endian unscaled value b with
-// scale as a JSON number with exactly scale fractional digits.
-func appendDecimal(dst, b []byte, scale int) []byte {
-	n := decimalUnscaled(b)
-	neg := n.Sign() < 0
-	digits := n.Abs(n).String()
-	if neg {
-		dst = append(dst, '-')
-	}
-	if scale <= 0 {
-		dst = append(dst, digits...)
-		for i := 0; i < -scale; i++ {
-			dst = append(dst, '0')
-		}
-		return dst
-	}
-	for len(digits) <= scale {
-		digits = "0" + digits
-	}
-	dst = append(dst, digits[:len(digits)-scale]...)
-	dst = append(dst, '.')
-	return append(dst, digits[len(digits)-scale:]...)
-}
-
 // decimalUnscaled reads a two's-complement big-endian integer.
 func decimalUnscaled(b []byte) *big.Int {
 	n := new(big.Int).SetBytes(b)

@@ -260,6 +260,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecimalBytes(t *testing.T) {
+	dec := mustParse(t, `{"type":"bytes","logicalType":"decimal","precision":20,"scale":2}`)
 	for _, tt := range []struct {
 		text string
 		want []byte
@@ -274,8 +275,10 @@ func TestDecimalBytes(t *testing.T) {
 		if got := decimalBytes(n, 0); !bytes.Equal(got, tt.want) {
 			t.Errorf("decimalBytes(%s) = %x, want %x", tt.text, got, tt.want)
 		}
-		if back := string(appendDecimal(nil, tt.want, 2)); back != tt.text && !(tt.text == "0" && back == "0.00") {
-			t.Errorf("appendDecimal(%x) = %s, want %s", tt.want, back, tt.text)
+		body := append(binary.AppendVarint(nil, int64(len(tt.want))), tt.want...)
+		back, err := AppendJSON(nil, dec, body)
+		if err != nil || string(back) != tt.text && !(tt.text == "0" && string(back) == "0.00") {
+			t.Errorf("AppendJSON(%x) = %s, %v, want %s", tt.want, back, err, tt.text)
 		}
 	}
 }
