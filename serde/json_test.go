@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hamba/avro/v2"
@@ -334,5 +335,44 @@ func TestAppendFloatMatchesStrconv(t *testing.T) {
 	for _, f := range []float64{0, math.Copysign(0, -1), 1e-6, 9.99999e-7, 1 << 50, 1<<50 - 0.5, 1<<50 - 1, 0.1, 0.2, 0.3, 19.99, 5.5, 1e15, 123456789.0123, 0.00001, 0.0001, 4503599627370495.5} {
 		check(f)
 		check(-f)
+	}
+}
+
+// A Schema compiles its plan on first use; concurrent first uses must all
+// render (go test -race checks the publication).
+func TestSchemaAppendJSONConcurrentFirstUse(t *testing.T) {
+	s := everything(t)
+	framed, err := EncodeJSON(s, []byte(everythingJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := &Schema{ID: s.ID, Text: s.Text, Avro: s.Avro}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got, err := fresh.AppendJSON(nil, framed[HeaderSize:])
+			if err != nil || string(got) != everythingJSON {
+				t.Errorf("AppendJSON = %s, %v", got, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Rendering a record allocates nothing once the plan is compiled.
+func TestSchemaAppendJSONAllocatesNothing(t *testing.T) {
+	s := everything(t)
+	framed, err := EncodeJSON(s, []byte(everythingJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := s.AppendJSON(buf[:0], framed[HeaderSize:]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("AppendJSON allocates %v times per record", allocs)
 	}
 }
