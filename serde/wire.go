@@ -69,6 +69,12 @@ func AppendHeader(dst []byte, id int) []byte {
 	return binary.BigEndian.AppendUint32(append(dst, MagicByte), uint32(id))
 }
 
+// IsFramed reports whether data starts with a wire-format header: at least
+// HeaderSize bytes, the first of them MagicByte. ParseHeader fails exactly
+// when it does not; IsFramed is the cheap test for tools that show
+// unframed bytes as they are.
+func IsFramed(data []byte) bool { return len(data) >= HeaderSize && data[0] == MagicByte }
+
 // ParseHeader splits a framed record into its schema id and Avro body. The
 // body aliases data. It fails with ErrNotFramed when data is shorter than
 // HeaderSize and with ErrUnknownMagic (which is also ErrNotFramed) when the

@@ -96,10 +96,10 @@ func (b *builder) payload(ctx context.Context, data []byte) Payload {
 	if data == nil || b.raw || b.c.reg == nil {
 		return b.rawPayload(data)
 	}
-	id, body, err := serde.ParseHeader(data)
-	if errors.Is(err, serde.ErrNotFramed) {
+	if !serde.IsFramed(data) {
 		return b.rawPayload(data)
 	}
+	id, body, err := serde.ParseHeader(data)
 	if err != nil {
 		return b.failed(data, nil, err)
 	}
