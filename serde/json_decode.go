@@ -211,8 +211,8 @@ const (
 // appendDate writes days since the epoch as "YYYY-MM-DD", or as the number
 // when the year is outside 0–9999.
 func appendDate(dst []byte, days int32) []byte {
-	y, m, d := civilDate(int64(days))
-	if y < 0 || y > 9999 {
+	y, m, d, ok := civilDate(int64(days))
+	if !ok {
 		return strconv.AppendInt(dst, int64(days), 10)
 	}
 	dst = append(dst, '"')
@@ -237,8 +237,8 @@ func appendTimestamp(dst []byte, v int64, digits int, zoned bool) []byte {
 	if sod < 0 {
 		days, sod = days-1, sod+secsPerDay
 	}
-	y, m, d := civilDate(days)
-	if y < 0 || y > 9999 {
+	y, m, d, ok := civilDate(days)
+	if !ok {
 		return strconv.AppendInt(dst, v, 10)
 	}
 	dst = append(dst, '"')
@@ -257,14 +257,24 @@ func appendTimestamp(dst []byte, v int64, digits int, zoned bool) []byte {
 	return append(dst, '"')
 }
 
+// Days since 1970-01-01 of 0000-01-01 and 10000-01-01: the readable forms
+// cover the years 0–9999.
+const (
+	dayYear0     = -719528
+	dayYear10000 = 2932897
+)
+
 // civilDate returns the proleptic Gregorian date of days since 1970-01-01
-// (Howard Hinnant's days_from_civil inverse).
-func civilDate(days int64) (year int64, month, day int) {
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
+// (Howard Hinnant's civil_from_days), and ok false when the year is
+// outside 0–9999.
+func civilDate(days int64) (year, month, day int, ok bool) {
+	if days < dayYear0 || days >= dayYear10000 {
+		return 0, 0, 0, false
 	}
+	// Counted from 0000-03-01 minus one 400-year era, so that everything
+	// is positive and the divisions are unsigned.
+	z := uint64(days + 719468 + 146097)
+	era := z / 146097
 	doe := z - era*146097                                  // [0, 146096]
 	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
 	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
@@ -274,15 +284,15 @@ func civilDate(days int64) (year int64, month, day int) {
 	if mp >= 10 {
 		month = int(mp - 9)
 	}
-	year = yoe + era*400
+	year = int(yoe+era*400) - 400
 	if month <= 2 {
 		year++
 	}
-	return year, month, day
+	return year, month, day, true
 }
 
 // appendYMD writes a date with a year in 0–9999 as YYYY-MM-DD.
-func appendYMD(dst []byte, y int64, m, d int) []byte {
+func appendYMD(dst []byte, y, m, d int) []byte {
 	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }

@@ -168,13 +168,6 @@ func (g *bodyGen) blocks(dst []byte, depth int, item func([]byte) []byte) []byte
 	return g.long(dst, 0)
 }
 
-// Edges of the readable forms: 0000-01-01 and 10000-01-01 as days since
-// the epoch.
-const (
-	dayYear0     = -719528
-	dayYear10000 = 2932897
-)
-
 func (g *bodyGen) pick(vals ...int64) int64 { return vals[g.rnd.IntN(len(vals))] }
 
 // anyLong is a random long: small, extreme, or any 64 bits.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hamba/avro/v2"
 
@@ -375,4 +376,30 @@ func TestSchemaAppendJSONAllocatesNothing(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("AppendJSON allocates %v times per record", allocs)
 	}
+}
+
+// civilDate agrees with the time package over the years 0–9999 and says
+// no just outside them.
+func TestCivilDate(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 11))
+	check := func(days int64) {
+		t.Helper()
+		tm := time.Unix(days*secsPerDay, 0).UTC()
+		y, m, d, ok := civilDate(days)
+		inRange := tm.Year() >= 0 && tm.Year() <= 9999
+		if ok != inRange || ok && (y != tm.Year() || m != int(tm.Month()) || d != tm.Day()) {
+			t.Fatalf("civilDate(%d) = %d-%d-%d %v, time says %s", days, y, m, d, ok, tm.Format(time.DateOnly))
+		}
+	}
+	for days := int64(dayYear0 - 800); days < dayYear0+800; days++ {
+		check(days)
+	}
+	for days := int64(dayYear10000 - 800); days < dayYear10000+800; days++ {
+		check(days)
+	}
+	for range 200_000 {
+		check(rnd.Int64N(dayYear10000-dayYear0+20000) + dayYear0 - 10000)
+	}
+	check(math.MaxInt64 / secsPerDay)
+	check(math.MinInt64 / secsPerDay)
 }
