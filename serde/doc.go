@@ -36,6 +36,13 @@
 //     hamba's generic `any` decoding, so it knows the byte offset and field
 //     path of every value, never allocates more than the input can describe,
 //     and does not depend on hamba's union naming configuration.
+//   - Rendering Avro as JSON (DecodeJSON, Schema.AppendJSON) runs a plan
+//     compiled once per writer schema and kept with its Schema: field names,
+//     enum symbols and union wrappers are quoted ahead of time, and a
+//     record renders straight from its bytes into the output without
+//     allocating (a decimal wider than 64 bits is the exception). The field
+//     path of an error is rebuilt as the error unwinds, so the walk keeps no
+//     path. testdata/render.golden.gz pins the output to the digit.
 //   - Schema resolution is serde's own (Resolver), following the Avro
 //     specification, rather than hamba/avro's SchemaCompatibility.Resolve:
 //     hamba's recurses forever on recursive records (a fatal stack

@@ -19,6 +19,9 @@ import (
 func FuzzParseHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		id, body, err := ParseHeader(data)
+		if IsFramed(data) != (err == nil) {
+			t.Fatalf("IsFramed(%x) = %v, ParseHeader error %v", data, IsFramed(data), err)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrNotFramed) {
 				t.Fatalf("error %v is not ErrNotFramed", err)

@@ -3,12 +3,10 @@ package serde
 import (
 	"context"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/big"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/hamba/avro/v2"
@@ -67,7 +65,7 @@ func (r *Registry) DecodeJSON(ctx context.Context, framed []byte) (json []byte, 
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := appendJSON(nil, s.Avro, body, HeaderSize)
+	out, err := s.jsonPlan().appendJSON(nil, body, HeaderSize)
 	if err != nil {
 		return nil, s, fmt.Errorf("decode with schema id %d: %w", id, err)
 	}
@@ -77,21 +75,11 @@ func (r *Registry) DecodeJSON(ctx context.Context, framed []byte) (json []byte, 
 // AppendJSON appends the JSON form (see DecodeJSON) of the Avro body, written
 // with schema, to dst. The body must hold exactly one value; error offsets
 // count from the start of body.
+//
+// AppendJSON compiles schema on every call; to render many bodies written
+// with one schema, use (*Schema).AppendJSON, which compiles once.
 func AppendJSON(dst []byte, schema avro.Schema, body []byte) ([]byte, error) {
-	return appendJSON(dst, schema, body, 0)
-}
-
-func appendJSON(dst []byte, schema avro.Schema, body []byte, base int) ([]byte, error) {
-	d := &jsonDecoder{in: body, base: base, out: dst}
-	d.path = make(path, 0, 8)
-	d.path.field(typeLabel(schema))
-	if err := d.value(schema, 0); err != nil {
-		return dst, err
-	}
-	if d.pos != len(d.in) {
-		return dst, d.path.errorf(d.base+d.pos, ErrInvalidValue, "%d byte(s) left after the value", len(d.in)-d.pos)
-	}
-	return d.out, nil
+	return compileJSON(schema).appendJSON(dst, body, 0)
 }
 
 // typeLabel names a schema for the root of a field path.
@@ -108,250 +96,6 @@ func deref(s avro.Schema) avro.Schema {
 		return r.Schema()
 	}
 	return s
-}
-
-type jsonDecoder struct {
-	in    []byte
-	pos   int
-	base  int
-	out   []byte
-	path  path
-	empty int
-}
-
-func (d *jsonDecoder) truncated(need int) error {
-	return d.path.errorf(d.base+d.pos, ErrTruncated, "need %d byte(s), have %d", need, len(d.in)-d.pos)
-}
-
-func (d *jsonDecoder) invalid(at int, format string, args ...any) error {
-	return d.path.errorf(d.base+at, ErrInvalidValue, format, args...)
-}
-
-// varint reads a zig-zag varint of at most maxBytes bytes.
-func (d *jsonDecoder) varint(maxBytes int, what string) (int64, error) {
-	start := d.pos
-	var v uint64
-	for i := 0; i < maxBytes; i++ {
-		if d.pos >= len(d.in) {
-			d.pos = start
-			return 0, d.truncated(i + 1)
-		}
-		b := d.in[d.pos]
-		d.pos++
-		if i == 9 && b > 1 {
-			return 0, d.invalid(start, "%s varint overflows 64 bits", what)
-		}
-		v |= uint64(b&0x7f) << (7 * uint(i))
-		if b&0x80 == 0 {
-			return int64(v>>1) ^ -int64(v&1), nil
-		}
-	}
-	return 0, d.invalid(start, "%s varint longer than %d bytes", what, maxBytes)
-}
-
-func (d *jsonDecoder) readInt() (int32, error) {
-	start := d.pos
-	v, err := d.varint(5, "int")
-	if err != nil {
-		return 0, err
-	}
-	if v < math.MinInt32 || v > math.MaxInt32 {
-		return 0, d.invalid(start, "int varint out of 32-bit range")
-	}
-	return int32(v), nil
-}
-
-func (d *jsonDecoder) readLong() (int64, error) { return d.varint(10, "long") }
-
-func (d *jsonDecoder) take(n int) ([]byte, error) {
-	if n > len(d.in)-d.pos {
-		return nil, d.truncated(n)
-	}
-	b := d.in[d.pos : d.pos+n]
-	d.pos += n
-	return b, nil
-}
-
-// readBytes reads a length-prefixed byte string.
-func (d *jsonDecoder) readBytes() ([]byte, error) {
-	start := d.pos
-	n, err := d.readLong()
-	if err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		return nil, d.invalid(start, "negative length %d", n)
-	}
-	if n > int64(len(d.in)-d.pos) {
-		return nil, d.truncated(int(min(n, math.MaxInt32)))
-	}
-	return d.take(int(n))
-}
-
-func (d *jsonDecoder) value(s avro.Schema, depth int) error {
-	if depth > maxDepth {
-		return d.invalid(d.pos, "value nests deeper than %d levels", maxDepth)
-	}
-	s = deref(s)
-	switch t := s.(type) {
-	case *avro.NullSchema:
-		d.out = append(d.out, "null"...)
-		return nil
-	case *avro.PrimitiveSchema:
-		return d.primitive(t)
-	case *avro.RecordSchema:
-		d.out = append(d.out, '{')
-		for i, f := range t.Fields() {
-			if i > 0 {
-				d.out = append(d.out, ',')
-			}
-			d.out = appendJSONString(d.out, f.Name())
-			d.out = append(d.out, ':')
-			d.path.field(f.Name())
-			if err := d.value(f.Type(), depth+1); err != nil {
-				return err
-			}
-			d.path.pop()
-		}
-		d.out = append(d.out, '}')
-		return nil
-	case *avro.EnumSchema:
-		start := d.pos
-		i, err := d.readInt()
-		if err != nil {
-			return err
-		}
-		sym, ok := t.Symbol(int(i))
-		if !ok {
-			return d.invalid(start, "enum %s index %d out of range [0,%d)", t.FullName(), i, len(t.Symbols()))
-		}
-		d.out = appendJSONString(d.out, sym)
-		return nil
-	case *avro.FixedSchema:
-		b, err := d.take(t.Size())
-		if err != nil {
-			return err
-		}
-		return d.fixed(t, b)
-	case *avro.ArraySchema:
-		d.out = append(d.out, '[')
-		n := 0
-		err := d.blocks(func() error {
-			if n > 0 {
-				d.out = append(d.out, ',')
-			}
-			d.path.index(n)
-			n++
-			if err := d.value(t.Items(), depth+1); err != nil {
-				return err
-			}
-			d.path.pop()
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		d.out = append(d.out, ']')
-		return nil
-	case *avro.MapSchema:
-		d.out = append(d.out, '{')
-		n := 0
-		err := d.blocks(func() error {
-			start := d.pos
-			k, err := d.readBytes()
-			if err != nil {
-				return err
-			}
-			if !utf8.Valid(k) {
-				return d.invalid(start, "map key is not valid UTF-8")
-			}
-			if n > 0 {
-				d.out = append(d.out, ',')
-			}
-			n++
-			d.out = appendJSONString(d.out, string(k))
-			d.out = append(d.out, ':')
-			d.path.key(string(k))
-			if err := d.value(t.Values(), depth+1); err != nil {
-				return err
-			}
-			d.path.pop()
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		d.out = append(d.out, '}')
-		return nil
-	case *avro.UnionSchema:
-		start := d.pos
-		i, err := d.readLong()
-		if err != nil {
-			return err
-		}
-		types := t.Types()
-		if i < 0 || i >= int64(len(types)) {
-			return d.invalid(start, "union branch %d out of range [0,%d)", i, len(types))
-		}
-		br := deref(types[i])
-		if br.Type() == avro.Null {
-			d.out = append(d.out, "null"...)
-			return nil
-		}
-		if isNullable(t) {
-			return d.value(br, depth+1)
-		}
-		d.out = append(d.out, '{')
-		d.out = appendJSONString(d.out, branchName(br))
-		d.out = append(d.out, ':')
-		if err := d.value(br, depth+1); err != nil {
-			return err
-		}
-		d.out = append(d.out, '}')
-		return nil
-	}
-	return d.invalid(d.pos, "unsupported schema type %s", s.Type())
-}
-
-// blocks reads the blocks of an array or map, calling item for each item.
-func (d *jsonDecoder) blocks(item func() error) error {
-	for {
-		start := d.pos
-		count, err := d.readLong()
-		if err != nil {
-			return err
-		}
-		if count == 0 {
-			return nil
-		}
-		if count < 0 {
-			if count == math.MinInt64 {
-				return d.invalid(start, "block count out of range")
-			}
-			count = -count
-			// A negative count is followed by the block's size in bytes.
-			sizeAt := d.pos
-			size, err := d.readLong()
-			if err != nil {
-				return err
-			}
-			if size < 0 {
-				return d.invalid(sizeAt, "negative block size %d", size)
-			}
-		}
-		for ; count > 0; count-- {
-			before := d.pos
-			if err := item(); err != nil {
-				return err
-			}
-			if d.pos == before {
-				d.empty++
-				if d.empty > maxEmptyItems {
-					return d.invalid(before, "more than %d items that take no bytes", maxEmptyItems)
-				}
-			}
-		}
-	}
 }
 
 // isNullable reports whether u is a two-branch union with null.
@@ -378,126 +122,11 @@ func logicalOf(s avro.Schema) avro.LogicalSchema {
 	return nil
 }
 
-func (d *jsonDecoder) primitive(s *avro.PrimitiveSchema) error {
-	start := d.pos
-	var logical avro.LogicalType
-	if l := logicalOf(s); l != nil {
-		logical = l.Type()
-	}
-	switch s.Type() {
-	case avro.Null:
-		d.out = append(d.out, "null"...)
-	case avro.Boolean:
-		b, err := d.take(1)
-		if err != nil {
-			return err
-		}
-		switch b[0] {
-		case 0:
-			d.out = append(d.out, "false"...)
-		case 1:
-			d.out = append(d.out, "true"...)
-		default:
-			return d.invalid(start, "boolean byte 0x%02x is not 0 or 1", b[0])
-		}
-	case avro.Int:
-		v, err := d.readInt()
-		if err != nil {
-			return err
-		}
-		switch logical {
-		case avro.Date:
-			d.out = appendDate(d.out, v)
-		case avro.TimeMillis:
-			d.out = appendTimeOfDay(d.out, int64(v), 3)
-		default:
-			d.out = strconv.AppendInt(d.out, int64(v), 10)
-		}
-	case avro.Long:
-		v, err := d.readLong()
-		if err != nil {
-			return err
-		}
-		switch logical {
-		case avro.TimestampMillis:
-			d.out = appendTimestamp(d.out, v, 3, true)
-		case avro.TimestampMicros:
-			d.out = appendTimestamp(d.out, v, 6, true)
-		case avro.LocalTimestampMillis:
-			d.out = appendTimestamp(d.out, v, 3, false)
-		case avro.LocalTimestampMicros:
-			d.out = appendTimestamp(d.out, v, 6, false)
-		case avro.TimeMicros:
-			d.out = appendTimeOfDay(d.out, v, 6)
-		default:
-			d.out = strconv.AppendInt(d.out, v, 10)
-		}
-	case avro.Float:
-		b, err := d.take(4)
-		if err != nil {
-			return err
-		}
-		d.out = appendFloat(d.out, float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), 32)
-	case avro.Double:
-		b, err := d.take(8)
-		if err != nil {
-			return err
-		}
-		d.out = appendFloat(d.out, math.Float64frombits(binary.LittleEndian.Uint64(b)), 64)
-	case avro.Bytes:
-		b, err := d.readBytes()
-		if err != nil {
-			return err
-		}
-		if dec, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
-			return d.decimal(start, b, dec)
-		}
-		d.out = appendBase64(d.out, b)
-	case avro.String:
-		b, err := d.readBytes()
-		if err != nil {
-			return err
-		}
-		if !utf8.Valid(b) {
-			return d.invalid(start, "string is not valid UTF-8")
-		}
-		d.out = appendJSONString(d.out, string(b))
-	default:
-		return d.invalid(start, "unsupported primitive type %s", s.Type())
-	}
-	return nil
-}
-
-func (d *jsonDecoder) fixed(s *avro.FixedSchema, b []byte) error {
-	if l, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
-		return d.decimal(d.pos-len(b), b, l)
-	}
-	if isUUIDFixed(s) {
-		d.out = appendUUID(d.out, b)
-		return nil
-	}
-	d.out = appendBase64(d.out, b)
-	return nil
-}
-
 // isUUIDFixed reports whether s is a fixed(16) with logical type uuid (Avro
 // 1.12). hamba/avro does not parse that logical type and leaves it among
 // the properties.
 func isUUIDFixed(s *avro.FixedSchema) bool {
 	return s.Size() == 16 && s.Prop("logicalType") == string(avro.UUID)
-}
-
-// decimal writes a decimal, refusing one with more digits than its
-// precision allows: EncodeJSON refuses those too.
-func (d *jsonDecoder) decimal(at int, b []byte, dec *avro.DecimalLogicalSchema) error {
-	if p := dec.Precision(); p > 0 {
-		n := decimalUnscaled(b)
-		if digits := len(n.Abs(n).String()); n.Sign() != 0 && digits > p {
-			return d.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, dec.Scale(), digits)
-		}
-	}
-	d.out = appendDecimal(d.out, b, dec.Scale())
-	return nil
 }
 
 func appendBase64(dst, b []byte) []byte {
@@ -515,6 +144,11 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, `"-Infinity"`...)
 	}
+	if bits == 64 {
+		if out, ok := appendShortFloat(dst, f); ok {
+			return out
+		}
+	}
 	// As encoding/json: plain notation unless very small or large.
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
@@ -523,43 +157,144 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 	return strconv.AppendFloat(dst, f, format, -1, bits)
 }
 
+// maxShortFloatDigits is how many fractional digits appendShortFloat tries.
+const maxShortFloatDigits = 4
+
+// appendShortFloat writes f as strconv.AppendFloat(dst, f, 'f', -1, 64)
+// does when f is within [1e-6, 2^50) in magnitude and its shortest decimal
+// form has at most maxShortFloatDigits fractional digits (prices,
+// quantities, ratios), and reports false otherwise. It is several times
+// faster than the general shortest-form search.
+//
+// Why it gives the same digits: for k fractional digits, m = round(|f|·10^k)
+// is the only integer within reach, because below 2^50 the doubles that
+// round to f span less than 0.5 at that scale; m/10^k reads back as f
+// exactly when the correctly rounded quotient of the two exact values
+// float64(m) and 10^k is f. The first k that reads back gives the fewest
+// fractional digits and, with the integer part fixed, the fewest
+// significant digits: the shortest form, which is unique.
+func appendShortFloat(dst []byte, f float64) ([]byte, bool) {
+	abs := math.Abs(f)
+	if !(abs >= 1e-6 && abs < 1<<50) { // false for NaN too
+		return dst, false
+	}
+	p, ip := 1.0, uint64(1)
+	for k := 0; k <= maxShortFloatDigits; k++ {
+		scaled := abs * p
+		if scaled >= 1<<50 {
+			return dst, false
+		}
+		m := math.RoundToEven(scaled)
+		if m/p == abs {
+			if f < 0 {
+				dst = append(dst, '-')
+			}
+			mi := uint64(m)
+			dst = strconv.AppendUint(dst, mi/ip, 10)
+			if k > 0 {
+				dst = append(dst, '.')
+				dst = appendPadded(dst, int64(mi%ip), k)
+			}
+			return dst, true
+		}
+		p *= 10
+		ip *= 10
+	}
+	return dst, false
+}
+
 const (
 	layoutDate = "2006-01-02"
 	secsPerDay = 86400
 )
 
+// appendDate writes days since the epoch as "YYYY-MM-DD", or as the number
+// when the year is outside 0–9999.
 func appendDate(dst []byte, days int32) []byte {
-	t := time.Unix(int64(days)*secsPerDay, 0).UTC()
-	if t.Year() < 0 || t.Year() > 9999 {
+	y, m, d, ok := civilDate(int64(days))
+	if !ok {
 		return strconv.AppendInt(dst, int64(days), 10)
 	}
 	dst = append(dst, '"')
-	dst = t.AppendFormat(dst, layoutDate)
+	dst = appendYMD(dst, y, m, d)
 	return append(dst, '"')
 }
 
 // appendTimestamp writes v (milliseconds or microseconds since the epoch) as
-// RFC 3339 with digits fractional digits, in UTC with "Z" when zoned.
+// RFC 3339 with digits fractional digits, in UTC with "Z" when zoned, or as
+// the number when the year is outside 0–9999. It writes what
+// time.Time.AppendFormat writes, without parsing a layout per value.
 func appendTimestamp(dst []byte, v int64, digits int, zoned bool) []byte {
-	var t time.Time
-	if digits == 3 {
-		t = time.UnixMilli(v).UTC()
-	} else {
-		t = time.UnixMicro(v).UTC()
+	unit := int64(1000)
+	if digits == 6 {
+		unit = 1000000
 	}
-	if t.Year() < 0 || t.Year() > 9999 {
+	secs, frac := v/unit, v%unit
+	if frac < 0 {
+		secs, frac = secs-1, frac+unit
+	}
+	days, sod := secs/secsPerDay, secs%secsPerDay
+	if sod < 0 {
+		days, sod = days-1, sod+secsPerDay
+	}
+	y, m, d, ok := civilDate(days)
+	if !ok {
 		return strconv.AppendInt(dst, v, 10)
 	}
-	layout := "2006-01-02T15:04:05.000"
-	if digits == 6 {
-		layout = "2006-01-02T15:04:05.000000"
+	dst = append(dst, '"')
+	dst = appendYMD(dst, y, m, d)
+	h, mi, sec := int(sod/3600), int(sod/60%60), int(sod%60)
+	dst = append(dst, 'T', byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10), '.')
+	if digits == 3 {
+		dst = append(dst, byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+	} else {
+		dst = append(dst, byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
+			byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
 	}
 	if zoned {
-		layout += "Z07:00"
+		dst = append(dst, 'Z')
 	}
-	dst = append(dst, '"')
-	dst = t.AppendFormat(dst, layout)
 	return append(dst, '"')
+}
+
+// Days since 1970-01-01 of 0000-01-01 and 10000-01-01: the readable forms
+// cover the years 0–9999.
+const (
+	dayYear0     = -719528
+	dayYear10000 = 2932897
+)
+
+// civilDate returns the proleptic Gregorian date of days since 1970-01-01
+// (Howard Hinnant's civil_from_days), and ok false when the year is
+// outside 0–9999.
+func civilDate(days int64) (year, month, day int, ok bool) {
+	if days < dayYear0 || days >= dayYear10000 {
+		return 0, 0, 0, false
+	}
+	// Counted from 0000-03-01 minus one 400-year era, so that everything
+	// is positive and the divisions are unsigned.
+	z := uint64(days + 719468 + 146097)
+	era := z / 146097
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], from March
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if mp >= 10 {
+		month = int(mp - 9)
+	}
+	year = int(yoe+era*400) - 400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day, true
+}
+
+// appendYMD writes a date with a year in 0–9999 as YYYY-MM-DD.
+func appendYMD(dst []byte, y, m, d int) []byte {
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 // appendTimeOfDay writes v (milliseconds or microseconds after midnight) as
@@ -591,30 +326,6 @@ func appendPadded(dst []byte, v int64, width int) []byte {
 		dst = append(dst, '0')
 	}
 	return append(dst, s...)
-}
-
-// appendDecimal writes the two's-complement big-endian unscaled value b with
-// scale as a JSON number with exactly scale fractional digits.
-func appendDecimal(dst, b []byte, scale int) []byte {
-	n := decimalUnscaled(b)
-	neg := n.Sign() < 0
-	digits := n.Abs(n).String()
-	if neg {
-		dst = append(dst, '-')
-	}
-	if scale <= 0 {
-		dst = append(dst, digits...)
-		for i := 0; i < -scale; i++ {
-			dst = append(dst, '0')
-		}
-		return dst
-	}
-	for len(digits) <= scale {
-		digits = "0" + digits
-	}
-	dst = append(dst, digits[:len(digits)-scale]...)
-	dst = append(dst, '.')
-	return append(dst, digits[len(digits)-scale:]...)
 }
 
 // decimalUnscaled reads a two's-complement big-endian integer.

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hamba/avro/v2"
 
@@ -257,6 +262,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecimalBytes(t *testing.T) {
+	dec := mustParse(t, `{"type":"bytes","logicalType":"decimal","precision":20,"scale":2}`)
 	for _, tt := range []struct {
 		text string
 		want []byte
@@ -271,8 +277,10 @@ func TestDecimalBytes(t *testing.T) {
 		if got := decimalBytes(n, 0); !bytes.Equal(got, tt.want) {
 			t.Errorf("decimalBytes(%s) = %x, want %x", tt.text, got, tt.want)
 		}
-		if back := string(appendDecimal(nil, tt.want, 2)); back != tt.text && !(tt.text == "0" && back == "0.00") {
-			t.Errorf("appendDecimal(%x) = %s, want %s", tt.want, back, tt.text)
+		body := append(binary.AppendVarint(nil, int64(len(tt.want))), tt.want...)
+		back, err := AppendJSON(nil, dec, body)
+		if err != nil || string(back) != tt.text && !(tt.text == "0" && string(back) == "0.00") {
+			t.Errorf("AppendJSON(%x) = %s, %v, want %s", tt.want, back, err, tt.text)
 		}
 	}
 }
@@ -291,4 +299,107 @@ func TestMapKeepsDuplicateKeysInOrder(t *testing.T) {
 	if string(out) != in {
 		t.Errorf("got %s, want %s", out, in)
 	}
+}
+
+// appendFloat's fast path for short decimals must write exactly what
+// strconv's shortest form does.
+func TestAppendFloatMatchesStrconv(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	check := func(f float64) {
+		t.Helper()
+		format := byte('f')
+		if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+			format = 'e'
+		}
+		want := strconv.AppendFloat(nil, f, format, -1, 64)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return
+		}
+		if got := appendFloat(nil, f, 64); string(got) != string(want) {
+			t.Fatalf("appendFloat(%v [%016x]) = %s, want %s", f, math.Float64bits(f), got, want)
+		}
+	}
+	for range 300_000 {
+		// Decimals with up to 7 fractional digits, of every magnitude up
+		// to and past 2^50, their neighbours, and random bits.
+		k := rnd.IntN(8)
+		m := rnd.Int64N(int64(1) << (1 + rnd.IntN(55)))
+		f := float64(m) / math.Pow(10, float64(k))
+		if rnd.IntN(2) == 0 {
+			f = -f
+		}
+		check(f)
+		check(math.Nextafter(f, math.Inf(1)))
+		check(math.Nextafter(f, math.Inf(-1)))
+		check(math.Float64frombits(rnd.Uint64()))
+	}
+	for _, f := range []float64{0, math.Copysign(0, -1), 1e-6, 9.99999e-7, 1 << 50, 1<<50 - 0.5, 1<<50 - 1, 0.1, 0.2, 0.3, 19.99, 5.5, 1e15, 123456789.0123, 0.00001, 0.0001, 4503599627370495.5} {
+		check(f)
+		check(-f)
+	}
+}
+
+// A Schema compiles its plan on first use; concurrent first uses must all
+// render (go test -race checks the publication).
+func TestSchemaAppendJSONConcurrentFirstUse(t *testing.T) {
+	s := everything(t)
+	framed, err := EncodeJSON(s, []byte(everythingJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := &Schema{ID: s.ID, Text: s.Text, Avro: s.Avro}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got, err := fresh.AppendJSON(nil, framed[HeaderSize:])
+			if err != nil || string(got) != everythingJSON {
+				t.Errorf("AppendJSON = %s, %v", got, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Rendering a record allocates nothing once the plan is compiled.
+func TestSchemaAppendJSONAllocatesNothing(t *testing.T) {
+	s := everything(t)
+	framed, err := EncodeJSON(s, []byte(everythingJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := s.AppendJSON(buf[:0], framed[HeaderSize:]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("AppendJSON allocates %v times per record", allocs)
+	}
+}
+
+// civilDate agrees with the time package over the years 0–9999 and says
+// no just outside them.
+func TestCivilDate(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 11))
+	check := func(days int64) {
+		t.Helper()
+		tm := time.Unix(days*secsPerDay, 0).UTC()
+		y, m, d, ok := civilDate(days)
+		inRange := tm.Year() >= 0 && tm.Year() <= 9999
+		if ok != inRange || ok && (y != tm.Year() || m != int(tm.Month()) || d != tm.Day()) {
+			t.Fatalf("civilDate(%d) = %d-%d-%d %v, time says %s", days, y, m, d, ok, tm.Format(time.DateOnly))
+		}
+	}
+	for days := int64(dayYear0 - 800); days < dayYear0+800; days++ {
+		check(days)
+	}
+	for days := int64(dayYear10000 - 800); days < dayYear10000+800; days++ {
+		check(days)
+	}
+	for range 200_000 {
+		check(rnd.Int64N(dayYear10000-dayYear0+20000) + dayYear0 - 10000)
+	}
+	check(math.MaxInt64 / secsPerDay)
+	check(math.MinInt64 / secsPerDay)
 }

@@ -39,16 +39,28 @@ var (
 )
 
 // magicError is the error for a first byte that is not MagicByte. It is both
-// ErrUnknownMagic and ErrNotFramed.
+// ErrUnknownMagic and ErrNotFramed. It is a one-byte value, so returning it
+// allocates nothing: tools call ParseHeader on every key and value they
+// read, and most keys are not framed.
 type magicError struct{ b byte }
 
-func (e *magicError) Error() string {
+func (e magicError) Error() string {
 	return fmt.Sprintf("%v 0x%02x at offset 0 (want 0x%02x): %v", ErrUnknownMagic, e.b, MagicByte, ErrNotFramed)
 }
 
-func (e *magicError) Is(target error) bool {
+func (e magicError) Is(target error) bool {
 	return target == ErrUnknownMagic || target == ErrNotFramed
 }
+
+// shortError is the error for fewer than HeaderSize bytes, a value for the
+// same reason as magicError.
+type shortError struct{ n uint8 }
+
+func (e shortError) Error() string {
+	return fmt.Sprintf("%d byte(s), want at least %d: %v", e.n, HeaderSize, ErrNotFramed)
+}
+
+func (e shortError) Unwrap() error { return ErrNotFramed }
 
 // AppendHeader appends the wire-format header for schema id to dst and
 // returns the extended slice. Schema ids are in [0, 2^31-1], as the registry
@@ -57,16 +69,22 @@ func AppendHeader(dst []byte, id int) []byte {
 	return binary.BigEndian.AppendUint32(append(dst, MagicByte), uint32(id))
 }
 
+// IsFramed reports whether data starts with a wire-format header: at least
+// HeaderSize bytes, the first of them MagicByte. ParseHeader fails exactly
+// when it does not; IsFramed is the cheap test for tools that show
+// unframed bytes as they are.
+func IsFramed(data []byte) bool { return len(data) >= HeaderSize && data[0] == MagicByte }
+
 // ParseHeader splits a framed record into its schema id and Avro body. The
 // body aliases data. It fails with ErrNotFramed when data is shorter than
 // HeaderSize and with ErrUnknownMagic (which is also ErrNotFramed) when the
 // first byte is not MagicByte.
 func ParseHeader(data []byte) (id int, body []byte, err error) {
 	if len(data) < HeaderSize {
-		return 0, nil, fmt.Errorf("%d byte(s), want at least %d: %w", len(data), HeaderSize, ErrNotFramed)
+		return 0, nil, shortError{n: uint8(len(data))}
 	}
 	if data[0] != MagicByte {
-		return 0, nil, &magicError{b: data[0]}
+		return 0, nil, magicError{b: data[0]}
 	}
 	return int(binary.BigEndian.Uint32(data[1:HeaderSize])), data[HeaderSize:], nil
 }

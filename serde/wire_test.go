@@ -55,3 +55,18 @@ func TestParseHeaderErrors(t *testing.T) {
 		})
 	}
 }
+
+// Tools call ParseHeader on every key and value they read, and most keys
+// are not framed: telling them apart must not allocate.
+func TestParseHeaderNotFramedAllocatesNothing(t *testing.T) {
+	for _, in := range [][]byte{[]byte("ord-00000042"), []byte("k1"), nil, {0, 0, 0, 0, 7, 2}} {
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, _, err := ParseHeader(in); err != nil && !errors.Is(err, ErrNotFramed) {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("ParseHeader(%q) allocates %v times", in, allocs)
+		}
+	}
+}

@@ -27,6 +27,14 @@ type builder struct {
 	recs  []Record
 	hdrs  []Header
 	refs  map[*serde.Schema]*SchemaRef
+	// last is the schema of the previous framed payload: the same id
+	// needs neither the negative cache's lock nor the registry cache.
+	last    *serde.Schema
+	lastRef *SchemaRef
+	// slack is how much more than twice its Avro body a rendered value
+	// has needed, at most: what room() asks beyond that, so a read of
+	// similar records renders each straight into the arena.
+	slack int
 }
 
 // record converts one franz-go record.
@@ -88,26 +96,29 @@ func (b *builder) payload(ctx context.Context, data []byte) Payload {
 	if data == nil || b.raw || b.c.reg == nil {
 		return b.rawPayload(data)
 	}
-	id, body, err := serde.ParseHeader(data)
-	if errors.Is(err, serde.ErrNotFramed) {
+	if !serde.IsFramed(data) {
 		return b.rawPayload(data)
 	}
+	id, body, err := serde.ParseHeader(data)
 	if err != nil {
 		return b.failed(data, nil, err)
 	}
-	if cached := b.c.unknown.get(id); cached != nil {
-		return b.failed(data, nil, cached)
-	}
-	s, err := b.c.reg.SchemaByID(ctx, id)
-	if err != nil {
-		if ctx.Err() == nil {
-			// Unknown id, registry down: do not ask again for every
-			// record of a read.
-			b.c.unknown.put(id, err)
+	s := b.last
+	if s == nil || s.ID != id {
+		if cached := b.c.unknown.get(id); cached != nil {
+			return b.failed(data, nil, cached)
 		}
-		return b.failed(data, nil, err)
+		if s, err = b.c.reg.SchemaByID(ctx, id); err != nil {
+			if ctx.Err() == nil {
+				// Unknown id, registry down: do not ask again for every
+				// record of a read.
+				b.c.unknown.put(id, err)
+			}
+			return b.failed(data, nil, err)
+		}
+		b.last, b.lastRef = s, b.ref(s)
 	}
-	out, err := serde.AppendJSON(b.room(2*len(body)+64), s.Avro, body)
+	out, err := s.AppendJSON(b.room(2*len(body)+64+b.slack), body)
 	if err != nil {
 		// Count offsets from the start of the record, as DecodeJSON does.
 		var ve *serde.ValueError
@@ -116,7 +127,10 @@ func (b *builder) payload(ctx context.Context, data []byte) Payload {
 		}
 		return b.failed(data, s, fmt.Errorf("decode with schema id %d: %w", id, err))
 	}
-	return Payload{Raw: data, Encoding: EncAvro, JSON: b.keep(out), Schema: b.ref(s)}
+	if extra := len(out) - 2*len(body) - 64; extra > b.slack {
+		b.slack = min(extra, arenaSize/4)
+	}
+	return Payload{Raw: data, Encoding: EncAvro, JSON: b.keep(out), Schema: b.lastRef}
 }
 
 // ref returns the (shared, immutable) SchemaRef of s.

@@ -1,0 +1,859 @@
+package serde
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/hamba/avro/v2"
+)
+
+// The Avro → JSON renderer. A schema is compiled once into a jsonPlan, a
+// graph of jsonSteps (recursive records point back at themselves) that
+// holds everything the schema decides ahead of time: record field names
+// already quoted with their separators, enum symbols already quoted, union
+// branch wrappers, logical types, decimal scale and precision. Rendering a
+// body is then a walk over the plan and the bytes together that appends
+// straight to the output: no reflection, no path bookkeeping (the field
+// path is rebuilt only when an error unwinds), no allocation unless the
+// output grows or a decimal does not fit in 64 bits.
+
+// jsonOp is what a jsonStep reads and writes.
+type jsonOp uint8
+
+const (
+	// Leaves: values without nested values.
+	opUnsupported jsonOp = iota
+	opNull
+	opBoolean
+	opInt
+	opLong
+	opFloat
+	opDouble
+	opBytes
+	opString
+	opDate
+	opTimeMillis
+	opTimeMicros
+	opTimestampMillis
+	opTimestampMicros
+	opLocalTimestampMillis
+	opLocalTimestampMicros
+	opDecimalBytes
+	opFixed
+	opDecimalFixed
+	opUUIDFixed
+	opEnum
+	// Containers, from opRecord on.
+	opRecord
+	opArray
+	opMap
+	opUnion
+)
+
+// jsonStep renders one schema node.
+type jsonStep struct {
+	op jsonOp
+	// size is a fixed's size; scale and precision a decimal's.
+	size, scale, precision int
+	// fields are a record's fields in schema order.
+	fields []jsonField
+	// elem is an array's items or a map's values.
+	elem *jsonStep
+	// symbols are an enum's symbols as JSON strings; name is the enum's
+	// full name (for errors), or the unsupported type's name.
+	symbols []string
+	name    string
+	// branches are a union's branches.
+	branches []jsonBranch
+}
+
+// jsonField is a record field: prefix is what comes before its value, the
+// opening brace or a comma, then its quoted name and a colon.
+type jsonField struct {
+	prefix string
+	name   string
+	step   *jsonStep
+}
+
+// jsonBranch is a union branch: step is nil for null. When wrap is set the
+// value is written as {"<name>": value} and prefix holds `{"<name>":`.
+type jsonBranch struct {
+	prefix string
+	wrap   bool
+	step   *jsonStep
+}
+
+// jsonPlan is a compiled writer schema.
+type jsonPlan struct {
+	root  *jsonStep
+	label string // root of error paths
+}
+
+// compileJSON compiles schema for rendering. It never fails: a schema type
+// the renderer does not know fails when a value of it is rendered.
+func compileJSON(schema avro.Schema) *jsonPlan {
+	c := jsonCompiler{records: map[*avro.RecordSchema]*jsonStep{}}
+	return &jsonPlan{root: c.step(schema), label: typeLabel(schema)}
+}
+
+type jsonCompiler struct {
+	records map[*avro.RecordSchema]*jsonStep
+}
+
+func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
+	s = deref(s)
+	switch t := s.(type) {
+	case *avro.NullSchema:
+		return &jsonStep{op: opNull}
+	case *avro.PrimitiveSchema:
+		return primitiveJSONStep(t)
+	case *avro.RecordSchema:
+		if st, ok := c.records[t]; ok {
+			return st
+		}
+		st := &jsonStep{op: opRecord}
+		c.records[t] = st
+		fields := make([]jsonField, len(t.Fields()))
+		for i, f := range t.Fields() {
+			sep := byte(',')
+			if i == 0 {
+				sep = '{'
+			}
+			prefix := appendJSONString([]byte{sep}, f.Name())
+			fields[i] = jsonField{prefix: string(append(prefix, ':')), name: f.Name(), step: c.step(f.Type())}
+		}
+		st.fields = fields
+		return st
+	case *avro.EnumSchema:
+		syms := make([]string, len(t.Symbols()))
+		for i, sym := range t.Symbols() {
+			syms[i] = string(appendJSONString(nil, sym))
+		}
+		return &jsonStep{op: opEnum, symbols: syms, name: t.FullName()}
+	case *avro.FixedSchema:
+		st := &jsonStep{op: opFixed, size: t.Size()}
+		if dec, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
+			st.op, st.scale, st.precision = opDecimalFixed, dec.Scale(), dec.Precision()
+		} else if isUUIDFixed(t) {
+			st.op = opUUIDFixed
+		}
+		return st
+	case *avro.ArraySchema:
+		return &jsonStep{op: opArray, elem: c.step(t.Items())}
+	case *avro.MapSchema:
+		return &jsonStep{op: opMap, elem: c.step(t.Values())}
+	case *avro.UnionSchema:
+		nullable := isNullable(t)
+		branches := make([]jsonBranch, len(t.Types()))
+		for i, b := range t.Types() {
+			b = deref(b)
+			if b.Type() == avro.Null {
+				continue
+			}
+			br := jsonBranch{step: c.step(b)}
+			if !nullable {
+				prefix := appendJSONString([]byte{'{'}, branchName(b))
+				br.prefix, br.wrap = string(append(prefix, ':')), true
+			}
+			branches[i] = br
+		}
+		return &jsonStep{op: opUnion, branches: branches}
+	}
+	return &jsonStep{op: opUnsupported, name: "schema type " + string(s.Type())}
+}
+
+func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
+	var logical avro.LogicalType
+	if l := logicalOf(s); l != nil {
+		logical = l.Type()
+	}
+	switch s.Type() {
+	case avro.Null:
+		return &jsonStep{op: opNull}
+	case avro.Boolean:
+		return &jsonStep{op: opBoolean}
+	case avro.Int:
+		switch logical {
+		case avro.Date:
+			return &jsonStep{op: opDate}
+		case avro.TimeMillis:
+			return &jsonStep{op: opTimeMillis}
+		}
+		return &jsonStep{op: opInt}
+	case avro.Long:
+		switch logical {
+		case avro.TimestampMillis:
+			return &jsonStep{op: opTimestampMillis}
+		case avro.TimestampMicros:
+			return &jsonStep{op: opTimestampMicros}
+		case avro.LocalTimestampMillis:
+			return &jsonStep{op: opLocalTimestampMillis}
+		case avro.LocalTimestampMicros:
+			return &jsonStep{op: opLocalTimestampMicros}
+		case avro.TimeMicros:
+			return &jsonStep{op: opTimeMicros}
+		}
+		return &jsonStep{op: opLong}
+	case avro.Float:
+		return &jsonStep{op: opFloat}
+	case avro.Double:
+		return &jsonStep{op: opDouble}
+	case avro.Bytes:
+		if dec, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
+			return &jsonStep{op: opDecimalBytes, scale: dec.Scale(), precision: dec.Precision()}
+		}
+		return &jsonStep{op: opBytes}
+	case avro.String:
+		return &jsonStep{op: opString}
+	}
+	// An unknown primitive: fails when a value of it is rendered.
+	return &jsonStep{op: opUnsupported, name: "primitive type " + string(s.Type())}
+}
+
+// appendJSON renders body, which must hold exactly one value, and appends
+// it to dst. Error offsets are counted from base bytes before body.
+func (p *jsonPlan) appendJSON(dst, body []byte, base int) ([]byte, error) {
+	r := renderer{in: body}
+	out, err := r.value(dst, p.root, 0)
+	if err == nil && r.pos != len(r.in) {
+		err = r.invalid(r.pos, "%d byte(s) left after the value", len(r.in)-r.pos)
+	}
+	if err != nil {
+		return dst, err.valueError(p.label, base)
+	}
+	return out, nil
+}
+
+// renderError is a failure inside a value, before its field path is known:
+// the levels it unwinds through append their path elements, innermost
+// first.
+type renderError struct {
+	offset   int
+	sentinel error
+	msg      string
+	rev      []pathElem
+}
+
+func (e *renderError) at(el pathElem) *renderError {
+	e.rev = append(e.rev, el)
+	return e
+}
+
+func (e *renderError) valueError(root string, base int) *ValueError {
+	p := make(path, 0, len(e.rev)+1)
+	p.field(root)
+	for i := len(e.rev) - 1; i >= 0; i-- {
+		p = append(p, e.rev[i])
+	}
+	return &ValueError{Path: p.String(), Offset: base + e.offset, Msg: e.msg, Err: e.sentinel}
+}
+
+// renderer is the state of one rendering; it lives on the caller's stack.
+type renderer struct {
+	in    []byte
+	pos   int
+	empty int // items that took no bytes, bounded by maxEmptyItems
+}
+
+//go:noinline
+func (r *renderer) truncated(need int) *renderError {
+	return &renderError{offset: r.pos, sentinel: ErrTruncated, msg: fmt.Sprintf("need %d byte(s), have %d", need, len(r.in)-r.pos)}
+}
+
+//go:noinline
+func (r *renderer) invalid(at int, format string, args ...any) *renderError {
+	return &renderError{offset: at, sentinel: ErrInvalidValue, msg: fmt.Sprintf(format, args...)}
+}
+
+// quick reads a one-byte varint, the common case, and is inlined; ok is
+// false, and nothing read, when the next varint is longer or missing.
+func (r *renderer) quick() (v int64, ok bool) {
+	if r.pos < len(r.in) {
+		if b := r.in[r.pos]; b < 0x80 {
+			r.pos++
+			return int64(b>>1) ^ -int64(b&1), true
+		}
+	}
+	return 0, false
+}
+
+// quickBytes reads a byte string shorter than 64 bytes (a one-byte
+// length), inlined; ok is false, and nothing read, for any other.
+func (r *renderer) quickBytes() (b []byte, ok bool) {
+	if p := r.pos; p < len(r.in) {
+		if c := r.in[p]; c < 0x80 && c&1 == 0 && int(c>>1) < len(r.in)-p {
+			r.pos = p + 1 + int(c>>1)
+			return r.in[p+1 : r.pos], true
+		}
+	}
+	return nil, false
+}
+
+// quickCount reads a block count below 64 (a one-byte varint that is not
+// negative), inlined; ok is false, and nothing read, for any other.
+func (r *renderer) quickCount() (n int64, ok bool) {
+	if r.pos < len(r.in) {
+		if b := r.in[r.pos]; b < 0x80 && b&1 == 0 {
+			r.pos++
+			return int64(b >> 1), true
+		}
+	}
+	return 0, false
+}
+
+// long reads a zig-zag varint long.
+func (r *renderer) long() (int64, *renderError) { return r.varint(10, "long") }
+
+// int reads a zig-zag varint int.
+func (r *renderer) int() (int32, *renderError) {
+	start := r.pos
+	v, err := r.varint(5, "int")
+	if err != nil {
+		return 0, err
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, r.invalid(start, "int varint out of 32-bit range")
+	}
+	return int32(v), nil
+}
+
+// varint reads a zig-zag varint of at most maxBytes bytes.
+func (r *renderer) varint(maxBytes int, what string) (int64, *renderError) {
+	start := r.pos
+	var v uint64
+	for i := 0; i < maxBytes; i++ {
+		if r.pos >= len(r.in) {
+			r.pos = start
+			return 0, r.truncated(i + 1)
+		}
+		b := r.in[r.pos]
+		r.pos++
+		if i == 9 && b > 1 {
+			return 0, r.invalid(start, "%s varint overflows 64 bits", what)
+		}
+		v |= uint64(b&0x7f) << (7 * uint(i))
+		if b&0x80 == 0 {
+			return int64(v>>1) ^ -int64(v&1), nil
+		}
+	}
+	return 0, r.invalid(start, "%s varint longer than %d bytes", what, maxBytes)
+}
+
+func (r *renderer) take(n int) ([]byte, *renderError) {
+	if n <= len(r.in)-r.pos {
+		b := r.in[r.pos : r.pos+n]
+		r.pos += n
+		return b, nil
+	}
+	return nil, r.truncated(n)
+}
+
+// bytes reads a length-prefixed byte string.
+func (r *renderer) bytes() ([]byte, *renderError) {
+	start := r.pos
+	n, err := r.long()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, r.invalid(start, "negative length %d", n)
+	}
+	if n > int64(len(r.in)-r.pos) {
+		return nil, r.truncated(int(min(n, math.MaxInt32)))
+	}
+	b := r.in[r.pos : r.pos+int(n)]
+	r.pos += int(n)
+	return b, nil
+}
+
+// blockCount reads the item count of the next array or map block (0 at
+// the end), skipping the byte size that follows a negative count.
+func (r *renderer) blockCount() (int64, *renderError) {
+	start := r.pos
+	count, err := r.long()
+	if err != nil || count >= 0 {
+		return count, err
+	}
+	if count == math.MinInt64 {
+		return 0, r.invalid(start, "block count out of range")
+	}
+	sizeAt := r.pos
+	size, err := r.long()
+	if err != nil {
+		return 0, err
+	}
+	if size < 0 {
+		return 0, r.invalid(sizeAt, "negative block size %d", size)
+	}
+	return -count, nil
+}
+
+// emptyItem counts an array or map item that took no bytes (it started
+// at before), bounding how many there may be.
+func (r *renderer) emptyItem(before int) *renderError {
+	r.empty++
+	if r.empty > maxEmptyItems {
+		return r.invalid(before, "more than %d items that take no bytes", maxEmptyItems)
+	}
+	return nil
+}
+
+// value renders a value at depth. Containers render their leaves with
+// leaf directly, checking the depth for them.
+func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderError) {
+	if depth > maxDepth {
+		return out, r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
+	}
+	switch st.op {
+	case opRecord:
+		if len(st.fields) == 0 {
+			out = append(out, '{')
+		}
+		for i := range st.fields {
+			f := &st.fields[i]
+			out = append(out, f.prefix...)
+			var err *renderError
+			if f.step.op < opRecord && depth < maxDepth {
+				out, err = r.leaf(out, f.step)
+			} else {
+				out, err = r.value(out, f.step, depth+1)
+			}
+			if err != nil {
+				return out, err.at(pathElem{name: f.name})
+			}
+		}
+		out = append(out, '}')
+	case opUnion:
+		start := r.pos
+		i, fast := r.quick()
+		var err *renderError
+		if !fast {
+			i, err = r.long()
+		}
+		if err != nil {
+			return out, err
+		}
+		if i < 0 || i >= int64(len(st.branches)) {
+			return out, r.invalid(start, "union branch %d out of range [0,%d)", i, len(st.branches))
+		}
+		br := &st.branches[i]
+		if br.step == nil {
+			out = append(out, "null"...)
+			return out, nil
+		}
+		out = append(out, br.prefix...)
+		if br.step.op < opRecord && depth < maxDepth {
+			out, err = r.leaf(out, br.step)
+		} else {
+			out, err = r.value(out, br.step, depth+1)
+		}
+		if err != nil {
+			return out, err
+		}
+		if br.wrap {
+			out = append(out, '}')
+		}
+	case opArray:
+		out = append(out, '[')
+		n := 0
+		for {
+			count, fast := r.quickCount()
+			var err *renderError
+			if !fast {
+				if count, err = r.blockCount(); err != nil {
+					return out, err
+				}
+			}
+			if count == 0 {
+				break
+			}
+			for ; count > 0; count-- {
+				if n > 0 {
+					out = append(out, ',')
+				}
+				before := r.pos
+				var err *renderError
+				if st.elem.op < opRecord && depth < maxDepth {
+					out, err = r.leaf(out, st.elem)
+				} else {
+					out, err = r.value(out, st.elem, depth+1)
+				}
+				if err != nil {
+					return out, err.at(pathElem{index: n})
+				}
+				n++
+				if r.pos == before {
+					if err := r.emptyItem(before); err != nil {
+						return out, err
+					}
+				}
+			}
+		}
+		out = append(out, ']')
+	case opMap:
+		out = append(out, '{')
+		n := 0
+		for {
+			count, fast := r.quickCount()
+			var err *renderError
+			if !fast {
+				if count, err = r.blockCount(); err != nil {
+					return out, err
+				}
+			}
+			if count == 0 {
+				break
+			}
+			for ; count > 0; count-- {
+				before := r.pos
+				k, fast := r.quickBytes()
+				var err *renderError
+				if !fast {
+					k, err = r.bytes()
+				}
+				if err != nil {
+					return out, err
+				}
+				if n > 0 {
+					out = append(out, ',')
+				}
+				var ok bool
+				if out, ok = appendJSONBytes(out, k); !ok {
+					return out, r.invalid(before, "map key is not valid UTF-8")
+				}
+				out = append(out, ':')
+				if st.elem.op < opRecord && depth < maxDepth {
+					out, err = r.leaf(out, st.elem)
+				} else {
+					out, err = r.value(out, st.elem, depth+1)
+				}
+				if err != nil {
+					return out, err.at(pathElem{name: string(k), isKey: true})
+				}
+				n++
+				if r.pos == before {
+					if err := r.emptyItem(before); err != nil {
+						return out, err
+					}
+				}
+			}
+		}
+		out = append(out, '}')
+	default:
+		return r.leaf(out, st)
+	}
+	return out, nil
+}
+
+// leaf renders a value without nested values.
+func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
+	switch st.op {
+	case opString:
+		start := r.pos
+		b, fast := r.quickBytes()
+		var err *renderError
+		if !fast {
+			b, err = r.bytes()
+		}
+		if err != nil {
+			return out, err
+		}
+		var ok bool
+		if out, ok = appendJSONBytes(out, b); !ok {
+			return out, r.invalid(start, "string is not valid UTF-8")
+		}
+	case opLong:
+		v, fast := r.quick()
+		var err *renderError
+		if !fast {
+			v, err = r.long()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = strconv.AppendInt(out, v, 10)
+	case opInt:
+		q, fast := r.quick()
+		v, err := int32(q), (*renderError)(nil)
+		if !fast {
+			v, err = r.int()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = strconv.AppendInt(out, int64(v), 10)
+	case opEnum:
+		start := r.pos
+		q, fast := r.quick()
+		i, err := int32(q), (*renderError)(nil)
+		if !fast {
+			i, err = r.int()
+		}
+		if err != nil {
+			return out, err
+		}
+		if i < 0 || int(i) >= len(st.symbols) {
+			return out, r.invalid(start, "enum %s index %d out of range [0,%d)", st.name, i, len(st.symbols))
+		}
+		out = append(out, st.symbols[i]...)
+	case opDouble:
+		b, err := r.take(8)
+		if err != nil {
+			return out, err
+		}
+		out = appendFloat(out, math.Float64frombits(le64(b)), 64)
+	case opFloat:
+		b, err := r.take(4)
+		if err != nil {
+			return out, err
+		}
+		out = appendFloat(out, float64(math.Float32frombits(le32(b))), 32)
+	case opBoolean:
+		start := r.pos
+		b, err := r.take(1)
+		if err != nil {
+			return out, err
+		}
+		switch b[0] {
+		case 0:
+			out = append(out, "false"...)
+		case 1:
+			out = append(out, "true"...)
+		default:
+			return out, r.invalid(start, "boolean byte 0x%02x is not 0 or 1", b[0])
+		}
+	case opNull:
+		out = append(out, "null"...)
+	case opTimestampMillis, opTimestampMicros, opLocalTimestampMillis, opLocalTimestampMicros:
+		v, fast := r.quick()
+		var err *renderError
+		if !fast {
+			v, err = r.long()
+		}
+		if err != nil {
+			return out, err
+		}
+		digits := 3
+		if st.op == opTimestampMicros || st.op == opLocalTimestampMicros {
+			digits = 6
+		}
+		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
+	case opDate:
+		q, fast := r.quick()
+		v, err := int32(q), (*renderError)(nil)
+		if !fast {
+			v, err = r.int()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = appendDate(out, v)
+	case opTimeMillis:
+		q, fast := r.quick()
+		v, err := int32(q), (*renderError)(nil)
+		if !fast {
+			v, err = r.int()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = appendTimeOfDay(out, int64(v), 3)
+	case opTimeMicros:
+		v, fast := r.quick()
+		var err *renderError
+		if !fast {
+			v, err = r.long()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = appendTimeOfDay(out, v, 6)
+	case opDecimalBytes:
+		start := r.pos
+		b, fast := r.quickBytes()
+		var err *renderError
+		if !fast {
+			b, err = r.bytes()
+		}
+		if err != nil {
+			return out, err
+		}
+		return r.decimal(out, start, b, st)
+	case opDecimalFixed:
+		start := r.pos
+		b, err := r.take(st.size)
+		if err != nil {
+			return out, err
+		}
+		return r.decimal(out, start, b, st)
+	case opBytes:
+		b, fast := r.quickBytes()
+		var err *renderError
+		if !fast {
+			b, err = r.bytes()
+		}
+		if err != nil {
+			return out, err
+		}
+		out = appendBase64(out, b)
+	case opFixed:
+		b, err := r.take(st.size)
+		if err != nil {
+			return out, err
+		}
+		out = appendBase64(out, b)
+	case opUUIDFixed:
+		b, err := r.take(st.size)
+		if err != nil {
+			return out, err
+		}
+		out = appendUUID(out, b)
+	default:
+		return out, r.invalid(r.pos, "unsupported %s", st.name)
+	}
+	return out, nil
+}
+
+// decimal writes the two's-complement unscaled value b of a decimal,
+// refusing one with more digits than its precision allows: EncodeJSON
+// refuses those too. Values that fit in 64 bits take no allocation.
+func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, *renderError) {
+	u, neg, ok := smallUnscaled(b)
+	if !ok {
+		n := decimalUnscaled(b)
+		neg := n.Sign() < 0
+		digits := n.Abs(n).String()
+		if p := st.precision; p > 0 && n.Sign() != 0 && len(digits) > p {
+			return out, r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
+		}
+		out = appendScaled(out, neg, []byte(digits), st.scale)
+		return out, nil
+	}
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	if p := st.precision; p > 0 && u != 0 && len(digits) > p {
+		return out, r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, len(digits))
+	}
+	out = appendScaled(out, neg, digits, st.scale)
+	return out, nil
+}
+
+// smallUnscaled reads the two's-complement big-endian integer b as a sign
+// and magnitude when it fits in 64 bits.
+func smallUnscaled(b []byte) (u uint64, neg bool, ok bool) {
+	if len(b) == 0 {
+		return 0, false, true
+	}
+	neg = b[0]&0x80 != 0
+	if len(b) > 8 {
+		// Only sign extension may precede the last 8 bytes.
+		ext := byte(0)
+		if neg {
+			ext = 0xff
+		}
+		for _, c := range b[:len(b)-8] {
+			if c != ext {
+				return 0, false, false
+			}
+		}
+		if (b[len(b)-8]&0x80 != 0) != neg {
+			return 0, false, false
+		}
+		b = b[len(b)-8:]
+	}
+	var v uint64
+	if neg {
+		v = math.MaxUint64
+	}
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	if neg {
+		v = -v // the magnitude; 1<<63 for the smallest int64
+	}
+	return v, neg, true
+}
+
+// appendScaled writes the magnitude digits with scale as a JSON number with
+// exactly scale fractional digits.
+func appendScaled(dst []byte, neg bool, digits []byte, scale int) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	if scale <= 0 {
+		dst = append(dst, digits...)
+		for i := 0; i < -scale; i++ {
+			dst = append(dst, '0')
+		}
+		return dst
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
+}
+
+func le32(b []byte) uint32 {
+	_ = b[3]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(le32(b)) | uint64(le32(b[4:]))<<32
+}
+
+// appendJSONBytes writes s as a JSON string, escaped as appendJSONString
+// does, and reports false if s is not valid UTF-8.
+func appendJSONBytes(dst, s []byte) ([]byte, bool) {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		rn, size := utf8.DecodeRune(s[i:])
+		if rn == utf8.RuneError && size == 1 {
+			return dst, false
+		}
+		if rn == '\u2028' || rn == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[rn&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"'), true
+}
