@@ -121,7 +121,7 @@ func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
 			if i == 0 {
 				sep = '{'
 			}
-			prefix := appendJSONString([]byte{sep}, f.Name())
+			prefix := AppendJSONString([]byte{sep}, f.Name())
 			fields[i] = jsonField{prefix: string(append(prefix, ':')), name: f.Name(), step: c.step(f.Type())}
 		}
 		st.fields = fields
@@ -129,7 +129,7 @@ func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
 	case *avro.EnumSchema:
 		syms := make([]string, len(t.Symbols()))
 		for i, sym := range t.Symbols() {
-			syms[i] = string(appendJSONString(nil, sym))
+			syms[i] = string(AppendJSONString(nil, sym))
 		}
 		return &jsonStep{op: opEnum, symbols: syms, name: t.FullName()}
 	case *avro.FixedSchema:
@@ -154,7 +154,7 @@ func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
 			}
 			br := jsonBranch{step: c.step(b)}
 			if !nullable {
-				prefix := appendJSONString([]byte{'{'}, branchName(b))
+				prefix := AppendJSONString([]byte{'{'}, branchName(b))
 				br.prefix, br.wrap = string(append(prefix, ':')), true
 			}
 			branches[i] = br

@@ -163,7 +163,7 @@ func (b *builder) rawPayload(data []byte) Payload {
 	case EncJSON:
 		return Payload{Raw: data, Encoding: EncJSON, JSON: doc}
 	case EncUTF8:
-		return Payload{Raw: data, Encoding: EncUTF8, JSON: b.keep(appendJSONString(b.room(len(data)+16), data))}
+		return Payload{Raw: data, Encoding: EncUTF8, JSON: b.keep(serde.AppendJSONString(b.room(len(data)+16), data))}
 	}
 	return b.rawBase64(data)
 }

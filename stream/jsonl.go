@@ -3,6 +3,8 @@ package stream
 import (
 	"strconv"
 	"time"
+
+	"github.com/edactl/edactl/serde"
 )
 
 // AppendJSON appends r as one line of JSON (no newline) — the JSON Lines
@@ -17,7 +19,7 @@ import (
 // only when set.
 func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"topic":`...)
-	dst = appendJSONString(dst, r.Topic)
+	dst = serde.AppendJSONString(dst, r.Topic)
 	dst = append(dst, `,"partition":`...)
 	dst = strconv.AppendInt(dst, int64(r.Partition), 10)
 	dst = append(dst, `,"offset":`...)
@@ -34,7 +36,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendJSONString(dst, h.Key)
+		dst = serde.AppendJSONString(dst, h.Key)
 		dst = append(dst, ':')
 		n := 0
 		for _, h2 := range r.Headers[i:] {
@@ -43,7 +45,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			}
 		}
 		if n == 1 {
-			dst = appendJSONString(dst, h.Value)
+			dst = serde.AppendJSONString(dst, h.Value)
 			continue
 		}
 		dst = append(dst, '[')
@@ -54,7 +56,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 					dst = append(dst, ',')
 				}
 				k++
-				dst = appendJSONString(dst, h2.Value)
+				dst = serde.AppendJSONString(dst, h2.Value)
 			}
 		}
 		dst = append(dst, ']')
@@ -92,7 +94,7 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 		dst = strconv.AppendInt(dst, int64(p.Schema.ID), 10)
 		if p.Schema.Subject != "" {
 			dst = append(dst, `,"subject":`...)
-			dst = appendJSONString(dst, p.Schema.Subject)
+			dst = serde.AppendJSONString(dst, p.Schema.Subject)
 		}
 		if p.Schema.Version > 0 {
 			dst = append(dst, `,"version":`...)
@@ -104,7 +106,7 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 		dst = append(dst, `,"`...)
 		dst = append(dst, name...)
 		dst = append(dst, `_error":`...)
-		dst = appendJSONString(dst, p.Err.Error())
+		dst = serde.AppendJSONString(dst, p.Err.Error())
 	}
 	return dst
 }

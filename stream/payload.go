@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/edactl/edactl/serde"
 )
 
 // Encoding says how a payload is shown.
@@ -75,7 +77,7 @@ func rawPayload(b []byte) Payload {
 	case EncJSON:
 		return Payload{Raw: b, Encoding: EncJSON, JSON: doc}
 	case EncUTF8:
-		return Payload{Raw: b, Encoding: EncUTF8, JSON: appendJSONString(nil, b)}
+		return Payload{Raw: b, Encoding: EncUTF8, JSON: serde.AppendJSONString(nil, b)}
 	}
 	return base64Payload(b)
 }
@@ -128,56 +130,5 @@ var nullJSON = json.RawMessage("null")
 func appendBase64JSON(dst, b []byte) []byte {
 	dst = append(dst, '"')
 	dst = base64.StdEncoding.AppendEncode(dst, b)
-	return append(dst, '"')
-}
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 bytes become
-// U+FFFD.
-func appendJSONString[T string | []byte](dst []byte, s T) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\uFFFD"...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
