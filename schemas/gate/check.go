@@ -49,6 +49,9 @@ const (
 	RulePublishedDeleted = "PUBLISHED_VERSION_DELETED"
 	// RuleNotInTree: the registry holds a version the tree has no file for.
 	RuleNotInTree = "VERSION_NOT_IN_TREE"
+	// RuleRepeatsPublished: a new version file has the content of a version
+	// the registry already holds, so registering it would create no version.
+	RuleRepeatsPublished = "VERSION_REPEATS_PUBLISHED"
 )
 
 // BaselineRules lists the baseline rules with their purpose, for docs.
@@ -59,6 +62,7 @@ var BaselineRules = []struct {
 	{RulePublishedChanged, "a published version never changes (consumers and producers already use it): make the change in a new version file"},
 	{RulePublishedDeleted, "a published version file is never deleted or moved: its subject and version stay in use"},
 	{RuleNotInTree, "every version the registry holds for an event's subject has its file in the tree, so the tree stays the source of truth"},
+	{RuleRepeatsPublished, "a new version differs from every published one: a registry answers a schema it already holds with the existing version, so a revert would never become the latest version"},
 }
 
 // ErrBaseline marks a baseline that cannot be used: an unknown git

@@ -156,17 +156,30 @@ func (r *PushResult) add(sp SubjectPush) {
 }
 
 // registerPending registers p's pending versions in order; on the first
-// rejection it deletes the versions it registered and refuses the subject.
+// rejection it deletes the versions this run created and refuses the
+// subject. A version the registry already held (someone registered the same
+// schema meanwhile) is never counted as created, so it is never deleted.
 func registerPending(ctx context.Context, cl *sr.Client, p *subjectPlan, sp *SubjectPush, log *slog.Logger) {
 	var done []PushedVersion
+	existed := map[int]bool{}
+	maxBefore := 0
+	for _, rs := range p.st.versions {
+		existed[rs.Version] = true
+		maxBefore = max(maxBefore, rs.Version)
+	}
 	for _, v := range p.pending {
 		s := sr.Schema{Schema: string(v.Source), Type: sr.TypeAvro}
 		id, err := cl.RegisterSchema(ctx, p.e.Subject, s, -1, -1)
 		var ver int
 		if err == nil {
-			var ss sr.SubjectSchema
-			ss, err = cl.LookupSchema(ctx, p.e.Subject, s)
-			ver = ss.Version
+			ver, err = registeredVersion(ctx, cl, p.e.Subject, s, id)
+			if err != nil {
+				// Registered, but which version it became is unknown: keep
+				// it (it is not deleted) and say so.
+				err = fmt.Errorf("registered as id %d, but its version could not be read back: %w", id, err)
+			} else if existed[ver] || ver <= maxBefore {
+				err = fmt.Errorf("the registry answered with version %d, which it already held: nothing new was registered", ver)
+			}
 		}
 		if err != nil {
 			sp.Status = StatusRefused
@@ -184,6 +197,29 @@ func registerPending(ctx context.Context, cl *sr.Client, p *subjectPlan, sp *Sub
 		done = append(done, PushedVersion{File: v.File, Local: v.Number, Version: ver, ID: id})
 	}
 	sp.Status, sp.Versions = StatusRegistered, done
+}
+
+// registeredVersion finds the version a registration became: by lookup,
+// else through the id's subject-versions.
+func registeredVersion(ctx context.Context, cl *sr.Client, subject string, s sr.Schema, id int) (int, error) {
+	ss, err := cl.LookupSchema(ctx, subject, s)
+	if err == nil {
+		return ss.Version, nil
+	}
+	svs, err2 := cl.SchemaVersionsByID(ctx, id)
+	if err2 != nil {
+		return 0, errors.Join(err, err2)
+	}
+	ver := 0
+	for _, sv := range svs {
+		if sv.Subject == subject {
+			ver = max(ver, sv.Version)
+		}
+	}
+	if ver == 0 {
+		return 0, err
+	}
+	return ver, nil
 }
 
 // rollback deletes (soft, then hard) the versions registered this run,

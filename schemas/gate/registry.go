@@ -108,6 +108,16 @@ type subjectPlan struct {
 	aligned bool
 }
 
+// sameAsHeld finds a live registry version with v's content.
+func sameAsHeld(v *schemas.Version, st *subjectState) (sr.SubjectSchema, bool) {
+	for _, rs := range st.versions {
+		if sameSchema(v.Source, []byte(rs.Schema.Schema)) {
+			return rs, true
+		}
+	}
+	return sr.SubjectSchema{}, false
+}
+
 func planSubject(e *schemas.Event, st *subjectState) *subjectPlan {
 	p := &subjectPlan{e: e, st: st, held: map[int]int{}, aligned: true}
 	byNum := map[int]sr.SubjectSchema{}
@@ -145,6 +155,16 @@ func planSubject(e *schemas.Event, st *subjectState) *subjectPlan {
 			}
 		}
 		if !found {
+			if rs, ok := sameAsHeld(v, st); ok {
+				// Registering it would only return the existing version
+				// (Confluent's rule), so it can never become the latest.
+				p.aligned = false
+				p.conflicts = append(p.conflicts, schemas.Finding{File: v.File, Line: 1, Event: e.ID(), Version: v.Number,
+					Subject: e.Subject, Rule: RuleRepeatsPublished, Severity: schemas.Error,
+					Message: fmt.Sprintf("v%d.avsc has the content of version %d (id %d) of subject %s: the registry would answer with that version and create none; change the new version (its doc, say) or remove the file",
+						v.Number, rs.Version, rs.ID, e.Subject)})
+				continue
+			}
 			p.pending = append(p.pending, v)
 		}
 	}

@@ -202,3 +202,48 @@ func TestPushRefusesBrokenEvents(t *testing.T) {
 		t.Errorf("registered %v", subs)
 	}
 }
+
+// A new version with the content of a published one (a revert, v3 = v1)
+// would be answered with the existing version and create none: push refuses
+// the subject before registering anything, and never deletes the published
+// version, even when a later version is rejected.
+func TestPushRefusesARevertAndKeepsPublishedVersions(t *testing.T) {
+	ctx := context.Background()
+	cl := client(t, registrytest.WithRegistryOptions(registry.WithMaxSchemaBytes(400)))
+	v2 := strings.Replace(v1Int, `"fields":[`, `"fields":[{"name":"note","type":["null","string"],"default":null,"doc":"n"},`, 1)
+	big := strings.Replace(v1Int, `"doc":"d","x-eda-key"`, `"doc":"`+strings.Repeat("long documentation ", 30)+`","x-eda-key"`, 1)
+	files := map[string]string{"schemas/a/thing-created/v1.avsc": v1Int}
+	if res, err := gate.Push(ctx, load(t, files), cl, gate.PushOptions{}); err != nil || res.Registered != 1 {
+		t.Fatalf("first push: %+v %v", res, err)
+	}
+	files["schemas/a/thing-created/v2.avsc"] = v2
+	files["schemas/a/thing-created/v3.avsc"] = v1Int
+	files["schemas/a/thing-created/v4.avsc"] = big
+	res, err := gate.Push(ctx, load(t, files), cl, gate.PushOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Refused != 1 || res.Registered != 0 {
+		t.Fatalf("want the subject refused with nothing registered: %+v", res)
+	}
+	sp := res.Subjects[0]
+	if len(sp.Findings) != 1 || sp.Findings[0].Rule != gate.RuleRepeatsPublished || sp.Findings[0].Version != 3 {
+		t.Fatalf("findings: %+v", sp.Findings)
+	}
+	vs, err := cl.SubjectVersions(sr.WithParams(ctx, sr.ShowDeleted), sp.Subject)
+	if err != nil || len(vs) != 1 || vs[0] != 1 {
+		t.Fatalf("the registry must still hold exactly version 1: %v %v", vs, err)
+	}
+	// check --against registry reports the same problem.
+	rep, err := gate.Check(ctx, load(t, files), gate.Options{Registry: cl, RegistryURL: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		found = found || f.Rule == gate.RuleRepeatsPublished
+	}
+	if !found || rep.OK {
+		t.Fatalf("check against the registry must report %s: %+v", gate.RuleRepeatsPublished, rep.Findings)
+	}
+}
