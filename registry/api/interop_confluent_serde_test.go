@@ -215,6 +215,42 @@ func TestConfluentGoSerdeRoundTrip(t *testing.T) {
 		}
 	})
 
+	t.Run("use.latest.with.metadata", func(t *testing.T) {
+		ids := map[string]int{}
+		for _, mv := range [][2]string{{"1", cPaymentV1}, {"2", cPaymentV2}} {
+			major, text := mv[0], mv[1]
+			info := schemaregistry.SchemaInfo{Schema: text, Metadata: &schemaregistry.Metadata{Properties: map[string]string{"app.major": major}}}
+			id, err := cl.Register("pm-value", info, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[major] = id
+		}
+		framed, err := serializer(t, fresh(), func(c *avrov2.SerializerConfig) {
+			c.AutoRegisterSchemas = false
+			c.UseLatestWithMetadata = map[string]string{"app.major": "1"}
+		}).Serialize("pm", &p1)
+		if err != nil {
+			t.Fatalf("Serialize: %v", err)
+		}
+		if id, _ := frameID(t, framed); id != ids["1"] {
+			t.Fatalf("frame id %d, want major 1's %d (major 2 is %d)", id, ids["1"], ids["2"])
+		}
+		conf := avrov2.NewDeserializerConfig()
+		conf.UseLatestWithMetadata = map[string]string{"app.major": "2"}
+		d, err := avrov2.NewDeserializer(fresh(), confluentserde.ValueSerde, conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out paymentV2
+		if err := d.DeserializeInto("pm", framed, &out); err != nil {
+			t.Fatalf("DeserializeInto: %v", err)
+		}
+		if want := (paymentV2{ID: "p-1", Amount: 12.5, Currency: "EUR"}); out != want {
+			t.Fatalf("read as major 2 = %+v, want %+v", out, want)
+		}
+	})
+
 	t.Run("edactl encodes, Confluent decodes", func(t *testing.T) {
 		s, err := edaReg.SchemaByID(ctx, id2)
 		if err != nil {

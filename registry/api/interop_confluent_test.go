@@ -448,3 +448,49 @@ func TestConfluentGoEscapedSubjects(t *testing.T) {
 		t.Fatalf("subjects left = %q, %v", ss, err)
 	}
 }
+
+// GetLatestWithMetadata is GET /subjects/{s}/metadata?key=…&value=…, also
+// what the serializers' UseLatestWithMetadata calls.
+func TestConfluentGoLatestWithMetadata(t *testing.T) {
+	_, cl, fresh := startConfluent(t)
+	const subj = "md/orders-value"
+	withProps := func(schema string, props map[string]string) schemaregistry.SchemaInfo {
+		return schemaregistry.SchemaInfo{Schema: schema, Metadata: &schemaregistry.Metadata{Properties: props}}
+	}
+	ids := map[int]int{}
+	for v, info := range []schemaregistry.SchemaInfo{
+		withProps(cOrderV1, map[string]string{"app.major": "1", "owner": "team-a"}),
+		withProps(cOrderV2, map[string]string{"app.major": "1", "owner": "team-b"}),
+		withProps(cOrderV2, map[string]string{"app.major": "2", "owner": "team-b"}),
+	} {
+		id, err := cl.Register(subj, info, false)
+		if err != nil {
+			t.Fatalf("register version %d: %v", v+1, err)
+		}
+		ids[v+1] = id
+	}
+	if ids[2] == ids[3] {
+		t.Fatalf("metadata must be part of the id: %v", ids)
+	}
+	for _, tc := range []struct {
+		props   map[string]string
+		version int
+	}{
+		{map[string]string{"app.major": "1"}, 2},
+		{map[string]string{"app.major": "1", "owner": "team-a"}, 1},
+		{map[string]string{"owner": "team-b"}, 3},
+		{map[string]string{"app.major": "2"}, 3},
+	} {
+		md, err := fresh().GetLatestWithMetadata(subj, tc.props, false)
+		if err != nil || md.Version != tc.version || md.ID != ids[tc.version] || md.Subject != subj {
+			t.Fatalf("GetLatestWithMetadata(%v) = %+v, %v; want version %d", tc.props, md, err, tc.version)
+		}
+		if md.Metadata == nil || md.Metadata.Properties["owner"] == "" {
+			t.Fatalf("the answer lacks its metadata: %+v", md)
+		}
+	}
+	_, err := fresh().GetLatestWithMetadata(subj, map[string]string{"app.major": "3"}, false)
+	wantConfluentErr(t, err, 40403)
+	_, err = fresh().GetLatestWithMetadata("no-such-subject", map[string]string{"app.major": "1"}, false)
+	wantConfluentErr(t, err, 40401)
+}
