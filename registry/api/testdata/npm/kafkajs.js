@@ -1,7 +1,7 @@
 // Drives @kafkajs/confluent-schema-registry against an edactl registry.
-// Run by TestKafkaJSInterop (registry/api/interop_kafkajs_test.go):
+// Run by TestKafkaJSInterop (registry/api/interop_node_test.go):
 //
-//   node interop.js <registry URL>
+//   node kafkajs.js <registry URL>
 //
 // Env EDACTL_FRAMED is a hex record that edactl's serde encoded with schema
 // id EDACTL_FRAMED_ID; EDACTL_FRAMED_JSON is its value. Prints one JSON line
