@@ -13,6 +13,7 @@ package api_test
 import (
 	"errors"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/rest"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/registry/registrytest"
 )
 
@@ -493,4 +495,55 @@ func TestConfluentGoLatestWithMetadata(t *testing.T) {
 	wantConfluentErr(t, err, 40403)
 	_, err = fresh().GetLatestWithMetadata("no-such-subject", map[string]string{"app.major": "1"}, false)
 	wantConfluentErr(t, err, 40401)
+}
+
+// Confluent's client's credential sources against edactl's --auth-file
+// users and tokens.
+func TestConfluentGoAuth(t *testing.T) {
+	auth, err := api.ParseAuth([]byte(`
+users:
+  - {name: reader, password: r, role: read}
+  - {name: writer, password: w, role: write}
+tokens:
+  - {name: ci, token: tok, role: admin}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := registrytest.Start(t, registrytest.WithAPIOptions(api.WithAuth(auth)))
+	newClient := func(conf *schemaregistry.Config) schemaregistry.Client {
+		conf.MaxRetries = 0
+		cl, err := schemaregistry.NewClient(conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	writer := newClient(schemaregistry.NewConfigWithBasicAuthentication(srv.URL, "writer", "w"))
+	if _, err := writer.Register("a-value", avro(cOrderV1), false); err != nil {
+		t.Fatalf("writer (USER_INFO): %v", err)
+	}
+	_, err = writer.UpdateCompatibility("a-value", schemaregistry.None)
+	wantConfluentErr(t, err, 403)
+
+	u, _ := url.Parse(srv.URL)
+	u.User = url.UserPassword("reader", "r")
+	urlConf := schemaregistry.NewConfig(u.String())
+	urlConf.BasicAuthCredentialsSource = "URL"
+	reader := newClient(urlConf)
+	if vs, err := reader.GetAllVersions("a-value"); err != nil || !slices.Equal(vs, []int{1}) {
+		t.Fatalf("reader (URL) = %v, %v", vs, err)
+	}
+	_, err = reader.Register("a-value", avro(cOrderV2), false)
+	wantConfluentErr(t, err, 403)
+
+	admin := newClient(schemaregistry.NewConfigWithBearerAuthentication(srv.URL, "tok", "lsrc-1", "pool-1"))
+	if lvl, err := admin.UpdateCompatibility("a-value", schemaregistry.None); err != nil || lvl != schemaregistry.None {
+		t.Fatalf("admin (STATIC_TOKEN) = %v, %v", lvl.String(), err)
+	}
+
+	_, err = newClient(schemaregistry.NewConfigWithBasicAuthentication(srv.URL, "reader", "wrong")).GetAllSubjects()
+	wantConfluentErr(t, err, 401)
+	_, err = newClient(schemaregistry.NewConfig(srv.URL)).GetAllSubjects()
+	wantConfluentErr(t, err, 401)
 }
