@@ -8,7 +8,7 @@ package api_test
 //
 // Confluent's client caches aggressively (register, lookup, by-id and
 // by-version answers), so assertions that must reach the server use a fresh
-// client (fresh) or run after ClearCaches.
+// client (fresh).
 
 import (
 	"errors"
