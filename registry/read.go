@@ -346,6 +346,36 @@ func (r *Registry) Lookup(_ context.Context, subject string, req RegisterRequest
 	return nil, newErr(CodeSchemaNotFound, "Schema not found")
 }
 
+// LatestWithMetadata returns the newest version of subject whose metadata
+// properties contain every key/value pair of props (GET
+// /subjects/{subject}/metadata, what Confluent serializers call with
+// use.latest.with.metadata). As on Confluent, a version without metadata
+// properties never matches, and soft-deleted versions count only with
+// deleted. A subject without such versions is 40401; no match is 40403.
+func (r *Registry) LatestWithMetadata(subject string, props map[string]string, deleted bool) (*Version, error) {
+	subject = NormalizeSubject(subject)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	sub, err := r.pub.subjectFor(subject, deleted)
+	if err != nil {
+		return nil, err
+	}
+next:
+	for i := len(sub.versions) - 1; i >= 0; i-- {
+		v := sub.versions[i]
+		if v.Deleted && !deleted || v.Content.Metadata == nil || len(v.Content.Metadata.Properties) == 0 {
+			continue
+		}
+		for k, want := range props {
+			if got, ok := v.Content.Metadata.Properties[k]; !ok || got != want {
+				continue next
+			}
+		}
+		return v, nil
+	}
+	return nil, newErr(CodeSchemaNotFound, "Schema not found")
+}
+
 // Config returns the config of a scope. A subject (or context) without its
 // own config is 40408 unless defaultToGlobal, which returns the effective
 // config. The global scope always answers, with the server default level.

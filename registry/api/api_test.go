@@ -326,6 +326,53 @@ func TestReads(t *testing.T) {
 	})
 }
 
+// Row 18: GET /subjects/{s}/metadata, the newest version whose metadata
+// properties contain every key/value pair (Confluent serializers'
+// use.latest.with.metadata).
+func TestLatestWithMetadata(t *testing.T) {
+	c, _ := start(t)
+	const base = "/subjects/team%2Fm/"
+	for _, md := range []string{
+		``, // version 1: no metadata
+		`"metadata":{"properties":{"owner":"a","major":"1"}}`,
+		`"metadata":{"properties":{"owner":"a","major":"2"},"tags":{"id":["PII"]}}`,
+		`"metadata":{"properties":{"owner":"b"}}`,
+	} {
+		extra := []string{}
+		if md != "" {
+			extra = append(extra, md)
+		}
+		c.expect("POST", base+"versions", body(record("M", fID), extra...), 200, `{"id":`)
+	}
+	v3 := c.expect("GET", base+"versions/3", "", 200, `"version":3`).body
+	for query, version := range map[string]string{
+		"?key=owner&value=a":                   `"version":3`,
+		"?key=owner&value=a&key=major&value=1": `"version":2`,
+		"?key=major&value=1&key=owner&value=a": `"version":2`,
+		"?key=owner&value=b":                   `"version":4`,
+		"":                                     `"version":4`, // any version with properties
+		"?key=owner":                           `"version":4`, // an unpaired key is ignored
+		"?deleted=false&key=owner&value=a&format=": `"version":3`,
+	} {
+		c.expect("GET", base+"metadata"+query, "", 200, version)
+	}
+	if got := c.expect("GET", base+"metadata?key=major&value=2", "", 200, "").body; got != v3 {
+		t.Fatalf("metadata match = %s, want the version entity %s", got, v3)
+	}
+	c.expectErr("GET", base+"metadata?key=owner&value=c", "", 404, 40403)
+	c.expectErr("GET", base+"metadata?key=tags&value=PII", "", 404, 40403) // tags are not properties
+	c.expectErr("GET", "/subjects/nope/metadata?key=owner&value=a", "", 404, 40401)
+	c.expectErr("POST", base+"metadata", "", 405, 405)
+
+	c.expect("DELETE", base+"versions/3", "", 200, `3`)
+	c.expect("GET", base+"metadata?key=owner&value=a", "", 200, `"version":2`)
+	c.expectErr("GET", base+"metadata?key=major&value=2", "", 404, 40403)
+	c.expect("GET", base+"metadata?key=major&value=2&deleted=true", "", 200, `"version":3`)
+	c.expect("DELETE", "/subjects/team%2Fm", "", 200, `[1,2,4]`)
+	c.expectErr("GET", base+"metadata?key=owner&value=a", "", 404, 40401)
+	c.expect("GET", base+"metadata?key=owner&value=a&deleted=true", "", 200, `"version":3`)
+}
+
 // Rows 16-17 and the soft/hard delete state machine.
 func TestDeleteStateMachine(t *testing.T) {
 	c, cl := start(t)

@@ -41,6 +41,7 @@ func FuzzHandler(f *testing.F) {
 		{"DELETE", "/mode?recursive=true", ""},
 		{"POST", "/subjects/x", `{"schema":1}`},
 		{"GET", "/subjects/x/versions/latest/referencedby", ""},
+		{"GET", "/subjects/imp/metadata?key=a&value=b&key=c&deleted=true&format=resolved", ""},
 	} {
 		f.Add(s.m, s.p, []byte(s.b))
 	}

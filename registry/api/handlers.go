@@ -366,6 +366,32 @@ func getVersion(h *Handler, rq *request) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	return versionEntity(h, rq, v)
+}
+
+// latestWithMetadata serves GET /subjects/{subject}/metadata: the newest
+// version whose metadata properties contain every ?key=…&value=… pair
+// (paired in order; an unpaired key or value is ignored, as on Confluent).
+func latestWithMetadata(h *Handler, rq *request) (int, []byte, error) {
+	var props map[string]string
+	if rq.r.URL.RawQuery != "" {
+		keys, values := rq.q()["key"], rq.q()["value"]
+		n := min(len(keys), len(values))
+		props = make(map[string]string, n)
+		for i := range n {
+			props[keys[i]] = values[i]
+		}
+	}
+	v, err := h.reg.LatestWithMetadata(rq.subject, props, rq.flag("deleted"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return versionEntity(h, rq, v)
+}
+
+// versionEntity answers with v's Schema entity, its referenced types
+// inlined with ?format=resolved.
+func versionEntity(h *Handler, rq *request, v *registry.Version) (int, []byte, error) {
 	if rq.str("format") == "resolved" && len(v.Content.References) > 0 {
 		text, err := h.reg.Resolved(v.Content)
 		if err != nil {

@@ -49,6 +49,7 @@ var (
 	routeSubject         = newRoute("/subjects/{subject}", map[string]endpoint{"POST": {lookupSchema, roleRead}, "DELETE": {deleteSubject, roleWrite}})
 	routeVersions        = newRoute("/subjects/{subject}/versions", map[string]endpoint{"GET": {listVersions, roleRead}, "POST": {registerSchema, roleWrite}})
 	routeVersion         = newRoute("/subjects/{subject}/versions/{version}", map[string]endpoint{"GET": {getVersion, roleRead}, "DELETE": {deleteVersion, roleWrite}})
+	routeLatestMetadata  = newRoute("/subjects/{subject}/metadata", map[string]endpoint{"GET": {latestWithMetadata, roleRead}})
 	routeVersionSchema   = newRoute("/subjects/{subject}/versions/{version}/schema", map[string]endpoint{"GET": {getVersionSchema, roleRead}})
 	routeReferencedBy    = newRoute("/subjects/{subject}/versions/{version}/referencedby", map[string]endpoint{"GET": {referencedBy, roleRead}})
 	routeCompatAll       = newRoute("/compatibility/subjects/{subject}/versions", map[string]endpoint{"POST": {compatAll, roleRead}})
@@ -62,7 +63,7 @@ var (
 
 	allRoutes = []*route{routeUnmatched, routeHealth, routeMetricsPath, routeRoot, routeSchemas, routeSchemaTypes,
 		routeSchemaByID, routeSchemaText, routeSubjectsByID, routeVersionsByID, routeSubjects, routeSubject,
-		routeVersions, routeVersion, routeVersionSchema, routeReferencedBy, routeCompatAll, routeCompatVersion,
+		routeVersions, routeVersion, routeLatestMetadata, routeVersionSchema, routeReferencedBy, routeCompatAll, routeCompatVersion,
 		routeConfig, routeConfigSubject, routeMode, routeModeSubject, routeContexts, routeMetadataVersion}
 )
 
@@ -176,6 +177,9 @@ func lookupRoute(s []string, rq *request) *route {
 		case s[0] == "subjects" && s[2] == "versions":
 			rq.subject = s[1]
 			return routeVersions
+		case s[0] == "subjects" && s[2] == "metadata":
+			rq.subject = s[1]
+			return routeLatestMetadata
 		case s[0] == "v1" && s[1] == "metadata" && s[2] == "version":
 			return routeMetadataVersion
 		}
