@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -156,6 +157,10 @@ func validScope(s string) bool {
 	return ValidSubject(s)
 }
 
+// MaxID is the largest schema id and version number: Confluent's clients
+// and the wire format carry them as signed 32-bit integers.
+const MaxID = math.MaxInt32
+
 func (r *Record) validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("invalid %s record: %s", r.Kind, fmt.Sprintf(format, args...))
@@ -165,8 +170,8 @@ func (r *Record) validate() error {
 		if !ValidSubject(r.Subject) {
 			return bad("invalid subject %q", r.Subject)
 		}
-		if r.Version < 1 || r.ID < 1 {
-			return bad("version %d and id %d must be positive", r.Version, r.ID)
+		if r.Version < 1 || r.ID < 1 || r.Version > MaxID || r.ID > MaxID {
+			return bad("version %d and id %d must be in [1, %d]", r.Version, r.ID, MaxID)
 		}
 		if r.Schema == "" {
 			return bad("empty schema")

@@ -140,7 +140,7 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		cmds:    make(chan *command, 4096),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
-		parsed:  parseCache{m: map[parseKey]avro.Schema{}},
+		parsed:  parseCache{m: map[parsedKey]avro.Schema{}},
 	}
 	start := time.Now()
 	rejected := 0
@@ -386,17 +386,26 @@ type parseKey struct {
 	id  int
 }
 
+// parsedKey identifies stored content by what it is (the hash of its
+// schema, references and metadata) within a context, not by its id: an id
+// handed out speculatively in a batch whose append then failed is handed
+// out again for other content, and must not find the first content's parse.
+type parsedKey struct {
+	ctx string
+	key [32]byte
+}
+
 // parseCache keeps parsed history schemas: parsing is the expensive part of
-// a compatibility check. An id's content never changes, so entries never go
+// a compatibility check. Entries are keyed by content, so they never go
 // stale.
 type parseCache struct {
 	mu sync.RWMutex
-	m  map[parseKey]avro.Schema
+	m  map[parsedKey]avro.Schema
 }
 
 // parsedContent returns c parsed, with its references resolved in st.
 func (r *Registry) parsedContent(st *State, c *Content) (avro.Schema, error) {
-	k := parseKey{c.Context, c.ID}
+	k := parsedKey{c.Context, c.key}
 	r.parsed.mu.RLock()
 	s := r.parsed.m[k]
 	r.parsed.mu.RUnlock()

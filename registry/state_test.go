@@ -27,15 +27,16 @@ func TestDecodeRecord(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`{"v":2,"kind":"ModeSet","mode":"READONLY"}`:                                             "newer than",
-		`{"kind":"ModeSet","mode":"READONLY"}`:                                                   "format version",
-		`{"v":1,"kind":"Exploded"}`:                                                              "unknown kind",
-		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":0,"id":1,"schema":"x"}`:        "must be positive",
-		`{"v":1,"kind":"SchemaRegistered","subject":"__GLOBAL","version":1,"id":1,"schema":"x"}`: "invalid subject",
-		`{"v":1,"kind":"ModeSet","mode":"readonly"}`:                                             "invalid mode",
-		`{"v":1,"kind":"ConfigSet","config":{"compatibilityLevel":"SIDEWAYS"}}`:                  "invalid compatibility",
-		`{"v":1,"kind":"ConfigSet"}`:                                                             "missing config",
-		`{"v":1,"kind":"ModeSet","mode":"READONLY"} {}`:                                          "trailing",
+		`{"v":2,"kind":"ModeSet","mode":"READONLY"}`:                                               "newer than",
+		`{"kind":"ModeSet","mode":"READONLY"}`:                                                     "format version",
+		`{"v":1,"kind":"Exploded"}`:                                                                "unknown kind",
+		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":0,"id":1,"schema":"x"}`:          "must be in [1, 2147483647]",
+		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":1,"id":2147483648,"schema":"x"}`: "must be in [1, 2147483647]",
+		`{"v":1,"kind":"SchemaRegistered","subject":"__GLOBAL","version":1,"id":1,"schema":"x"}`:   "invalid subject",
+		`{"v":1,"kind":"ModeSet","mode":"readonly"}`:                                               "invalid mode",
+		`{"v":1,"kind":"ConfigSet","config":{"compatibilityLevel":"SIDEWAYS"}}`:                    "invalid compatibility",
+		`{"v":1,"kind":"ConfigSet"}`:                                                               "missing config",
+		`{"v":1,"kind":"ModeSet","mode":"READONLY"} {}`:                                            "trailing",
 		`[1,2]`: "decode record",
 		``:      "decode record",
 	}

@@ -242,9 +242,15 @@ func (r *Registry) registerCmd(st *State, subject string, req *RegisterRequest, 
 			return nil, RegisterResult{ID: v.Content.ID, Version: v.Version, Existing: true}, nil
 		}
 	}
+	if req.ID > MaxID || req.Version > MaxID {
+		return nil, nil, newErr(CodeInvalidSchema, "id %d and version %d must be at most %d", req.ID, req.Version, MaxID)
+	}
 	next := 1
 	if sub != nil {
 		next = sub.maxVersion() + 1
+	}
+	if next > MaxID {
+		return nil, nil, newErr(CodeInvalidSchema, "subject %s has reached the last version number, %d", subject, MaxID)
 	}
 	version := next
 	if req.Version > 0 {
@@ -282,6 +288,9 @@ func (r *Registry) registerCmd(st *State, subject string, req *RegisterRequest, 
 	default:
 		id = 1
 		if cs != nil {
+			if cs.maxID >= MaxID {
+				return nil, nil, newErr(CodeStoreError, "no schema id is left: the largest, %d, is taken", MaxID)
+			}
 			id = cs.maxID + 1
 		}
 	}

@@ -359,6 +359,9 @@ func (r *Registry) build(ctx context.Context, ss sr.SubjectSchema, chain []subje
 			}
 		}
 	}
+	if ss.ID < 0 || ss.ID > MaxSchemaID {
+		return nil, fmt.Errorf("%s: schema id %d does not fit the wire format's 32 bits", where, ss.ID)
+	}
 	parsed, err := compat.ParseWithReferences(ss.Schema.Schema, refTexts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // MagicByte is the first byte of every record in the Confluent wire format.
@@ -62,9 +63,14 @@ func (e shortError) Error() string {
 
 func (e shortError) Unwrap() error { return ErrNotFramed }
 
+// MaxSchemaID is the largest schema id a registry assigns (Confluent's ids
+// are signed 32-bit integers). Schemas with a larger id are refused when
+// they are fetched, so every id serde frames fits.
+const MaxSchemaID = math.MaxInt32
+
 // AppendHeader appends the wire-format header for schema id to dst and
-// returns the extended slice. Schema ids are in [0, 2^31-1], as the registry
-// assigns them; only the low 32 bits of id are written.
+// returns the extended slice. id must be in [0, MaxSchemaID], as every
+// Schema serde hands out is; only the low 32 bits of id are written.
 func AppendHeader(dst []byte, id int) []byte {
 	return binary.BigEndian.AppendUint32(append(dst, MagicByte), uint32(id))
 }
