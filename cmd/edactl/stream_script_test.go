@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +30,7 @@ import (
 // in-process kfake cluster (EDACTL_BROKERS) and edactl schema registry
 // over HTTP (registrytest; EDACTL_REGISTRY), and these commands to arrange and inspect them:
 //
-//	kafka topic NAME PARTITIONS            create a topic
+//	kafka topic NAME PARTITIONS [K=V...]   create a topic (with topic configs)
 //	kafka produce TOPIC FILE               write the JSON lines of FILE:
 //	    {"partition":0, "key":"k", "value":"text" | "value_base64":"..." |
 //	     "value_json":{...} with "subject" and optional "version",
@@ -38,6 +40,8 @@ import (
 //	kafka member GROUP TOPIC CLIENTID      keep an active group member until the script ends
 //	registry register SUBJECT FILE         register an Avro schema
 //	sleep DURATION                         wait (to let a background command start)
+//	bigline FILE BYTES                     append to FILE a produce line whose value is
+//	                                       BYTES incompressible bytes (base64)
 func TestStreamScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script/stream",
@@ -71,6 +75,7 @@ func TestStreamScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"kafka":    cmdKafka,
 			"registry": cmdRegistry,
+			"bigline": cmdBigline,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: sleep DURATION")
@@ -108,12 +113,23 @@ func cmdKafka(ts *testscript.TestScript, neg bool, args []string) {
 	defer cancel()
 	switch args[0] {
 	case "topic":
-		if len(args) != 3 {
-			ts.Fatalf("usage: kafka topic NAME PARTITIONS")
+		if len(args) < 3 {
+			ts.Fatalf("usage: kafka topic NAME PARTITIONS [KEY=VALUE...]")
 		}
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)
-		resp, err := adm.CreateTopic(ctx, int32(n), 1, nil, args[1])
+		var configs map[string]*string
+		for _, kv := range args[3:] {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				ts.Fatalf("topic config %q: want KEY=VALUE", kv)
+			}
+			if configs == nil {
+				configs = map[string]*string{}
+			}
+			configs[k] = &v
+		}
+		resp, err := adm.CreateTopic(ctx, int32(n), 1, configs, args[1])
 		ts.Check(err)
 		ts.Check(resp.Err)
 	case "produce":
@@ -265,4 +281,21 @@ func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
 	ss, err := envOf(ts).reg.CreateSchema(ctx, args[1], sr.Schema{Schema: ts.ReadFile(args[2])})
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "registered %s version %d id %d\n", args[1], ss.Version, ss.ID)
+}
+
+// cmdBigline appends a line for edactl produce with a value of BYTES
+// pseudo-random (incompressible) bytes.
+func cmdBigline(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: bigline FILE BYTES")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	b := make([]byte, n)
+	rand.NewChaCha8([32]byte{7}).Read(b)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	ts.Check(err)
+	_, err = fmt.Fprintf(f, `{"key":"big","value":"%s","value_encoding":"base64"}`+"\n", base64.StdEncoding.EncodeToString(b))
+	ts.Check(err)
+	ts.Check(f.Close())
 }
