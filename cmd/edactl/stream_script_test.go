@@ -75,7 +75,7 @@ func TestStreamScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"kafka":    cmdKafka,
 			"registry": cmdRegistry,
-			"bigline": cmdBigline,
+			"bigline":  cmdBigline,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: sleep DURATION")
