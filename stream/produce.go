@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,11 +87,14 @@ func (es LineErrors) Unwrap() []error {
 // adds (topic, partition, offset, timestamp, schemas, errors) are accepted
 // and ignored so its output can be piped back.
 type inputLine struct {
-	Key           json.RawMessage `json:"key"`
-	Value         json.RawMessage `json:"value"`
-	Headers       orderedHeaders  `json:"headers"`
-	KeyEncoding   Encoding        `json:"key_encoding"`
-	ValueEncoding Encoding        `json:"value_encoding"`
+	Key     json.RawMessage `json:"key"`
+	Value   json.RawMessage `json:"value"`
+	Headers orderedHeaders  `json:"headers"`
+	// HeaderEncodings maps a header name to how its values are written:
+	// "utf8" (the default) or "base64".
+	HeaderEncodings map[string]Encoding `json:"header_encodings"`
+	KeyEncoding     Encoding            `json:"key_encoding"`
+	ValueEncoding   Encoding            `json:"value_encoding"`
 
 	Topic       json.RawMessage `json:"topic"`
 	Partition   json.RawMessage `json:"partition"`
@@ -160,6 +165,9 @@ func (h *orderedHeaders) UnmarshalJSON(b []byte) error {
 // null without an encoding is a tombstone too. Keys are written as text
 // (a string, or a number's digits) unless KeySubject is set or the line
 // says "key_encoding":"avro"; the other encodings work as for values.
+// Header values are strings (arrays of strings for a repeated name), taken
+// as UTF-8 text unless "header_encodings" maps the name to "base64", as
+// consume -o json writes header values that are not UTF-8.
 func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader) (ProduceResult, error) {
 	res := ProduceResult{Partitions: map[int32]int{}}
 	if c.producer == nil {
@@ -353,8 +361,36 @@ func (e *encoder) record(ctx context.Context, line []byte) (*kgo.Record, error) 
 	if r.Value, err = e.payload(ctx, "value", in.Value, in.ValueEncoding, line); err != nil {
 		return nil, err
 	}
-	r.Headers = in.Headers
+	if r.Headers, err = decodeHeaders(in.Headers, in.HeaderEncodings); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// decodeHeaders applies header_encodings to the headers of a line.
+func decodeHeaders(hs []kgo.RecordHeader, encs map[string]Encoding) ([]kgo.RecordHeader, error) {
+	for _, name := range slices.Sorted(maps.Keys(encs)) {
+		switch encs[name] {
+		case EncUTF8:
+		case EncBase64:
+			for i, h := range hs {
+				if h.Key != name {
+					continue
+				}
+				b, err := base64.StdEncoding.DecodeString(string(h.Value))
+				if err != nil {
+					return nil, fmt.Errorf("headers: %q: header_encodings says base64: %v", name, err)
+				}
+				hs[i].Value = b
+			}
+		default:
+			return nil, fmt.Errorf("header_encodings: %q: want utf8 or base64, got %q", name, encs[name])
+		}
+		if !slices.ContainsFunc(hs, func(h kgo.RecordHeader) bool { return h.Key == name }) {
+			return nil, fmt.Errorf("header_encodings: %q is not in headers", name)
+		}
+	}
+	return hs, nil
 }
 
 // jsonLineError turns encoding/json errors into messages naming the field.
@@ -368,7 +404,7 @@ func jsonLineError(err error) error {
 		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, err)
 	}
 	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
-		return fmt.Errorf("unknown field %s (want key, value, headers, key_encoding, value_encoding)", strings.TrimPrefix(s, "json: unknown field "))
+		return fmt.Errorf("unknown field %s (want key, value, headers, header_encodings, key_encoding, value_encoding)", strings.TrimPrefix(s, "json: unknown field "))
 	}
 	if errors.Is(err, io.EOF) {
 		return errors.New("empty line")

@@ -295,3 +295,58 @@ func TestLineRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderBytesRoundTrip: consume -o json | produce keeps header values
+// that are not UTF-8 (written as base64, marked in header_encodings) byte
+// for byte, next to text headers and repeated names.
+func TestHeaderBytesRoundTrip(t *testing.T) {
+	tc := newTestCluster(t, map[string]int32{"src": 1, "dst": 1})
+	c := tc.client()
+	bin := []byte{0xff, 0xfe}
+	tc.produce(&kgo.Record{Topic: "src", Key: []byte("k"), Value: []byte("v"), Headers: []kgo.RecordHeader{
+		{Key: "bin", Value: bin}, {Key: "text", Value: []byte("héllo")}, {Key: "multi", Value: []byte("a")}, {Key: "multi", Value: []byte{0x80}},
+	}})
+	var out bytes.Buffer
+	if _, err := c.Consume(ctxT(t), ConsumeOptions{ReadSpec: ReadSpec{Topics: []string{"src"}}}, func(r *Record) error {
+		out.Write(r.AppendJSON(nil))
+		out.WriteByte('\n')
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := `"headers":{"bin":"//4=","text":"héllo","multi":["YQ==","gA=="]},"header_encodings":{"bin":"base64","multi":"base64"},"key":"k"`
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("JSON line lacks %s:\n%s", want, out.String())
+	}
+	if _, err := c.Produce(ctxT(t), ProduceOptions{Topic: "dst"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got []Header
+	if _, err := c.Consume(ctxT(t), ConsumeOptions{ReadSpec: ReadSpec{Topics: []string{"dst"}}}, func(r *Record) error {
+		got = r.Headers
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantHs := []Header{{Key: "bin", Value: bin}, {Key: "text", Value: []byte("héllo")}, {Key: "multi", Value: []byte("a")}, {Key: "multi", Value: []byte{0x80}}}
+	if len(got) != len(wantHs) {
+		t.Fatalf("copied headers %q, want %q", got, wantHs)
+	}
+	for i := range got {
+		if got[i].Key != wantHs[i].Key || !bytes.Equal(got[i].Value, wantHs[i].Value) {
+			t.Errorf("header %d: %s=%x, want %s=%x", i, got[i].Key, got[i].Value, wantHs[i].Key, wantHs[i].Value)
+		}
+	}
+
+	// header_encodings is checked.
+	for _, c := range []struct{ line, err string }{
+		{`{"headers":{"a":"x"},"header_encodings":{"a":"hex"}}`, `header_encodings: "a": want utf8 or base64, got "hex"`},
+		{`{"headers":{"a":"x"},"header_encodings":{"b":"base64"}}`, `header_encodings: "b" is not in headers`},
+		{`{"headers":{"a":"!!"},"header_encodings":{"a":"base64"}}`, `headers: "a": header_encodings says base64: illegal base64 data at input byte 0`},
+	} {
+		_, err := tc.client().Produce(ctxT(t), ProduceOptions{Topic: "dst"}, strings.NewReader(`{"key":"k","value":"v","value_encoding":"utf8",`+c.line[1:]))
+		if err == nil || !strings.Contains(err.Error(), "line 1: "+c.err) {
+			t.Errorf("%s: got %v, want %s", c.line, err, c.err)
+		}
+	}
+}

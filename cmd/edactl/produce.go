@@ -31,7 +31,9 @@ Values are encoded in the Confluent wire format with the latest schema of
 the subject <topic>-value (or --subject, --version). Keys are written as
 text unless --key-subject is given. A line may say how to write a payload
 instead: "value_encoding" (or "key_encoding") "utf8", "json", "base64" or
-"null". The output of 'edactl consume -o json' is valid input.
+"null". Header values are text unless "header_encodings" maps the name to
+"base64" ({"bin":"base64"}), as consume writes values that are not UTF-8.
+The output of 'edactl consume -o json' is valid input.
 
 Every line is checked before anything is written: if any line is invalid
 (bad JSON, a field the schema does not have, a wrong type), each bad line is

@@ -34,7 +34,8 @@ import (
 //	kafka produce TOPIC FILE               write the JSON lines of FILE:
 //	    {"partition":0, "key":"k", "value":"text" | "value_base64":"..." |
 //	     "value_json":{...} with "subject" and optional "version",
-//	     "timestamp":"RFC3339", "headers":{"name":"value"}}
+//	     "timestamp":"RFC3339", "headers":{"name":"value"},
+//	     "headers_base64":{"name":"base64 of the value's bytes"}}
 //	kafka commit GROUP TOPIC:P=OFFSET...   commit offsets as an admin
 //	kafka committed GROUP                  print "topic/p=offset" lines (or "no committed offsets")
 //	kafka member GROUP TOPIC CLIENTID      keep an active group member until the script ends
@@ -219,6 +220,7 @@ type scriptRecord struct {
 	Version     int               `json:"version"`
 	Timestamp   string            `json:"timestamp"`
 	Headers     map[string]string `json:"headers"`
+	HeadersB64  map[string]string `json:"headers_base64"`
 }
 
 func produceScriptRecords(ts *testscript.TestScript, ctx context.Context, e *scriptEnv, topic, data string) {
@@ -259,13 +261,22 @@ func produceScriptRecords(ts *testscript.TestScript, ctx context.Context, e *scr
 			ts.Check(err)
 			r.Timestamp = t
 		}
-		names := make([]string, 0, len(sr.Headers))
-		for k := range sr.Headers {
+		hs := map[string][]byte{}
+		for k, v := range sr.Headers {
+			hs[k] = []byte(v)
+		}
+		for k, v := range sr.HeadersB64 {
+			b, err := base64.StdEncoding.DecodeString(v)
+			ts.Check(err)
+			hs[k] = b
+		}
+		names := make([]string, 0, len(hs))
+		for k := range hs {
 			names = append(names, k)
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			r.Headers = append(r.Headers, kgo.RecordHeader{Key: k, Value: []byte(sr.Headers[k])})
+			r.Headers = append(r.Headers, kgo.RecordHeader{Key: k, Value: hs[k]})
 		}
 		recs = append(recs, r)
 	}
