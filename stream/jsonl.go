@@ -3,6 +3,7 @@ package stream
 import (
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -15,8 +16,10 @@ import (
 //	 "value":{"id":"o-1"},"value_encoding":"avro","value_schema":{"id":3,"subject":"orders-value","version":2}}
 //
 // headers maps each name to its value, or to an array of values when the
-// name repeats. key_schema/value_schema and key_error/value_error appear
-// only when set.
+// name repeats. A name with a value that is not valid UTF-8 has all its
+// values written as standard base64, and header_encodings (right after
+// headers, only then) maps it to "base64": {"bin":"base64"}.
+// key_schema/value_schema and key_error/value_error appear only when set.
 func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"topic":`...)
 	dst = serde.AppendJSONString(dst, r.Topic)
@@ -27,6 +30,13 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"timestamp":"`...)
 	dst = AppendTimestamp(dst, r.Timestamp)
 	dst = append(dst, `","headers":{`...)
+	binary := false // some header value is not UTF-8
+	for _, h := range r.Headers {
+		if !utf8.Valid(h.Value) {
+			binary = true
+			break
+		}
+	}
 	first := true
 	for i, h := range r.Headers {
 		if seenBefore(r.Headers, i) {
@@ -38,6 +48,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 		first = false
 		dst = serde.AppendJSONString(dst, h.Key)
 		dst = append(dst, ':')
+		b64 := binary && base64Header(r.Headers, i)
 		n := 0
 		for _, h2 := range r.Headers[i:] {
 			if h2.Key == h.Key {
@@ -45,7 +56,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			}
 		}
 		if n == 1 {
-			dst = serde.AppendJSONString(dst, h.Value)
+			dst = appendHeaderValue(dst, h.Value, b64)
 			continue
 		}
 		dst = append(dst, '[')
@@ -56,15 +67,49 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 					dst = append(dst, ',')
 				}
 				k++
-				dst = serde.AppendJSONString(dst, h2.Value)
+				dst = appendHeaderValue(dst, h2.Value, b64)
 			}
 		}
 		dst = append(dst, ']')
 	}
 	dst = append(dst, '}')
+	if binary {
+		dst = append(dst, `,"header_encodings":{`...)
+		first := true
+		for i, h := range r.Headers {
+			if seenBefore(r.Headers, i) || !base64Header(r.Headers, i) {
+				continue
+			}
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = serde.AppendJSONString(dst, h.Key)
+			dst = append(dst, `:"base64"`...)
+		}
+		dst = append(dst, '}')
+	}
 	dst = appendPayloadJSON(dst, "key", r.Key)
 	dst = appendPayloadJSON(dst, "value", r.Value)
 	return append(dst, '}')
+}
+
+// base64Header reports whether the values of headers[i]'s name are written
+// as base64: one of them is not valid UTF-8.
+func base64Header(hs []Header, i int) bool {
+	for _, h := range hs[i:] {
+		if h.Key == hs[i].Key && !utf8.Valid(h.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendHeaderValue(dst, v []byte, b64 bool) []byte {
+	if b64 {
+		return appendBase64JSON(dst, v)
+	}
+	return serde.AppendJSONString(dst, v)
 }
 
 // seenBefore reports whether headers[i]'s name occurs earlier.

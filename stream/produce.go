@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,11 +87,14 @@ func (es LineErrors) Unwrap() []error {
 // adds (topic, partition, offset, timestamp, schemas, errors) are accepted
 // and ignored so its output can be piped back.
 type inputLine struct {
-	Key           json.RawMessage `json:"key"`
-	Value         json.RawMessage `json:"value"`
-	Headers       orderedHeaders  `json:"headers"`
-	KeyEncoding   Encoding        `json:"key_encoding"`
-	ValueEncoding Encoding        `json:"value_encoding"`
+	Key     json.RawMessage `json:"key"`
+	Value   json.RawMessage `json:"value"`
+	Headers orderedHeaders  `json:"headers"`
+	// HeaderEncodings maps a header name to how its values are written:
+	// "utf8" (the default) or "base64".
+	HeaderEncodings map[string]Encoding `json:"header_encodings"`
+	KeyEncoding     Encoding            `json:"key_encoding"`
+	ValueEncoding   Encoding            `json:"value_encoding"`
 
 	Topic       json.RawMessage `json:"topic"`
 	Partition   json.RawMessage `json:"partition"`
@@ -145,9 +150,14 @@ func (h *orderedHeaders) UnmarshalJSON(b []byte) error {
 // Produce reads records as JSON lines from in — {"key":…, "value":…,
 // "headers":{…}} — encodes every value with the subject's schema in the
 // Confluent wire format, and writes them to the topic, partitioned by key.
-// It validates every line before writing any: if a line is invalid it
-// returns LineErrors naming each bad line and field (byte offsets count
-// from the start of the line), and writes nothing.
+// It validates every line before writing any: if a line is invalid — bad
+// JSON, a value the schema rejects, or a record larger than the producer
+// client's max (the limit franz-go would fail it with MESSAGE_TOO_LARGE) —
+// it returns LineErrors naming each bad line and field (byte offsets count
+// from the start of the line), and writes nothing. If writing then fails
+// (the broker refuses a record, ctx is canceled), it returns a
+// *ProduceError saying which lines were written and which were not, with
+// the ProduceResult of what was written.
 //
 // A value is encoded with the schema unless the line's value_encoding says
 // otherwise: "utf8" (a string written as text), "json" (the JSON written as
@@ -155,6 +165,9 @@ func (h *orderedHeaders) UnmarshalJSON(b []byte) error {
 // null without an encoding is a tombstone too. Keys are written as text
 // (a string, or a number's digits) unless KeySubject is set or the line
 // says "key_encoding":"avro"; the other encodings work as for values.
+// Header values are strings (arrays of strings for a repeated name), taken
+// as UTF-8 text unless "header_encodings" maps the name to "base64", as
+// consume -o json writes header values that are not UTF-8.
 func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader) (ProduceResult, error) {
 	res := ProduceResult{Partitions: map[int32]int{}}
 	if c.producer == nil {
@@ -178,6 +191,7 @@ func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader)
 		}
 	}
 	enc := &encoder{c: c, opts: opts}
+	limit := produceLimitOf(c.producer, opts.Topic)
 
 	var recs []*kgo.Record
 	var lines []int
@@ -195,6 +209,9 @@ func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader)
 		var se *schemaError
 		if errors.As(err, &se) {
 			return res, se.err // the same for every line: report once
+		}
+		if err == nil {
+			err = limit.check(r)
 		}
 		if err != nil {
 			errs = append(errs, LineError{Line: n, Err: err})
@@ -217,27 +234,105 @@ func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader)
 	}
 
 	var mu sync.Mutex
-	var first error
+	var failed *ProduceError
+	written := make([]bool, len(recs))
 	var wg sync.WaitGroup
 	for i, r := range recs {
+		mu.Lock()
+		stop := failed != nil
+		mu.Unlock()
+		if stop {
+			break // a record failed: send no more
+		}
 		wg.Add(1)
-		line := lines[i]
 		c.producer.Produce(ctx, r, func(r *kgo.Record, err error) {
 			defer wg.Done()
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				if first == nil {
-					first = fmt.Errorf("line %d: produce to %s: %w", line, opts.Topic, err)
+				if failed == nil || lines[i] < failed.Line {
+					failed = &ProduceError{Topic: opts.Topic, Line: lines[i], Err: err}
 				}
 				return
 			}
+			written[i] = true
 			res.Records++
 			res.Partitions[r.Partition]++
 		})
 	}
 	wg.Wait()
-	return res, first
+	if failed == nil {
+		return res, nil
+	}
+	for i, ok := range written {
+		if ok {
+			failed.Written = append(failed.Written, lines[i])
+		} else {
+			failed.NotWritten = append(failed.NotWritten, lines[i])
+		}
+	}
+	return res, failed
+}
+
+// ProduceError is a record the broker or the client failed after every
+// line was valid: the records of the lines in Written were written, those
+// in NotWritten were not (they failed too, or were not sent after the
+// failure). Produce returns it with the ProduceResult of what was written.
+type ProduceError struct {
+	Topic string
+	// Line is the first input line whose record failed, Err why.
+	Line int
+	Err  error
+	// Written and NotWritten are input line numbers, ascending.
+	Written, NotWritten []int
+}
+
+// Error returns "line N: produce to TOPIC: why; W of T record(s) were
+// written (lines …), F were not (lines …)".
+func (e *ProduceError) Error() string {
+	total := len(e.Written) + len(e.NotWritten)
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d: produce to %s: %v; %d of %d record(s) were written", e.Line, e.Topic, e.Err, len(e.Written), total)
+	if len(e.Written) > 0 {
+		fmt.Fprintf(&b, " (%s)", lineRanges(e.Written, 10))
+	}
+	fmt.Fprintf(&b, ", %d were not (%s)", len(e.NotWritten), lineRanges(e.NotWritten, 10))
+	return b.String()
+}
+
+// Unwrap returns why the record failed.
+func (e *ProduceError) Unwrap() error { return e.Err }
+
+// lineRanges writes ascending line numbers as "lines 1-3, 7, 9-12", at
+// most max ranges followed by "and N more line(s)".
+func lineRanges(lines []int, max int) string {
+	if len(lines) == 1 {
+		return fmt.Sprintf("line %d", lines[0])
+	}
+	var b strings.Builder
+	b.WriteString("lines ")
+	ranges := 0
+	for i := 0; i < len(lines); {
+		j := i
+		for j+1 < len(lines) && lines[j+1] == lines[j]+1 {
+			j++
+		}
+		if ranges == max {
+			fmt.Fprintf(&b, " and %d more line(s)", len(lines)-i)
+			break
+		}
+		if ranges > 0 {
+			b.WriteString(", ")
+		}
+		ranges++
+		if i == j {
+			fmt.Fprintf(&b, "%d", lines[i])
+		} else {
+			fmt.Fprintf(&b, "%d-%d", lines[i], lines[j])
+		}
+		i = j + 1
+	}
+	return b.String()
 }
 
 // encoder turns input lines into records.
@@ -266,8 +361,36 @@ func (e *encoder) record(ctx context.Context, line []byte) (*kgo.Record, error) 
 	if r.Value, err = e.payload(ctx, "value", in.Value, in.ValueEncoding, line); err != nil {
 		return nil, err
 	}
-	r.Headers = in.Headers
+	if r.Headers, err = decodeHeaders(in.Headers, in.HeaderEncodings); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// decodeHeaders applies header_encodings to the headers of a line.
+func decodeHeaders(hs []kgo.RecordHeader, encs map[string]Encoding) ([]kgo.RecordHeader, error) {
+	for _, name := range slices.Sorted(maps.Keys(encs)) {
+		switch encs[name] {
+		case EncUTF8:
+		case EncBase64:
+			for i, h := range hs {
+				if h.Key != name {
+					continue
+				}
+				b, err := base64.StdEncoding.DecodeString(string(h.Value))
+				if err != nil {
+					return nil, fmt.Errorf("headers: %q: header_encodings says base64: %v", name, err)
+				}
+				hs[i].Value = b
+			}
+		default:
+			return nil, fmt.Errorf("header_encodings: %q: want utf8 or base64, got %q", name, encs[name])
+		}
+		if !slices.ContainsFunc(hs, func(h kgo.RecordHeader) bool { return h.Key == name }) {
+			return nil, fmt.Errorf("header_encodings: %q is not in headers", name)
+		}
+	}
+	return hs, nil
 }
 
 // jsonLineError turns encoding/json errors into messages naming the field.
@@ -281,7 +404,7 @@ func jsonLineError(err error) error {
 		return fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, err)
 	}
 	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
-		return fmt.Errorf("unknown field %s (want key, value, headers, key_encoding, value_encoding)", strings.TrimPrefix(s, "json: unknown field "))
+		return fmt.Errorf("unknown field %s (want key, value, headers, header_encodings, key_encoding, value_encoding)", strings.TrimPrefix(s, "json: unknown field "))
 	}
 	if errors.Is(err, io.EOF) {
 		return errors.New("empty line")

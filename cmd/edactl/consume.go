@@ -56,7 +56,8 @@ Filters (all must hold): --key, --header name=value (repeatable), and
 topic, partition, offset and timestamp.
 
 -o json prints one JSON object per record per line (JSON Lines), which
-'edactl produce' reads back.`,
+'edactl produce' reads back; header values that are not UTF-8 are written
+as base64 and named in "header_encodings".`,
 		Example: `  # The last 10 records of each partition, decoded
   edactl consume orders --from -10
 

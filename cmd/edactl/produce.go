@@ -31,11 +31,17 @@ Values are encoded in the Confluent wire format with the latest schema of
 the subject <topic>-value (or --subject, --version). Keys are written as
 text unless --key-subject is given. A line may say how to write a payload
 instead: "value_encoding" (or "key_encoding") "utf8", "json", "base64" or
-"null". The output of 'edactl consume -o json' is valid input.
+"null". Header values are text unless "header_encodings" maps the name to
+"base64" ({"bin":"base64"}), as consume writes values that are not UTF-8.
+The output of 'edactl consume -o json' is valid input.
 
 Every line is checked before anything is written: if any line is invalid
 (bad JSON, a field the schema does not have, a wrong type), each bad line is
-reported with its number and field path and nothing is written. Records are
+reported with its number and field path and nothing is written. A record
+larger than the producer's max batch size (1,000,012 bytes, as Kafka's
+max.message.bytes default) is invalid too. If the broker then refuses a
+record (e.g. the topic's max.message.bytes is smaller), the lines that were
+and were not written are reported and the exit status is 1. Records are
 partitioned by key like any Kafka producer.`,
 		Example: `  echo '{"key":"o-1","value":{"id":"o-1","total":12.5}}' | edactl produce orders
 
@@ -81,25 +87,39 @@ partitioned by key like any Kafka producer.`,
 
 func runProduce(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *produceOptions, in io.Reader, output string) error {
 	res, err := c.Produce(ctx, opts.ProduceOptions, in)
+	name := "stdin"
+	if opts.File != "" && opts.File != "-" {
+		name = opts.File
+	}
 	var les stream.LineErrors
 	if errors.As(err, &les) {
-		name := "stdin"
-		if opts.File != "" {
-			name = opts.File
-		}
 		for _, le := range les {
 			fmt.Fprintf(errw, "edactl: %s: %v\n", name, le)
 		}
 		fmt.Fprintf(errw, "edactl: %d invalid line(s); nothing was written to %s\n", len(les), opts.Topic)
 		return errCheckFailed
 	}
+	var pe *stream.ProduceError
+	if errors.As(err, &pe) {
+		// Some records may have been written: say what was, then why the
+		// rest was not.
+		if werr := writeProduceResult(w, res, opts.Topic, output); werr != nil {
+			return werr
+		}
+		fmt.Fprintf(errw, "edactl: %s: %v\n", name, pe)
+		return errCheckFailed
+	}
 	if err != nil {
 		return err
 	}
+	return writeProduceResult(w, res, opts.Topic, output)
+}
+
+func writeProduceResult(w io.Writer, res stream.ProduceResult, topic, output string) error {
 	if output == "json" {
 		return writeJSON(w, res)
 	}
-	fmt.Fprintf(w, "produced %d record(s) to %s", res.Records, opts.Topic)
+	fmt.Fprintf(w, "produced %d record(s) to %s", res.Records, topic)
 	if res.ValueSchema != nil {
 		fmt.Fprintf(w, " (values: %s v%d, schema id %d)", res.ValueSchema.Subject, res.ValueSchema.Version, res.ValueSchema.ID)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,16 +30,19 @@ import (
 // in-process kfake cluster (EDACTL_BROKERS) and edactl schema registry
 // over HTTP (registrytest; EDACTL_REGISTRY), and these commands to arrange and inspect them:
 //
-//	kafka topic NAME PARTITIONS            create a topic
+//	kafka topic NAME PARTITIONS [K=V...]   create a topic (with topic configs)
 //	kafka produce TOPIC FILE               write the JSON lines of FILE:
 //	    {"partition":0, "key":"k", "value":"text" | "value_base64":"..." |
 //	     "value_json":{...} with "subject" and optional "version",
-//	     "timestamp":"RFC3339", "headers":{"name":"value"}}
+//	     "timestamp":"RFC3339", "headers":{"name":"value"},
+//	     "headers_base64":{"name":"base64 of the value's bytes"}}
 //	kafka commit GROUP TOPIC:P=OFFSET...   commit offsets as an admin
 //	kafka committed GROUP                  print "topic/p=offset" lines (or "no committed offsets")
 //	kafka member GROUP TOPIC CLIENTID      keep an active group member until the script ends
 //	registry register SUBJECT FILE         register an Avro schema
 //	sleep DURATION                         wait (to let a background command start)
+//	bigline FILE BYTES                     append to FILE a produce line whose value is
+//	                                       BYTES incompressible bytes (base64)
 func TestStreamScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script/stream",
@@ -71,6 +76,7 @@ func TestStreamScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"kafka":    cmdKafka,
 			"registry": cmdRegistry,
+			"bigline":  cmdBigline,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: sleep DURATION")
@@ -108,12 +114,23 @@ func cmdKafka(ts *testscript.TestScript, neg bool, args []string) {
 	defer cancel()
 	switch args[0] {
 	case "topic":
-		if len(args) != 3 {
-			ts.Fatalf("usage: kafka topic NAME PARTITIONS")
+		if len(args) < 3 {
+			ts.Fatalf("usage: kafka topic NAME PARTITIONS [KEY=VALUE...]")
 		}
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)
-		resp, err := adm.CreateTopic(ctx, int32(n), 1, nil, args[1])
+		var configs map[string]*string
+		for _, kv := range args[3:] {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				ts.Fatalf("topic config %q: want KEY=VALUE", kv)
+			}
+			if configs == nil {
+				configs = map[string]*string{}
+			}
+			configs[k] = &v
+		}
+		resp, err := adm.CreateTopic(ctx, int32(n), 1, configs, args[1])
 		ts.Check(err)
 		ts.Check(resp.Err)
 	case "produce":
@@ -203,6 +220,7 @@ type scriptRecord struct {
 	Version     int               `json:"version"`
 	Timestamp   string            `json:"timestamp"`
 	Headers     map[string]string `json:"headers"`
+	HeadersB64  map[string]string `json:"headers_base64"`
 }
 
 func produceScriptRecords(ts *testscript.TestScript, ctx context.Context, e *scriptEnv, topic, data string) {
@@ -243,13 +261,22 @@ func produceScriptRecords(ts *testscript.TestScript, ctx context.Context, e *scr
 			ts.Check(err)
 			r.Timestamp = t
 		}
-		names := make([]string, 0, len(sr.Headers))
-		for k := range sr.Headers {
+		hs := map[string][]byte{}
+		for k, v := range sr.Headers {
+			hs[k] = []byte(v)
+		}
+		for k, v := range sr.HeadersB64 {
+			b, err := base64.StdEncoding.DecodeString(v)
+			ts.Check(err)
+			hs[k] = b
+		}
+		names := make([]string, 0, len(hs))
+		for k := range hs {
 			names = append(names, k)
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			r.Headers = append(r.Headers, kgo.RecordHeader{Key: k, Value: []byte(sr.Headers[k])})
+			r.Headers = append(r.Headers, kgo.RecordHeader{Key: k, Value: hs[k]})
 		}
 		recs = append(recs, r)
 	}
@@ -265,4 +292,21 @@ func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
 	ss, err := envOf(ts).reg.CreateSchema(ctx, args[1], sr.Schema{Schema: ts.ReadFile(args[2])})
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "registered %s version %d id %d\n", args[1], ss.Version, ss.ID)
+}
+
+// cmdBigline appends a line for edactl produce with a value of BYTES
+// pseudo-random (incompressible) bytes.
+func cmdBigline(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: bigline FILE BYTES")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	b := make([]byte, n)
+	rand.NewChaCha8([32]byte{7}).Read(b)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	ts.Check(err)
+	_, err = fmt.Fprintf(f, `{"key":"big","value":"%s","value_encoding":"base64"}`+"\n", base64.StdEncoding.EncodeToString(b))
+	ts.Check(err)
+	ts.Check(f.Close())
 }
