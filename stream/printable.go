@@ -1,0 +1,103 @@
+package stream
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Terminal output and untrusted bytes: a header key or value, a key or a
+// string inside a decoded value can hold ESC, CSI (U+009B), a carriage
+// return or a bidirectional override. Printed raw, they move the cursor,
+// recolour or clear the screen, or make one record look like another. The
+// functions below are what edactl's text output and TUI show instead.
+
+// Printable reports whether s can be printed on one terminal line as is:
+// valid UTF-8 and every rune a graphic character or an ASCII space.
+func Printable(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || !unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// QuoteUnprintable returns s as is when Printable, otherwise Go-quoted
+// (strconv.Quote: "\x1b[2J", "\r", "\u202e", invalid bytes as \x..), so
+// what the bytes are is visible and nothing reaches the terminal as a
+// control sequence.
+func QuoteUnprintable(s string) string {
+	if Printable(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// EscapeControls returns s with every character that is not printable —
+// except newline and tab, which multi-line text keeps — replaced by its Go
+// escape (\r, \x1b, \u009b, \u202e, \xff for an invalid byte). Text that is
+// already printable is returned unchanged without copying.
+func EscapeControls(s string) string {
+	clean := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				clean = false
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || !unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r) {
+			clean = false
+			break
+		}
+		i += size
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				q := strconv.QuoteToASCII(string(c))
+				b.WriteString(q[1 : len(q)-1])
+			} else {
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\x`)
+			b.WriteString(strconv.FormatUint(uint64(c)>>4, 16))
+			b.WriteString(strconv.FormatUint(uint64(c)&0xf, 16))
+		case !unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r):
+			q := strconv.QuoteToASCII(string(r))
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}

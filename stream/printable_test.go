@@ -1,0 +1,58 @@
+package stream
+
+import "testing"
+
+func TestQuoteUnprintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ce_id", "ce_id"},
+		{"a b", "a b"},
+		{"héllo ✓", "héllo ✓"},
+		{"", ""},
+		{"\x1b[2J", `"\x1b[2J"`},
+		{"ok\rspoof", `"ok\rspoof"`},
+		{"tab\there", `"tab\there"`},
+		{"line\nbreak", `"line\nbreak"`},
+		{"csi\u009b31m", `"csi\u009b31m"`},
+		{"bidi\u202eevil", `"bidi\u202eevil"`},
+		{"bad\xff", `"bad\xff"`},
+		{"del\x7f", `"del\x7f"`},
+	} {
+		if got := QuoteUnprintable(tc.in); got != tc.want {
+			t.Errorf("QuoteUnprintable(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestEscapeControls(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"two\nlines\tand a tab", "two\nlines\tand a tab"},
+		{"{\"a\":\"\x1b]0;title\x07\"}", `{"a":"\x1b]0;title\a"}`},
+		{"cr\rhere", `cr\rhere`},
+		{"c1\u009b2J", `c1\u009b2J`},
+		{"rlo\u202e", `rlo\u202e`},
+		{"bad\xffbyte", `bad\xffbyte`},
+		{"ünï✓", "ünï✓"},
+	} {
+		if got := EscapeControls(tc.in); got != tc.want {
+			t.Errorf("EscapeControls(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzEscapeControls(f *testing.F) {
+	for _, s := range []string{"", "a", "\x1b[31m", "\u009b", "\xff\xfe", "x\ny\tz\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := EscapeControls(s)
+		for _, r := range out {
+			if r == 0x1b || r == '\r' || r == 0x9b || r == 0x7f || (r < 0x20 && r != '\n' && r != '\t') {
+				t.Fatalf("EscapeControls(%q) = %q keeps control %U", s, out, r)
+			}
+		}
+		if q := QuoteUnprintable(s); !Printable(q) {
+			t.Fatalf("QuoteUnprintable(%q) = %q is not printable", s, q)
+		}
+	})
+}
