@@ -120,7 +120,7 @@ type timeLookup struct {
 // record's timestamp (ms); found is false when no record is that new
 // (offset is then the end offset).
 func (tl *timeLookup) at(ctx context.Context, t time.Time, topic string, p int32) (offset, ts int64, found bool, err error) {
-	ms := t.UnixMilli()
+	ms := epochMilli(t)
 	lo, ok := tl.cache[ms]
 	if !ok {
 		if tl.cache == nil {
@@ -274,4 +274,11 @@ func (c *Client) ResolveRanges(ctx context.Context, spec ReadSpec) ([]PartitionR
 		return out[i].Partition < out[j].Partition
 	})
 	return out, nil
+}
+
+// epochMilli is t in Unix milliseconds for a timestamp lookup, clamped to 0:
+// Kafka reads the negative values -1 and -2 as "latest" and "earliest", so a
+// time before 1970 would otherwise jump to the end of the log.
+func epochMilli(t time.Time) int64 {
+	return max(t.UnixMilli(), 0)
 }

@@ -104,9 +104,9 @@ func (p Position) kgoOffset(now time.Time) kgo.Offset {
 	case FromEnd:
 		return kgo.NewOffset().AtEnd().Relative(-p.Offset)
 	case AtTime:
-		return kgo.NewOffset().AfterMilli(p.Time.UnixMilli())
+		return kgo.NewOffset().AfterMilli(epochMilli(p.Time))
 	case Ago:
-		return kgo.NewOffset().AfterMilli(now.Add(-p.Ago).UnixMilli())
+		return kgo.NewOffset().AfterMilli(epochMilli(now.Add(-p.Ago)))
 	}
 	return kgo.NewOffset().AtStart()
 }

@@ -21,6 +21,12 @@ import (
 // rewind is executed while the group has members.
 var ErrGroupActive = errors.New("consumer group is active")
 
+// ErrPlanStale is returned (wrapped, naming the partitions) when a rewind is
+// executed but the group's committed offsets are no longer the ones the plan
+// was made from: something committed in between, and the plan's undo rows
+// would restore the wrong offsets.
+var ErrPlanStale = errors.New("rewind plan is stale")
+
 // RewindKind is how a rewind picks new offsets.
 type RewindKind int
 
@@ -193,6 +199,9 @@ func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, err
 	if opts.Group == "" {
 		return nil, errors.New("no consumer group given")
 	}
+	if opts.Spec.Kind == ToGroup && opts.Spec.Group == "" {
+		return nil, errors.New("--to-group: no group given")
+	}
 	if opts.Spec.Kind == 0 {
 		return nil, errors.New("no rewind spec given")
 	}
@@ -253,9 +262,18 @@ func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, err
 			want[t] = ps
 		}
 	default:
+		// A topic named without partitions means all of them, even when
+		// another --topic names some of its partitions.
+		all := map[string]bool{}
 		for _, s := range opts.Topics {
 			addTopic(s.Topic)
+			if len(s.Partitions) == 0 {
+				all[s.Topic] = true
+			}
 			want[s.Topic] = append(want[s.Topic], s.Partitions...)
+		}
+		for t := range all {
+			want[t] = nil
 		}
 	}
 	if len(topics) == 0 {
@@ -406,7 +424,9 @@ type RewindResult struct {
 
 // ExecuteRewind applies plan through an admin offset commit. It first
 // checks again that the group is Empty or Dead (naming the active members
-// otherwise, ErrGroupActive), then calls saveUndo — which must persist
+// otherwise, ErrGroupActive) and that every partition the plan changes still
+// has the committed offset the plan shows as Before (naming the ones that
+// moved otherwise, ErrPlanStale: plan again), then calls saveUndo — which must persist
 // plan.UndoRows() somewhere the user can find it — and only if that
 // succeeds commits the new offsets (and deletes the commits of rows whose
 // After is -1). Unchanged rows are not written.
@@ -429,6 +449,9 @@ func (c *Client) ExecuteRewind(ctx context.Context, plan *Plan, saveUndo func(*P
 	}
 	if plan.Changes() == 0 {
 		return res, nil
+	}
+	if err := c.checkPlanCurrent(ctx, plan); err != nil {
+		return res, err
 	}
 	if saveUndo != nil {
 		if err := saveUndo(plan); err != nil {
@@ -464,9 +487,46 @@ func (c *Client) ExecuteRewind(ctx context.Context, plan *Plan, saveUndo func(*P
 		if err != nil {
 			return res, fmt.Errorf("delete offsets of group %q: %w", plan.Group, err)
 		}
-		res.Deleted = len(del.Sorted())
+		for _, ps := range del {
+			res.Deleted += len(ps)
+		}
 	}
 	return res, nil
+}
+
+// checkPlanCurrent fetches the group's committed offsets again and returns
+// ErrPlanStale if a row the plan changes no longer starts from Before.
+func (c *Client) checkPlanCurrent(ctx context.Context, plan *Plan) error {
+	committed, err := c.fetchCommitted(ctx, plan.Group)
+	if err != nil {
+		return err
+	}
+	var moved []string
+	for _, r := range plan.Rows {
+		if !r.Changed() {
+			continue
+		}
+		now := int64(-1)
+		if o, ok := committed.Lookup(r.Topic, r.Partition); ok && o.Err == nil && o.At >= 0 {
+			now = o.At
+		}
+		if now != r.Before {
+			moved = append(moved, fmt.Sprintf("%s/%d (planned from %s, now %s)", r.Topic, r.Partition, offsetText(r.Before), offsetText(now)))
+		}
+	}
+	if len(moved) > 0 {
+		return fmt.Errorf("%w: group %q committed since the plan was made: %s; nothing was changed, plan again",
+			ErrPlanStale, plan.Group, strings.Join(moved, ", "))
+	}
+	return nil
+}
+
+// offsetText shows a committed offset, "none" for -1.
+func offsetText(o int64) string {
+	if o < 0 {
+		return "none"
+	}
+	return strconv.FormatInt(o, 10)
 }
 
 // OffsetRow is one line of Kafka's offset CSV: topic,partition,offset.

@@ -106,6 +106,8 @@ func TestPlanRewindSpecs(t *testing.T) {
 		{"to group", orders, false, RewindSpec{Kind: ToGroup, Group: "other"}, "orders/0:7->7 orders/1:3->2 "},
 		{"all topics", nil, true, RewindSpec{Kind: ToEarliest}, "orders/0:7->0 orders/1:3->0 "},
 		{"audit without commit", []TopicSelection{{Topic: "audit"}}, false, RewindSpec{Kind: ToLatest}, "audit/0:-1->0 "},
+		{"time before 1970", orders, false, RewindSpec{Kind: ToTime, Time: time.Date(1969, 12, 31, 23, 59, 59, 999e6, time.UTC)}, "orders/0:7->0(fallback) orders/1:3->0(fallback) "},
+		{"a topic and one of its partitions", []TopicSelection{{Topic: "orders", Partitions: []int32{1}}, {Topic: "orders"}}, false, RewindSpec{Kind: ToEarliest}, "orders/0:7->0 orders/1:3->0 "},
 		{"from file", nil, false, RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 1, 1}, {"audit", 0, 0}}}, "orders/1:3->1 audit/0:-1->0 "},
 	}
 	for _, tt := range tests {
@@ -150,6 +152,8 @@ func TestPlanRewindErrors(t *testing.T) {
 		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "orders", Partitions: []int32{5}}}, Spec: RewindSpec{Kind: ToEarliest}}, `has no partition 5`},
 		{RewindOptions{Group: "fresh", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `has no committed offsets`},
 		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup, Group: "billing"}}, `is the group being rewound`},
+		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup}}, `--to-group: no group given`},
+		{RewindOptions{Group: "", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `no consumer group given`},
 		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}}}}, `names its partitions`},
 	}
 	for _, tt := range tests {
@@ -235,6 +239,74 @@ func TestExecuteRewindUndoDeletesNewCommits(t *testing.T) {
 	}
 	if got := tc.committed("billing"); len(got) != 2 {
 		t.Errorf("undo should delete the audit commit: %v", got)
+	}
+}
+
+// A plan made before someone else committed is refused: executing it would
+// move the group from offsets the plan never showed, and its undo rows would
+// restore the wrong ones.
+func TestExecuteRewindRefusesStalePlan(t *testing.T) {
+	tc, _ := seedRewind(t)
+	c := tc.client()
+	plan, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "orders"}}, Spec: RewindSpec{Kind: ToEarliest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.commitGroup("billing", map[string]map[int32]int64{"orders": {1: 5}})
+	saved := false
+	_, err = c.ExecuteRewind(ctxT(t), plan, func(*Plan) error { saved = true; return nil })
+	if !errors.Is(err, ErrPlanStale) {
+		t.Fatalf("got %v, want ErrPlanStale", err)
+	}
+	if want := "orders/1 (planned from 3, now 5)"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name %q", err, want)
+	}
+	if saved {
+		t.Error("the undo file was written for a refused plan")
+	}
+	if got := tc.committed("billing"); got[tp{"orders", 0}] != 7 || got[tp{"orders", 1}] != 5 {
+		t.Errorf("a refused plan changed offsets: %v", got)
+	}
+
+	// A commit appearing where the plan saw none is stale too.
+	plan, err = c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "audit"}}, Spec: RewindSpec{Kind: ToLatest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.commitGroup("billing", map[string]map[int32]int64{"audit": {0: 0}})
+	plan.Rows[0].After = 0 // still a change from "none"
+	if _, err := c.ExecuteRewind(ctxT(t), plan, nil); !errors.Is(err, ErrPlanStale) || !strings.Contains(err.Error(), "planned from none, now 0") {
+		t.Errorf("got %v, want ErrPlanStale from none to 0", err)
+	}
+
+	// Planned again, it goes through.
+	plan, err = c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "orders"}}, Spec: RewindSpec{Kind: ToEarliest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ExecuteRewind(ctxT(t), plan, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Deleting commits counts partitions, not topics.
+func TestExecuteRewindDeletedCountsPartitions(t *testing.T) {
+	tc, _ := seedRewind(t)
+	c := tc.client()
+	plan, err := c.PlanRewind(ctxT(t), RewindOptions{Group: "billing", Spec: RewindSpec{Kind: FromFile,
+		Rows: []OffsetRow{{"orders", 0, -1}, {"orders", 1, -1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.ExecuteRewind(ctxT(t), plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Deleted != 2 || res.Committed != 0 {
+		t.Errorf("result %+v, want 2 deleted", res)
+	}
+	if got := tc.committed("billing"); len(got) != 0 {
+		t.Errorf("commits left: %v", got)
 	}
 }
 

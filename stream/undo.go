@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -22,7 +23,8 @@ func (p *Plan) UndoFileName() string {
 }
 
 // WriteUndoFile writes the offsets that undo p (UndoRows) to path in Kafka's
-// CSV and syncs the file, so it is on disk before the rewind is committed.
+// CSV and syncs the file and its directory, so it is on disk (name
+// included) before the rewind is committed.
 // An existing file is never overwritten: with nextFree the first free name
 // of path-2.csv, path-3.csv, ... is used instead, without it the write
 // fails. It returns the path written.
@@ -51,6 +53,26 @@ func WriteUndoFile(path string, p *Plan, nextFree bool) (string, error) {
 			f.Close()
 			return "", fmt.Errorf("undo file %s: %w", name, err)
 		}
-		return name, f.Close()
+		if err := f.Close(); err != nil {
+			return "", fmt.Errorf("undo file %s: %w", name, err)
+		}
+		if err := syncDir(filepath.Dir(name)); err != nil {
+			return "", fmt.Errorf("undo file %s: sync directory: %w", name, err)
+		}
+		return name, nil
 	}
+}
+
+// syncDir fsyncs a directory so a file just created in it survives a crash.
+// Systems that cannot sync a directory (Windows) are not an error.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) && runtime.GOOS != "windows" {
+		return err
+	}
+	return nil
 }
