@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -194,24 +195,30 @@ func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 //
 //	orders/0@42  2024-05-01T10:00:00.000Z  key o-1  ce_id=e1 ce_type=OrderPlaced
 //	  {"id":"o-1","amount":12.50}  (avro, orders-value v2, id 3)
+//
+// Text from the record (key, header names and values, the value) never
+// reaches the terminal raw: one-line fields are Go-quoted when they hold
+// anything not printable, and the value keeps its newlines and tabs but has
+// every other control character escaped, so an ESC or CR in a record shows
+// as \x1b or \r instead of acting on the terminal.
 func appendRecordText(dst []byte, r *stream.Record) []byte {
-	dst = fmt.Appendf(dst, "%s/%d@%d  %s", r.Topic, r.Partition, r.Offset, r.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z"))
+	dst = fmt.Appendf(dst, "%s/%d@%d  %s", stream.QuoteUnprintable(r.Topic), r.Partition, r.Offset, r.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z"))
 	switch r.Key.Encoding {
 	case stream.EncNull:
 		dst = append(dst, "  key null"...)
 	case stream.EncUTF8:
-		dst = fmt.Appendf(dst, "  key %s", r.Key.Text())
+		dst = fmt.Appendf(dst, "  key %s", stream.QuoteUnprintable(r.Key.Text()))
 	default:
-		dst = fmt.Appendf(dst, "  key %s (%s)", r.Key.Text(), payloadInfo(r.Key))
+		dst = fmt.Appendf(dst, "  key %s (%s)", stream.QuoteUnprintable(r.Key.Text()), payloadInfo(r.Key))
 	}
 	for i, h := range r.Headers {
 		if i == 0 {
 			dst = append(dst, ' ')
 		}
-		dst = fmt.Appendf(dst, " %s=%s", h.Key, headerValueText(h.Value))
+		dst = fmt.Appendf(dst, " %s=%s", headerKeyText(h.Key), headerValueText(h.Value))
 	}
 	dst = append(dst, "\n  "...)
-	dst = append(dst, strings.ReplaceAll(r.Value.Text(), "\n", "\n  ")...)
+	dst = append(dst, strings.ReplaceAll(stream.EscapeControls(r.Value.Text()), "\n", "\n  ")...)
 	if r.Value.Encoding != stream.EncUTF8 {
 		dst = fmt.Appendf(dst, "  (%s)", payloadInfo(r.Value))
 	}
@@ -227,15 +234,27 @@ func payloadInfo(p stream.Payload) string {
 		s += fmt.Sprintf(", schema id %d", p.Schema.ID)
 	}
 	if p.Err != nil {
-		s += "; not decoded: " + p.Err.Error()
+		s += "; not decoded: " + stream.EscapeControls(p.Err.Error())
 	}
 	return s
 }
 
+// headerValueText shows a header value after "name=": as is when it is
+// printable and has no space, '=' or quote (so the line splits back into
+// name=value pairs), Go-quoted otherwise.
 func headerValueText(b []byte) string {
 	s := string(b)
-	if strings.ContainsAny(s, " \t\n\"") {
-		return fmt.Sprintf("%q", s)
+	if !stream.Printable(s) || strings.ContainsAny(s, " \"") {
+		return strconv.Quote(s)
 	}
 	return s
+}
+
+// headerKeyText shows a header name: Go-quoted when it is not printable or
+// holds a space, '=' or quote.
+func headerKeyText(k string) string {
+	if !stream.Printable(k) || strings.ContainsAny(k, " =\"") {
+		return strconv.Quote(k)
+	}
+	return k
 }

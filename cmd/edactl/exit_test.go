@@ -40,6 +40,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"nosuch"}, 2},
 		{[]string{"version", "-o", "xml"}, 2},
 		{[]string{"--config", cfg, "version"}, 2},
+		{[]string{"rewind", "", "--topic", "orders", "--to-earliest"}, 2},
+		{[]string{"rewind", "billing", "--topic", "orders", "--to-group", ""}, 2},
+		{[]string{"rewind", "billing", "--topic", "orders", "--to-group", "billing"}, 2},
+		{[]string{"rewind", "billing", "--topic", ":0", "--to-earliest"}, 2},
 	}
 	for _, c := range cases {
 		var out, errOut bytes.Buffer

@@ -79,7 +79,7 @@ func runGroups(ctx context.Context, w io.Writer, c *stream.Client, output string
 		if g.Lag < 0 {
 			lag = "? (" + g.Err + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", g.Name, g.State, g.Members, lag)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", stream.QuoteUnprintable(g.Name), g.State, g.Members, lag)
 	}
 	return tw.Flush()
 }
@@ -92,7 +92,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 	if output == "json" {
 		return writeJSON(w, d)
 	}
-	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", d.Name, d.State)
+	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", stream.QuoteUnprintable(d.Name), d.State)
 	switch {
 	case d.ProtocolType != "" && d.Protocol != "":
 		fmt.Fprintf(w, "Protocol:     %s/%s\n", d.ProtocolType, d.Protocol)
@@ -114,7 +114,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 			}
 			as = append(as, t+":"+strings.Join(ps, ","))
 		}
-		fmt.Fprintf(w, "  %s  client %s  host %s  %s\n", m.ID, m.ClientID, m.Host, strings.Join(as, " "))
+		fmt.Fprintf(w, "  %s  client %s  host %s  %s\n", stream.QuoteUnprintable(m.ID), stream.QuoteUnprintable(m.ClientID), stream.QuoteUnprintable(m.Host), strings.Join(as, " "))
 	}
 	fmt.Fprintln(w)
 	if len(d.Offsets) == 0 {
@@ -124,7 +124,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tPARTITION\tCOMMITTED\tSTART\tEND\tLAG\tCLIENT\tERROR")
 	for _, o := range d.Offsets {
-		committed, lag, client := fmt.Sprint(o.Committed), fmt.Sprint(o.Lag), o.ClientID
+		committed, lag, client := fmt.Sprint(o.Committed), fmt.Sprint(o.Lag), stream.QuoteUnprintable(o.ClientID)
 		if o.Committed < 0 {
 			committed = "-"
 		}

@@ -115,6 +115,9 @@ applying it deletes the commit). -o csv prints the plan in that format.`,
 
 func (o *rewindOptions) parse(cmd *cobra.Command) (stream.RewindOptions, error) {
 	ro := stream.RewindOptions{Group: o.Group, AllTopics: o.AllTopics}
+	if o.Group == "" {
+		return ro, usageErrorf("the consumer group name is empty")
+	}
 	var given []string
 	for _, name := range rewindSpecFlags {
 		if cmd.Flags().Changed(name) {
@@ -161,6 +164,12 @@ func (o *rewindOptions) parse(cmd *cobra.Command) (stream.RewindOptions, error) 
 		}
 		ro.Spec = stream.RewindSpec{Kind: stream.ByDuration, Duration: o.ByDuration}
 	case "--to-group":
+		if o.ToGroup == "" {
+			return ro, usageErrorf("--to-group: give the group whose offsets to copy")
+		}
+		if o.ToGroup == o.Group {
+			return ro, usageErrorf("--to-group %q is the group being rewound", o.ToGroup)
+		}
 		ro.Spec = stream.RewindSpec{Kind: stream.ToGroup, Group: o.ToGroup}
 	case "--from-file":
 		f, err := os.Open(o.FromFile)
@@ -252,7 +261,7 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 	if executed {
 		mode = "executed"
 	}
-	fmt.Fprintf(w, "group %s (%s): %s, %s\n\n", plan.Group, plan.State, plan.Spec, mode)
+	fmt.Fprintf(w, "group %s (%s): %s, %s\n\n", stream.QuoteUnprintable(plan.Group), plan.State, stream.EscapeControls(plan.Spec), mode)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tPARTITION\tBEFORE\tAFTER\tLOG START\tLOG END\tNOTE")
 	for _, r := range plan.Rows {

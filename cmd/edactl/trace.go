@@ -157,13 +157,14 @@ func writeTimeline(w io.Writer, g *stream.Graph) error {
 			id = "-"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i, h.Record.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z"),
-			h.NodeName(), id, by, h.MatchedBy, clip(h.Record.Value.Text(), 60))
+			stream.QuoteUnprintable(h.NodeName()), stream.QuoteUnprintable(id), stream.QuoteUnprintable(by), h.MatchedBy, clip(h.Record.Value.Text(), 60))
 	}
 	return tw.Flush()
 }
 
+// clip shows s on one line in at most n runes, control characters escaped.
 func clip(s string, n int) string {
-	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(strings.ReplaceAll(stream.EscapeControls(s), "\n", " "), "\t", " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
