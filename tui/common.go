@@ -145,7 +145,8 @@ func (t table) render(st Styles, width, selected, top, height int) string {
 	for i, h := range t.headers {
 		widths[i] = lipgloss.Width(h)
 	}
-	end := min(len(t.rows), top+height)
+	top = max(0, min(top, len(t.rows)))
+	end := max(top, min(len(t.rows), top+height))
 	for _, r := range t.rows[top:end] {
 		for i, c := range r {
 			if i < len(widths) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/edactl/edactl/stream"
 )
 
@@ -116,17 +118,18 @@ func headerText(v []byte) string {
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // recordDetail renders a record: where it is, key, writer schema, headers
-// and the value as pretty JSON, wrapped to width.
+// and the value as pretty JSON, wrapped to width. Every line fits width.
 func recordDetail(st Styles, r *row, width int) []string {
 	var out []string
 	add := func(s string) { out = append(out, truncate(s, width)) }
 	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", r.topic, r.partition, r.offset)) + "  " + timestamp(r.ts))
 	notDecoded := func(reason string) {
-		for i, l := range wrap("not decoded: "+oneLine(reason), width-7) {
-			if i == 0 {
-				l = st.Error.Render(l[:len("not decoded:")]) + l[len("not decoded:"):]
+		const label = "not decoded:"
+		for i, l := range wrap(label+" "+oneLine(reason), width-7) {
+			if i == 0 && strings.HasPrefix(l, label) {
+				l = st.Error.Render(label) + l[len(label):]
 			}
-			out = append(out, "       "+l)
+			add("       " + l)
 		}
 	}
 	add(st.Key.Render("key    ") + oneLine(r.key.text()) + st.Dim.Render("  ("+r.key.describe()+")"))
@@ -149,21 +152,34 @@ func recordDetail(st Styles, r *row, width int) []string {
 	}
 	out = append(out, "")
 	for _, l := range strings.Split(r.value.pretty(), "\n") {
-		out = append(out, wrap(l, width)...)
+		for _, w := range wrap(l, width) {
+			add(w)
+		}
 	}
 	return out
 }
 
-// wrap cuts s into lines of at most width runes.
+// wrap cuts s into lines of at most width display cells, never splitting
+// a character (one wider than width gets a line of its own); a width below
+// one counts as one.
 func wrap(s string, width int) []string {
-	rs := []rune(s)
-	if width <= 0 || len(rs) <= width {
+	width = max(width, 1)
+	if len(s) <= width || ansi.StringWidth(s) <= width {
 		return []string{s}
 	}
 	var out []string
-	for len(rs) > width {
-		out = append(out, string(rs[:width]))
-		rs = rs[width:]
+	start, w := 0, 0
+	for i := 0; i < len(s); {
+		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if c == "" {
+			c = s[i : i+1]
+		}
+		if w > 0 && w+cw > width {
+			out = append(out, s[start:i])
+			start, w = i, 0
+		}
+		i += len(c)
+		w += cw
 	}
-	return append(out, string(rs))
+	return append(out, s[start:])
 }
