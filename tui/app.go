@@ -291,11 +291,13 @@ func (a *App) helpView() string {
 	return b.String()
 }
 
+// firstLine is the first line of s (an error message), safe to print and
+// cut to 60 cells.
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return truncate(s, 60)
+	return truncate(oneLine(s), 60)
 }
 
 // fitHeight pads or cuts s to exactly h lines, each cut to w cells.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/edactl/edactl/stream"
@@ -94,25 +95,41 @@ func (s shown) describe() string {
 	d := string(s.enc)
 	if s.schema != nil {
 		if s.schema.Subject != "" {
-			d += fmt.Sprintf(" %s v%d", s.schema.Subject, s.schema.Version)
+			d += fmt.Sprintf(" %s v%d", oneLine(s.schema.Subject), s.schema.Version)
 		}
 		d += fmt.Sprintf(" (schema id %d)", s.schema.ID)
 	}
 	return d
 }
 
-// oneLine squeezes s onto one line.
+// oneLine squeezes s onto one line of text that is safe to print:
+// newlines and tabs become spaces, every other character that is not
+// printable (a lone carriage return, ESC, C1 controls such as U+009B,
+// bidirectional overrides, invalid UTF-8) is shown by its Go escape
+// (stream.EscapeControls), so data from Kafka never reaches the terminal
+// as a control sequence.
 func oneLine(s string) string {
-	if strings.ContainsAny(s, "\n\r\t") {
-		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+	if strings.ContainsAny(s, "\n\t") {
+		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s)
+	}
+	return stream.EscapeControls(s)
+}
+
+// textBlock makes multi-line text safe to print: what is not printable is
+// escaped as by oneLine, newlines are kept and tabs become four spaces (a
+// tab's width depends on where it lands, so it would break the layout).
+func textBlock(s string) string {
+	s = stream.EscapeControls(s)
+	if strings.Contains(s, "\t") {
+		s = strings.ReplaceAll(s, "\t", "    ")
 	}
 	return s
 }
 
-// headerText shows a header value.
-func headerText(v []byte) string {
-	return strings.ToValidUTF8(string(v), "\uFFFD")
-}
+// headerText shows a header key or value: as is when printable on one
+// line, Go-quoted otherwise (stream.QuoteUnprintable), so control
+// characters and invalid bytes are visible rather than acted on.
+func headerText(v string) string { return stream.QuoteUnprintable(v) }
 
 // timestamp formats a record time as the CLI does (UTC, milliseconds).
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -122,7 +139,7 @@ func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.
 func recordDetail(st Styles, r *row, width int) []string {
 	var out []string
 	add := func(s string) { out = append(out, truncate(s, width)) }
-	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", r.topic, r.partition, r.offset)) + "  " + timestamp(r.ts))
+	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", oneLine(r.topic), r.partition, r.offset)) + "  " + timestamp(r.ts))
 	notDecoded := func(reason string) {
 		const label = "not decoded:"
 		for i, l := range wrap(label+" "+oneLine(reason), width-7) {
@@ -141,17 +158,19 @@ func recordDetail(st Styles, r *row, width int) []string {
 		notDecoded(r.value.err)
 	}
 	if len(r.headers) > 0 {
+		keys := make([]string, len(r.headers))
 		w := 0
-		for _, h := range r.headers {
-			w = max(w, len(h.Key))
+		for i, h := range r.headers {
+			keys[i] = headerText(h.Key)
+			w = max(w, lipgloss.Width(keys[i]))
 		}
 		add(st.Key.Render("headers"))
-		for _, h := range r.headers {
-			add("  " + pad(h.Key, w) + "  " + oneLine(headerText(h.Value)))
+		for i, h := range r.headers {
+			add("  " + pad(keys[i], w) + "  " + headerText(string(h.Value)))
 		}
 	}
 	out = append(out, "")
-	for _, l := range strings.Split(r.value.pretty(), "\n") {
+	for _, l := range strings.Split(textBlock(r.value.pretty()), "\n") {
 		for _, w := range wrap(l, width) {
 			add(w)
 		}
