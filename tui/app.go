@@ -94,6 +94,11 @@ func (a *App) pollHealth() tea.Cmd {
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
+		// A terminal whose size is unknown (a pty nobody sized) reports
+		// 0×0: keep drawing at the size known so far.
+		if m.Width <= 0 || m.Height <= 0 {
+			return a, nil
+		}
 		a.opts.Common.Width, a.opts.Common.Height = m.Width, m.Height
 		for _, s := range a.opts.Screens {
 			s.SetSize(m.Width, a.bodyHeight())
@@ -245,7 +250,12 @@ func (a *App) View() string {
 	default:
 		bottom = st.Dim.Render("1-" + fmt.Sprint(len(a.opts.Screens)) + " screens  : palette  ? help  q quit")
 	}
-	return strings.Join([]string{truncate(header, c.Width), body, truncate(bottom, c.Width), truncate(a.statusLine(), c.Width)}, "\n")
+	v := strings.Join([]string{truncate(header, c.Width), body, truncate(bottom, c.Width), truncate(a.statusLine(), c.Width)}, "\n")
+	if c.Height < 4 {
+		// Fewer lines than the frame needs: show its top.
+		v = fitHeight(v, max(c.Height, 1), c.Width)
+	}
+	return v
 }
 
 func (a *App) statusLine() string {
@@ -281,11 +291,13 @@ func (a *App) helpView() string {
 	return b.String()
 }
 
+// firstLine is the first line of s (an error message), safe to print and
+// cut to 60 cells.
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return truncate(s, 60)
+	return truncate(oneLine(s), 60)
 }
 
 // fitHeight pads or cuts s to exactly h lines, each cut to w cells.

@@ -90,7 +90,7 @@ func truncate(s string, w int) string {
 
 // errorView is the body a screen shows while the service it reads is down.
 func errorView(st Styles, title string, err error, every time.Duration) string {
-	return st.Error.Render(title) + "\n\n" + err.Error() + "\n\n" +
+	return st.Error.Render(title) + "\n\n" + textBlock(err.Error()) + "\n\n" +
 		st.Dim.Render(fmt.Sprintf("Retrying every %s; the screen recovers when the service answers.", every))
 }
 
@@ -134,7 +134,9 @@ func pad(s string, w int) string {
 // table renders rows under a header in columns two spaces apart, each
 // column as wide as its widest cell (the last one takes what is left of
 // width). Row selected (if >= 0) is highlighted; only rows [top, top+height)
-// are shown.
+// are shown. Cells are plain text (names, ids, previews that may come from
+// Kafka): they are shown through oneLine, so a control character in one is
+// escaped, never sent to the terminal.
 type table struct {
 	headers []string
 	rows    [][]string
@@ -145,11 +147,15 @@ func (t table) render(st Styles, width, selected, top, height int) string {
 	for i, h := range t.headers {
 		widths[i] = lipgloss.Width(h)
 	}
-	end := min(len(t.rows), top+height)
-	for _, r := range t.rows[top:end] {
+	top = max(0, min(top, len(t.rows)))
+	end := max(top, min(len(t.rows), top+height))
+	rows := make([][]string, end-top)
+	for j, r := range t.rows[top:end] {
+		rows[j] = make([]string, len(r))
 		for i, c := range r {
+			rows[j][i] = oneLine(c)
 			if i < len(widths) {
-				widths[i] = max(widths[i], lipgloss.Width(c))
+				widths[i] = max(widths[i], lipgloss.Width(rows[j][i]))
 			}
 		}
 	}
@@ -170,7 +176,7 @@ func (t table) render(st Styles, width, selected, top, height int) string {
 	var b strings.Builder
 	b.WriteString(st.Header.Render(truncate(line(t.headers), width)) + "\n")
 	for i := top; i < end; i++ {
-		l := line(t.rows[i])
+		l := line(rows[i-top])
 		if i == selected {
 			b.WriteString(st.Selected.Render(pad(l, min(width, max(lipgloss.Width(l), 1)))) + "\n")
 		} else {

@@ -31,6 +31,12 @@
 //     Undo files are Kafka's offset CSV, as the CLI writes them.
 //   - Screens that depend on a service show an error view when it is down
 //     and retry on a timer, so they recover on their own when it returns.
+//   - Text from Kafka and the registry (header keys and values, keys,
+//     values, names, error messages) is untrusted: it is shown through
+//     oneLine, textBlock and headerText, which use stream.EscapeControls
+//     and stream.QuoteUnprintable, so a control character, a bidirectional
+//     override or an invalid byte is shown escaped and never reaches the
+//     terminal; table cells always go through oneLine.
 //   - Colours come from a lipgloss renderer on the output, with the
 //     terminal background given rather than queried; NO_COLOR (or
 //     --no-color) gives plain text. Tests golden the View() text, never raw

@@ -209,7 +209,7 @@ func (s *GroupsScreen) View() string {
 	b.WriteString("\n")
 	switch {
 	case s.detailErr != nil:
-		b.WriteString(st.Error.Render(s.detailErr.Error()) + "\n")
+		b.WriteString(st.Error.Render(oneLine(s.detailErr.Error())) + "\n")
 	case s.detail == nil:
 		b.WriteString("Loading…\n")
 	default:
@@ -226,7 +226,7 @@ func (s *GroupsScreen) detailView() string {
 	if d.Protocol != "" {
 		proto += "/" + d.Protocol
 	}
-	fmt.Fprintf(&b, "%s  %s  %s  coordinator %d  total lag %s\n", st.Header.Render(d.Name), d.State, orDash(proto), d.Coordinator, commas(d.Lag))
+	fmt.Fprintf(&b, "%s  %s  %s  coordinator %d  total lag %s\n", st.Header.Render(oneLine(d.Name)), oneLine(d.State), orDash(oneLine(proto)), d.Coordinator, commas(d.Lag))
 	b.WriteString("\n" + st.Key.Render(fmt.Sprintf("Members (%d)", len(d.Members))) + "\n")
 	if len(d.Members) == 0 {
 		b.WriteString(st.Dim.Render("  none: the group is not consuming, so it can be rewound") + "\n")

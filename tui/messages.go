@@ -411,10 +411,10 @@ func (s *MessagesScreen) View() string {
 	case s.inputMode != inputNone:
 		b.WriteString(s.input.View() + "\n")
 		if s.inputErr != "" {
-			b.WriteString(st.Error.Render(truncate(s.inputErr, s.width)) + "\n")
+			b.WriteString(st.Error.Render(truncate(textBlock(s.inputErr), s.width)) + "\n")
 		}
 	case s.note != "":
-		b.WriteString(st.Error.Render(truncate(s.note, s.width)) + "\n")
+		b.WriteString(st.Error.Render(truncate(oneLine(s.note), s.width)) + "\n")
 	case s.err != nil:
 		b.WriteString(st.Error.Render(truncate("read failed: "+firstLine(s.err.Error()), s.width-30)) +
 			st.Dim.Render(fmt.Sprintf("  retrying in %s", max(time.Until(s.retryAt), 0).Round(time.Second))) + "\n")
@@ -465,7 +465,7 @@ func (s *MessagesScreen) statusView() string {
 		read = s.tail.count()
 	}
 	parts := []string{
-		st.Header.Render(orDash(s.topic)),
+		st.Header.Render(orDash(oneLine(s.topic))),
 		"from " + orDash(s.fromText),
 		state,
 		fmt.Sprintf("buffer %s/%s", commas(int64(s.buf.n)), commas(int64(len(s.buf.buf)))),

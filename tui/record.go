@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/edactl/edactl/stream"
 )
 
@@ -92,41 +95,58 @@ func (s shown) describe() string {
 	d := string(s.enc)
 	if s.schema != nil {
 		if s.schema.Subject != "" {
-			d += fmt.Sprintf(" %s v%d", s.schema.Subject, s.schema.Version)
+			d += fmt.Sprintf(" %s v%d", oneLine(s.schema.Subject), s.schema.Version)
 		}
 		d += fmt.Sprintf(" (schema id %d)", s.schema.ID)
 	}
 	return d
 }
 
-// oneLine squeezes s onto one line.
+// oneLine squeezes s onto one line of text that is safe to print:
+// newlines and tabs become spaces, every other character that is not
+// printable (a lone carriage return, ESC, C1 controls such as U+009B,
+// bidirectional overrides, invalid UTF-8) is shown by its Go escape
+// (stream.EscapeControls), so data from Kafka never reaches the terminal
+// as a control sequence.
 func oneLine(s string) string {
-	if strings.ContainsAny(s, "\n\r\t") {
-		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+	if strings.ContainsAny(s, "\n\t") {
+		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s)
+	}
+	return stream.EscapeControls(s)
+}
+
+// textBlock makes multi-line text safe to print: what is not printable is
+// escaped as by oneLine, newlines are kept and tabs become four spaces (a
+// tab's width depends on where it lands, so it would break the layout).
+func textBlock(s string) string {
+	s = stream.EscapeControls(s)
+	if strings.Contains(s, "\t") {
+		s = strings.ReplaceAll(s, "\t", "    ")
 	}
 	return s
 }
 
-// headerText shows a header value.
-func headerText(v []byte) string {
-	return strings.ToValidUTF8(string(v), "\uFFFD")
-}
+// headerText shows a header key or value: as is when printable on one
+// line, Go-quoted otherwise (stream.QuoteUnprintable), so control
+// characters and invalid bytes are visible rather than acted on.
+func headerText(v string) string { return stream.QuoteUnprintable(v) }
 
 // timestamp formats a record time as the CLI does (UTC, milliseconds).
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // recordDetail renders a record: where it is, key, writer schema, headers
-// and the value as pretty JSON, wrapped to width.
+// and the value as pretty JSON, wrapped to width. Every line fits width.
 func recordDetail(st Styles, r *row, width int) []string {
 	var out []string
 	add := func(s string) { out = append(out, truncate(s, width)) }
-	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", r.topic, r.partition, r.offset)) + "  " + timestamp(r.ts))
+	add(st.Header.Render(fmt.Sprintf("%s/%d@%d", oneLine(r.topic), r.partition, r.offset)) + "  " + timestamp(r.ts))
 	notDecoded := func(reason string) {
-		for i, l := range wrap("not decoded: "+oneLine(reason), width-7) {
-			if i == 0 {
-				l = st.Error.Render(l[:len("not decoded:")]) + l[len("not decoded:"):]
+		const label = "not decoded:"
+		for i, l := range wrap(label+" "+oneLine(reason), width-7) {
+			if i == 0 && strings.HasPrefix(l, label) {
+				l = st.Error.Render(label) + l[len(label):]
 			}
-			out = append(out, "       "+l)
+			add("       " + l)
 		}
 	}
 	add(st.Key.Render("key    ") + oneLine(r.key.text()) + st.Dim.Render("  ("+r.key.describe()+")"))
@@ -138,32 +158,47 @@ func recordDetail(st Styles, r *row, width int) []string {
 		notDecoded(r.value.err)
 	}
 	if len(r.headers) > 0 {
+		keys := make([]string, len(r.headers))
 		w := 0
-		for _, h := range r.headers {
-			w = max(w, len(h.Key))
+		for i, h := range r.headers {
+			keys[i] = headerText(h.Key)
+			w = max(w, lipgloss.Width(keys[i]))
 		}
 		add(st.Key.Render("headers"))
-		for _, h := range r.headers {
-			add("  " + pad(h.Key, w) + "  " + oneLine(headerText(h.Value)))
+		for i, h := range r.headers {
+			add("  " + pad(keys[i], w) + "  " + headerText(string(h.Value)))
 		}
 	}
 	out = append(out, "")
-	for _, l := range strings.Split(r.value.pretty(), "\n") {
-		out = append(out, wrap(l, width)...)
+	for _, l := range strings.Split(textBlock(r.value.pretty()), "\n") {
+		for _, w := range wrap(l, width) {
+			add(w)
+		}
 	}
 	return out
 }
 
-// wrap cuts s into lines of at most width runes.
+// wrap cuts s into lines of at most width display cells, never splitting
+// a character (one wider than width gets a line of its own); a width below
+// one counts as one.
 func wrap(s string, width int) []string {
-	rs := []rune(s)
-	if width <= 0 || len(rs) <= width {
+	width = max(width, 1)
+	if len(s) <= width || ansi.StringWidth(s) <= width {
 		return []string{s}
 	}
 	var out []string
-	for len(rs) > width {
-		out = append(out, string(rs[:width]))
-		rs = rs[width:]
+	start, w := 0, 0
+	for i := 0; i < len(s); {
+		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if c == "" {
+			c = s[i : i+1]
+		}
+		if w > 0 && w+cw > width {
+			out = append(out, s[start:i])
+			start, w = i, 0
+		}
+		i += len(c)
+		w += cw
 	}
-	return append(out, string(rs))
+	return append(out, s[start:])
 }

@@ -452,8 +452,8 @@ func (s *RewindScreen) View() string {
 		}
 		b.WriteString(marker + pad(label, 8) + shown + "\n")
 	}
-	field(fieldGroup, "group", s.group.View(), orDash(s.group.Value()))
-	topics := s.topics.Value()
+	field(fieldGroup, "group", s.group.View(), orDash(oneLine(s.group.Value())))
+	topics := oneLine(s.topics.Value())
 	if strings.TrimSpace(topics) == "" {
 		topics = st.Dim.Render("(every partition the group has committed)")
 	}
@@ -468,7 +468,7 @@ func (s *RewindScreen) View() string {
 	}
 	field(fieldKind, "spec", strings.Join(kinds, " ")+st.Dim.Render("  ←/→"), "--"+specKinds[s.kind].name)
 	if specKinds[s.kind].value != "" {
-		field(fieldValue, "value", s.value.View(), orDash(s.value.Value()))
+		field(fieldValue, "value", s.value.View(), orDash(oneLine(s.value.Value())))
 	}
 	switch {
 	case s.confirmOn:
@@ -479,12 +479,12 @@ func (s *RewindScreen) View() string {
 		b.WriteString(st.Dim.Render("e edit · p preview · x apply · u undo the last rewind") + "\n")
 	}
 	if s.formErr != "" {
-		b.WriteString(st.Error.Render(truncate(s.formErr, s.width)) + "\n")
+		b.WriteString(st.Error.Render(truncate(oneLine(s.formErr), s.width)) + "\n")
 	}
 	b.WriteString("\n")
 	switch {
 	case s.planErr != nil:
-		b.WriteString(st.Error.Render("Cannot plan: ") + s.planErr.Error() + "\n")
+		b.WriteString(st.Error.Render("Cannot plan: ") + textBlock(s.planErr.Error()) + "\n")
 	case s.plan == nil && s.planning:
 		b.WriteString("Planning…\n")
 	case s.plan != nil:
@@ -510,7 +510,7 @@ func (s *RewindScreen) planView() string {
 	if s.undoOf != "" {
 		head = fmt.Sprintf("group %s (%s): %s of %s", p.Group, p.State, mode, s.undoOf)
 	}
-	b.WriteString(st.Header.Render(truncate(head, s.width)) + "\n")
+	b.WriteString(st.Header.Render(truncate(oneLine(head), s.width)) + "\n")
 	t := table{headers: []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}}
 	for _, r := range p.Rows {
 		after := offsetText(r.After)
@@ -534,18 +534,19 @@ func (s *RewindScreen) planView() string {
 	case s.executing:
 		b.WriteString("Applying…\n")
 	case s.refused != "":
-		b.WriteString(st.Error.Render(truncate(s.refused, s.width*3)) + "\n")
+		b.WriteString(st.Error.Render(truncate(oneLine(s.refused), s.width*3)) + "\n")
 	case s.execErr != nil:
-		b.WriteString(st.Error.Render("Not applied: ") + s.execErr.Error() + "\n")
+		b.WriteString(st.Error.Render("Not applied: ") + textBlock(s.execErr.Error()) + "\n")
 	case s.result != nil:
 		r := s.resultOf
 		fmt.Fprintf(&b, "%s %d partition(s) of group %s (committed %d, deleted %d).\n", st.Good.Render("Rewound"),
-			r.Changes(), r.Group, s.result.Committed, s.result.Deleted)
+			r.Changes(), oneLine(r.Group), s.result.Committed, s.result.Deleted)
 		if s.undoFile != "" {
-			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n", s.undoFile, r.Group, s.undoFile)
+			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n",
+				oneLine(s.undoFile), oneLine(r.Group), oneLine(s.undoFile))
 		}
 	case s.notice != "":
-		b.WriteString(st.Error.Render(s.notice) + "\n")
+		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")
 	case p.Active():
 		fmt.Fprintf(&b, "%d of %d partition(s) would change. %s\n", p.Changes(), len(p.Rows),
 			st.Bad.Render(fmt.Sprintf("The group is %s with %d member(s): applying is refused until they stop.", p.State, len(p.Members))))
@@ -554,7 +555,7 @@ func (s *RewindScreen) planView() string {
 			p.Changes(), len(p.Rows))
 	}
 	if s.notice != "" && (s.result != nil || s.refused != "") {
-		b.WriteString(st.Error.Render(s.notice) + "\n")
+		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")
 	}
 	return b.String()
 }

@@ -288,7 +288,7 @@ func (s *SchemasScreen) key(m tea.KeyMsg) tea.Cmd {
 func (s *SchemasScreen) View() string {
 	st := s.c.Styles
 	if s.err != nil {
-		return st.Error.Render("Registry unreachable") + "\n\n" + s.err.Error() + "\n\n" +
+		return st.Error.Render("Registry unreachable") + "\n\n" + textBlock(s.err.Error()) + "\n\n" +
 			st.Dim.Render("Retrying every 2s; the screen recovers when the registry answers.")
 	}
 	if s.loading {
@@ -307,7 +307,7 @@ func (s *SchemasScreen) View() string {
 		top = s.cursor - rows + 1
 	}
 	for i := top; i < len(vis) && i < top+rows; i++ {
-		line := truncate(vis[i], leftW-2)
+		line := truncate(oneLine(vis[i]), leftW-2)
 		if i == s.cursor {
 			left.WriteString(st.Selected.Render("> "+line) + "\n")
 		} else {
@@ -329,9 +329,9 @@ func (s *SchemasScreen) detail(width int) string {
 		return st.Dim.Render("Select a subject and press enter.")
 	}
 	var b strings.Builder
-	b.WriteString(st.Header.Render(s.subject) + "\n")
+	b.WriteString(st.Header.Render(truncate(oneLine(s.subject), width)) + "\n")
 	if s.subErr != nil {
-		b.WriteString(st.Error.Render(truncate(s.subErr.Error(), width)) + "\n")
+		b.WriteString(st.Error.Render(truncate(oneLine(s.subErr.Error()), width)) + "\n")
 		return b.String()
 	}
 	if s.versions == nil {
@@ -352,7 +352,7 @@ func (s *SchemasScreen) detail(width int) string {
 		}
 		vs = append(vs, label)
 	}
-	fmt.Fprintf(&b, "level %s   versions %s\n", s.level, strings.Join(vs, " "))
+	fmt.Fprintf(&b, "level %s   versions %s\n", oneLine(s.level), strings.Join(vs, " "))
 	if len(s.versions) < 2 {
 		b.WriteString("\nOnly one version: nothing to compare.\n")
 		return b.String()
@@ -369,7 +369,7 @@ func (s *SchemasScreen) detail(width int) string {
 		b.WriteString("  (no field-level changes)\n")
 	}
 	for _, c := range changes {
-		b.WriteString("  " + truncate(c.String(), width-2) + "\n")
+		b.WriteString("  " + truncate(oneLine(c.String()), width-2) + "\n")
 	}
 	level, err := compat.ParseLevel(s.level)
 	if err != nil {
@@ -396,7 +396,7 @@ func (s *SchemasScreen) detail(width int) string {
 		}
 		fmt.Fprintf(&b, "  %-8s v%d reads v%d: %s  %s\n", dir.name, dir.rv, dir.wv, verdict, st.Dim.Render("("+req+")"))
 		for _, is := range issues {
-			b.WriteString("    " + truncate(is.String(), width-4) + "\n")
+			b.WriteString("    " + truncate(oneLine(is.String()), width-4) + "\n")
 		}
 	}
 	return b.String()

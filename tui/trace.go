@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -156,7 +157,12 @@ func (s *TraceScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case TraceRequestMsg:
 		s.editing = false
 		s.input.Blur()
-		s.input.SetValue(m.ID)
+		// The id is shown in the input only when it is printable: the
+		// input would otherwise drop or show its control characters.
+		s.input.SetValue("")
+		if stream.Printable(m.ID) {
+			s.input.SetValue(m.ID)
+		}
 		s.around = m.Around
 		return s, s.run(m.ID)
 	case traceTickMsg:
@@ -310,10 +316,10 @@ func (s *TraceScreen) View() string {
 	case s.running:
 		p := s.progress.get()
 		fmt.Fprintf(&b, "\ntracing %s (%s): %d/%d partitions, %s/%s records (%s), %d hit(s)…\n",
-			s.id, s.windowText(), p.Done, p.Partitions, commas(p.Scanned), commas(p.Total), percentOf(p.Scanned, p.Total), p.Hits)
+			stream.QuoteUnprintable(s.id), s.windowText(), p.Done, p.Partitions, commas(p.Scanned), commas(p.Total), percentOf(p.Scanned, p.Total), p.Hits)
 		return b.String()
 	case s.err != nil:
-		b.WriteString("\n" + st.Error.Render("Trace failed") + "\n\n" + s.err.Error() + "\n\n" + st.Dim.Render("Press r to try again.") + "\n")
+		b.WriteString("\n" + st.Error.Render("Trace failed") + "\n\n" + textBlock(s.err.Error()) + "\n\n" + st.Dim.Render("Press r to try again.") + "\n")
 		return b.String()
 	}
 	if s.open != nil {
@@ -329,7 +335,7 @@ func (s *TraceScreen) View() string {
 		topics[h.Record.Topic] = true
 	}
 	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("trace %s: %d record(s) on %d topic(s), %d causation edge(s)",
-		g.ID, len(g.Hits), len(topics), len(g.Edges)), s.width)) + "\n")
+		stream.QuoteUnprintable(g.ID), len(g.Hits), len(topics), len(g.Edges)), s.width)) + "\n")
 	b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("window %s .. %s · scanned %s record(s) in %s",
 		g.From.Format(time.RFC3339), g.Until.Format(time.RFC3339), commas(g.Scanned), g.Elapsed.Round(time.Millisecond)), s.width)) + "\n")
 	if len(g.Hits) == 0 {
@@ -345,17 +351,18 @@ func (s *TraceScreen) View() string {
 		for _, a := range r.also {
 			flow += fmt.Sprintf(" (+#%d)", a)
 		}
-		id := h.EventID
-		if len(id) > 8 {
-			id = id[:8] + "…"
+		id := headerText(h.EventID)
+		if i := cutRunes(h.EventID, 8); i < len(h.EventID) {
+			id = headerText(h.EventID[:i]) + "…"
 		}
 		typ := ""
 		for _, hd := range rec.Headers {
 			if strings.EqualFold(hd.Key, "ce_type") {
-				typ = headerText(hd.Value)
-				if i := strings.LastIndexByte(typ, '.'); i >= 0 {
-					typ = typ[i+1:]
+				v := string(hd.Value)
+				if i := strings.LastIndexByte(v, '.'); i >= 0 {
+					v = v[i+1:]
 				}
+				typ = headerText(v)
 			}
 		}
 		t.rows = append(t.rows, []string{fmt.Sprint(r.hit), rec.Timestamp.UTC().Format("15:04:05.000"),
@@ -365,6 +372,17 @@ func (s *TraceScreen) View() string {
 	s.top = scrollTop(s.cursor, s.top, rows, len(t.rows))
 	b.WriteString("\n" + t.render(st, s.width, s.cursor, s.top, rows))
 	return b.String()
+}
+
+// cutRunes returns the byte length of the first n characters of s (an
+// invalid byte counts as one).
+func cutRunes(s string, n int) int {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
 }
 
 // windowText describes the window: "1h", or "from 1h before the record".
