@@ -14,7 +14,7 @@ import (
 // functions below are what edactl's text output and TUI show instead.
 
 // Printable reports whether s can be printed on one terminal line as is:
-// valid UTF-8 and every rune a graphic character or an ASCII space.
+// valid UTF-8 and every rune shown (see shown) or an ASCII space.
 func Printable(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -26,12 +26,24 @@ func Printable(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || !unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r) {
+		if r == utf8.RuneError && size == 1 || !shown(r) {
 			return false
 		}
 		i += size
 	}
 	return true
+}
+
+// shown reports whether a non-ASCII rune is printed as is: graphic
+// characters, and the invisible format characters text needs (the zero-width
+// joiners of emoji sequences and Indic or Persian text, soft hyphens, the
+// tag characters of flag emoji) — but not the bidirectional controls, which
+// reorder what follows them, and not C1 controls such as U+009B (CSI).
+func shown(r rune) bool {
+	if unicode.IsGraphic(r) {
+		return !unicode.Is(unicode.Bidi_Control, r)
+	}
+	return unicode.Is(unicode.Cf, r) && !unicode.Is(unicode.Bidi_Control, r)
 }
 
 // QuoteUnprintable returns s as is when Printable, otherwise Go-quoted
@@ -62,7 +74,7 @@ func EscapeControls(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || !unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r) {
+		if r == utf8.RuneError && size == 1 || !shown(r) {
 			clean = false
 			break
 		}
@@ -91,7 +103,7 @@ func EscapeControls(s string) string {
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(c)>>4, 16))
 			b.WriteString(strconv.FormatUint(uint64(c)&0xf, 16))
-		case !unicode.IsGraphic(r) || unicode.Is(unicode.Bidi_Control, r):
+		case !shown(r):
 			q := strconv.QuoteToASCII(string(r))
 			b.WriteString(q[1 : len(q)-1])
 		default:

@@ -16,6 +16,12 @@ func TestQuoteUnprintable(t *testing.T) {
 		{"bidi\u202eevil", `"bidi\u202eevil"`},
 		{"bad\xff", `"bad\xff"`},
 		{"del\x7f", `"del\x7f"`},
+		{"family 👨\u200d👩\u200d👧", "family 👨\u200d👩\u200d👧"},
+		{"می\u200cخواهم", "می\u200cخواهم"},
+		{"soft\u00adhyphen", "soft\u00adhyphen"},
+		{"lrm\u200e", `"lrm\u200e"`},
+		{"isolate\u2066x\u2069", `"isolate\u2066x\u2069"`},
+		{"alm\u061c", `"alm\u061c"`},
 	} {
 		if got := QuoteUnprintable(tc.in); got != tc.want {
 			t.Errorf("QuoteUnprintable(%q) = %s, want %s", tc.in, got, tc.want)
