@@ -385,6 +385,13 @@ func (s *MessagesScreen) inputKey(m tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			s.topic = v
+			if s.fromText == "" {
+				// The first topic of this screen: start where a tail
+				// starts by default, and say so on the status line.
+				if b, err := stream.ParseBound(s.opts.From); err == nil {
+					s.from, s.fromText = b, s.opts.From
+				}
+			}
 		}
 		s.inputMode = inputNone
 		s.input.Blur()

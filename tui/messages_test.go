@@ -121,6 +121,10 @@ func TestMessagesPauseHoldsRecordsInKafka(t *testing.T) {
 	typeText(tm, demo.TopicOrders)
 	press(tm, "enter")
 	waitView(t, tm, "buffer 2/10,000")
+	// The status line names the start point the first T used.
+	if v := view(t, tm); strings.Contains(v, "from -") && !strings.Contains(v, "from -100") {
+		t.Errorf("status line names no start point:\n%s", v)
+	}
 	press(tm, "space")
 	waitView(t, tm, "⏸ paused")
 	e.produceFlows(3, flowStart.Add(time.Minute))
