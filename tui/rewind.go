@@ -192,6 +192,13 @@ func (s *RewindScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			s.refused = "refused: " + m.err.Error()
 			return s, nil
 		}
+		if errors.Is(m.err, stream.ErrPlanStale) {
+			// The group committed while the confirmation was typed: show
+			// the plan from where it is now; x applies that one.
+			s.refused = "refused: " + m.err.Error() + " (the preview shows the new plan)"
+			s.gen++
+			return s, s.planCmd(s.planOpts, false)
+		}
 		s.execErr = m.err
 		if m.err == nil {
 			s.result, s.resultOf = &m.res, m.plan
@@ -534,7 +541,13 @@ func (s *RewindScreen) planView() string {
 	case s.executing:
 		b.WriteString("Applying…\n")
 	case s.refused != "":
-		b.WriteString(st.Error.Render(truncate(oneLine(s.refused), s.width*3)) + "\n")
+		lines := wrap(oneLine(s.refused), s.width)
+		if len(lines) > 3 {
+			lines = append(lines[:2], truncate(strings.Join(lines[2:], " "), s.width))
+		}
+		for _, l := range lines {
+			b.WriteString(st.Error.Render(l) + "\n")
+		}
 	case s.execErr != nil:
 		b.WriteString(st.Error.Render("Not applied: ") + textBlock(s.execErr.Error()) + "\n")
 	case s.result != nil:

@@ -119,3 +119,43 @@ func TestRewindFormSpecs(t *testing.T) {
 		t.Errorf("want partition 1 moved from 3 to 2:\n%s", v)
 	}
 }
+
+// TestRewindStalePlanIsRefused commits for the group while the confirmation
+// is being typed: applying is refused (nothing changes, no undo file) and
+// the preview is planned again from the new offsets, which x then applies.
+func TestRewindStalePlanIsRefused(t *testing.T) {
+	e, _ := groupsEnv(t)
+	tm := startProbe(t, e.app(time.Hour))
+	press(tm, "3")
+	waitView(t, tm, "Consumer groups (2)", "accounting", "Members (0)")
+	press(tm, "r")
+	waitView(t, tm, "group accounting (Empty): --to-earliest, preview", "3 of 3 partition(s) would change")
+	press(tm, "x")
+	waitView(t, tm, "type the group name to apply:")
+	moved := map[int32]int64{0: 2, 1: 1, 2: 2}
+	e.commit(demo.IdleGroup, demo.TopicPayments, map[int32]int64{0: 2})
+	typeText(tm, demo.IdleGroup)
+	press(tm, "enter")
+	waitView(t, tm, "refused: rewind plan is stale", "payments.captured/0 (planned from 1", "the preview shows the new plan")
+	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, moved) {
+		t.Fatalf("a stale plan changed the offsets: %v", got)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.undoDir, "*.csv")); len(files) != 0 {
+		t.Errorf("a refused rewind wrote undo files %v", files)
+	}
+	press(tm, "x")
+	waitView(t, tm, "type the group name to apply:")
+	typeText(tm, demo.IdleGroup)
+	press(tm, "enter")
+	waitView(t, tm, "Rewound 3 partition(s) of group accounting")
+	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, map[int32]int64{0: 0, 1: 0, 2: 0}) {
+		t.Fatalf("after the rewind the offsets are %v, want all 0", got)
+	}
+	files, _ := filepath.Glob(filepath.Join(e.undoDir, "accounting-*.csv"))
+	if len(files) != 1 {
+		t.Fatalf("undo files %v, want one", files)
+	}
+	if undo, _ := os.ReadFile(files[0]); string(undo) != "payments.captured,0,2\npayments.captured,1,1\npayments.captured,2,2\n" {
+		t.Errorf("the undo file restores the plan's old offsets:\n%s", undo)
+	}
+}
