@@ -34,7 +34,7 @@ type GetStockLevelV1 struct {
 	ReplyTo string `avro:"replyTo"`
 }
 
-// getStockLevelV1Schema is the schema of GetStockLevelV1 as registered, white space removed (schemas/inventory/get-stock-level/v1.avsc).
+// getStockLevelV1Schema is the schema of GetStockLevelV1 (schemas/inventory/get-stock-level/v1.avsc) as JSON without white space.
 const getStockLevelV1Schema = `{"type":"record","name":"GetStockLevel","namespace":"shop.inventory","doc":"Asks inventory how many units of a product are available; the answer goes to replyTo.","x-eda-kind":"query","x-eda-key":"sku","x-eda-topic":"inventory.queries","x-eda-owner":"team-inventory","fields":[{"name":"requestId","type":"string","doc":"Correlates the answer with this query."},{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"warehouse","type":["null","string"],"default":null,"doc":"Limit the answer to one warehouse; null: all warehouses."},{"name":"replyTo","type":"string","doc":"Topic the answer is published to."}]}`
 
 // getStockLevelV1Type parses the schema once, with its own named-type cache

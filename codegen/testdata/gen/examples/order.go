@@ -77,7 +77,7 @@ func (e OrderV1OrderStatus) Valid() bool {
 	return false
 }
 
-// orderV1Schema is the schema of OrderV1 as registered, white space removed (schemas/orders/order/v1.avsc).
+// orderV1Schema is the schema of OrderV1 (schemas/orders/order/v1.avsc) as JSON without white space.
 const orderV1Schema = `{"type":"record","name":"Order","namespace":"shop.orders","doc":"The current state of an order; the topic is compacted by order id.","x-eda-kind":"document","x-eda-key":"orderId","x-eda-topic":"orders.state","x-eda-owner":"team-orders","fields":[{"name":"orderId","type":"string","doc":"Order identifier (UUID)."},{"name":"customerId","type":"string","doc":"The customer who placed the order."},{"name":"status","doc":"Where the order is in its life cycle.","type":{"type":"enum","name":"OrderStatus","doc":"Order life-cycle states. Readers map states they do not know yet to UNKNOWN.","symbols":["UNKNOWN","PENDING","CONFIRMED","SHIPPED","CANCELLED"],"default":"UNKNOWN"}},{"name":"totalCents","type":"long","doc":"Order total in cents, taxes included."},{"name":"updatedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the order last changed."}]}`
 
 // orderV1Type parses the schema once, with its own named-type cache
@@ -181,7 +181,7 @@ func (e OrderV2OrderStatus) Valid() bool {
 	return false
 }
 
-// orderV2Schema is the schema of OrderV2 as registered, white space removed (schemas/orders/order/v2.avsc).
+// orderV2Schema is the schema of OrderV2 (schemas/orders/order/v2.avsc) as JSON without white space.
 const orderV2Schema = `{"type":"record","name":"Order","namespace":"shop.orders","doc":"The current state of an order; the topic is compacted by order id.","x-eda-kind":"document","x-eda-key":"orderId","x-eda-topic":"orders.state","x-eda-owner":"team-orders","fields":[{"name":"orderId","type":"string","doc":"Order identifier (UUID)."},{"name":"customerId","type":"string","doc":"The customer who placed the order."},{"name":"status","doc":"Where the order is in its life cycle.","type":{"type":"enum","name":"OrderStatus","doc":"Order life-cycle states. Readers map states they do not know yet to UNKNOWN.","symbols":["UNKNOWN","PENDING","CONFIRMED","SHIPPED","CANCELLED","DELIVERED"],"default":"UNKNOWN"}},{"name":"totalCents","type":"long","doc":"Order total in cents, taxes included."},{"name":"updatedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the order last changed."},{"name":"itemCount","type":"int","default":0,"doc":"Units in the order (0 in snapshots written before v2)."}]}`
 
 // orderV2Type parses the schema once, with its own named-type cache
@@ -288,7 +288,7 @@ func (e OrderV3OrderStatus) Valid() bool {
 	return false
 }
 
-// orderV3Schema is the schema of OrderV3 as registered, white space removed (schemas/orders/order/v3.avsc).
+// orderV3Schema is the schema of OrderV3 (schemas/orders/order/v3.avsc) as JSON without white space.
 const orderV3Schema = `{"type":"record","name":"Order","namespace":"shop.orders","doc":"The current state of an order; the topic is compacted by order id.","x-eda-kind":"document","x-eda-key":"orderId","x-eda-topic":"orders.state","x-eda-owner":"team-orders","fields":[{"name":"orderId","type":"string","doc":"Order identifier (UUID)."},{"name":"customerId","type":"string","doc":"The customer who placed the order."},{"name":"status","doc":"Where the order is in its life cycle.","type":{"type":"enum","name":"OrderStatus","doc":"Order life-cycle states. Readers map states they do not know yet to UNKNOWN.","symbols":["UNKNOWN","PENDING","CONFIRMED","SHIPPED","CANCELLED","DELIVERED","RETURNED"],"default":"UNKNOWN"}},{"name":"totalCents","type":"long","doc":"Order total in cents, taxes included."},{"name":"updatedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the order last changed."},{"name":"itemCount","type":"int","default":0,"doc":"Units in the order (0 in snapshots written before v2)."},{"name":"trackingNumber","type":["null","string"],"default":null,"doc":"Carrier tracking number once the order has shipped."}]}`
 
 // orderV3Type parses the schema once, with its own named-type cache

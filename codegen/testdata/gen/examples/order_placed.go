@@ -62,7 +62,7 @@ type OrderPlacedV1OrderLine struct {
 	UnitPriceCents int32 `avro:"unitPriceCents"`
 }
 
-// orderPlacedV1Schema is the schema of OrderPlacedV1 as registered, white space removed (schemas/orders/order-placed/v1.avsc).
+// orderPlacedV1Schema is the schema of OrderPlacedV1 (schemas/orders/order-placed/v1.avsc) as JSON without white space.
 const orderPlacedV1Schema = `{"type":"record","name":"OrderPlaced","namespace":"shop.orders","doc":"A customer placed an order at checkout.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"orders.placed","x-eda-owner":"team-checkout","fields":[{"name":"orderId","type":"string","doc":"Order identifier (UUID)."},{"name":"customerId","type":"string","doc":"The customer who placed the order."},{"name":"lines","doc":"What was ordered.","type":{"type":"array","items":{"type":"record","name":"OrderLine","doc":"One product in an order.","fields":[{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"quantity","type":"int","doc":"Units ordered."},{"name":"unitPriceCents","type":"int","doc":"Price of one unit in cents."}]}}},{"name":"totalCents","type":"int","doc":"Order total in cents, taxes included."},{"name":"placedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the customer placed the order."}]}`
 
 // orderPlacedV1Type parses the schema once, with its own named-type cache
@@ -153,7 +153,7 @@ type OrderPlacedV2OrderLine struct {
 	UnitPriceCents int32 `avro:"unitPriceCents"`
 }
 
-// orderPlacedV2Schema is the schema of OrderPlacedV2 as registered, white space removed (schemas/orders/order-placed/v2.avsc).
+// orderPlacedV2Schema is the schema of OrderPlacedV2 (schemas/orders/order-placed/v2.avsc) as JSON without white space.
 const orderPlacedV2Schema = `{"type":"record","name":"OrderPlaced","namespace":"shop.orders","doc":"A customer placed an order at checkout.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"orders.placed","x-eda-owner":"team-checkout","fields":[{"name":"orderId","type":"string","doc":"Order identifier (UUID)."},{"name":"customerId","type":"string","doc":"The customer who placed the order."},{"name":"lines","doc":"What was ordered.","type":{"type":"array","items":{"type":"record","name":"OrderLine","doc":"One product in an order.","fields":[{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"quantity","type":"int","doc":"Units ordered."},{"name":"unitPriceCents","type":"int","doc":"Price of one unit in cents."}]}}},{"name":"totalCents","type":"int","doc":"Order total in cents, taxes included."},{"name":"placedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the customer placed the order."},{"name":"currency","type":"string","default":"EUR","doc":"ISO 4217 currency of all amounts; orders before v2 were in EUR."},{"name":"couponCode","type":["null","string"],"default":null,"doc":"Coupon the customer redeemed, if any."}]}`
 
 // orderPlacedV2Type parses the schema once, with its own named-type cache
@@ -270,7 +270,7 @@ func (e OrderPlacedV3SalesChannel) Valid() bool {
 	return false
 }
 
-// orderPlacedV3Schema is the schema of OrderPlacedV3 as registered, white space removed (schemas/orders/order-placed/v3.avsc).
+// orderPlacedV3Schema is the schema of OrderPlacedV3 (schemas/orders/order-placed/v3.avsc) as JSON without white space.
 const orderPlacedV3Schema = `{"type":"record","name":"OrderPlaced","namespace":"shop.orders","doc":"A customer placed an order at checkout.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"orders.placed","x-eda-owner":"team-checkout","fields":[{"name":"orderId","type":"string","doc":"Order identifier (UUID)."},{"name":"customerId","type":"string","doc":"The customer who placed the order."},{"name":"lines","doc":"What was ordered.","type":{"type":"array","items":{"type":"record","name":"OrderLine","doc":"One product in an order.","fields":[{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"quantity","type":"int","doc":"Units ordered."},{"name":"unitPriceCents","type":"long","doc":"Price of one unit in cents (long since v3)."}]}}},{"name":"totalCents","type":"long","doc":"Order total in cents, taxes included (long since v3: business orders overflowed int)."},{"name":"placedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the customer placed the order."},{"name":"currency","type":"string","default":"EUR","doc":"ISO 4217 currency of all amounts; orders before v2 were in EUR."},{"name":"couponCode","type":["null","string"],"default":null,"doc":"Coupon the customer redeemed, if any."},{"name":"channel","doc":"Where the order was placed; orders before v3 came from the web shop.","default":"WEB","type":{"type":"enum","name":"SalesChannel","doc":"Sales channels of the shop.","symbols":["WEB","MOBILE_APP","STORE"],"default":"WEB"}}]}`
 
 // orderPlacedV3Type parses the schema once, with its own named-type cache

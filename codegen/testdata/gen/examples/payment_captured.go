@@ -48,7 +48,7 @@ type PaymentCapturedV1 struct {
 	CapturedAt time.Time `avro:"capturedAt"`
 }
 
-// paymentCapturedV1Schema is the schema of PaymentCapturedV1 as registered, white space removed (schemas/payments/payment-captured/v1.avsc).
+// paymentCapturedV1Schema is the schema of PaymentCapturedV1 (schemas/payments/payment-captured/v1.avsc) as JSON without white space.
 const paymentCapturedV1Schema = `{"type":"record","name":"PaymentCaptured","namespace":"shop.payments","doc":"The payment provider captured the money for an order.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"payments.captured","x-eda-owner":"team-payments","fields":[{"name":"paymentId","type":"string","doc":"Payment identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order paid for."},{"name":"amountCents","type":"int","doc":"Amount captured in cents."},{"name":"currency","type":"string","doc":"ISO 4217 currency of the amount."},{"name":"capturedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the money was captured."}]}`
 
 // paymentCapturedV1Type parses the schema once, with its own named-type cache
@@ -150,7 +150,7 @@ func (e PaymentCapturedV2PaymentMethod) Valid() bool {
 	return false
 }
 
-// paymentCapturedV2Schema is the schema of PaymentCapturedV2 as registered, white space removed (schemas/payments/payment-captured/v2.avsc).
+// paymentCapturedV2Schema is the schema of PaymentCapturedV2 (schemas/payments/payment-captured/v2.avsc) as JSON without white space.
 const paymentCapturedV2Schema = `{"type":"record","name":"PaymentCaptured","namespace":"shop.payments","doc":"The payment provider captured the money for an order.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"payments.captured","x-eda-owner":"team-payments","fields":[{"name":"paymentId","type":"string","doc":"Payment identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order paid for."},{"name":"amountMinor","aliases":["amountCents"],"type":"int","doc":"Amount captured in minor units of the currency (renamed from amountCents in v2: not every currency has cents)."},{"name":"currency","type":"string","doc":"ISO 4217 currency of the amount."},{"name":"capturedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the money was captured."},{"name":"method","doc":"How the customer paid; OTHER for payments captured before v2.","default":"OTHER","type":{"type":"enum","name":"PaymentMethod","doc":"Payment methods the shop accepts.","symbols":["CARD","PAYPAL","BANK_TRANSFER","OTHER"],"default":"OTHER"}}]}`
 
 // paymentCapturedV2Type parses the schema once, with its own named-type cache
@@ -254,7 +254,7 @@ func (e PaymentCapturedV3PaymentMethod) Valid() bool {
 	return false
 }
 
-// paymentCapturedV3Schema is the schema of PaymentCapturedV3 as registered, white space removed (schemas/payments/payment-captured/v3.avsc).
+// paymentCapturedV3Schema is the schema of PaymentCapturedV3 (schemas/payments/payment-captured/v3.avsc) as JSON without white space.
 const paymentCapturedV3Schema = `{"type":"record","name":"PaymentCaptured","namespace":"shop.payments","doc":"The payment provider captured the money for an order.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"payments.captured","x-eda-owner":"team-payments","fields":[{"name":"paymentId","type":"string","doc":"Payment identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order paid for."},{"name":"amountMinor","aliases":["amountCents"],"type":"long","doc":"Amount captured in minor units of the currency (long since v3)."},{"name":"currency","type":"string","doc":"ISO 4217 currency of the amount."},{"name":"capturedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the money was captured."},{"name":"method","doc":"How the customer paid; OTHER for payments captured before v2.","default":"OTHER","type":{"type":"enum","name":"PaymentMethod","doc":"Payment methods the shop accepts.","symbols":["CARD","PAYPAL","BANK_TRANSFER","OTHER"],"default":"OTHER"}},{"name":"providerReference","type":["null","string"],"default":null,"doc":"The payment provider's reference, for support cases."}]}`
 
 // paymentCapturedV3Type parses the schema once, with its own named-type cache

@@ -66,7 +66,7 @@ type PlaceOrderV1Address struct {
 	Country string `avro:"country"`
 }
 
-// placeOrderV1Schema is the schema of PlaceOrderV1 as registered, white space removed (schemas/orders/place-order/v1.avsc).
+// placeOrderV1Schema is the schema of PlaceOrderV1 (schemas/orders/place-order/v1.avsc) as JSON without white space.
 const placeOrderV1Schema = `{"type":"record","name":"PlaceOrder","namespace":"shop.orders","doc":"Asks checkout to place an order for the contents of a basket.","x-eda-kind":"command","x-eda-key":"orderId","x-eda-topic":"orders.commands","x-eda-owner":"team-checkout","fields":[{"name":"orderId","type":"string","doc":"Identifier chosen by the caller, so a retried command is applied once."},{"name":"customerId","type":"string","doc":"The customer placing the order."},{"name":"lines","doc":"What to order.","type":{"type":"array","items":{"type":"record","name":"RequestedLine","doc":"One product to order.","fields":[{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"quantity","type":"int","doc":"Units to order."}]}}},{"name":"shippingAddress","doc":"Where to deliver the order.","type":{"type":"record","name":"Address","doc":"A postal address.","fields":[{"name":"street","type":"string","doc":"Street and house number."},{"name":"city","type":"string","doc":"City."},{"name":"postalCode","type":"string","doc":"Postal code."},{"name":"country","type":"string","doc":"ISO 3166-1 alpha-2 country code."}]}},{"name":"couponCode","type":["null","string"],"default":null,"doc":"Coupon to redeem, if any."}]}`
 
 // placeOrderV1Type parses the schema once, with its own named-type cache

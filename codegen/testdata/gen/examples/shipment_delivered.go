@@ -71,7 +71,7 @@ func (e ShipmentDeliveredV1DeliveryProof) Valid() bool {
 	return false
 }
 
-// shipmentDeliveredV1Schema is the schema of ShipmentDeliveredV1 as registered, white space removed (schemas/shipping/shipment-delivered/v1.avsc).
+// shipmentDeliveredV1Schema is the schema of ShipmentDeliveredV1 (schemas/shipping/shipment-delivered/v1.avsc) as JSON without white space.
 const shipmentDeliveredV1Schema = `{"type":"record","name":"ShipmentDelivered","namespace":"shop.shipping","doc":"The carrier delivered a shipment.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"shipping.delivered","x-eda-owner":"team-shipping","fields":[{"name":"shipmentId","type":"string","doc":"Shipment identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order delivered."},{"name":"deliveredAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the shipment was handed over."},{"name":"receivedBy","type":["null","string"],"default":null,"doc":"Name of the person who signed for it, if anyone did."},{"name":"proof","doc":"What the carrier recorded as proof of delivery.","type":{"type":"enum","name":"DeliveryProof","doc":"Kinds of proof of delivery.","symbols":["SIGNATURE","PHOTO","NONE"]}}]}`
 
 // shipmentDeliveredV1Type parses the schema once, with its own named-type cache

@@ -94,7 +94,7 @@ func (e ShipmentDispatchedV1Carrier) Valid() bool {
 	return false
 }
 
-// shipmentDispatchedV1Schema is the schema of ShipmentDispatchedV1 as registered, white space removed (schemas/shipping/shipment-dispatched/v1.avsc).
+// shipmentDispatchedV1Schema is the schema of ShipmentDispatchedV1 (schemas/shipping/shipment-dispatched/v1.avsc) as JSON without white space.
 const shipmentDispatchedV1Schema = `{"type":"record","name":"ShipmentDispatched","namespace":"shop.shipping","doc":"A shipment left the warehouse with a carrier.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"shipping.dispatched","x-eda-owner":"team-shipping","fields":[{"name":"shipmentId","type":"string","doc":"Shipment identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order being shipped."},{"name":"carrier","doc":"Who delivers the shipment.","type":{"type":"enum","name":"Carrier","doc":"Carriers the shop works with. Readers map carriers they do not know yet to UNKNOWN.","symbols":["UNKNOWN","DHL","UPS","POSTNL"],"default":"UNKNOWN"}},{"name":"trackingNumber","type":"string","doc":"The carrier's tracking number."},{"name":"address","doc":"Where the shipment goes.","type":{"type":"record","name":"Address","doc":"A postal address.","fields":[{"name":"street","type":"string","doc":"Street and house number."},{"name":"city","type":"string","doc":"City."},{"name":"postalCode","type":"string","doc":"Postal code."},{"name":"country","type":"string","doc":"ISO 3166-1 alpha-2 country code."}]}},{"name":"dispatchedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the carrier picked the shipment up."}]}`
 
 // shipmentDispatchedV1Type parses the schema once, with its own named-type cache
@@ -214,7 +214,7 @@ func (e ShipmentDispatchedV2Carrier) Valid() bool {
 	return false
 }
 
-// shipmentDispatchedV2Schema is the schema of ShipmentDispatchedV2 as registered, white space removed (schemas/shipping/shipment-dispatched/v2.avsc).
+// shipmentDispatchedV2Schema is the schema of ShipmentDispatchedV2 (schemas/shipping/shipment-dispatched/v2.avsc) as JSON without white space.
 const shipmentDispatchedV2Schema = `{"type":"record","name":"ShipmentDispatched","namespace":"shop.shipping","doc":"A shipment left the warehouse with a carrier.","x-eda-kind":"event","x-eda-key":"orderId","x-eda-topic":"shipping.dispatched","x-eda-owner":"team-shipping","fields":[{"name":"shipmentId","type":"string","doc":"Shipment identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order being shipped."},{"name":"carrier","doc":"Who delivers the shipment.","type":{"type":"enum","name":"Carrier","doc":"Carriers the shop works with. Readers map carriers they do not know yet to UNKNOWN.","symbols":["UNKNOWN","DHL","UPS","POSTNL","DPD","GLS"],"default":"UNKNOWN"}},{"name":"trackingNumber","type":"string","doc":"The carrier's tracking number."},{"name":"address","doc":"Where the shipment goes.","type":{"type":"record","name":"Address","doc":"A postal address.","fields":[{"name":"street","type":"string","doc":"Street and house number."},{"name":"city","type":"string","doc":"City."},{"name":"postalCode","type":"string","doc":"Postal code."},{"name":"country","type":"string","doc":"ISO 3166-1 alpha-2 country code."}]}},{"name":"dispatchedAt","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the carrier picked the shipment up."},{"name":"parcelCount","type":"int","default":1,"doc":"Parcels in the shipment (1 before v2)."}]}`
 
 // shipmentDispatchedV2Type parses the schema once, with its own named-type cache

@@ -37,7 +37,7 @@ type StockReservedV1 struct {
 	Warehouse string `avro:"warehouse"`
 }
 
-// stockReservedV1Schema is the schema of StockReservedV1 as registered, white space removed (schemas/inventory/stock-reserved/v1.avsc).
+// stockReservedV1Schema is the schema of StockReservedV1 (schemas/inventory/stock-reserved/v1.avsc) as JSON without white space.
 const stockReservedV1Schema = `{"type":"record","name":"StockReserved","namespace":"shop.inventory","doc":"Units of a product were set aside in a warehouse for an order.","x-eda-kind":"event","x-eda-key":"sku","x-eda-topic":"inventory.reserved","x-eda-owner":"team-inventory","fields":[{"name":"reservationId","type":"string","doc":"Reservation identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order the units are reserved for."},{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"quantity","type":"int","doc":"Units reserved."},{"name":"warehouse","type":"string","doc":"Code of the warehouse holding the units."}]}`
 
 // stockReservedV1Type parses the schema once, with its own named-type cache
@@ -116,7 +116,7 @@ type StockReservedV2 struct {
 	ExpiresAt *time.Time `avro:"expiresAt"` // default null
 }
 
-// stockReservedV2Schema is the schema of StockReservedV2 as registered, white space removed (schemas/inventory/stock-reserved/v2.avsc).
+// stockReservedV2Schema is the schema of StockReservedV2 (schemas/inventory/stock-reserved/v2.avsc) as JSON without white space.
 const stockReservedV2Schema = `{"type":"record","name":"StockReserved","namespace":"shop.inventory","doc":"Units of a product were set aside in a warehouse for an order.","x-eda-kind":"event","x-eda-key":"sku","x-eda-topic":"inventory.reserved","x-eda-owner":"team-inventory","fields":[{"name":"reservationId","type":"string","doc":"Reservation identifier (UUID)."},{"name":"orderId","type":"string","doc":"The order the units are reserved for."},{"name":"sku","type":"string","doc":"Stock keeping unit of the product."},{"name":"quantity","type":"int","doc":"Units reserved."},{"name":"warehouse","type":"string","doc":"Code of the warehouse holding the units."},{"name":"remaining","type":"int","default":-1,"doc":"Units left available in the warehouse after the reservation (-1: unknown, before v2)."},{"name":"expiresAt","type":["null",{"type":"long","logicalType":"timestamp-millis"}],"default":null,"doc":"When the reservation lapses unless the order is paid; null: never."}]}`
 
 // stockReservedV2Type parses the schema once, with its own named-type cache

@@ -79,7 +79,7 @@ func (e FlatEventV1Status) Valid() bool {
 	return false
 }
 
-// flatEventV1Schema is the schema of FlatEventV1 as registered, white space removed (schemas/bench/flat-event/v1.avsc).
+// flatEventV1Schema is the schema of FlatEventV1 (schemas/bench/flat-event/v1.avsc) as JSON without white space.
 const flatEventV1Schema = `{"type":"record","name":"FlatEvent","namespace":"bench","doc":"A flat event of 20 fields, the benchmark's subject.","x-eda-key":"id","fields":[{"name":"id","type":"string"},{"name":"customerId","type":"string"},{"name":"sku","type":"string"},{"name":"quantity","type":"int"},{"name":"unitPrice","type":"long"},{"name":"total","type":"long"},{"name":"discount","type":"double"},{"name":"taxRate","type":"double"},{"name":"weight","type":"float"},{"name":"express","type":"boolean"},{"name":"gift","type":"boolean"},{"name":"createdAt","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"updatedAt","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"warehouse","type":"int"},{"name":"region","type":"string"},{"name":"priority","type":"int"},{"name":"score","type":"double"},{"name":"revision","type":"long"},{"name":"status","type":{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"]}},{"name":"channel","type":"string"}]}`
 
 // flatEventV1Type parses the schema once, with its own named-type cache

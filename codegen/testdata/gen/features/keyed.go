@@ -36,7 +36,7 @@ type KeyedV1Meta struct {
 	Tenant int64 `avro:"tenant"`
 }
 
-// keyedV1Schema is the schema of KeyedV1 as registered, white space removed (schemas/lab/keyed/v1.avsc).
+// keyedV1Schema is the schema of KeyedV1 (schemas/lab/keyed/v1.avsc) as JSON without white space.
 const keyedV1Schema = `{"type":"record","name":"Keyed","namespace":"lab","doc":"The partition key is a long inside an optional record.","x-eda-kind":"command","x-eda-key":"meta.tenant","fields":[{"name":"meta","type":["null",{"type":"record","name":"Meta","fields":[{"name":"tenant","type":"long"}]}],"default":null}]}`
 
 // keyedV1Type parses the schema once, with its own named-type cache

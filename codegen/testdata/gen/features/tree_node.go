@@ -29,7 +29,7 @@ type TreeNodeV1 struct {
 	Children []TreeNodeV1 `avro:"children"`
 }
 
-// treeNodeV1Schema is the schema of TreeNodeV1 as registered, white space removed (schemas/lab/tree-node/v1.avsc).
+// treeNodeV1Schema is the schema of TreeNodeV1 (schemas/lab/tree-node/v1.avsc) as JSON without white space.
 const treeNodeV1Schema = `{"type":"record","name":"TreeNode","namespace":"lab","doc":"A recursive record: a node and its children.","x-eda-key":"id","fields":[{"name":"id","type":"string"},{"name":"value","type":"int"},{"name":"children","type":{"type":"array","items":"TreeNode"}}]}`
 
 // treeNodeV1Type parses the schema once, with its own named-type cache
@@ -99,7 +99,7 @@ type TreeNodeV2 struct {
 	Next     *TreeNodeV2  `avro:"next"` // default null
 }
 
-// treeNodeV2Schema is the schema of TreeNodeV2 as registered, white space removed (schemas/lab/tree-node/v2.avsc).
+// treeNodeV2Schema is the schema of TreeNodeV2 (schemas/lab/tree-node/v2.avsc) as JSON without white space.
 const treeNodeV2Schema = `{"type":"record","name":"TreeNode","namespace":"lab","doc":"A recursive record: a node, its children and its next sibling.","x-eda-key":"id","fields":[{"name":"id","type":"string"},{"name":"label","type":"string","default":""},{"name":"value","type":"long"},{"name":"children","type":{"type":"array","items":"TreeNode"}},{"name":"next","type":["null","TreeNode"],"default":null}]}`
 
 // treeNodeV2Type parses the schema once, with its own named-type cache
