@@ -107,7 +107,9 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 		}
 	}()
 	build := func(role string) (*kgo.Client, error) {
-		cl, err := kgo.NewClient(stream.ClientOpts(brokers, kgo.ClientID("edactl-tui-"+role))...)
+		// A metadata refresh may follow another after 1s (franz-go's
+		// default is 5s): a broker that comes back is noticed sooner.
+		cl, err := kgo.NewClient(stream.ClientOpts(brokers, kgo.ClientID("edactl-tui-"+role), kgo.MetadataMinAge(time.Second))...)
 		if err != nil {
 			return nil, usageErrorf("kafka client for %s: %w", g.Brokers, err)
 		}
