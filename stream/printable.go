@@ -15,23 +15,28 @@ import (
 
 // Printable reports whether s can be printed on one terminal line as is:
 // valid UTF-8 and every rune shown (see shown) or an ASCII space.
-func Printable(s string) bool {
+func Printable(s string) bool { return firstUnshown(s, false) < 0 }
+
+// firstUnshown returns the byte index of the first control character,
+// invalid byte or rune not shown in s, or -1; multiLine lets newline and tab
+// through.
+func firstUnshown(s string, multiLine bool) int {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
-				return false
+			if (c < 0x20 && !(multiLine && (c == '\n' || c == '\t'))) || c == 0x7f {
+				return i
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 || !shown(r) {
-			return false
+			return i
 		}
 		i += size
 	}
-	return true
+	return -1
 }
 
 // shown reports whether a non-ASCII rune is printed as is: graphic
@@ -62,30 +67,14 @@ func QuoteUnprintable(s string) string {
 // escape (\r, \x1b, \u009b, \u202e, \xff for an invalid byte). Text that is
 // already printable is returned unchanged without copying.
 func EscapeControls(s string) string {
-	clean := true
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
-				clean = false
-				break
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || !shown(r) {
-			clean = false
-			break
-		}
-		i += size
-	}
-	if clean {
+	first := firstUnshown(s, true)
+	if first < 0 {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
+	b.WriteString(s[:first])
+	for i := first; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {

@@ -50,17 +50,7 @@ func TestEndToEnd(t *testing.T) {
 	reg := serde.NewRegistry(cl)
 
 	topic := "e2e"
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	kc, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DefaultProduceTopic(topic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kc.Close()
+	kc := topicClient(t, topic)
 
 	at := time.UnixMilli(1714560000123).UTC()
 	coupon := "SPRING"
@@ -201,4 +191,23 @@ func featureText(rec serde.Record) string {
 		return features.EverythingV2Type().Text
 	}
 	panic(fmt.Sprintf("no text for %T", rec))
+}
+
+// topicClient starts a one-broker kfake cluster with topic and returns a
+// client that produces to it and consumes it from the start; both are
+// closed when the test ends.
+func topicClient(t *testing.T, topic string) *kgo.Client {
+	t.Helper()
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	kc, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kc.Close)
+	return kc
 }

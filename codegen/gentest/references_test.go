@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
@@ -36,17 +35,7 @@ func TestEndToEndReferences(t *testing.T) {
 	}
 	reg := serde.NewRegistry(cl)
 
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "refunds"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	kc, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...), kgo.ConsumeTopics("refunds"),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DefaultProduceTopic("refunds"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kc.Close()
+	kc := topicClient(t, "refunds")
 
 	old := &refunds.OrderRefundedV1{OrderID: "o-1", Amount: refunds.OrderRefundedV1Money{Minor: 1250, Currency: refunds.OrderRefundedV1CurrencyGbp}}
 	cur := &refunds.OrderRefunded{OrderID: "o-2", Amount: refunds.OrderRefundedMoney{Minor: 99, Currency: refunds.OrderRefundedCurrencyEur},
