@@ -353,6 +353,13 @@ func appendUUID(dst, b []byte) []byte {
 // does without HTML escaping; invalid UTF-8 bytes become U+FFFD. It is the
 // one JSON string writer of serde and of the stream tools.
 func AppendJSONString[T string | []byte](dst []byte, s T) []byte {
+	dst, _ = appendJSONStr(dst, s, false)
+	return dst
+}
+
+// appendJSONStr writes s as a JSON string. An invalid UTF-8 byte becomes
+// U+FFFD, or with strict stops the write and reports false.
+func appendJSONStr[T string | []byte](dst []byte, s T, strict bool) ([]byte, bool) {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -382,6 +389,9 @@ func AppendJSONString[T string | []byte](dst []byte, s T) []byte {
 		}
 		r, size := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
 		if r == utf8.RuneError && size == 1 {
+			if strict {
+				return dst, false
+			}
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, "\uFFFD"...)
 			i++
@@ -398,5 +408,5 @@ func AppendJSONString[T string | []byte](dst []byte, s T) []byte {
 		i += size
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), true
 }
