@@ -2,22 +2,19 @@ package codegen
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/sr"
-
-	"github.com/edactl/edactl/registry/compat"
 )
 
 // FromRegistry reads every version of each subject from a schema registry
 // and returns generator input, one event per subject. A version that uses
 // schema references (named types registered under other subjects) is
 // resolved through them and generated from a self-contained schema: the
-// referenced types inlined where first used, docs and custom attributes
-// kept. Its Avro canonical form, and so its fingerprint, is the registered
+// referenced types inlined where first used, docs, custom attributes and
+// defaults exactly as registered. Its Avro canonical form, and so its fingerprint, is the registered
 // schema's, which is how the generated codec finds its id.
 func FromRegistry(ctx context.Context, cl *sr.Client, pkg string, subjects []string) (Input, error) {
 	in := Input{Package: pkg}
@@ -75,15 +72,7 @@ func (r *refResolver) inline(ctx context.Context, ss sr.SubjectSchema) (string, 
 	if err != nil {
 		return "", err
 	}
-	parsed, err := compat.ParseWithReferences(ss.Schema.Schema, deps...)
-	if err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(parsed)
-	if err != nil {
-		return "", fmt.Errorf("write the schema with its references inlined: %w", err)
-	}
-	return string(b), nil
+	return inlineSchema(ss.Schema.Schema, deps)
 }
 
 // deps returns the texts of refs and everything they reference,

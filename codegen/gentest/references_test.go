@@ -37,9 +37,10 @@ func TestEndToEndReferences(t *testing.T) {
 
 	kc := topicClient(t, "refunds")
 
-	old := &refunds.OrderRefundedV1{OrderID: "o-1", Amount: refunds.OrderRefundedV1Money{Minor: 1250, Currency: refunds.OrderRefundedV1CurrencyGbp}}
-	cur := &refunds.OrderRefunded{OrderID: "o-2", Amount: refunds.OrderRefundedMoney{Minor: 99, Currency: refunds.OrderRefundedCurrencyEur},
-		Fee: &refunds.OrderRefundedMoney{Minor: 1, Currency: refunds.OrderRefundedCurrencyEur}, Reason: "late"}
+	old := &refunds.OrderRefundedV1{OrderID: "o-1", Amount: refunds.OrderRefundedV1Money{Minor: 1250, Currency: refunds.OrderRefundedV1CurrencyGbp, Memo: []byte{7}}}
+	cur := &refunds.OrderRefunded{OrderID: "o-2", Amount: refunds.OrderRefundedMoney{Minor: 99, Currency: refunds.OrderRefundedCurrencyEur, Memo: []byte{}},
+		Fee: &refunds.OrderRefundedMoney{Minor: 1, Currency: refunds.OrderRefundedCurrencyEur, Memo: []byte{1, 2}}, Reason: "late",
+		Code: refunds.OrderRefundedRefundCode{'x', 'y'}, Sequence: 42}
 	b1, err := refunds.NewOrderRefundedV1Codec(reg).Encode(ctx, old)
 	if err != nil {
 		t.Fatalf("encode v1: %v", err)
@@ -70,7 +71,10 @@ func TestEndToEndReferences(t *testing.T) {
 	}
 	latest := refunds.NewOrderRefundedCodec(reg)
 	want := []*refunds.OrderRefunded{
-		{OrderID: "o-1", Amount: refunds.OrderRefundedMoney{Minor: 1250, Currency: refunds.OrderRefundedCurrencyGbp}, Reason: ""},
+		// v2's new fields get their defaults, as registered: the fixed
+		// "\u00ffa" is the bytes ff 61.
+		{OrderID: "o-1", Amount: refunds.OrderRefundedMoney{Minor: 1250, Currency: refunds.OrderRefundedCurrencyGbp, Memo: []byte{7}},
+			Reason: "", Code: refunds.OrderRefundedRefundCode{0xff, 'a'}, Sequence: 4102444800000},
 		cur,
 	}
 	for i, r := range got {

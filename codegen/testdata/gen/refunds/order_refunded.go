@@ -19,6 +19,9 @@ type OrderRefundedMoney = OrderRefundedV2Money
 // OrderRefundedCurrency is OrderRefundedV2Currency, the latest version's enum shop.Currency.
 type OrderRefundedCurrency = OrderRefundedV2Currency
 
+// OrderRefundedRefundCode is OrderRefundedV2RefundCode, the latest version's fixed shop.RefundCode.
+type OrderRefundedRefundCode = OrderRefundedV2RefundCode
+
 // Symbols of the latest version's enums.
 const (
 	OrderRefundedCurrencyEur   = OrderRefundedV2CurrencyEur
@@ -52,6 +55,8 @@ type OrderRefundedV1Money struct {
 	Minor int64 `avro:"minor"`
 	// Currency of the amount.
 	Currency OrderRefundedV1Currency `avro:"currency"`
+	// Opaque bytes for the ledger.
+	Memo []byte `avro:"memo"` // default "/wE="
 }
 
 // OrderRefundedV1Currency is the enum shop.Currency in version 1 of shop.OrderRefunded.
@@ -80,7 +85,7 @@ func (e OrderRefundedV1Currency) Valid() bool {
 }
 
 // orderRefundedV1Schema is the schema of OrderRefundedV1 (subject orders.refunded-value version 1, references inlined: shop.Money from shop.Money version 1) as JSON without white space.
-const orderRefundedV1Schema = `{"name":"shop.OrderRefunded","doc":"Money went back to the customer.","type":"record","fields":[{"name":"orderId","doc":"Order refunded.","type":"string"},{"name":"amount","doc":"What was refunded.","type":{"name":"shop.Money","doc":"An amount in minor units.","type":"record","fields":[{"name":"minor","doc":"Amount in the currency's minor unit.","type":"long"},{"name":"currency","doc":"Currency of the amount.","type":{"name":"shop.Currency","doc":"ISO 4217 code.","type":"enum","symbols":["EUR","USD","GBP","OTHER"],"default":"OTHER"}}]}}],"x-eda-key":"orderId","x-eda-kind":"event"}`
+const orderRefundedV1Schema = `{"doc":"Money went back to the customer.","fields":[{"doc":"Order refunded.","name":"orderId","type":"string"},{"doc":"What was refunded.","name":"amount","type":{"doc":"An amount in minor units.","fields":[{"doc":"Amount in the currency's minor unit.","name":"minor","type":"long"},{"doc":"Currency of the amount.","name":"currency","type":{"default":"OTHER","doc":"ISO 4217 code.","name":"shop.Currency","namespace":"shop","symbols":["EUR","USD","GBP","OTHER"],"type":"enum"}},{"default":"ÿ\u0001","doc":"Opaque bytes for the ledger.","name":"memo","type":"bytes"}],"name":"shop.Money","namespace":"shop","type":"record"}}],"name":"OrderRefunded","namespace":"shop","type":"record","x-eda-key":"orderId","x-eda-kind":"event"}`
 
 // orderRefundedV1Type parses the schema once, with its own named-type cache
 // and codec configuration.
@@ -115,7 +120,7 @@ func (*OrderRefundedV1) AvroVersion() int { return 1 }
 
 // AvroFingerprint returns the CRC-64-AVRO fingerprint of the schema's
 // Parsing Canonical Form.
-func (*OrderRefundedV1) AvroFingerprint() uint64 { return 0xc83dea25c4c93d90 }
+func (*OrderRefundedV1) AvroFingerprint() uint64 { return 0xcf9c937d062af3cb }
 
 // EventKind returns the x-eda-kind, "event".
 func (*OrderRefundedV1) EventKind() string { return "event" }
@@ -150,6 +155,10 @@ type OrderRefundedV2 struct {
 	Fee *OrderRefundedV2Money `avro:"fee"` // default null
 	// Why, in the customer's words.
 	Reason string `avro:"reason"` // default ""
+	// Ledger code.
+	Code OrderRefundedV2RefundCode `avro:"code"` // default [255,97]
+	// Ledger sequence number.
+	Sequence int64 `avro:"sequence"` // default 4102444800000
 }
 
 // OrderRefundedV2Money is the record shop.Money in version 2 of shop.OrderRefunded.
@@ -160,6 +169,8 @@ type OrderRefundedV2Money struct {
 	Minor int64 `avro:"minor"`
 	// Currency of the amount.
 	Currency OrderRefundedV2Currency `avro:"currency"`
+	// Opaque bytes for the ledger.
+	Memo []byte `avro:"memo"` // default "/wE="
 }
 
 // OrderRefundedV2Currency is the enum shop.Currency in version 2 of shop.OrderRefunded.
@@ -187,8 +198,11 @@ func (e OrderRefundedV2Currency) Valid() bool {
 	return false
 }
 
+// OrderRefundedV2RefundCode is the fixed shop.RefundCode (2 bytes) in version 2 of shop.OrderRefunded.
+type OrderRefundedV2RefundCode [2]byte
+
 // orderRefundedV2Schema is the schema of OrderRefundedV2 (subject orders.refunded-value version 2, references inlined: shop.Money from shop.Money version 1) as JSON without white space.
-const orderRefundedV2Schema = `{"name":"shop.OrderRefunded","doc":"Money went back to the customer.","type":"record","fields":[{"name":"orderId","doc":"Order refunded.","type":"string"},{"name":"amount","doc":"What was refunded.","type":{"name":"shop.Money","doc":"An amount in minor units.","type":"record","fields":[{"name":"minor","doc":"Amount in the currency's minor unit.","type":"long"},{"name":"currency","doc":"Currency of the amount.","type":{"name":"shop.Currency","doc":"ISO 4217 code.","type":"enum","symbols":["EUR","USD","GBP","OTHER"],"default":"OTHER"}}]}},{"name":"fee","doc":"What the refund cost, if anything.","type":["null","shop.Money"],"default":null},{"name":"reason","doc":"Why, in the customer's words.","type":"string","default":""}],"x-eda-key":"orderId","x-eda-kind":"event"}`
+const orderRefundedV2Schema = `{"doc":"Money went back to the customer.","fields":[{"doc":"Order refunded.","name":"orderId","type":"string"},{"doc":"What was refunded.","name":"amount","type":{"doc":"An amount in minor units.","fields":[{"doc":"Amount in the currency's minor unit.","name":"minor","type":"long"},{"doc":"Currency of the amount.","name":"currency","type":{"default":"OTHER","doc":"ISO 4217 code.","name":"shop.Currency","namespace":"shop","symbols":["EUR","USD","GBP","OTHER"],"type":"enum"}},{"default":"ÿ\u0001","doc":"Opaque bytes for the ledger.","name":"memo","type":"bytes"}],"name":"shop.Money","namespace":"shop","type":"record"}},{"default":null,"doc":"What the refund cost, if anything.","name":"fee","type":["null","Money"]},{"default":"","doc":"Why, in the customer's words.","name":"reason","type":"string"},{"default":"ÿa","doc":"Ledger code.","name":"code","type":{"name":"RefundCode","size":2,"type":"fixed"}},{"default":4102444800000,"doc":"Ledger sequence number.","name":"sequence","type":"long"}],"name":"OrderRefunded","namespace":"shop","type":"record","x-eda-key":"orderId","x-eda-kind":"event"}`
 
 // orderRefundedV2Type parses the schema once, with its own named-type cache
 // and codec configuration.
@@ -223,7 +237,7 @@ func (*OrderRefundedV2) AvroVersion() int { return 2 }
 
 // AvroFingerprint returns the CRC-64-AVRO fingerprint of the schema's
 // Parsing Canonical Form.
-func (*OrderRefundedV2) AvroFingerprint() uint64 { return 0x9c741bb7e2e37152 }
+func (*OrderRefundedV2) AvroFingerprint() uint64 { return 0x2e343fb73da1883f }
 
 // EventKind returns the x-eda-kind, "event".
 func (*OrderRefundedV2) EventKind() string { return "event" }
