@@ -40,15 +40,18 @@ func firstUnshown(s string, multiLine bool) int {
 }
 
 // shown reports whether a non-ASCII rune is printed as is: graphic
-// characters, and the invisible format characters text needs (the zero-width
-// joiners of emoji sequences and Indic or Persian text, soft hyphens, the
-// tag characters of flag emoji) — but not the bidirectional controls, which
-// reorder what follows them, and not C1 controls such as U+009B (CSI).
+// characters (not the bidirectional controls, which reorder what follows
+// them) and the three invisible characters text needs — the zero-width
+// joiner of emoji sequences, the zero-width non-joiner of Persian and Indic
+// text, the soft hyphen. Every other invisible character (U+200B, U+2060,
+// U+FEFF, tag characters, ...) is escaped: it could make two different
+// names look the same. C1 controls such as U+009B (CSI) are not graphic.
 func shown(r rune) bool {
-	if unicode.IsGraphic(r) {
-		return !unicode.Is(unicode.Bidi_Control, r)
+	switch r {
+	case '\u200c', '\u200d', '\u00ad':
+		return true
 	}
-	return unicode.Is(unicode.Cf, r) && !unicode.Is(unicode.Bidi_Control, r)
+	return unicode.IsGraphic(r) && !unicode.Is(unicode.Bidi_Control, r)
 }
 
 // QuoteUnprintable returns s as is when Printable, otherwise Go-quoted

@@ -22,6 +22,10 @@ func TestQuoteUnprintable(t *testing.T) {
 		{"lrm\u200e", `"lrm\u200e"`},
 		{"isolate\u2066x\u2069", `"isolate\u2066x\u2069"`},
 		{"alm\u061c", `"alm\u061c"`},
+		{"billing\u200b", `"billing\u200b"`},
+		{"bom\ufeff", `"bom\ufeff"`},
+		{"approved\U000E0072\U000E0065", `"approved\U000e0072\U000e0065"`},
+		{"word\u2060joiner", `"word\u2060joiner"`},
 	} {
 		if got := QuoteUnprintable(tc.in); got != tc.want {
 			t.Errorf("QuoteUnprintable(%q) = %s, want %s", tc.in, got, tc.want)
@@ -61,4 +65,18 @@ func FuzzEscapeControls(f *testing.F) {
 			t.Fatalf("QuoteUnprintable(%q) = %q is not printable", s, q)
 		}
 	})
+}
+
+// DOT labels carry event ids from headers: escaped, then quoted for DOT.
+func TestDotQuoteEscapesControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"evt-1":          `"evt-1"`,
+		"a\"b\\c\nd":     `"a\"b\\c\nd"`,
+		"x\x1b[2Jy\rz":   `"x\\x1b[2Jy\\rz"`,
+		"bidi\u202eevil": `"bidi\\u202eevil"`,
+	} {
+		if got := dotQuote(in); got != want {
+			t.Errorf("dotQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
 }

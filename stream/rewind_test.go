@@ -312,7 +312,7 @@ func TestExecuteRewindDeletedCountsPartitions(t *testing.T) {
 
 func TestExecuteRewindRefusedWhileActive(t *testing.T) {
 	tc, _ := seedRewind(t)
-	member := tc.newClient(kgo.ConsumerGroup("billing"), kgo.ConsumeTopics("orders"), kgo.ClientID("billing-svc"))
+	member := tc.newClient(kgo.ConsumerGroup("billing"), kgo.ConsumeTopics("orders"), kgo.ClientID("billing-svc\x1b]0;pwned\x07"))
 	// Poll until the member has joined and the group is Stable.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -341,8 +341,9 @@ func TestExecuteRewindRefusedWhileActive(t *testing.T) {
 	before := tc.committed("billing")
 	undoCalled := false
 	_, err := c.ExecuteRewind(ctxT(t), plan, func(*Plan) error { undoCalled = true; return nil })
-	if !errors.Is(err, ErrGroupActive) || !strings.Contains(err.Error(), "billing-svc") {
-		t.Fatalf("got %v, want ErrGroupActive naming the member's client id", err)
+	// The client id is the member's to choose: it is quoted, never raw.
+	if !errors.Is(err, ErrGroupActive) || !strings.Contains(err.Error(), `client "billing-svc\x1b]0;pwned\a"`) || strings.Contains(err.Error(), "\x1b") {
+		t.Fatalf("got %q, want ErrGroupActive naming the member's client id, quoted", err)
 	}
 	if undoCalled {
 		t.Error("undo file written for a refused rewind")

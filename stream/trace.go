@@ -367,5 +367,7 @@ func (g *Graph) WriteDOT(w io.Writer) error {
 // dotQuote quotes s as a DOT string (newlines become \n line breaks).
 func dotQuote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
+	// Record data (ids, names) never reaches a terminal raw: control
+	// characters are escaped first (their backslashes are then quoted).
+	return `"` + r.Replace(EscapeControls(s)) + `"`
 }

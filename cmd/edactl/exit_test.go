@@ -41,6 +41,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"version", "-o", "xml"}, 2},
 		{[]string{"--config", cfg, "version"}, 2},
 		{[]string{"rewind", "", "--topic", "orders", "--to-earliest"}, 2},
+		{[]string{"compat", filepath.Join(dir, "evil\x1b[2J\r.avsc"), v1}, 2},
+		{[]string{"rewind", "bad\x1b[2J", "--topic", "orders", "--to-group", "bad\x1b[2J"}, 2},
 		{[]string{"rewind", "billing", "--topic", "orders", "--to-group", ""}, 2},
 		{[]string{"rewind", "billing", "--topic", "orders", "--to-group", "billing"}, 2},
 		{[]string{"rewind", "billing", "--topic", ":0", "--to-earliest"}, 2},
@@ -53,6 +55,9 @@ func TestExitCodes(t *testing.T) {
 		}
 		if c.code == 2 && strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 {
 			t.Errorf("edactl %s: error is not one line: %q", strings.Join(c.args, " "), errOut.String())
+		}
+		if strings.ContainsAny(errOut.String(), "\x1b\r\u009b") {
+			t.Errorf("edactl %q: control characters on stderr: %q", c.args, errOut.String())
 		}
 		if strings.Contains(errOut.String(), "goroutine ") {
 			t.Errorf("edactl %s: stack trace on stderr", strings.Join(c.args, " "))

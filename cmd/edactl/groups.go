@@ -95,9 +95,9 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", stream.QuoteUnprintable(d.Name), d.State)
 	switch {
 	case d.ProtocolType != "" && d.Protocol != "":
-		fmt.Fprintf(w, "Protocol:     %s/%s\n", d.ProtocolType, d.Protocol)
+		fmt.Fprintf(w, "Protocol:     %s/%s\n", stream.QuoteUnprintable(d.ProtocolType), stream.QuoteUnprintable(d.Protocol))
 	case d.ProtocolType != "":
-		fmt.Fprintf(w, "Protocol:     %s\n", d.ProtocolType)
+		fmt.Fprintf(w, "Protocol:     %s\n", stream.QuoteUnprintable(d.ProtocolType))
 	}
 	fmt.Fprintf(w, "Coordinator:  %d\nLag:          %d\nMembers:      %d\n", d.Coordinator, d.Lag, len(d.Members))
 	for _, m := range d.Members {
@@ -112,7 +112,8 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 			for i, p := range m.Assigned[t] {
 				ps[i] = fmt.Sprint(p)
 			}
-			as = append(as, t+":"+strings.Join(ps, ","))
+			// The group leader chose these names: they are not checked.
+			as = append(as, stream.QuoteUnprintable(t)+":"+strings.Join(ps, ","))
 		}
 		fmt.Fprintf(w, "  %s  client %s  host %s  %s\n", stream.QuoteUnprintable(m.ID), stream.QuoteUnprintable(m.ClientID), stream.QuoteUnprintable(m.Host), strings.Join(as, " "))
 	}
@@ -134,7 +135,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 		if client == "" {
 			client = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\n", o.Topic, o.Partition, committed, o.Start, o.End, lag, client, o.Err)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\n", stream.QuoteUnprintable(o.Topic), o.Partition, committed, o.Start, o.End, lag, client, o.Err)
 	}
 	return tw.Flush()
 }

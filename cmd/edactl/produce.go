@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/stream"
 )
@@ -20,6 +21,7 @@ type produceOptions struct {
 
 func newProduceCmd(g *globals) *cobra.Command {
 	opts := &produceOptions{}
+	var maxBytes int32
 	cmd := &cobra.Command{
 		Use:   "produce TOPIC",
 		Short: "Write records from JSON lines, encoded with a registry schema",
@@ -38,11 +40,14 @@ The output of 'edactl consume -o json' is valid input.
 Every line is checked before anything is written: if any line is invalid
 (bad JSON, a field the schema does not have, a wrong type), each bad line is
 reported with its number and field path and nothing is written. A record
-larger than the producer's max batch size (1,000,012 bytes, as Kafka's
-max.message.bytes default) is invalid too. If the broker then refuses a
-record (e.g. the topic's max.message.bytes is smaller), the lines that were
-and were not written are reported and the exit status is 1. Records are
-partitioned by key like any Kafka producer.`,
+larger than the producer's max batch size is invalid too: by default
+1,000,012 bytes (franz-go's default, Kafka's max.message.bytes before 0.11;
+brokers since accept 1,048,588), --max-message-bytes changes it. If the
+broker then refuses a record (e.g. the topic's max.message.bytes is
+smaller), the write stops early; records already handed to the client may
+still be written, and the lines that were and were not written are reported
+exactly; the exit status is 1. Records are partitioned by key like any Kafka
+producer.`,
 		Example: `  echo '{"key":"o-1","value":{"id":"o-1","total":12.5}}' | edactl produce orders
 
   # Encode with version 2 of the subject
@@ -69,7 +74,14 @@ partitioned by key like any Kafka producer.`,
 				defer f.Close()
 				in = f
 			}
-			c, closeAll, err := g.streamClient(cmd, roles{admin: true, producer: true, registry: true})
+			r := roles{admin: true, producer: true, registry: true}
+			if cmd.Flags().Changed("max-message-bytes") {
+				if maxBytes <= 0 {
+					return usageErrorf("--max-message-bytes %d: want a positive size in bytes", maxBytes)
+				}
+				r.producerOpts = []kgo.Opt{kgo.ProducerBatchMaxBytes(maxBytes)}
+			}
+			c, closeAll, err := g.streamClient(cmd, r)
 			if err != nil {
 				return err
 			}
@@ -82,6 +94,7 @@ partitioned by key like any Kafka producer.`,
 	f.StringVar(&opts.ValueSubject, "subject", "", "subject whose schema encodes values (default <topic>-value)")
 	f.IntVar(&opts.Version, "version", -1, "version of the subject (default the latest)")
 	f.StringVar(&opts.KeySubject, "key-subject", "", "encode keys with this subject's latest schema (default: keys are text)")
+	f.Int32Var(&maxBytes, "max-message-bytes", 1000012, "the largest record batch the producer writes (as the topic's max.message.bytes)")
 	return cmd
 }
 

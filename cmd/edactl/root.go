@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/edactl/edactl/schemas"
+	"github.com/edactl/edactl/stream"
 )
 
 // Exit codes. They are decided in one place, exitCode.
@@ -89,8 +90,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errCheckFailed) {
 		return exitFailed
 	}
-	msg := strings.TrimSpace(err.Error())
-	fmt.Fprintf(stderr, "edactl: %s\n", strings.ReplaceAll(msg, "\n", "; "))
+	// Errors can carry text from brokers, registries and records: one
+	// line, control characters escaped.
+	msg := stream.EscapeControls(strings.TrimSpace(err.Error()))
+	fmt.Fprintf(stderr, "edactl: %s\n", strings.NewReplacer("\n", "; ", "\t", " ").Replace(msg))
 	var ue *usageError
 	if errors.As(err, &ue) || isCobraUsageError(err) {
 		return exitUsage

@@ -29,6 +29,8 @@ type roles struct {
 	group       string
 	groupTopics []string
 	groupReset  stream.Position
+	// producerOpts are extra options of the producer client.
+	producerOpts []kgo.Opt
 }
 
 // streamClient builds the clients the roles ask for and a stream.Client
@@ -74,7 +76,7 @@ func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, c
 		opts = append(opts, stream.WithConsumer(cl))
 	}
 	if r.producer {
-		cl, err := build()
+		cl, err := build(r.producerOpts...)
 		if err != nil {
 			closeAll()
 			return nil, nil, err
