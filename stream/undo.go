@@ -29,8 +29,8 @@ func (p *Plan) UndoFileName() string {
 // of path-2.csv, path-3.csv, ... is used instead, without it the write
 // fails. It returns the path written.
 func WriteUndoFile(path string, p *Plan, nextFree bool) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
+	if err := mkdirAllSynced(filepath.Dir(path)); err != nil {
+		return "", fmt.Errorf("undo file: %w", err)
 	}
 	stem := strings.TrimSuffix(path, ".csv")
 	for n := 1; ; n++ {
@@ -61,6 +61,30 @@ func WriteUndoFile(path string, p *Plan, nextFree bool) (string, error) {
 		}
 		return name, nil
 	}
+}
+
+// mkdirAllSynced creates dir and any missing parents, and syncs the parent
+// of each directory it created, so the new entries survive a crash too.
+func mkdirAllSynced(dir string) error {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, d := range created {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return fmt.Errorf("sync directory %s: %w", filepath.Dir(d), err)
+		}
+	}
+	return nil
 }
 
 // syncDir fsyncs a directory so a file just created in it survives a crash.

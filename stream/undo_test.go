@@ -33,3 +33,20 @@ func TestWriteUndoFile(t *testing.T) {
 		t.Fatalf("second write with nextFree = %q, %v", second, err)
 	}
 }
+
+// Missing parents are created (and synced); a parent that is a file is a
+// clear error.
+func TestWriteUndoFileCreatesParents(t *testing.T) {
+	p := &Plan{Group: "g", Rows: []PlanRow{{Topic: "t", Partition: 0, Before: 1, After: 0}}}
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".edactl", "rewinds", "g.csv")
+	if got, err := WriteUndoFile(path, p, false); err != nil || got != path {
+		t.Fatalf("WriteUndoFile = %q, %v", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteUndoFile(filepath.Join(dir, "file", "sub", "g.csv"), p, false); err == nil || !strings.Contains(err.Error(), "undo file") {
+		t.Errorf("a file as parent: %v", err)
+	}
+}
