@@ -244,7 +244,7 @@ func (a *App) View() string {
 	var bottom string
 	switch {
 	case a.paletteOn:
-		bottom = a.palette.View()
+		bottom = inputView(a.palette)
 	case a.paletteErr != "":
 		bottom = st.Error.Render(a.paletteErr)
 	default:

@@ -6,12 +6,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
+	"github.com/edactl/edactl/stream"
 )
 
 // Common is what every screen shares: the space it may draw in, the styles
@@ -86,6 +90,24 @@ func truncate(s string, w int) string {
 		return ""
 	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// inputView renders a text input so that what it holds never reaches the
+// terminal as a control: a textinput drops C0 and C1 controls from what is
+// typed, pasted or set, but keeps bidirectional overrides (U+202E) and the
+// other characters stream.Printable does not show. While it holds one, the
+// input is rendered with its text escaped (stream.EscapeControls: \u202e)
+// and the cursor on the same character; what it holds is not changed.
+func inputView(ti textinput.Model) string {
+	v := ti.Value()
+	if stream.Printable(v) {
+		return ti.View()
+	}
+	runes := []rune(v)
+	pos := min(ti.Position(), len(runes))
+	ti.SetValue(stream.EscapeControls(v)) // ti is a copy
+	ti.SetCursor(utf8.RuneCountInString(stream.EscapeControls(string(runes[:pos]))))
+	return ti.View()
 }
 
 // errorView is the body a screen shows while the service it reads is down.

@@ -36,7 +36,11 @@
 //     oneLine, textBlock and headerText, which use stream.EscapeControls
 //     and stream.QuoteUnprintable, so a control character, a bidirectional
 //     override or an invalid byte is shown escaped and never reaches the
-//     terminal; table cells always go through oneLine.
+//     terminal; table cells always go through oneLine, text inputs through
+//     inputView (a textinput drops C0/C1 controls but keeps bidirectional
+//     overrides). A consumer group opened from Groups is kept by its exact
+//     name outside the Rewind form's textinput, which would drop or change
+//     control characters; it is shown, and confirmed, as groupText quotes it.
 //   - Colours come from a lipgloss renderer on the output, with the
 //     terminal background given rather than queried; NO_COLOR (or
 //     --no-color) gives plain text. Tests golden the View() text, never raw

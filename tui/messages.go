@@ -416,7 +416,7 @@ func (s *MessagesScreen) View() string {
 	b.WriteString(s.statusView() + "\n")
 	switch {
 	case s.inputMode != inputNone:
-		b.WriteString(s.input.View() + "\n")
+		b.WriteString(inputView(s.input) + "\n")
 		if s.inputErr != "" {
 			b.WriteString(st.Error.Render(truncate(textBlock(s.inputErr), s.width)) + "\n")
 		}

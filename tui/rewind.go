@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -78,6 +79,13 @@ type RewindScreen struct {
 	kind          int
 	focus         int
 	formErr       string
+
+	// exactGroup is the name of the group opened from Groups, byte for
+	// byte: the group field shows it as groupText does, and it is the
+	// group planned until the field is edited (a textinput would drop or
+	// change its control characters, and the form trims spaces).
+	exactGroup string
+	exact      bool
 
 	planOpts  stream.RewindOptions
 	plan      *stream.Plan
@@ -155,7 +163,9 @@ type execMsg struct {
 func (s *RewindScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case RewindGroupMsg:
-		s.group.SetValue(m.Group)
+		s.exactGroup, s.exact = m.Group, true
+		s.group.SetValue(groupText(m.Group))
+		s.group.CursorEnd()
 		s.topics.SetValue(strings.Join(m.Topics, " "))
 		s.kind = 0
 		s.value.SetValue("")
@@ -179,6 +189,10 @@ func (s *RewindScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			s.notice = "nothing to change: every partition is already there"
 		default:
 			s.confirmOn = true
+			s.confirm.Prompt = "type the group name to apply: "
+			if groupText(m.plan.Group) != m.plan.Group {
+				s.confirm.Prompt = "type the group name as shown, with its quotes, to apply: "
+			}
 			s.confirm.SetValue("")
 			return s, s.confirm.Focus()
 		}
@@ -225,7 +239,7 @@ func activeReason(p *stream.Plan) string {
 		names = append(names, fmt.Sprintf("%s (host %s)", m.ClientID, m.Host))
 	}
 	return fmt.Sprintf("refused: consumer group %s is %s with %d member(s): %s. Its members would overwrite the offsets; stop them and try again.",
-		p.Group, p.State, len(p.Members), strings.Join(names, ", "))
+		groupText(p.Group), p.State, len(p.Members), strings.Join(names, ", "))
 }
 
 func (s *RewindScreen) blurAll() {
@@ -248,9 +262,58 @@ func (s *RewindScreen) setFocus(f int) tea.Cmd {
 	return nil
 }
 
+// groupName is the group the form names: the exact name of the group
+// opened from Groups until the field is edited, then what was typed.
+func (s *RewindScreen) groupName() string {
+	if s.exact {
+		return s.exactGroup
+	}
+	return strings.TrimSpace(s.group.Value())
+}
+
+// groupText shows a consumer group name so that it reads as one name and
+// can be typed back to confirm a rewind: as is when that is unambiguous,
+// otherwise Go-quoted. That is stream.QuoteUnprintable — a name with a
+// control character, a bidirectional override or an invalid byte is
+// quoted — and in addition a name that is empty, starts with a quote, has
+// a space at either end (the confirmation trims them) or holds U+FFFD (a
+// text input drops it; it is spelled \ufffd) is quoted too. So two names
+// are never shown alike, and what is shown can always be typed.
+func groupText(name string) string {
+	q := stream.QuoteUnprintable(name)
+	switch {
+	case strings.ContainsRune(name, utf8.RuneError):
+		return strconv.QuoteToASCII(name)
+	case q != name:
+		return q
+	case name == "" || name[0] == '"' || strings.TrimSpace(name) != name:
+		return strconv.Quote(name)
+	}
+	return name
+}
+
+// shellWord quotes s as one word of a shell command line shown to be
+// copied: as is when no shell treats any of its characters specially, in
+// single quotes when it is printable, otherwise as $'…' (bash, zsh, ksh,
+// POSIX.1-2024 sh) with Go's escapes, all of which that quoting knows.
+func shellWord(s string) string {
+	plain := s != ""
+	for _, c := range []byte(s) {
+		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./-_", c) >= 0)
+	}
+	switch {
+	case plain:
+		return s
+	case stream.Printable(s):
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	q := strconv.Quote(s)
+	return "$'" + strings.ReplaceAll(q[1:len(q)-1], "'", `\'`) + "'"
+}
+
 // options reads the form.
 func (s *RewindScreen) options() (stream.RewindOptions, error) {
-	o := stream.RewindOptions{Group: strings.TrimSpace(s.group.Value())}
+	o := stream.RewindOptions{Group: s.groupName()}
 	if o.Group == "" {
 		return o, errors.New("give a consumer group (e to edit, or r on a group in Groups)")
 	}
@@ -331,8 +394,11 @@ func (s *RewindScreen) key(m tea.KeyMsg) tea.Cmd {
 		case tea.KeyEnter:
 			s.confirmOn = false
 			s.confirm.Blur()
+			// The name as the preview shows it, so that a name that is
+			// not printable is confirmed by its quoted form and never by
+			// the name of another group.
 			typed := strings.TrimSpace(s.confirm.Value())
-			if s.plan == nil || typed != s.plan.Group {
+			if s.plan == nil || typed != groupText(s.plan.Group) {
 				s.notice = fmt.Sprintf("not applied: %q is not the group name", typed)
 				return nil
 			}
@@ -366,7 +432,11 @@ func (s *RewindScreen) key(m tea.KeyMsg) tea.Cmd {
 		var cmd tea.Cmd
 		switch s.focus {
 		case fieldGroup:
+			before := s.group.Value()
 			s.group, cmd = s.group.Update(m)
+			if s.group.Value() != before {
+				s.exact = false // what is typed is the name now
+			}
 		case fieldTopics:
 			s.topics, cmd = s.topics.Update(m)
 		case fieldValue:
@@ -435,7 +505,7 @@ func (s *RewindScreen) undo() tea.Cmd {
 		s.notice = "undo: " + err.Error()
 		return nil
 	}
-	group := s.group.Value()
+	group := s.groupName()
 	if s.resultOf != nil {
 		group = s.resultOf.Group
 	}
@@ -459,12 +529,16 @@ func (s *RewindScreen) View() string {
 		}
 		b.WriteString(marker + pad(label, 8) + shown + "\n")
 	}
-	field(fieldGroup, "group", s.group.View(), orDash(oneLine(s.group.Value())))
+	group := "-"
+	if g := s.groupName(); g != "" || s.exact {
+		group = groupText(g)
+	}
+	field(fieldGroup, "group", inputView(s.group), group)
 	topics := oneLine(s.topics.Value())
 	if strings.TrimSpace(topics) == "" {
 		topics = st.Dim.Render("(every partition the group has committed)")
 	}
-	field(fieldTopics, "topics", s.topics.View(), topics)
+	field(fieldTopics, "topics", inputView(s.topics), topics)
 	var kinds []string
 	for i, k := range specKinds {
 		if i == s.kind {
@@ -475,11 +549,11 @@ func (s *RewindScreen) View() string {
 	}
 	field(fieldKind, "spec", strings.Join(kinds, " ")+st.Dim.Render("  ←/→"), "--"+specKinds[s.kind].name)
 	if specKinds[s.kind].value != "" {
-		field(fieldValue, "value", s.value.View(), orDash(oneLine(s.value.Value())))
+		field(fieldValue, "value", inputView(s.value), orDash(oneLine(s.value.Value())))
 	}
 	switch {
 	case s.confirmOn:
-		b.WriteString("\n" + s.confirm.View() + "\n")
+		b.WriteString("\n" + inputView(s.confirm) + "\n")
 	case s.focus != fieldNone:
 		b.WriteString(st.Dim.Render("tab next field · enter preview · esc stop editing") + "\n")
 	default:
@@ -513,9 +587,9 @@ func (s *RewindScreen) planView() string {
 	case s.undoOf != "":
 		mode = "undo preview"
 	}
-	head := fmt.Sprintf("group %s (%s): %s, %s", p.Group, p.State, p.Spec, mode)
+	head := fmt.Sprintf("group %s (%s): %s, %s", groupText(p.Group), p.State, p.Spec, mode)
 	if s.undoOf != "" {
-		head = fmt.Sprintf("group %s (%s): %s of %s", p.Group, p.State, mode, s.undoOf)
+		head = fmt.Sprintf("group %s (%s): %s of %s", groupText(p.Group), p.State, mode, s.undoOf)
 	}
 	b.WriteString(st.Header.Render(truncate(oneLine(head), s.width)) + "\n")
 	t := table{headers: []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}}
@@ -553,10 +627,10 @@ func (s *RewindScreen) planView() string {
 	case s.result != nil:
 		r := s.resultOf
 		fmt.Fprintf(&b, "%s %d partition(s) of group %s (committed %d, deleted %d).\n", st.Good.Render("Rewound"),
-			r.Changes(), oneLine(r.Group), s.result.Committed, s.result.Deleted)
+			r.Changes(), groupText(r.Group), s.result.Committed, s.result.Deleted)
 		if s.undoFile != "" {
 			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n",
-				oneLine(s.undoFile), oneLine(r.Group), oneLine(s.undoFile))
+				oneLine(s.undoFile), shellWord(r.Group), shellWord(s.undoFile))
 		}
 	case s.notice != "":
 		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")

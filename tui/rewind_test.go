@@ -4,9 +4,12 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/edactl/edactl/dev/demo"
 )
@@ -157,5 +160,212 @@ func TestRewindStalePlanIsRefused(t *testing.T) {
 	}
 	if undo, _ := os.ReadFile(files[0]); string(undo) != "payments.captured,0,2\npayments.captured,1,1\npayments.captured,2,2\n" {
 		t.Errorf("the undo file restores the plan's old offsets:\n%s", undo)
+	}
+}
+
+// TestRewindUnprintableGroupName opens Rewind from Groups on a group whose
+// name differs from another group's only by a trailing carriage return:
+// the preview names it quoted, typing the other group's name does not
+// confirm, typing the name as shown does, and only that group's offsets
+// change.
+func TestRewindUnprintableGroupName(t *testing.T) {
+	for _, odd := range []string{"billing\r", "bill\x1bing"} {
+		t.Run(strconv.Quote(odd), func(t *testing.T) {
+			e := newTestEnv(t, 6)
+			plain := map[int32]int64{0: 1, 1: 1, 2: 2}
+			oddBefore := map[int32]int64{0: 1, 1: 3, 2: 2}
+			e.commit("billing", demo.TopicPayments, plain)
+			e.commit(odd, demo.TopicPayments, oddBefore)
+			shown := strconv.Quote(odd)
+			tm := startProbe(t, e.app(time.Hour))
+			press(tm, "3")
+			waitView(t, tm, "Consumer groups (2)")
+			selectGroup(t, tm, oneLine(odd))
+			press(tm, "r")
+			v := waitView(t, tm, "group "+shown+" (Empty): --to-earliest, preview", "3 of 3 partition(s) would change")
+			if !strings.Contains(v, "  group   "+shown+"\n") {
+				t.Errorf("the group field does not show %s:\n%s", shown, v)
+			}
+			if !strings.Contains(v, "payments.captured  1          3       0") {
+				t.Errorf("the preview is not of the odd group's offsets:\n%s", v)
+			}
+			for _, c := range rawControls {
+				if strings.Contains(v, c) {
+					t.Errorf("the view shows a raw %q:\n%s", c, strconv.Quote(v))
+				}
+			}
+
+			// The other group's name is not a confirmation.
+			press(tm, "x")
+			waitView(t, tm, "type the group name as shown, with its quotes, to apply:")
+			typeText(tm, "billing")
+			press(tm, "enter")
+			waitView(t, tm, `not applied: "billing" is not the group name`)
+			if got := e.committed("billing", demo.TopicPayments); !maps.Equal(got, plain) {
+				t.Fatalf("group billing was rewound: %v", got)
+			}
+			if got := e.committed(odd, demo.TopicPayments); !maps.Equal(got, oddBefore) {
+				t.Fatalf("an unconfirmed rewind changed %s: %v", shown, got)
+			}
+
+			// Moving through the form without typing in the group field
+			// keeps the exact name.
+			press(tm, "e", "tab", "enter")
+			waitView(t, tm, "group "+shown+" (Empty): --to-earliest, preview", "payments.captured  1          3       0")
+
+			// The name as shown is a confirmation.
+			press(tm, "x")
+			waitView(t, tm, "type the group name as shown, with its quotes, to apply:")
+			typeText(tm, shown)
+			press(tm, "enter")
+			v = waitView(t, tm, "Rewound 3 partition(s) of group "+shown+" (committed 3, deleted 0)")
+			if got := e.committed(odd, demo.TopicPayments); !maps.Equal(got, map[int32]int64{0: 0, 1: 0, 2: 0}) {
+				t.Fatalf("after the rewind %s is at %v, want all 0", shown, got)
+			}
+			if got := e.committed("billing", demo.TopicPayments); !maps.Equal(got, plain) {
+				t.Fatalf("rewinding %s changed group billing: %v", shown, got)
+			}
+			// The shell command names the group in $'…', which a shell
+			// turns back into the exact bytes.
+			if want := "  edactl rewind $'" + shown[1:len(shown)-1] + "' --from-file "; !strings.Contains(v, want) {
+				t.Errorf("the undo command lacks %q:\n%s", want, v)
+			}
+
+			// Undo applies to the same group.
+			press(tm, "u")
+			waitView(t, tm, "group "+shown+" (Empty): undo preview of ")
+			press(tm, "x")
+			waitView(t, tm, "type the group name as shown, with its quotes, to apply:")
+			typeText(tm, shown)
+			press(tm, "enter")
+			waitView(t, tm, "Rewound 3 partition(s) of group "+shown)
+			if got := e.committed(odd, demo.TopicPayments); !maps.Equal(got, oddBefore) {
+				t.Fatalf("after the undo %s is at %v, want %v", shown, got, oddBefore)
+			}
+			if got := e.committed("billing", demo.TopicPayments); !maps.Equal(got, plain) {
+				t.Fatalf("undoing %s changed group billing: %v", shown, got)
+			}
+		})
+	}
+}
+
+// TestRewindBidiGroupNameNeverRaw keeps a right-to-left override in a group
+// name off the terminal: opened from Groups, in the group field while it is
+// edited, and when it is typed into the field by hand — whose text, exactly,
+// is then the group planned and rewound.
+func TestRewindBidiGroupNameNeverRaw(t *testing.T) {
+	const group = "bill\u202eing"
+	const shown = `"bill\u202eing"`
+	e := newTestEnv(t, 6)
+	e.commit(group, demo.TopicPayments, map[int32]int64{0: 1, 1: 1, 2: 2})
+	e.commit("billing", demo.TopicPayments, map[int32]int64{0: 1, 1: 1, 2: 2})
+	tm := startProbe(t, e.app(time.Hour))
+	check := func(what, v string) {
+		t.Helper()
+		if strings.Contains(v, "\u202e") {
+			t.Errorf("%s shows a raw U+202E:\n%s", what, strconv.Quote(v))
+		}
+	}
+	press(tm, "3")
+	waitView(t, tm, "Consumer groups (2)")
+	selectGroup(t, tm, `bill\u202eing`)
+	press(tm, "r")
+	v := waitView(t, tm, "(Empty): --to-earliest, preview")
+	check("the preview", v)
+	if !strings.Contains(v, "group "+shown+" (Empty)") {
+		t.Errorf("the preview does not name the group %s:\n%s", shown, strconv.Quote(v))
+	}
+	press(tm, "e")
+	v = waitView(t, tm, "tab next field")
+	check("the group field being edited", v)
+	if !strings.Contains(v, "> group   "+shown) {
+		t.Errorf("the group field being edited does not show %s:\n%s", shown, strconv.Quote(v))
+	}
+	press(tm, "esc")
+
+	// By hand: clear the field, type the name with the override in it.
+	press(tm, "e", "ctrl+u")
+	typeText(tm, group)
+	v = waitView(t, tm, "tab next field", "bill")
+	check("the group field holding a typed U+202E", v)
+	if !strings.Contains(v, `> group   bill\u202eing`) {
+		t.Errorf("the group field does not show the typed override escaped:\n%s", strconv.Quote(v))
+	}
+	press(tm, "enter")
+	check("the preview of the typed name", waitView(t, tm, "group "+shown+" (Empty): --to-earliest, preview", "3 of 3 partition(s) would change"))
+	press(tm, "x")
+	waitView(t, tm, "type the group name as shown, with its quotes, to apply:")
+	typeText(tm, "\u202e")
+	check("the confirmation holding a typed U+202E", waitView(t, tm, `apply: \u202e`))
+	press(tm, "ctrl+u")
+	typeText(tm, shown)
+	press(tm, "enter")
+	check("the result", waitView(t, tm, "Rewound 3 partition(s) of group "+shown))
+	if got := e.committed(group, demo.TopicPayments); !maps.Equal(got, map[int32]int64{0: 0, 1: 0, 2: 0}) {
+		t.Fatalf("after the rewind %s is at %v, want all 0", shown, got)
+	}
+	if got := e.committed("billing", demo.TopicPayments); !maps.Equal(got, map[int32]int64{0: 1, 1: 1, 2: 2}) {
+		t.Fatalf("group billing changed: %v", got)
+	}
+}
+
+// TestGroupText checks that group names are shown so that no two look
+// alike and every one can be typed back, and the shell quoting of the undo
+// command.
+func TestGroupText(t *testing.T) {
+	for name, want := range map[string]string{
+		"billing":       "billing",
+		"bill ing":      "bill ing",
+		"héllo-世界":      "héllo-世界",
+		"billing\r":     `"billing\r"`,
+		"bill\x1bing":   `"bill\x1bing"`,
+		"bill\u202eing": `"bill\u202eing"`,
+		"bill\xffing":   `"bill\xffing"`,
+		`"billing\r"`:   `"\"billing\\r\""`, // printable, but it reads as the quoted form of billing\r
+		"billing ":      `"billing "`,
+		" billing":      `" billing"`,
+		"":              `""`,
+		"bill\ufffding": `"bill\ufffding"`,
+	} {
+		if got := groupText(name); got != want {
+			t.Errorf("groupText(%q) = %s, want %s", name, got, want)
+		}
+		if u, err := strconv.Unquote(groupText(name)); strings.HasPrefix(groupText(name), `"`) && (err != nil || u != name) {
+			t.Errorf("groupText(%q) = %s does not unquote to the name", name, groupText(name))
+		}
+	}
+	for s, want := range map[string]string{
+		"billing":             "billing",
+		"/tmp/undo1/a-1.csv":  "/tmp/undo1/a-1.csv",
+		"my group":            "'my group'",
+		"it's":                `'it'\''s'`,
+		"":                    "''",
+		"billing\r":           `$'billing\r'`,
+		"it's\x1b":            `$'it\'s\x1b'`,
+		"bill\u202eing\"\xff": `$'bill\u202eing\"\xff'`,
+	} {
+		if got := shellWord(s); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// selectGroup moves the Groups screen's cursor down until the detail of the
+// group listed as name is shown.
+func selectGroup(t *testing.T, tm *teatest.TestModel, name string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		v := view(t, tm)
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(l, name+"  ") && strings.Contains(l, "coordinator") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the detail of group %s is never shown:\n%s", name, v)
+		}
+		press(tm, "j")
+		time.Sleep(200 * time.Millisecond)
 	}
 }

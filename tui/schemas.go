@@ -299,7 +299,7 @@ func (s *SchemasScreen) View() string {
 	vis := s.visible()
 	left.WriteString(st.Header.Render(fmt.Sprintf("Subjects (%d)", len(vis))) + "\n")
 	if s.filterOn || s.filter.Value() != "" {
-		left.WriteString(s.filter.View() + "\n")
+		left.WriteString(inputView(s.filter) + "\n")
 	}
 	top := 0
 	rows := s.height - 3

@@ -221,7 +221,7 @@ func (s *TopicsScreen) View() string {
 	}
 	b.WriteString(st.Header.Render(title) + "\n")
 	if s.filterOn || s.filter.Value() != "" {
-		b.WriteString(s.filter.View() + "\n")
+		b.WriteString(inputView(s.filter) + "\n")
 	} else {
 		b.WriteString(st.Dim.Render("enter tails a topic · / filters · rates are records/s over the last refresh") + "\n")
 	}

@@ -303,7 +303,7 @@ func (s *TraceScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
 	if s.editing || s.id == "" {
-		b.WriteString(s.input.View() + "\n")
+		b.WriteString(inputView(s.input) + "\n")
 	} else {
 		b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("/ new id · w window (%s) · enter open record · r again", s.windowText()), s.width)) + "\n")
 	}
