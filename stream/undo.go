@@ -7,18 +7,21 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 )
 
 // UndoFileName is the name an undo file for p gets by default:
-// GROUP-TIME.csv, with the group made safe as a file name and the plan's
+// GROUP-TIME.csv, with the group made safe as a file name (path
+// separators, colons, control and invisible characters and invalid UTF-8
+// become '_') and the plan's
 // creation time in UTC to the millisecond.
 func (p *Plan) UndoFileName() string {
 	group := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < 0x20 {
+		if r == '/' || r == '\\' || r == ':' || r < 0x20 || r == 0x7f || r >= utf8.RuneSelf && !shown(r) {
 			return '_'
 		}
 		return r
-	}, p.Group)
+	}, strings.ToValidUTF8(p.Group, "_"))
 	return fmt.Sprintf("%s-%s.csv", group, p.Created.UTC().Format("20060102T150405.000Z"))
 }
 

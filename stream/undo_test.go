@@ -14,6 +14,12 @@ func TestWriteUndoFile(t *testing.T) {
 	if got, want := p.UndoFileName(), "billing_eu_1-20260501T100000.123Z.csv"; got != want {
 		t.Fatalf("UndoFileName = %q, want %q", got, want)
 	}
+	for group, want := range map[string]string{"a\u202eb": "a_b", "c\x1b[2J": "c_[2J", "d\xffe": "d_e", "évé✓": "évé✓"} {
+		q := &Plan{Group: group, Created: p.Created}
+		if got := q.UndoFileName(); got != want+"-20260501T100000.123Z.csv" {
+			t.Errorf("UndoFileName of %q = %q", group, got)
+		}
+	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rewinds", p.UndoFileName())
 	got, err := WriteUndoFile(path, p, false)
