@@ -105,3 +105,22 @@ func EscapeControls(s string) string {
 	}
 	return b.String()
 }
+
+// ShellQuote returns s as one word for a POSIX shell command line: as is
+// when it holds only characters no shell treats specially, in single
+// quotes when it is printable, otherwise in bash's $'...' with Go escapes
+// (\x1b, \r, \u202e), which bash, zsh and ksh read back as the same bytes.
+func ShellQuote(s string) string {
+	plain := s != ""
+	for _, c := range []byte(s) {
+		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./-_", c) >= 0)
+	}
+	switch {
+	case plain:
+		return s
+	case Printable(s):
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	q := strconv.Quote(s)
+	return "$'" + strings.ReplaceAll(q[1:len(q)-1], "'", `\'`) + "'"
+}

@@ -80,3 +80,20 @@ func TestDotQuoteEscapesControls(t *testing.T) {
 		}
 	}
 }
+
+func TestShellQuote(t *testing.T) {
+	for s, want := range map[string]string{
+		"billing":             "billing",
+		"/tmp/undo1/a-1.csv":  "/tmp/undo1/a-1.csv",
+		"my group":            "'my group'",
+		"it's":                `'it'\''s'`,
+		"":                    "''",
+		"billing\r":           `$'billing\r'`,
+		"it's\x1b":            `$'it\'s\x1b'`,
+		"bill\u202eing\"\xff": `$'bill\u202eing\"\xff'`,
+	} {
+		if got := ShellQuote(s); got != want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", s, got, want)
+		}
+	}
+}

@@ -292,25 +292,6 @@ func groupText(name string) string {
 	return name
 }
 
-// shellWord quotes s as one word of a shell command line shown to be
-// copied: as is when no shell treats any of its characters specially, in
-// single quotes when it is printable, otherwise as $'…' (bash, zsh, ksh,
-// POSIX.1-2024 sh) with Go's escapes, all of which that quoting knows.
-func shellWord(s string) string {
-	plain := s != ""
-	for _, c := range []byte(s) {
-		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./-_", c) >= 0)
-	}
-	switch {
-	case plain:
-		return s
-	case stream.Printable(s):
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	q := strconv.Quote(s)
-	return "$'" + strings.ReplaceAll(q[1:len(q)-1], "'", `\'`) + "'"
-}
-
 // options reads the form.
 func (s *RewindScreen) options() (stream.RewindOptions, error) {
 	o := stream.RewindOptions{Group: s.groupName()}
@@ -630,7 +611,7 @@ func (s *RewindScreen) planView() string {
 			r.Changes(), groupText(r.Group), s.result.Committed, s.result.Deleted)
 		if s.undoFile != "" {
 			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n",
-				oneLine(s.undoFile), shellWord(r.Group), shellWord(s.undoFile))
+				oneLine(s.undoFile), stream.ShellQuote(r.Group), stream.ShellQuote(s.undoFile))
 		}
 	case s.notice != "":
 		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")

@@ -251,7 +251,8 @@ func runRewind(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *r
 		fmt.Fprintln(w, "\nnothing to change.")
 	default:
 		fmt.Fprintf(w, "\nrewound %d partition(s) of group %s (committed %d, deleted %d).\nundo: edactl rewind %s --from-file %s --execute\n",
-			plan.Changes(), plan.Group, report.Result.Committed, report.Result.Deleted, plan.Group, report.UndoFile)
+			plan.Changes(), stream.QuoteUnprintable(plan.Group), report.Result.Committed, report.Result.Deleted,
+			stream.ShellQuote(plan.Group), stream.ShellQuote(report.UndoFile))
 	}
 	return nil
 }
