@@ -275,7 +275,7 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 		case !r.Changed():
 			after += " ="
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", r.Topic, r.Partition, offsetText(r.Before), after, r.LogStart, r.LogEnd, r.Note)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", stream.QuoteUnprintable(r.Topic), r.Partition, offsetText(r.Before), after, r.LogStart, r.LogEnd, stream.EscapeControls(r.Note))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)")
