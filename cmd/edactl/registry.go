@@ -22,6 +22,7 @@ import (
 	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/registry/compat"
 	"github.com/edactl/edactl/registry/store"
+	"github.com/edactl/edactl/stream"
 )
 
 // defaultRegistryData is where `registry serve` keeps its log by default.
@@ -229,7 +230,7 @@ func newRegistrySubjectsCmd(g *globals, auth *registryAuth) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), subjects)
 			}
 			for _, s := range subjects {
-				fmt.Fprintln(cmd.OutOrStdout(), s)
+				fmt.Fprintln(cmd.OutOrStdout(), stream.QuoteUnprintable(s))
 			}
 			return nil
 		},
@@ -338,15 +339,15 @@ JSON value.`,
 				}
 				return writeJSON(w, subjectSchemaJSON{Subject: s.Subject, Version: s.Version, ID: s.ID, References: s.References, Schema: raw})
 			}
-			fmt.Fprintf(w, "subject %s version %d id %d\n", s.Subject, s.Version, s.ID)
+			fmt.Fprintf(w, "subject %s version %d id %d\n", stream.QuoteUnprintable(s.Subject), s.Version, s.ID)
 			for _, r := range s.References {
-				fmt.Fprintf(w, "reference %s -> %s version %d\n", r.Name, r.Subject, r.Version)
+				fmt.Fprintf(w, "reference %s -> %s version %d\n", stream.QuoteUnprintable(r.Name), stream.QuoteUnprintable(r.Subject), r.Version)
 			}
 			var pretty strings.Builder
 			if err := indentJSON(&pretty, s.Schema.Schema); err != nil {
 				pretty.WriteString(s.Schema.Schema)
 			}
-			fmt.Fprintln(w, strings.TrimRight(pretty.String(), "\n"))
+			fmt.Fprintln(w, stream.EscapeControls(strings.TrimRight(pretty.String(), "\n")))
 			return nil
 		},
 	}
@@ -437,7 +438,7 @@ explanation of every incompatibility.`,
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"subject": ss.Subject, "version": ss.Version, "id": ss.ID})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "registered %s version %d id %d\n", ss.Subject, ss.Version, ss.ID)
+			fmt.Fprintf(cmd.OutOrStdout(), "registered %s version %d id %d\n", stream.QuoteUnprintable(ss.Subject), ss.Version, ss.ID)
 			return nil
 		},
 	}
@@ -491,7 +492,7 @@ resolve. --permanent removes what was soft deleted before, for good.`,
 			if permanent {
 				kind = "permanently deleted"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s versions %s\n", kind, args[0], strings.Trim(fmt.Sprint(deleted), "[]"))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s versions %s\n", kind, stream.QuoteUnprintable(args[0]), strings.Trim(fmt.Sprint(deleted), "[]"))
 			return nil
 		},
 	}
@@ -561,7 +562,7 @@ falling back to the global one), or the global level; --set changes it.`,
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"subject": subject, "compatibility": level.String()})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", subject, level)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", stream.QuoteUnprintable(subject), level)
 			return nil
 		},
 	}
@@ -616,7 +617,7 @@ IMPORT (for migrating with ids kept) requires --force while subjects exist.`,
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"subject": subject, "mode": res[0].Mode.String()})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", subject, res[0].Mode)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", stream.QuoteUnprintable(subject), res[0].Mode)
 			return nil
 		},
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/sr"
+
 	"github.com/edactl/edactl/registry/registrytest"
 )
 
@@ -107,5 +109,30 @@ func TestRegistryUnreachable(t *testing.T) {
 	code, _, e := run(t, map[string]string{"EDACTL_REGISTRY": "http://127.0.0.1:1"}, "registry", "subjects")
 	if code != 1 || !strings.Contains(e, "registry http://127.0.0.1:1") {
 		t.Fatalf("unreachable registry: %d %s", code, e)
+	}
+}
+
+// Subjects and schemas come from whoever registered them: text output
+// quotes or escapes what a terminal would act on.
+func TestRegistryClientEscapes(t *testing.T) {
+	srv := registrytest.Start(t)
+	env := map[string]string{"EDACTL_REGISTRY": srv.URL}
+	cl, err := sr.NewClient(sr.URLs(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The doc holds a raw U+202E and U+009B (valid in a JSON string).
+	schema := "{\"type\":\"record\",\"name\":\"R\",\"doc\":\"safe\u202eevil \u009b31m\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"
+	if _, err := cl.CreateSchema(context.Background(), "evil\u202ename", sr.Schema{Schema: schema}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, env, "registry", "subjects")
+	if code != 0 || !strings.Contains(out, `"evil\u202ename"`) || strings.Contains(out, "\u202e") {
+		t.Errorf("subjects: %d %q", code, out)
+	}
+	code, out, _ = run(t, env, "registry", "get", "evil\u202ename")
+	if code != 0 || !strings.Contains(out, `subject "evil\u202ename" version 1`) || !strings.Contains(out, `safe\u202eevil \u009b31m`) ||
+		strings.ContainsAny(out, "\x1b\u202e\u009b") {
+		t.Errorf("get: %d %q", code, out)
 	}
 }
