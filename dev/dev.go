@@ -17,7 +17,8 @@
 //     gracefully, closes the registry and the log, and closes the broker
 //     (which saves its state).
 //
-// Imports: registry, registry/api, registry/store, kfake.
+// Imports: registry, registry/api, registry/store, kfake (and kgo/kadm to
+// create topics).
 package dev
 
 import (
@@ -26,10 +27,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"path/filepath"
+	"slices"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
@@ -49,6 +55,10 @@ type Options struct {
 	DataDir string
 	// Seed, if set, runs at first start (empty registry log).
 	Seed SeedFunc
+	// Topics, name to partition count, are created at every start when
+	// missing (existing topics are left as they are), so the catalogue's
+	// topics can be consumed before anything was produced.
+	Topics map[string]int32
 	// Logger receives logs (default: discarded).
 	Logger *slog.Logger
 	// Out receives the "what is running, what to try next" banner (default:
@@ -147,6 +157,9 @@ func Run(ctx context.Context, opts Options) (err error) {
 	defer cluster.Close()
 
 	addrs := Addrs{Kafka: cluster.ListenAddrs()[0], Registry: "http://" + ln.Addr().String()}
+	if err := createTopics(ctx, addrs.Kafka, opts.Topics); err != nil {
+		return fmt.Errorf("kafka: %w", err)
+	}
 	printBanner(opts.Out, addrs, kafkaDir, bolt.Path())
 	if opts.Ready != nil {
 		opts.Ready(addrs)
@@ -154,6 +167,26 @@ func Run(ctx context.Context, opts Options) (err error) {
 	err = api.Serve(ctx, ln, srv.Handler, log)
 	fmt.Fprintln(opts.Out, "edactl dev stopped; data kept in", opts.DataDir)
 	return err
+}
+
+// createTopics creates the topics that do not exist yet.
+func createTopics(ctx context.Context, broker string, topics map[string]int32) error {
+	if len(topics) == 0 {
+		return nil
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	for _, name := range slices.Sorted(maps.Keys(topics)) {
+		_, err := adm.CreateTopic(ctx, topics[name], 1, nil, name)
+		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+			return fmt.Errorf("create topic %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 func printBanner(w io.Writer, a Addrs, kafkaDir, regFile string) {

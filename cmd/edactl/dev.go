@@ -63,6 +63,25 @@ func devSeed() dev.SeedFunc {
 	}
 }
 
+// catalogueTopics returns the topics of the sample catalogue's events with
+// their partition counts: the demo's counts for its topics, 3 for the rest.
+func catalogueTopics(ctx context.Context) (map[string]int32, error) {
+	tree, err := schemas.LoadFS(ctx, examples.FS())
+	if err != nil {
+		return nil, fmt.Errorf("sample catalogue: %w", err)
+	}
+	topics := map[string]int32{}
+	for _, e := range tree.Events {
+		if e.Topic != "" {
+			topics[e.Topic] = 3
+		}
+	}
+	for _, t := range demo.Topics() {
+		topics[t.Name] = t.Partitions
+	}
+	return topics, nil
+}
+
 func newDevCmd(g *globals) *cobra.Command {
 	opts := &devOptions{}
 	cmd := &cobra.Command{
@@ -71,7 +90,9 @@ func newDevCmd(g *globals) *cobra.Command {
 		Long: `Run a development environment in one process: a Kafka-protocol broker
 (franz-go's kfake) and edactl's schema registry. Data is kept under --data
 (kafka/ and registry/), so a restart keeps topics, records, consumer group
-offsets and schemas. Stop it with Ctrl-C.
+offsets and schemas. The first start registers the sample catalogue
+(schemas/examples); every start creates its topics if they are missing.
+Stop it with Ctrl-C.
 
 --demo also writes live traffic for 'edactl tui', 'consume' and 'trace' to look
 at: orders flowing through orders.placed, payments.captured,
@@ -137,11 +158,16 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		}
 		stopDev()
 	}()
-	err := dev.Run(devCtx, dev.Options{
+	topics, err := catalogueTopics(ctx)
+	if err != nil {
+		return err
+	}
+	err = dev.Run(devCtx, dev.Options{
 		KafkaAddr:    opts.KafkaAddr,
 		RegistryAddr: opts.RegistryAddr,
 		DataDir:      opts.DataDir,
 		Seed:         devSeed(),
+		Topics:       topics,
 		Logger:       logger,
 		Out:          out,
 		Ready:        ready,

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/schemas"
@@ -131,6 +132,21 @@ func TestDevServesRegistryAndKafkaAndKeepsData(t *testing.T) {
 	for subject, versions := range catalogue {
 		if n := countVersions(t, reg, subject); n != versions {
 			t.Fatalf("%s has %d versions, want %d", subject, n, versions)
+		}
+	}
+	// The catalogue's topics exist, so they can be consumed right away.
+	admin, err := kgo.NewClient(kgo.SeedBrokers(kafka))
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := kadm.NewClient(admin).ListTopics(context.Background())
+	admin.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for topic, parts := range map[string]int{"orders.placed": 3, "payments.captured": 3, "inventory.reserved": 2, "orders.commands": 3, "shipping.delivered": 3} {
+		if d, ok := td[topic]; !ok || len(d.Partitions) != parts {
+			t.Errorf("topic %s: exists %v with %d partition(s), want %d", topic, ok, len(d.Partitions), parts)
 		}
 	}
 	resp, err = http.Post(reg+"/subjects/scratch-value/versions", "application/json", strings.NewReader(`{"schema":"\"string\""}`))
