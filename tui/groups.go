@@ -197,7 +197,7 @@ func (s *GroupsScreen) View() string {
 		if g.Err != "" {
 			lag += " (" + g.Err + ")"
 		}
-		t.rows = append(t.rows, []string{g.Name, g.State, fmt.Sprint(g.Members), lag})
+		t.rows = append(t.rows, []string{groupText(g.Name), g.State, fmt.Sprint(g.Members), lag})
 	}
 	listH := min(max(len(s.groups), 1), max(s.height/3, 3))
 	s.top = scrollTop(s.cursor, s.top, listH, len(s.groups))
@@ -226,7 +226,7 @@ func (s *GroupsScreen) detailView() string {
 	if d.Protocol != "" {
 		proto += "/" + d.Protocol
 	}
-	fmt.Fprintf(&b, "%s  %s  %s  coordinator %d  total lag %s\n", st.Header.Render(oneLine(d.Name)), oneLine(d.State), orDash(oneLine(proto)), d.Coordinator, commas(d.Lag))
+	fmt.Fprintf(&b, "%s  %s  %s  coordinator %d  total lag %s\n", st.Header.Render(groupText(d.Name)), oneLine(d.State), orDash(oneLine(proto)), d.Coordinator, commas(d.Lag))
 	b.WriteString("\n" + st.Key.Render(fmt.Sprintf("Members (%d)", len(d.Members))) + "\n")
 	if len(d.Members) == 0 {
 		b.WriteString(st.Dim.Render("  none: the group is not consuming, so it can be rewound") + "\n")

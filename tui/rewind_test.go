@@ -180,7 +180,7 @@ func TestRewindUnprintableGroupName(t *testing.T) {
 			tm := startProbe(t, e.app(time.Hour))
 			press(tm, "3")
 			waitView(t, tm, "Consumer groups (2)")
-			selectGroup(t, tm, oneLine(odd))
+			selectGroup(t, tm, groupText(odd))
 			press(tm, "r")
 			v := waitView(t, tm, "group "+shown+" (Empty): --to-earliest, preview", "3 of 3 partition(s) would change")
 			if !strings.Contains(v, "  group   "+shown+"\n") {
@@ -268,7 +268,7 @@ func TestRewindBidiGroupNameNeverRaw(t *testing.T) {
 	}
 	press(tm, "3")
 	waitView(t, tm, "Consumer groups (2)")
-	selectGroup(t, tm, `bill\u202eing`)
+	selectGroup(t, tm, `"bill\u202eing"`)
 	press(tm, "r")
 	v := waitView(t, tm, "(Empty): --to-earliest, preview")
 	check("the preview", v)
