@@ -400,7 +400,9 @@ func (r *renderer) emptyItem(before int) *renderError {
 }
 
 // value renders a value at depth. Containers render their leaves with
-// leaf directly, checking the depth for them.
+// leaf directly, checking the depth for them. That dispatch and the block
+// count reads are written out in each container on purpose: as helpers
+// they do not inline, and BenchmarkAppendJSON/order is 14% slower.
 func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderError) {
 	if depth > maxDepth {
 		return out, r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
