@@ -33,15 +33,8 @@ type devOptions struct {
 // (schemas/examples) into an empty registry at the first `edactl dev`:
 // every version of every event under its subject, in version order, and the
 // event's compatibility level where it differs from the registry's.
-func devSeed() dev.SeedFunc {
+func devSeed(tree *schemas.Tree) dev.SeedFunc {
 	return func(ctx context.Context, reg *registry.Registry) error {
-		tree, err := schemas.LoadFS(ctx, examples.FS())
-		if err != nil {
-			return fmt.Errorf("sample catalogue: %w", err)
-		}
-		if len(tree.Problems) > 0 {
-			return fmt.Errorf("sample catalogue: %s", tree.Problems[0])
-		}
 		global, err := reg.Config("", true)
 		if err != nil {
 			return err
@@ -63,13 +56,22 @@ func devSeed() dev.SeedFunc {
 	}
 }
 
-// catalogueTopics returns the topics of the sample catalogue's events with
-// their partition counts: the demo's counts for its topics, 3 for the rest.
-func catalogueTopics(ctx context.Context) (map[string]int32, error) {
+// loadCatalogue loads the sample catalogue (schemas/examples), embedded in
+// the binary.
+func loadCatalogue(ctx context.Context) (*schemas.Tree, error) {
 	tree, err := schemas.LoadFS(ctx, examples.FS())
 	if err != nil {
 		return nil, fmt.Errorf("sample catalogue: %w", err)
 	}
+	if len(tree.Problems) > 0 {
+		return nil, fmt.Errorf("sample catalogue: %s", tree.Problems[0])
+	}
+	return tree, nil
+}
+
+// catalogueTopics returns the topics of the catalogue's events with their
+// partition counts: the demo's counts for its topics, 3 for the rest.
+func catalogueTopics(tree *schemas.Tree) map[string]int32 {
 	topics := map[string]int32{}
 	for _, e := range tree.Events {
 		if e.Topic != "" {
@@ -79,7 +81,7 @@ func catalogueTopics(ctx context.Context) (map[string]int32, error) {
 	for _, t := range demo.Topics() {
 		topics[t.Name] = t.Partitions
 	}
-	return topics, nil
+	return topics
 }
 
 func newDevCmd(g *globals) *cobra.Command {
@@ -158,7 +160,7 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		}
 		stopDev()
 	}()
-	topics, err := catalogueTopics(ctx)
+	tree, err := loadCatalogue(ctx)
 	if err != nil {
 		return err
 	}
@@ -166,8 +168,8 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		KafkaAddr:    opts.KafkaAddr,
 		RegistryAddr: opts.RegistryAddr,
 		DataDir:      opts.DataDir,
-		Seed:         devSeed(),
-		Topics:       topics,
+		Seed:         devSeed(tree),
+		Topics:       catalogueTopics(tree),
 		Logger:       logger,
 		Out:          out,
 		Ready:        ready,
