@@ -511,7 +511,7 @@ func (c *Client) checkPlanCurrent(ctx context.Context, plan *Plan) error {
 			now = o.At
 		}
 		if now != r.Before {
-			moved = append(moved, fmt.Sprintf("%s/%d (planned from %s, now %s)", r.Topic, r.Partition, offsetText(r.Before), offsetText(now)))
+			moved = append(moved, fmt.Sprintf("%s/%d (planned from %s, now %s)", r.Topic, r.Partition, committedText(r.Before), committedText(now)))
 		}
 	}
 	if len(moved) > 0 {
@@ -521,12 +521,21 @@ func (c *Client) checkPlanCurrent(ctx context.Context, plan *Plan) error {
 	return nil
 }
 
-// offsetText shows a committed offset, "none" for -1.
-func offsetText(o int64) string {
+// OffsetText shows an offset as the CLI's and the TUI's tables do: the
+// number, or "-" for none (-1).
+func OffsetText(o int64) string {
+	if o < 0 {
+		return "-"
+	}
+	return strconv.FormatInt(o, 10)
+}
+
+// committedText shows a committed offset in a sentence: "none" for -1.
+func committedText(o int64) string {
 	if o < 0 {
 		return "none"
 	}
-	return strconv.FormatInt(o, 10)
+	return OffsetText(o)
 }
 
 // OffsetRow is one line of Kafka's offset CSV: topic,partition,offset.

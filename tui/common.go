@@ -136,14 +136,6 @@ func commas(n int64) string {
 	return b.String()
 }
 
-// offsetText shows an offset, or "-" for none (-1).
-func offsetText(o int64) string {
-	if o < 0 {
-		return "-"
-	}
-	return strconv.FormatInt(o, 10)
-}
-
 // pad pads s with spaces to w display cells (cutting it when longer).
 func pad(s string, w int) string {
 	s = truncate(s, w)

@@ -248,11 +248,11 @@ func (s *GroupsScreen) detailView() string {
 	b.WriteString("\n" + st.Key.Render("Lag per partition") + "\n")
 	pt := table{headers: []string{"TOPIC", "PARTITION", "COMMITTED", "END", "LAG", "MEMBER"}}
 	for _, o := range d.Offsets {
-		lag := offsetText(o.Lag)
+		lag := stream.OffsetText(o.Lag)
 		if o.Err != "" {
 			lag += " (" + o.Err + ")"
 		}
-		pt.rows = append(pt.rows, []string{o.Topic, fmt.Sprint(o.Partition), offsetText(o.Committed), fmt.Sprint(o.End), lag, orDash(o.ClientID)})
+		pt.rows = append(pt.rows, []string{o.Topic, fmt.Sprint(o.Partition), stream.OffsetText(o.Committed), fmt.Sprint(o.End), lag, orDash(o.ClientID)})
 	}
 	used := strings.Count(b.String(), "\n") + len(s.groups) + 3
 	b.WriteString(indent(pt.render(st, s.width-2, -1, 0, max(s.height-used-1, 1)), "  "))

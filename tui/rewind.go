@@ -575,7 +575,7 @@ func (s *RewindScreen) planView() string {
 	b.WriteString(st.Header.Render(truncate(oneLine(head), s.width)) + "\n")
 	t := table{headers: []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}}
 	for _, r := range p.Rows {
-		after := offsetText(r.After)
+		after := stream.OffsetText(r.After)
 		switch {
 		case r.Clamped:
 			after += " *"
@@ -584,7 +584,7 @@ func (s *RewindScreen) planView() string {
 		case !r.Changed():
 			after += " ="
 		}
-		t.rows = append(t.rows, []string{r.Topic, fmt.Sprint(r.Partition), offsetText(r.Before), after, fmt.Sprint(r.LogStart), fmt.Sprint(r.LogEnd), r.Note})
+		t.rows = append(t.rows, []string{r.Topic, fmt.Sprint(r.Partition), stream.OffsetText(r.Before), after, fmt.Sprint(r.LogStart), fmt.Sprint(r.LogEnd), r.Note})
 	}
 	rows := max(s.height-14, 3)
 	b.WriteString(t.render(st, s.width, -1, 0, rows))

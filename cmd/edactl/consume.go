@@ -240,21 +240,18 @@ func payloadInfo(p stream.Payload) string {
 }
 
 // headerValueText shows a header value after "name=": as is when it is
-// printable and has no space, '=' or quote (so the line splits back into
+// printable and has no space or quote (so the line splits back into
 // name=value pairs), Go-quoted otherwise.
-func headerValueText(b []byte) string {
-	s := string(b)
-	if !stream.Printable(s) || strings.ContainsAny(s, " \"") {
-		return strconv.Quote(s)
-	}
-	return s
-}
+func headerValueText(b []byte) string { return quoteIf(string(b), " \"") }
 
 // headerKeyText shows a header name: Go-quoted when it is not printable or
 // holds a space, '=' or quote.
-func headerKeyText(k string) string {
-	if !stream.Printable(k) || strings.ContainsAny(k, " =\"") {
-		return strconv.Quote(k)
+func headerKeyText(k string) string { return quoteIf(k, " =\"") }
+
+// quoteIf Go-quotes s when it is not printable or holds any of special.
+func quoteIf(s, special string) string {
+	if !stream.Printable(s) || strings.ContainsAny(s, special) {
+		return strconv.Quote(s)
 	}
-	return k
+	return s
 }

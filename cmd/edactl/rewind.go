@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -266,7 +265,7 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tPARTITION\tBEFORE\tAFTER\tLOG START\tLOG END\tNOTE")
 	for _, r := range plan.Rows {
-		after := offsetText(r.After)
+		after := stream.OffsetText(r.After)
 		switch {
 		case r.Clamped:
 			after += " *"
@@ -275,15 +274,8 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 		case !r.Changed():
 			after += " ="
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", stream.QuoteUnprintable(r.Topic), r.Partition, offsetText(r.Before), after, r.LogStart, r.LogEnd, stream.EscapeControls(r.Note))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", stream.QuoteUnprintable(r.Topic), r.Partition, stream.OffsetText(r.Before), after, r.LogStart, r.LogEnd, stream.EscapeControls(r.Note))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)")
-}
-
-func offsetText(o int64) string {
-	if o < 0 {
-		return "-"
-	}
-	return strconv.FormatInt(o, 10)
 }
