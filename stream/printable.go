@@ -54,6 +54,16 @@ func shown(r rune) bool {
 	return unicode.IsGraphic(r) && !unicode.Is(unicode.Bidi_Control, r)
 }
 
+// OneLine returns s for one line of a terminal: line breaks (CRLF, LF) and
+// tabs become spaces, every other character that is not printable is
+// escaped as EscapeControls does.
+func OneLine(s string) string {
+	if strings.ContainsAny(s, "\n\t") {
+		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s)
+	}
+	return EscapeControls(s)
+}
+
 // QuoteUnprintable returns s as is when Printable, otherwise Go-quoted
 // (strconv.Quote: "\x1b[2J", "\r", "\u202e", invalid bytes as \x..), so
 // what the bytes are is visible and nothing reaches the terminal as a

@@ -97,3 +97,16 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":            "plain",
+		"a\r\nb\nc\td":     "a b c d",
+		"lone\rcr \x1b[2J": `lone\rcr \x1b[2J`,
+		"bidi\u202e\nnext": `bidi\u202e next`,
+	} {
+		if got := OneLine(in); got != want {
+			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

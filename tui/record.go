@@ -108,12 +108,7 @@ func (s shown) describe() string {
 // bidirectional overrides, invalid UTF-8) is shown by its Go escape
 // (stream.EscapeControls), so data from Kafka never reaches the terminal
 // as a control sequence.
-func oneLine(s string) string {
-	if strings.ContainsAny(s, "\n\t") {
-		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s)
-	}
-	return stream.EscapeControls(s)
-}
+func oneLine(s string) string { return stream.OneLine(s) }
 
 // textBlock makes multi-line text safe to print: what is not printable is
 // escaped as by oneLine, newlines are kept and tabs become four spaces (a

@@ -234,7 +234,7 @@ func payloadInfo(p stream.Payload) string {
 		s += fmt.Sprintf(", schema id %d", p.Schema.ID)
 	}
 	if p.Err != nil {
-		s += "; not decoded: " + strings.NewReplacer("\n", " ", "\t", " ").Replace(stream.EscapeControls(p.Err.Error()))
+		s += "; not decoded: " + stream.OneLine(p.Err.Error())
 	}
 	return s
 }

@@ -164,7 +164,7 @@ func writeTimeline(w io.Writer, g *stream.Graph) error {
 
 // clip shows s on one line in at most n runes, control characters escaped.
 func clip(s string, n int) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(stream.EscapeControls(s), "\n", " "), "\t", " ")
+	s = stream.OneLine(s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
