@@ -15,7 +15,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // Header starts every generated file; --check and the writer recognise
@@ -269,7 +269,7 @@ func buildEvent(ev Event) (*eventModel, error) {
 		if v.Number < 1 {
 			return nil, fmt.Errorf("%s: version number %d is not 1 or more", ev.ID, v.Number)
 		}
-		s, err := compat.Parse(v.Schema)
+		s, err := avroschema.Parse(v.Schema)
 		if err != nil {
 			return nil, fmt.Errorf("%s version %d: %w", ev.ID, v.Number, err)
 		}
@@ -334,7 +334,7 @@ func buildVersion(ev Event, eventGo string, v Version, rec *avro.RecordSchema) (
 		Doc:         rec.Doc(),
 		Source:      v.Source,
 		SchemaText:  goLiteral(compact.String()),
-		Fingerprint: fmt.Sprintf("0x%016x", compat.FingerprintCRC64(rec)),
+		Fingerprint: fmt.Sprintf("0x%016x", avroschema.FingerprintCRC64(rec)),
 		uses:        map[string]bool{},
 	}
 	vm.Var = unexported(vm.GoName)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // inlineSchema returns the Avro schema text with every named type it takes
@@ -38,17 +38,17 @@ func inlineSchema(text string, deps []string) (string, error) {
 	}
 	out := strings.TrimSuffix(buf.String(), "\n")
 
-	want, err := compat.ParseWithReferences(text, deps...)
+	want, err := avroschema.ParseWithReferences(text, deps...)
 	if err != nil {
 		return "", err
 	}
-	got, err := compat.Parse(out)
+	got, err := avroschema.Parse(out)
 	if err != nil {
 		return "", fmt.Errorf("the schema with its references inlined does not parse: %w", err)
 	}
-	if compat.Canonical(got) != compat.Canonical(want) {
+	if avroschema.Canonical(got) != avroschema.Canonical(want) {
 		return "", fmt.Errorf("the schema with its references inlined is not the registered schema:\n  inlined:    %s\n  registered: %s",
-			compat.Canonical(got), compat.Canonical(want))
+			avroschema.Canonical(got), avroschema.Canonical(want))
 	}
 	return out, nil
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 func TestInlineSchema(t *testing.T) {
@@ -63,16 +63,16 @@ func TestInlineSchema(t *testing.T) {
 				}
 			}
 			// Self-contained, and the same schema as the references give.
-			alone, err := compat.Parse(got)
+			alone, err := avroschema.Parse(got)
 			if err != nil {
 				t.Fatalf("does not parse alone: %v\n%s", err, got)
 			}
-			withRefs, err := compat.ParseWithReferences(tt.text, tt.deps...)
+			withRefs, err := avroschema.ParseWithReferences(tt.text, tt.deps...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if compat.Canonical(alone) != compat.Canonical(withRefs) {
-				t.Errorf("canonical forms differ:\n%s\n%s", compat.Canonical(alone), compat.Canonical(withRefs))
+			if avroschema.Canonical(alone) != avroschema.Canonical(withRefs) {
+				t.Errorf("canonical forms differ:\n%s\n%s", avroschema.Canonical(alone), avroschema.Canonical(withRefs))
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/codegen/testdata/refschemas"
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
@@ -43,7 +43,7 @@ func TestGoldenFromRegistry(t *testing.T) {
 	reg := serde.NewRegistry(cl)
 	for _, v := range in.Events[0].Versions {
 		// Self-contained: parses on its own, docs and attributes kept.
-		own, err := compat.Parse(v.Schema)
+		own, err := avroschema.Parse(v.Schema)
 		if err != nil {
 			t.Fatalf("version %d: the inlined schema does not parse alone: %v\n%s", v.Number, err, v.Schema)
 		}
@@ -59,7 +59,7 @@ func TestGoldenFromRegistry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a, b := compat.FingerprintCRC64(own), compat.FingerprintCRC64(registered.Avro); a != b {
+		if a, b := avroschema.FingerprintCRC64(own), avroschema.FingerprintCRC64(registered.Avro); a != b {
 			t.Errorf("version %d: fingerprint %016x, registered %016x", v.Number, a, b)
 		}
 		if !json.Valid([]byte(v.Schema)) {

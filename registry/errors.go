@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -113,11 +112,4 @@ func errInvalidSchema(err error) *Error {
 
 func errStore(err error) *Error {
 	return &Error{Code: CodeStoreError, Message: "Error while storing the schema change: " + err.Error(), err: err}
-}
-
-// IsClientError reports whether err is a registry error caused by the
-// request (4xx), as opposed to a failure of the registry (5xx or unknown).
-func IsClientError(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.HTTPStatus() < 500
 }

@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // FuzzDecodeRecord feeds arbitrary bytes to the log record decoder: it must
@@ -79,7 +79,7 @@ func FuzzCanonical(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, schema string) {
-		if _, err := compat.Parse(schema); err != nil {
+		if _, err := avroschema.Parse(schema); err != nil {
 			return
 		}
 		for _, normalize := range []bool{false, true} {
@@ -87,7 +87,7 @@ func FuzzCanonical(f *testing.F) {
 			if err != nil {
 				return
 			}
-			if _, err := compat.Parse(c); err != nil {
+			if _, err := avroschema.Parse(c); err != nil {
 				t.Fatalf("canonical form %s of %s does not parse: %v", c, schema, err)
 			}
 			c2, err := Canonical(c, nil, normalize)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 	"github.com/edactl/edactl/registry/store"
 )
@@ -416,7 +417,7 @@ func (r *Registry) parsedContent(st *State, c *Content) (avro.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err = compat.ParseWithReferences(c.Schema, refs...)
+	s, err = avroschema.ParseWithReferences(c.Schema, refs...)
 	if err != nil {
 		return nil, fmt.Errorf("stored schema %d does not parse: %w", c.ID, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 )
 
@@ -159,7 +160,7 @@ func (r *Registry) prepare(st *State, subject string, req *RegisterRequest, fill
 	if err != nil {
 		return nil, newErr(CodeInvalidSchema, "Invalid schema: %v", err)
 	}
-	parsed, err := compat.ParseWithReferences(text, refTexts...)
+	parsed, err := avroschema.ParseWithReferences(text, refTexts...)
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}

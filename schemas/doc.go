@@ -23,7 +23,7 @@
 //     the whole tree unusable (a bad edactl.yaml, a missing schema
 //     directory) is an error, and a bad edactl.yaml is a *ConfigError that
 //     lists every unknown key and invalid value with its line.
-//   - Schemas are parsed with registry/compat.Parse (a fresh hamba/avro
+//   - Schemas are parsed with internal/avroschema.Parse (a fresh hamba/avro
 //     cache per file, so versions never shadow each other), in parallel.
 //   - Lines come from a small position-keeping JSON parser of our own,
 //     run lazily: only files with a finding pay for it. Compatibility

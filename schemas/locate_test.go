@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 )
 
@@ -99,8 +100,8 @@ func TestLocateCompatIncompatibilities(t *testing.T) {
  {"name":"m","type":{"type":"map","values":{"type":"enum","name":"E","symbols":["A"]}}},
  {"name":"n","type":"long"}
 ]}`
-	r, _ := compat.Parse(v2)
-	w, _ := compat.Parse(v1)
+	r, _ := avroschema.Parse(v2)
+	w, _ := avroschema.Parse(v1)
 	ver := &Version{Source: []byte(v2)}
 	want := map[string]int{"R.a": 2, "R.u": 3, "R.m{}": 4, "R.n": 5}
 	issues := compat.CheckPair(r, w)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 )
 
@@ -418,10 +419,10 @@ func (l *loader) parseVersion(v *Version) error {
 		return fmt.Errorf("read %s: %w", v.File, err)
 	}
 	v.Source = data
-	s, err := compat.Parse(string(data))
+	s, err := avroschema.Parse(string(data))
 	if err != nil {
 		f := Finding{File: v.File, Line: 1, Version: v.Number, Rule: RuleInvalidSchema, Message: err.Error()}
-		var pe *compat.ParseError
+		var pe *avroschema.ParseError
 		if errors.As(err, &pe) {
 			f.Message = pe.Msg
 			if pe.Line > 0 {

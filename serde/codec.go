@@ -10,7 +10,7 @@ import (
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // ErrNotRegistered means a type's schema is not registered under its subject
@@ -110,7 +110,7 @@ type readerEntry struct {
 // NewCodec returns a Codec for T described by typ, reading the registry
 // through reg.
 func NewCodec[T any](reg *Registry, typ Type, opts ...CodecOpt) *Codec[T] {
-	c := &Codec[T]{reg: reg, typ: typ, fp: compat.FingerprintCRC64(typ.Schema)}
+	c := &Codec[T]{reg: reg, typ: typ, fp: avroschema.FingerprintCRC64(typ.Schema)}
 	for _, o := range opts {
 		o(&c.cfg)
 	}
@@ -166,7 +166,7 @@ func (c *Codec[T]) lookup(ctx context.Context) (*Schema, error) {
 		if err != nil {
 			return nil, err
 		}
-		if compat.FingerprintCRC64(s.Avro) == c.fp {
+		if avroschema.FingerprintCRC64(s.Avro) == c.fp {
 			return s, nil
 		}
 	}

@@ -13,7 +13,7 @@
 //     edactl reads or writes the five header bytes.
 //   - Registry is a concurrency-safe cache over a franz-go pkg/sr client. It
 //     fetches a schema once per id and once per subject-version, parses it
-//     with a fresh hamba/avro SchemaCache (compat.Parse) so versions of the
+//     with a fresh hamba/avro SchemaCache (avroschema.Parse) so versions of the
 //     same record never shadow each other, and resolves schema references.
 //   - Two codecs on top: DecodeJSON/EncodeJSON turn framed records into JSON
 //     and back for tools (consume, produce, the TUI), driven by the writer
@@ -58,6 +58,7 @@
 //     own their Registry and Codec values.
 //
 // The package stays small on purpose: generated code and the stream tools
-// import it, so it depends only on hamba/avro, franz-go's pkg/sr and
-// registry/compat.
+// import it, so it depends only on hamba/avro, franz-go's pkg/sr and the
+// leaf internal/avroschema (parsing and fingerprints), never on the
+// compatibility engine.
 package serde

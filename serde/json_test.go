@@ -15,12 +15,12 @@ import (
 
 	"github.com/hamba/avro/v2"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 func mustParse(t testing.TB, text string) avro.Schema {
 	t.Helper()
-	s, err := compat.Parse(text)
+	s, err := avroschema.Parse(text)
 	if err != nil {
 		t.Fatalf("parse schema: %v", err)
 	}

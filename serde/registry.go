@@ -14,7 +14,7 @@ import (
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // Schema is a registered Avro schema as a decoder needs it.
@@ -24,7 +24,7 @@ type Schema struct {
 	// Text is the schema as the registry returned it.
 	Text string
 	// Avro is Text parsed with its references into a fresh SchemaCache
-	// (compat.ParseWithReferences), never hamba's global cache.
+	// (avroschema.ParseWithReferences), never hamba's global cache.
 	Avro avro.Schema
 	// Subject and Version say where the schema is registered. When it is
 	// fetched by id they are a best effort from GET
@@ -362,7 +362,7 @@ func (r *Registry) build(ctx context.Context, ss sr.SubjectSchema, chain []subje
 	if ss.ID < 0 || ss.ID > MaxSchemaID {
 		return nil, fmt.Errorf("%s: schema id %d does not fit the wire format's 32 bits", where, ss.ID)
 	}
-	parsed, err := compat.ParseWithReferences(ss.Schema.Schema, refTexts...)
+	parsed, err := avroschema.ParseWithReferences(ss.Schema.Schema, refTexts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // Record is what every root type edactl generates implements.
@@ -39,7 +39,7 @@ type Record interface {
 // and returns its description with its own API (NewAPI). register, if not
 // nil, registers the Go types of union branches on the API.
 func NewType(subject, text string, register func(avro.API)) (Type, error) {
-	s, err := compat.Parse(text)
+	s, err := avroschema.Parse(text)
 	if err != nil {
 		return Type{}, err
 	}

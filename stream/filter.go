@@ -87,9 +87,6 @@ func NewFilter(key *string, headers []HeaderMatch, expr string) (*Filter, error)
 	return f, nil
 }
 
-// needsDecode reports whether matching needs decoded payloads.
-func (f *Filter) needsDecode() bool { return f != nil && (f.Key != nil || f.prg != nil) }
-
 // Match reports whether r passes the filter. An expression that fails on a
 // record (a missing field, a type mismatch) returns false and the error,
 // so callers can count such records without stopping.

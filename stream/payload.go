@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"unicode/utf8"
-
-	"github.com/edactl/edactl/serde"
 )
 
 // Encoding says how a payload is shown.
@@ -67,21 +65,6 @@ func (p Payload) Text() string {
 	return string(p.JSON)
 }
 
-// rawPayload renders bytes that are not (or could not be) decoded with a
-// schema.
-func rawPayload(b []byte) Payload {
-	if b == nil {
-		return Payload{Encoding: EncNull, JSON: nullJSON}
-	}
-	switch enc, doc := classify(b); enc {
-	case EncJSON:
-		return Payload{Raw: b, Encoding: EncJSON, JSON: doc}
-	case EncUTF8:
-		return Payload{Raw: b, Encoding: EncUTF8, JSON: serde.AppendJSONString(nil, b)}
-	}
-	return base64Payload(b)
-}
-
 // classify says how non-null, non-framed bytes are shown: as an embedded
 // JSON document (returned compacted: JSON Lines output needs it on one
 // line), as text, or as base64.
@@ -117,10 +100,6 @@ func isText(b []byte) bool {
 		i += size
 	}
 	return true
-}
-
-func base64Payload(b []byte) Payload {
-	return Payload{Raw: b, Encoding: EncBase64, JSON: appendBase64JSON(nil, b)}
 }
 
 // nullJSON is the JSON of a null payload (shared, never modified).

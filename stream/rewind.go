@@ -15,6 +15,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/edactl/edactl/internal/termtext"
 )
 
 // ErrGroupActive is returned (wrapped, naming the active members) when a
@@ -442,7 +444,7 @@ func (c *Client) ExecuteRewind(ctx context.Context, plan *Plan, saveUndo func(*P
 	if !groupInactive(dg.State) {
 		var names []string
 		for _, m := range members(dg.Members) {
-			names = append(names, fmt.Sprintf("%s (client %s, host %s)", QuoteUnprintable(m.ID), QuoteUnprintable(m.ClientID), QuoteUnprintable(m.Host)))
+			names = append(names, fmt.Sprintf("%s (client %s, host %s)", termtext.Quote(m.ID), termtext.Quote(m.ClientID), termtext.Quote(m.Host)))
 		}
 		return res, fmt.Errorf("%w: group %q is %s with %d member(s): %s; stop them and retry (the dry run shows the plan)",
 			ErrGroupActive, plan.Group, dg.State, len(dg.Members), strings.Join(names, ", "))

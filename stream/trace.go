@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/edactl/edactl/internal/termtext"
 )
 
 // CorrelationHeaders are the headers whose value is compared with a trace
@@ -369,5 +371,5 @@ func dotQuote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 	// Record data (ids, names) never reaches a terminal raw: control
 	// characters are escaped first (their backslashes are then quoted).
-	return `"` + r.Replace(EscapeControls(s)) + `"`
+	return `"` + r.Replace(termtext.Escape(s)) + `"`
 }

@@ -143,3 +143,17 @@ func TestTraceOptions(t *testing.T) {
 		t.Errorf("unknown topic: %v", err)
 	}
 }
+
+// DOT labels carry event ids from headers: escaped, then quoted for DOT.
+func TestDotQuoteEscapesControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"evt-1":          `"evt-1"`,
+		"a\"b\\c\nd":     `"a\"b\\c\nd"`,
+		"x\x1b[2Jy\rz":   `"x\\x1b[2Jy\\rz"`,
+		"bidi\u202eevil": `"bidi\\u202eevil"`,
+	} {
+		if got := dotQuote(in); got != want {
+			t.Errorf("dotQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/edactl/edactl/internal/termtext"
 )
 
 // UndoFileName is the name an undo file for p gets by default:
@@ -17,7 +19,7 @@ import (
 // creation time in UTC to the millisecond.
 func (p *Plan) UndoFileName() string {
 	group := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < 0x20 || r == 0x7f || r >= utf8.RuneSelf && !shown(r) {
+		if r == '/' || r == '\\' || r == ':' || r < 0x20 || r == 0x7f || r >= utf8.RuneSelf && !termtext.Visible(r) {
 			return '_'
 		}
 		return r

@@ -15,7 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
-	"github.com/edactl/edactl/stream"
+	"github.com/edactl/edactl/internal/termtext"
 )
 
 // Common is what every screen shares: the space it may draw in, the styles
@@ -95,18 +95,18 @@ func truncate(s string, w int) string {
 // inputView renders a text input so that what it holds never reaches the
 // terminal as a control: a textinput drops C0 and C1 controls from what is
 // typed, pasted or set, but keeps bidirectional overrides (U+202E) and the
-// other characters stream.Printable does not show. While it holds one, the
-// input is rendered with its text escaped (stream.EscapeControls: \u202e)
+// other characters termtext.Printable does not show. While it holds one, the
+// input is rendered with its text escaped (termtext.Escape: \u202e)
 // and the cursor on the same character; what it holds is not changed.
 func inputView(ti textinput.Model) string {
 	v := ti.Value()
-	if stream.Printable(v) {
+	if termtext.Printable(v) {
 		return ti.View()
 	}
 	runes := []rune(v)
 	pos := min(ti.Position(), len(runes))
-	ti.SetValue(stream.EscapeControls(v)) // ti is a copy
-	ti.SetCursor(utf8.RuneCountInString(stream.EscapeControls(string(runes[:pos]))))
+	ti.SetValue(termtext.Escape(v)) // ti is a copy
+	ti.SetCursor(utf8.RuneCountInString(termtext.Escape(string(runes[:pos]))))
 	return ti.View()
 }
 

@@ -33,8 +33,8 @@
 //     and retry on a timer, so they recover on their own when it returns.
 //   - Text from Kafka and the registry (header keys and values, keys,
 //     values, names, error messages) is untrusted: it is shown through
-//     oneLine, textBlock and headerText, which use stream.EscapeControls
-//     and stream.QuoteUnprintable, so a control character, a bidirectional
+//     oneLine, textBlock and headerText, which use termtext.Escape
+//     and termtext.Quote, so a control character, a bidirectional
 //     override or an invalid byte is shown escaped and never reaches the
 //     terminal; table cells always go through oneLine, text inputs through
 //     inputView (a textinput drops C0/C1 controls but keeps bidirectional

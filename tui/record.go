@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -106,15 +107,15 @@ func (s shown) describe() string {
 // newlines and tabs become spaces, every other character that is not
 // printable (a lone carriage return, ESC, C1 controls such as U+009B,
 // bidirectional overrides, invalid UTF-8) is shown by its Go escape
-// (stream.EscapeControls), so data from Kafka never reaches the terminal
+// (termtext.Escape), so data from Kafka never reaches the terminal
 // as a control sequence.
-func oneLine(s string) string { return stream.OneLine(s) }
+func oneLine(s string) string { return termtext.OneLine(s) }
 
 // textBlock makes multi-line text safe to print: what is not printable is
 // escaped as by oneLine, newlines are kept and tabs become four spaces (a
 // tab's width depends on where it lands, so it would break the layout).
 func textBlock(s string) string {
-	s = stream.EscapeControls(s)
+	s = termtext.Escape(s)
 	if strings.Contains(s, "\t") {
 		s = strings.ReplaceAll(s, "\t", "    ")
 	}
@@ -122,9 +123,9 @@ func textBlock(s string) string {
 }
 
 // headerText shows a header key or value: as is when printable on one
-// line, Go-quoted otherwise (stream.QuoteUnprintable), so control
+// line, Go-quoted otherwise (termtext.Quote), so control
 // characters and invalid bytes are visible rather than acted on.
-func headerText(v string) string { return stream.QuoteUnprintable(v) }
+func headerText(v string) string { return termtext.Quote(v) }
 
 // timestamp formats a record time as the CLI does (UTC, milliseconds).
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -273,14 +274,14 @@ func (s *RewindScreen) groupName() string {
 
 // groupText shows a consumer group name so that it reads as one name and
 // can be typed back to confirm a rewind: as is when that is unambiguous,
-// otherwise Go-quoted. That is stream.QuoteUnprintable — a name with a
+// otherwise Go-quoted. That is termtext.Quote — a name with a
 // control character, a bidirectional override or an invalid byte is
 // quoted — and in addition a name that is empty, starts with a quote, has
 // a space at either end (the confirmation trims them) or holds U+FFFD (a
 // text input drops it; it is spelled \ufffd) is quoted too. So two names
 // are never shown alike, and what is shown can always be typed.
 func groupText(name string) string {
-	q := stream.QuoteUnprintable(name)
+	q := termtext.Quote(name)
 	switch {
 	case strings.ContainsRune(name, utf8.RuneError):
 		return strconv.QuoteToASCII(name)
@@ -611,7 +612,7 @@ func (s *RewindScreen) planView() string {
 			r.Changes(), groupText(r.Group), s.result.Committed, s.result.Deleted)
 		if s.undoFile != "" {
 			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n",
-				oneLine(s.undoFile), stream.ShellQuote(r.Group), stream.ShellQuote(s.undoFile))
+				oneLine(s.undoFile), termtext.ShellQuote(r.Group), termtext.ShellQuote(s.undoFile))
 		}
 	case s.notice != "":
 		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")

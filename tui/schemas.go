@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hamba/avro/v2"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 )
 
@@ -196,7 +197,7 @@ func (s *SchemasScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.texts[m.version] = m.text
-		if p, err := compat.Parse(m.text); err == nil {
+		if p, err := avroschema.Parse(m.text); err == nil {
 			s.parsed[m.version] = p
 		} else {
 			s.subErr = fmt.Errorf("version %d: %w", m.version, err)

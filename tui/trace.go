@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -160,7 +161,7 @@ func (s *TraceScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// The id is shown in the input only when it is printable: the
 		// input would otherwise drop or show its control characters.
 		s.input.SetValue("")
-		if stream.Printable(m.ID) {
+		if termtext.Printable(m.ID) {
 			s.input.SetValue(m.ID)
 		}
 		s.around = m.Around
@@ -316,7 +317,7 @@ func (s *TraceScreen) View() string {
 	case s.running:
 		p := s.progress.get()
 		fmt.Fprintf(&b, "\ntracing %s (%s): %d/%d partitions, %s/%s records (%s), %d hit(s)…\n",
-			stream.QuoteUnprintable(s.id), s.windowText(), p.Done, p.Partitions, commas(p.Scanned), commas(p.Total), percentOf(p.Scanned, p.Total), p.Hits)
+			termtext.Quote(s.id), s.windowText(), p.Done, p.Partitions, commas(p.Scanned), commas(p.Total), percentOf(p.Scanned, p.Total), p.Hits)
 		return b.String()
 	case s.err != nil:
 		b.WriteString("\n" + st.Error.Render("Trace failed") + "\n\n" + textBlock(s.err.Error()) + "\n\n" + st.Dim.Render("Press r to try again.") + "\n")
@@ -335,7 +336,7 @@ func (s *TraceScreen) View() string {
 		topics[h.Record.Topic] = true
 	}
 	b.WriteString(st.Header.Render(truncate(fmt.Sprintf("trace %s: %d record(s) on %d topic(s), %d causation edge(s)",
-		stream.QuoteUnprintable(g.ID), len(g.Hits), len(topics), len(g.Edges)), s.width)) + "\n")
+		termtext.Quote(g.ID), len(g.Hits), len(topics), len(g.Edges)), s.width)) + "\n")
 	b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("window %s .. %s · scanned %s record(s) in %s",
 		g.From.Format(time.RFC3339), g.Until.Format(time.RFC3339), commas(g.Scanned), g.Elapsed.Round(time.Millisecond)), s.width)) + "\n")
 	if len(g.Hits) == 0 {

@@ -7,6 +7,7 @@ import (
 	"github.com/hamba/avro/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 )
 
@@ -133,7 +134,7 @@ func parseSchemaFile(path string) (avro.Schema, error) {
 	if err != nil {
 		return nil, &usageError{err}
 	}
-	s, err := compat.Parse(string(data))
+	s, err := avroschema.Parse(string(data))
 	if err != nil {
 		return nil, usageErrorf("%s: %w", path, err)
 	}

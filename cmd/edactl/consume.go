@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -202,14 +203,14 @@ func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 // every other control character escaped, so an ESC or CR in a record shows
 // as \x1b or \r instead of acting on the terminal.
 func appendRecordText(dst []byte, r *stream.Record) []byte {
-	dst = fmt.Appendf(dst, "%s/%d@%d  %s", stream.QuoteUnprintable(r.Topic), r.Partition, r.Offset, r.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z"))
+	dst = fmt.Appendf(dst, "%s/%d@%d  %s", termtext.Quote(r.Topic), r.Partition, r.Offset, r.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z"))
 	switch r.Key.Encoding {
 	case stream.EncNull:
 		dst = append(dst, "  key null"...)
 	case stream.EncUTF8:
-		dst = fmt.Appendf(dst, "  key %s", stream.QuoteUnprintable(r.Key.Text()))
+		dst = fmt.Appendf(dst, "  key %s", termtext.Quote(r.Key.Text()))
 	default:
-		dst = fmt.Appendf(dst, "  key %s (%s)", stream.QuoteUnprintable(r.Key.Text()), payloadInfo(r.Key))
+		dst = fmt.Appendf(dst, "  key %s (%s)", termtext.Quote(r.Key.Text()), payloadInfo(r.Key))
 	}
 	for i, h := range r.Headers {
 		if i == 0 {
@@ -218,7 +219,7 @@ func appendRecordText(dst []byte, r *stream.Record) []byte {
 		dst = fmt.Appendf(dst, " %s=%s", headerKeyText(h.Key), headerValueText(h.Value))
 	}
 	dst = append(dst, "\n  "...)
-	dst = append(dst, strings.ReplaceAll(stream.EscapeControls(r.Value.Text()), "\n", "\n  ")...)
+	dst = append(dst, strings.ReplaceAll(termtext.Escape(r.Value.Text()), "\n", "\n  ")...)
 	if r.Value.Encoding != stream.EncUTF8 {
 		dst = fmt.Appendf(dst, "  (%s)", payloadInfo(r.Value))
 	}
@@ -234,7 +235,7 @@ func payloadInfo(p stream.Payload) string {
 		s += fmt.Sprintf(", schema id %d", p.Schema.ID)
 	}
 	if p.Err != nil {
-		s += "; not decoded: " + stream.OneLine(p.Err.Error())
+		s += "; not decoded: " + termtext.OneLine(p.Err.Error())
 	}
 	return s
 }
@@ -250,7 +251,7 @@ func headerKeyText(k string) string { return quoteIf(k, " =\"") }
 
 // quoteIf Go-quotes s when it is not printable or holds any of special.
 func quoteIf(s, special string) string {
-	if !stream.Printable(s) || strings.ContainsAny(s, special) {
+	if !termtext.Printable(s) || strings.ContainsAny(s, special) {
 		return strconv.Quote(s)
 	}
 	return s

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -79,7 +80,7 @@ func runGroups(ctx context.Context, w io.Writer, c *stream.Client, output string
 		if g.Lag < 0 {
 			lag = "? (" + g.Err + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", stream.QuoteUnprintable(g.Name), g.State, g.Members, lag)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", termtext.Quote(g.Name), g.State, g.Members, lag)
 	}
 	return tw.Flush()
 }
@@ -92,12 +93,12 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 	if output == "json" {
 		return writeJSON(w, d)
 	}
-	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", stream.QuoteUnprintable(d.Name), d.State)
+	fmt.Fprintf(w, "Group:        %s\nState:        %s\n", termtext.Quote(d.Name), d.State)
 	switch {
 	case d.ProtocolType != "" && d.Protocol != "":
-		fmt.Fprintf(w, "Protocol:     %s/%s\n", stream.QuoteUnprintable(d.ProtocolType), stream.QuoteUnprintable(d.Protocol))
+		fmt.Fprintf(w, "Protocol:     %s/%s\n", termtext.Quote(d.ProtocolType), termtext.Quote(d.Protocol))
 	case d.ProtocolType != "":
-		fmt.Fprintf(w, "Protocol:     %s\n", stream.QuoteUnprintable(d.ProtocolType))
+		fmt.Fprintf(w, "Protocol:     %s\n", termtext.Quote(d.ProtocolType))
 	}
 	fmt.Fprintf(w, "Coordinator:  %d\nLag:          %d\nMembers:      %d\n", d.Coordinator, d.Lag, len(d.Members))
 	for _, m := range d.Members {
@@ -113,9 +114,9 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 				ps[i] = fmt.Sprint(p)
 			}
 			// The group leader chose these names: they are not checked.
-			as = append(as, stream.QuoteUnprintable(t)+":"+strings.Join(ps, ","))
+			as = append(as, termtext.Quote(t)+":"+strings.Join(ps, ","))
 		}
-		fmt.Fprintf(w, "  %s  client %s  host %s  %s\n", stream.QuoteUnprintable(m.ID), stream.QuoteUnprintable(m.ClientID), stream.QuoteUnprintable(m.Host), strings.Join(as, " "))
+		fmt.Fprintf(w, "  %s  client %s  host %s  %s\n", termtext.Quote(m.ID), termtext.Quote(m.ClientID), termtext.Quote(m.Host), strings.Join(as, " "))
 	}
 	fmt.Fprintln(w)
 	if len(d.Offsets) == 0 {
@@ -125,7 +126,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tPARTITION\tCOMMITTED\tSTART\tEND\tLAG\tCLIENT\tERROR")
 	for _, o := range d.Offsets {
-		committed, lag, client := fmt.Sprint(o.Committed), fmt.Sprint(o.Lag), stream.QuoteUnprintable(o.ClientID)
+		committed, lag, client := fmt.Sprint(o.Committed), fmt.Sprint(o.Lag), termtext.Quote(o.ClientID)
 		if o.Committed < 0 {
 			committed = "-"
 		}
@@ -135,7 +136,7 @@ func runGroupDescribe(ctx context.Context, w io.Writer, c *stream.Client, group,
 		if client == "" {
 			client = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\n", stream.QuoteUnprintable(o.Topic), o.Partition, committed, o.Start, o.End, lag, client, o.Err)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\n", termtext.Quote(o.Topic), o.Partition, committed, o.Start, o.End, lag, client, o.Err)
 	}
 	return tw.Flush()
 }

@@ -18,11 +18,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/registry/compat"
 	"github.com/edactl/edactl/registry/store"
-	"github.com/edactl/edactl/stream"
 )
 
 // defaultRegistryData is where `registry serve` keeps its log by default.
@@ -230,7 +231,7 @@ func newRegistrySubjectsCmd(g *globals, auth *registryAuth) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), subjects)
 			}
 			for _, s := range subjects {
-				fmt.Fprintln(cmd.OutOrStdout(), stream.QuoteUnprintable(s))
+				fmt.Fprintln(cmd.OutOrStdout(), termtext.Quote(s))
 			}
 			return nil
 		},
@@ -339,15 +340,15 @@ JSON value.`,
 				}
 				return writeJSON(w, subjectSchemaJSON{Subject: s.Subject, Version: s.Version, ID: s.ID, References: s.References, Schema: raw})
 			}
-			fmt.Fprintf(w, "subject %s version %d id %d\n", stream.QuoteUnprintable(s.Subject), s.Version, s.ID)
+			fmt.Fprintf(w, "subject %s version %d id %d\n", termtext.Quote(s.Subject), s.Version, s.ID)
 			for _, r := range s.References {
-				fmt.Fprintf(w, "reference %s -> %s version %d\n", stream.QuoteUnprintable(r.Name), stream.QuoteUnprintable(r.Subject), r.Version)
+				fmt.Fprintf(w, "reference %s -> %s version %d\n", termtext.Quote(r.Name), termtext.Quote(r.Subject), r.Version)
 			}
 			var pretty strings.Builder
 			if err := indentJSON(&pretty, s.Schema.Schema); err != nil {
 				pretty.WriteString(s.Schema.Schema)
 			}
-			fmt.Fprintln(w, stream.EscapeControls(strings.TrimRight(pretty.String(), "\n")))
+			fmt.Fprintln(w, termtext.Escape(strings.TrimRight(pretty.String(), "\n")))
 			return nil
 		},
 	}
@@ -412,7 +413,7 @@ explanation of every incompatibility.`,
 			if err != nil {
 				return &usageError{err}
 			}
-			if _, err := compat.Parse(string(data)); err != nil && len(opts.References) == 0 {
+			if _, err := avroschema.Parse(string(data)); err != nil && len(opts.References) == 0 {
 				return usageErrorf("%s: %w", args[1], err)
 			}
 			schema := sr.Schema{Schema: string(data)}
@@ -438,7 +439,7 @@ explanation of every incompatibility.`,
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), map[string]any{"subject": ss.Subject, "version": ss.Version, "id": ss.ID})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "registered %s version %d id %d\n", stream.QuoteUnprintable(ss.Subject), ss.Version, ss.ID)
+			fmt.Fprintf(cmd.OutOrStdout(), "registered %s version %d id %d\n", termtext.Quote(ss.Subject), ss.Version, ss.ID)
 			return nil
 		},
 	}
@@ -492,7 +493,7 @@ resolve. --permanent removes what was soft deleted before, for good.`,
 			if permanent {
 				kind = "permanently deleted"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s versions %s\n", kind, stream.QuoteUnprintable(args[0]), strings.Trim(fmt.Sprint(deleted), "[]"))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s versions %s\n", kind, termtext.Quote(args[0]), strings.Trim(fmt.Sprint(deleted), "[]"))
 			return nil
 		},
 	}
@@ -562,7 +563,7 @@ falling back to the global one), or the global level; --set changes it.`,
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"subject": subject, "compatibility": level.String()})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", stream.QuoteUnprintable(subject), level)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", termtext.Quote(subject), level)
 			return nil
 		},
 	}
@@ -617,7 +618,7 @@ IMPORT (for migrating with ids kept) requires --force while subjects exist.`,
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"subject": subject, "mode": res[0].Mode.String()})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", stream.QuoteUnprintable(subject), res[0].Mode)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", termtext.Quote(subject), res[0].Mode)
 			return nil
 		},
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -250,8 +251,8 @@ func runRewind(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *r
 		fmt.Fprintln(w, "\nnothing to change.")
 	default:
 		fmt.Fprintf(w, "\nrewound %d partition(s) of group %s (committed %d, deleted %d).\nundo: edactl rewind %s --from-file %s --execute\n",
-			plan.Changes(), stream.QuoteUnprintable(plan.Group), report.Result.Committed, report.Result.Deleted,
-			stream.ShellQuote(plan.Group), stream.ShellQuote(report.UndoFile))
+			plan.Changes(), termtext.Quote(plan.Group), report.Result.Committed, report.Result.Deleted,
+			termtext.ShellQuote(plan.Group), termtext.ShellQuote(report.UndoFile))
 	}
 	return nil
 }
@@ -261,7 +262,7 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 	if executed {
 		mode = "executed"
 	}
-	fmt.Fprintf(w, "group %s (%s): %s, %s\n\n", stream.QuoteUnprintable(plan.Group), plan.State, stream.EscapeControls(plan.Spec), mode)
+	fmt.Fprintf(w, "group %s (%s): %s, %s\n\n", termtext.Quote(plan.Group), plan.State, termtext.Escape(plan.Spec), mode)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tPARTITION\tBEFORE\tAFTER\tLOG START\tLOG END\tNOTE")
 	for _, r := range plan.Rows {
@@ -274,7 +275,7 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 		case !r.Changed():
 			after += " ="
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", stream.QuoteUnprintable(r.Topic), r.Partition, stream.OffsetText(r.Before), after, r.LogStart, r.LogEnd, stream.EscapeControls(r.Note))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", termtext.Quote(r.Topic), r.Partition, stream.OffsetText(r.Before), after, r.LogStart, r.LogEnd, termtext.Escape(r.Note))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)")

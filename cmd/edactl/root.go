@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/schemas"
-	"github.com/edactl/edactl/stream"
 )
 
 // Exit codes. They are decided in one place, exitCode.
@@ -92,7 +92,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	// Errors can carry text from brokers, registries and records: one
 	// line, control characters escaped.
-	msg := stream.EscapeControls(strings.TrimSpace(err.Error()))
+	msg := termtext.Escape(strings.TrimSpace(err.Error()))
 	fmt.Fprintf(stderr, "edactl: %s\n", strings.NewReplacer("\n", "; ", "\t", " ").Replace(msg))
 	var ue *usageError
 	if errors.As(err, &ue) || isCobraUsageError(err) {

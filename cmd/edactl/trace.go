@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/stream"
 )
 
@@ -157,14 +158,14 @@ func writeTimeline(w io.Writer, g *stream.Graph) error {
 			id = "-"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i, h.Record.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z"),
-			stream.QuoteUnprintable(h.NodeName()), stream.QuoteUnprintable(id), stream.QuoteUnprintable(by), h.MatchedBy, clip(h.Record.Value.Text(), 60))
+			termtext.Quote(h.NodeName()), termtext.Quote(id), termtext.Quote(by), h.MatchedBy, clip(h.Record.Value.Text(), 60))
 	}
 	return tw.Flush()
 }
 
 // clip shows s on one line in at most n runes, control characters escaped.
 func clip(s string, n int) string {
-	s = stream.OneLine(s)
+	s = termtext.OneLine(s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

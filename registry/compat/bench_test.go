@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // benchHistory builds 100 versions of a 50-field record: each version adds a
@@ -38,11 +40,11 @@ func benchHistory(tb testing.TB) (candidate avroSchema, history []avroSchema) {
 		return b.String()
 	}
 	var err error
-	if candidate, err = Parse(version(100)); err != nil {
+	if candidate, err = avroschema.Parse(version(100)); err != nil {
 		tb.Fatal(err)
 	}
 	for v := 99; v >= 0; v-- {
-		s, err := Parse(version(v))
+		s, err := avroschema.Parse(version(v))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -73,7 +75,7 @@ func BenchmarkParse(b *testing.B) {
 	text := `{"type":"record","name":"R","fields":[` + strings.Join(fields, ",") + `]}`
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Parse(text); err != nil {
+		if _, err := avroschema.Parse(text); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,10 +3,12 @@ package compat
 import (
 	"slices"
 	"testing"
+
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 func TestDiff(t *testing.T) {
-	old, err := Parse(`{"type":"record","name":"OrderPlaced","doc":"An order was placed.","fields":[
+	old, err := avroschema.Parse(`{"type":"record","name":"OrderPlaced","doc":"An order was placed.","fields":[
 		{"name":"id","type":"string"},
 		{"name":"qty","type":"int"},
 		{"name":"ccy","type":"string"},
@@ -18,7 +20,7 @@ func TestDiff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	new, err := Parse(`{"type":"record","name":"OrderPlaced","doc":"An order was placed.","fields":[
+	new, err := avroschema.Parse(`{"type":"record","name":"OrderPlaced","doc":"An order was placed.","fields":[
 		{"name":"id","type":"string"},
 		{"name":"qty","type":"long"},
 		{"name":"currency","type":"string","aliases":["ccy"],"default":"EUR"},
@@ -53,8 +55,8 @@ func TestDiff(t *testing.T) {
 	if d := Diff(new, new); len(d) != 0 {
 		t.Errorf("a schema differs from itself: %v", d)
 	}
-	rec, _ := Parse(`{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]}]}`)
-	rec2, _ := Parse(`{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]},{"name":"v","type":"int","default":1}]}`)
+	rec, _ := avroschema.Parse(`{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]}]}`)
+	rec2, _ := avroschema.Parse(`{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]},{"name":"v","type":"int","default":1}]}`)
 	if d := Diff(rec, rec2); len(d) != 1 || d[0].Kind != FieldAdded {
 		t.Errorf("recursive diff: %v", d)
 	}

@@ -9,9 +9,9 @@
 //
 // Design decisions:
 //
-//   - Schemas are parsed with hamba/avro, always with a fresh SchemaCache per
-//     parse (Parse). hamba's package-level cache makes two versions of the
-//     same record shadow each other.
+//   - Schemas are parsed by internal/avroschema (hamba/avro, always with a
+//     fresh SchemaCache per parse); hamba's package-level cache makes two
+//     versions of the same record shadow each other.
 //   - The reader/writer walk is our own (hamba's SchemaCompatibility stops at
 //     the first error and reports no path). Named-type pairs are memoised and
 //     a pair already being compared counts as compatible, as in Avro Java, so

@@ -2,6 +2,8 @@ package compat
 
 import (
 	"testing"
+
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // FuzzParseAndCheck parses two arbitrary byte strings as schemas and, when
@@ -12,13 +14,13 @@ func FuzzParseAndCheck(f *testing.F) {
 		f.Add([]byte(fixtures[c.reader]), []byte(fixtures[c.writer]))
 	}
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		ra, err := Parse(string(a))
+		ra, err := avroschema.Parse(string(a))
 		if err != nil {
 			return
 		}
-		_ = Canonical(ra)
-		_ = FingerprintCRC64(ra)
-		rb, err := Parse(string(b))
+		_ = avroschema.Canonical(ra)
+		_ = avroschema.FingerprintCRC64(ra)
+		rb, err := avroschema.Parse(string(b))
 		if err != nil {
 			return
 		}

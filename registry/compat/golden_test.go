@@ -10,6 +10,8 @@ import (
 
 	"github.com/hamba/avro/v2"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden reports under testdata/golden")
@@ -43,7 +45,7 @@ func TestGoldenReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			text, _ := get("new.avsc")
-			candidate, err := Parse(text)
+			candidate, err := avroschema.Parse(text)
 			if err != nil {
 				t.Fatalf("new.avsc: %v", err)
 			}
@@ -55,7 +57,7 @@ func TestGoldenReports(t *testing.T) {
 				if !ok {
 					break
 				}
-				s, err := Parse(text)
+				s, err := avroschema.Parse(text)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}

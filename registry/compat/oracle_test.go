@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // findAvroPython returns a Python interpreter that has the Apache Avro
@@ -101,8 +103,8 @@ func TestDifferentialAgainstAvro(t *testing.T) {
 			}
 			continue
 		}
-		r, err1 := Parse(p.Reader)
-		w, err2 := Parse(p.Writer)
+		r, err1 := avroschema.Parse(p.Reader)
+		w, err2 := avroschema.Parse(p.Writer)
 		if err1 != nil || err2 != nil {
 			t.Errorf("we reject a pair the oracle accepts: %v %v\nreader %s\nwriter %s", err1, err2, p.Reader, p.Writer)
 			continue

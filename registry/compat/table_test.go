@@ -7,6 +7,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/edactl/edactl/internal/avroschema"
 )
 
 // fixtures are the schemas the resolution table refers to by name. They are
@@ -366,11 +368,11 @@ func TestResolutionTable(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.reader+"<-"+tc.writer, func(t *testing.T) {
-			reader, err := Parse(mustFixture(t, tc.reader))
+			reader, err := avroschema.Parse(mustFixture(t, tc.reader))
 			if err != nil {
 				t.Fatalf("parse reader: %v", err)
 			}
-			writer, err := Parse(mustFixture(t, tc.writer))
+			writer, err := avroschema.Parse(mustFixture(t, tc.writer))
 			if err != nil {
 				t.Fatalf("parse writer: %v", err)
 			}

@@ -32,20 +32,12 @@ type BoltOption func(*boltConfig)
 
 type boltConfig struct {
 	lockTimeout time.Duration
-	noSync      bool
 }
 
 // LockTimeout sets how long OpenBolt waits for another holder of the file to
 // let go before failing with ErrLocked, overriding the default of 1s.
 func LockTimeout(d time.Duration) BoltOption {
 	return func(c *boltConfig) { c.lockTimeout = d }
-}
-
-// NoSync skips fsync on commit, overriding the default of syncing every
-// batch. Acknowledged records can then be lost on a crash: only for
-// benchmarks that want to measure everything but the disk.
-func NoSync() BoltOption {
-	return func(c *boltConfig) { c.noSync = true }
 }
 
 func (c *boltConfig) validate() error {
@@ -82,7 +74,6 @@ func OpenBolt(dir string, opts ...BoltOption) (*Bolt, error) {
 	path := filepath.Join(dir, BoltFile)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:        cfg.lockTimeout,
-		NoSync:         cfg.noSync,
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
 	})

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/schemas"
 )
 
@@ -195,8 +195,8 @@ func sameSchema(local, registered []byte) bool {
 	if sameJSON(local, registered) {
 		return true
 	}
-	a, err1 := compat.Parse(string(local))
-	b, err2 := compat.Parse(string(registered))
+	a, err1 := avroschema.Parse(string(local))
+	b, err2 := avroschema.Parse(string(registered))
 	if err1 != nil || err2 != nil {
 		return false
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
 	"github.com/edactl/edactl/schemas"
 )
@@ -191,7 +192,7 @@ func (p *subjectPlan) history() []schemas.HistoryEntry {
 		if rs.Type != sr.TypeAvro || len(rs.References) > 0 {
 			continue
 		}
-		s, err := compat.Parse(rs.Schema.Schema)
+		s, err := avroschema.Parse(rs.Schema.Schema)
 		if err != nil {
 			continue
 		}

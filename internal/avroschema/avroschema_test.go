@@ -1,4 +1,4 @@
-package compat
+package avroschema
 
 import (
 	"crypto/sha256"
@@ -71,26 +71,6 @@ func TestCanonicalFormSpecVectors(t *testing.T) {
 	}
 }
 
-// Two versions of the same record with different fields must not shadow each
-// other (hamba/avro's global cache would make the second parse return the
-// first).
-func TestParseUsesAFreshCachePerSchema(t *testing.T) {
-	v1, err := Parse(`{"type":"record","name":"Shadow","fields":[{"name":"a","type":"int"}]}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v2, err := Parse(`{"type":"record","name":"Shadow","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if Canonical(v1) == Canonical(v2) {
-		t.Fatalf("versions shadow each other: %s", Canonical(v2))
-	}
-	if issues := CheckPair(v2, v1); len(issues) != 1 || issues[0].Rule != ReaderFieldMissingDefault {
-		t.Fatalf("want one READER_FIELD_MISSING_DEFAULT_VALUE, got %v", issues)
-	}
-}
-
 func TestParseReferences(t *testing.T) {
 	addr := `{"type":"record","name":"Address","namespace":"shop","fields":[{"name":"city","type":"string"}]}`
 	s, err := ParseWithReferences(`{"type":"record","name":"Customer","namespace":"shop","fields":[{"name":"home","type":"shop.Address"}]}`, addr)
@@ -121,5 +101,14 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q) = %v, want an error containing %q", in, err, want)
 		}
+	}
+}
+
+// Input nested deeper than MaxNesting is refused before hamba/avro's
+// recursive parser sees it.
+func TestHostileNesting(t *testing.T) {
+	_, err := Parse(strings.Repeat("[", 100000) + strings.Repeat("]", 100000))
+	if err == nil || !strings.Contains(err.Error(), "nested deeper") {
+		t.Fatalf("got %v", err)
 	}
 }

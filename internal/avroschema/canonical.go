@@ -1,4 +1,4 @@
-package compat
+package avroschema
 
 import (
 	"crypto/sha256"
@@ -132,4 +132,11 @@ func crc64Avro(data []byte) uint64 {
 		fp = (fp >> 8) ^ crc64Table[byte(fp)^c]
 	}
 	return fp
+}
+
+func deref(s avro.Schema) avro.Schema {
+	if r, ok := s.(*avro.RefSchema); ok {
+		return r.Schema()
+	}
+	return s
 }

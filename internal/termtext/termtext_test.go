@@ -1,8 +1,8 @@
-package stream
+package termtext
 
 import "testing"
 
-func TestQuoteUnprintable(t *testing.T) {
+func TestQuote(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"ce_id", "ce_id"},
 		{"a b", "a b"},
@@ -27,13 +27,13 @@ func TestQuoteUnprintable(t *testing.T) {
 		{"approved\U000E0072\U000E0065", `"approved\U000e0072\U000e0065"`},
 		{"word\u2060joiner", `"word\u2060joiner"`},
 	} {
-		if got := QuoteUnprintable(tc.in); got != tc.want {
-			t.Errorf("QuoteUnprintable(%q) = %s, want %s", tc.in, got, tc.want)
+		if got := Quote(tc.in); got != tc.want {
+			t.Errorf("Quote(%q) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
 }
 
-func TestEscapeControls(t *testing.T) {
+func TestEscape(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"plain", "plain"},
 		{"two\nlines\tand a tab", "two\nlines\tand a tab"},
@@ -44,41 +44,27 @@ func TestEscapeControls(t *testing.T) {
 		{"bad\xffbyte", `bad\xffbyte`},
 		{"ünï✓", "ünï✓"},
 	} {
-		if got := EscapeControls(tc.in); got != tc.want {
-			t.Errorf("EscapeControls(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := Escape(tc.in); got != tc.want {
+			t.Errorf("Escape(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-func FuzzEscapeControls(f *testing.F) {
+func FuzzEscape(f *testing.F) {
 	for _, s := range []string{"", "a", "\x1b[31m", "\u009b", "\xff\xfe", "x\ny\tz\r"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := EscapeControls(s)
+		out := Escape(s)
 		for _, r := range out {
 			if r == 0x1b || r == '\r' || r == 0x9b || r == 0x7f || (r < 0x20 && r != '\n' && r != '\t') {
-				t.Fatalf("EscapeControls(%q) = %q keeps control %U", s, out, r)
+				t.Fatalf("Escape(%q) = %q keeps control %U", s, out, r)
 			}
 		}
-		if q := QuoteUnprintable(s); !Printable(q) {
-			t.Fatalf("QuoteUnprintable(%q) = %q is not printable", s, q)
+		if q := Quote(s); !Printable(q) {
+			t.Fatalf("Quote(%q) = %q is not printable", s, q)
 		}
 	})
-}
-
-// DOT labels carry event ids from headers: escaped, then quoted for DOT.
-func TestDotQuoteEscapesControls(t *testing.T) {
-	for in, want := range map[string]string{
-		"evt-1":          `"evt-1"`,
-		"a\"b\\c\nd":     `"a\"b\\c\nd"`,
-		"x\x1b[2Jy\rz":   `"x\\x1b[2Jy\\rz"`,
-		"bidi\u202eevil": `"bidi\\u202eevil"`,
-	} {
-		if got := dotQuote(in); got != want {
-			t.Errorf("dotQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
 }
 
 func TestShellQuote(t *testing.T) {

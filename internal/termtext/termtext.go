@@ -1,4 +1,14 @@
-package stream
+// Package termtext makes untrusted text safe to show on a terminal: record
+// keys, header names and values, group and client names and error messages
+// reach edactl's text output and TUI through it.
+//
+// A header key or value, a key or a string inside a decoded value can hold
+// ESC, CSI (U+009B), a carriage return or a bidirectional override. Printed
+// raw, they move the cursor, recolour or clear the screen, or make one
+// record look like another. The functions here are what edactl shows
+// instead: text that is printable as is stays as is (accents, CJK, emoji
+// with their joiners), anything else is Go-escaped.
+package termtext
 
 import (
 	"strconv"
@@ -7,14 +17,8 @@ import (
 	"unicode/utf8"
 )
 
-// Terminal output and untrusted bytes: a header key or value, a key or a
-// string inside a decoded value can hold ESC, CSI (U+009B), a carriage
-// return or a bidirectional override. Printed raw, they move the cursor,
-// recolour or clear the screen, or make one record look like another. The
-// functions below are what edactl's text output and TUI show instead.
-
 // Printable reports whether s can be printed on one terminal line as is:
-// valid UTF-8 and every rune shown (see shown) or an ASCII space.
+// valid UTF-8 and every rune shown (see Visible) or an ASCII space.
 func Printable(s string) bool { return firstUnshown(s, false) < 0 }
 
 // firstUnshown returns the byte index of the first control character,
@@ -31,7 +35,7 @@ func firstUnshown(s string, multiLine bool) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || !shown(r) {
+		if r == utf8.RuneError && size == 1 || !Visible(r) {
 			return i
 		}
 		i += size
@@ -39,14 +43,14 @@ func firstUnshown(s string, multiLine bool) int {
 	return -1
 }
 
-// shown reports whether a non-ASCII rune is printed as is: graphic
+// Visible reports whether a non-ASCII rune is printed as is: graphic
 // characters (not the bidirectional controls, which reorder what follows
 // them) and the three invisible characters text needs — the zero-width
 // joiner of emoji sequences, the zero-width non-joiner of Persian and Indic
 // text, the soft hyphen. Every other invisible character (U+200B, U+2060,
 // U+FEFF, tag characters, ...) is escaped: it could make two different
 // names look the same. C1 controls such as U+009B (CSI) are not graphic.
-func shown(r rune) bool {
+func Visible(r rune) bool {
 	switch r {
 	case '\u200c', '\u200d', '\u00ad':
 		return true
@@ -56,30 +60,30 @@ func shown(r rune) bool {
 
 // OneLine returns s for one line of a terminal: line breaks (CRLF, LF) and
 // tabs become spaces, every other character that is not printable is
-// escaped as EscapeControls does.
+// escaped as Escape does.
 func OneLine(s string) string {
 	if strings.ContainsAny(s, "\n\t") {
 		s = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s)
 	}
-	return EscapeControls(s)
+	return Escape(s)
 }
 
-// QuoteUnprintable returns s as is when Printable, otherwise Go-quoted
+// Quote returns s as is when Printable, otherwise Go-quoted
 // (strconv.Quote: "\x1b[2J", "\r", "\u202e", invalid bytes as \x..), so
 // what the bytes are is visible and nothing reaches the terminal as a
 // control sequence.
-func QuoteUnprintable(s string) string {
+func Quote(s string) string {
 	if Printable(s) {
 		return s
 	}
 	return strconv.Quote(s)
 }
 
-// EscapeControls returns s with every character that is not printable —
+// Escape returns s with every character that is not printable —
 // except newline and tab, which multi-line text keeps — replaced by its Go
 // escape (\r, \x1b, \u009b, \u202e, \xff for an invalid byte). Text that is
 // already printable is returned unchanged without copying.
-func EscapeControls(s string) string {
+func Escape(s string) string {
 	first := firstUnshown(s, true)
 	if first < 0 {
 		return s
@@ -105,7 +109,7 @@ func EscapeControls(s string) string {
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(c)>>4, 16))
 			b.WriteString(strconv.FormatUint(uint64(c)&0xf, 16))
-		case !shown(r):
+		case !Visible(r):
 			q := strconv.QuoteToASCII(string(r))
 			b.WriteString(q[1 : len(q)-1])
 		default:
