@@ -3,21 +3,16 @@ package serde
 import (
 	"os"
 	"testing"
+
+	"github.com/edactl/edactl/internal/testenv"
 )
 
-// benchOrderSchema is a typical event: strings, a timestamp, a decimal, an
-// enum, an array of records, an optional field and a map (the same as the
-// stream and consume benchmarks use).
-const benchOrderSchema = `{"type":"record","name":"OrderPlaced","namespace":"shop.orders","fields":[
- {"name":"order_id","type":"string"},
- {"name":"customer_id","type":"string"},
- {"name":"placed_at","type":{"type":"long","logicalType":"timestamp-millis"}},
- {"name":"total","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},
- {"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}},
- {"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","fields":[
-   {"name":"sku","type":"string"},{"name":"qty","type":"int"},{"name":"price","type":"double"}]}}},
- {"name":"coupon","type":["null","string"],"default":null},
- {"name":"attrs","type":{"type":"map","values":"string"}}]}`
+// benchOrderSchema is a typical event (testdata/schemas/bench-order.avsc):
+// strings, a timestamp, a decimal, an enum, an array of records, an optional
+// field and a map, the same as the stream and consume benchmarks use.
+func benchOrderSchema(tb testing.TB) string {
+	return string(testenv.ReadFile(tb, "schemas/bench-order.avsc"))
+}
 
 const benchOrderJSON = `{"order_id":"ord-00000042","customer_id":"cust-00042","placed_at":"2024-05-01T10:00:00.000Z","total":123.45,"currency":"EUR",` +
 	`"items":[{"sku":"SKU-1","qty":2,"price":19.99},{"sku":"SKU-2","qty":1,"price":5.5}],"coupon":null,"attrs":{"channel":"web","region":"eu-west"}}`
@@ -31,7 +26,7 @@ func BenchmarkAppendJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, bc := range []struct{ name, schema, value string }{
-		{"order", benchOrderSchema, benchOrderJSON},
+		{"order", benchOrderSchema(b), benchOrderJSON},
 		{"everything", string(everythingText), everythingJSON},
 		{"flat", `{"type":"record","name":"Flat","fields":[{"name":"a","type":"int"},{"name":"s","type":"string"},{"name":"f","type":"float"},{"name":"e","type":{"type":"enum","name":"E","symbols":["X","Y"]}}]}`,
 			`{"a":123456,"s":"hello, world","f":1.5,"e":"Y"}`},

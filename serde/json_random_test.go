@@ -39,7 +39,7 @@ func renderSchemas(t testing.TB) map[string]avro.Schema {
 		}
 		out[f] = mustParse(t, string(text))
 	}
-	out["order"] = mustParse(t, benchOrderSchema)
+	out["order"] = mustParse(t, benchOrderSchema(t))
 	out["tree"] = mustParse(t, `{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"attrs","type":{"type":"map","values":["null","double","Node"]}}]}`)
 	out["wide decimals"] = mustParse(t, `{"type":"record","name":"D","fields":[
 		{"name":"b0","type":{"type":"bytes","logicalType":"decimal","precision":40,"scale":0}},

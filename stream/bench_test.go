@@ -7,25 +7,16 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-)
 
-const benchOrderSchema = `{"type":"record","name":"OrderPlaced","namespace":"shop.orders","fields":[
- {"name":"order_id","type":"string"},
- {"name":"customer_id","type":"string"},
- {"name":"placed_at","type":{"type":"long","logicalType":"timestamp-millis"}},
- {"name":"total","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},
- {"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}},
- {"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","fields":[
-   {"name":"sku","type":"string"},{"name":"qty","type":"int"},{"name":"price","type":"double"}]}}},
- {"name":"coupon","type":["null","string"],"default":null},
- {"name":"attrs","type":{"type":"map","values":"string"}}]}`
+	"github.com/edactl/edactl/internal/testenv"
+)
 
 // BenchmarkRecord measures turning one fetched record into a Record and
 // its JSON line, decoded through the (cached) registry schema or raw: the
 // per-record CPU cost of consume -o json without Kafka.
 func BenchmarkRecord(b *testing.B) {
 	reg := startRegistry(b)
-	id := reg.register(b, "orders-value", benchOrderSchema)
+	id := reg.register(b, "orders-value", string(testenv.ReadFile(b, "schemas/bench-order.avsc")))
 	value := reg.encode(b, id, `{"order_id":"ord-00000042","customer_id":"cust-00042","placed_at":1714557600000,"total":123.45,"currency":"EUR",`+
 		`"items":[{"sku":"SKU-1","qty":2,"price":19.99},{"sku":"SKU-2","qty":1,"price":5.5}],"coupon":null,"attrs":{"channel":"web","region":"eu-west"}}`)
 	c, err := New(WithRegistry(reg.serde()))

@@ -16,7 +16,7 @@ import (
 // writer as the new schema. The exit code must give Avro's verdict and the
 // output must name every expected path and rule.
 func TestCompatCommandReproducesTheTable(t *testing.T) {
-	data, err := os.ReadFile("../../registry/compat/testdata/resolution-table.json")
+	data, err := os.ReadFile("../../testdata/compat/resolution-table.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/testenv"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
@@ -81,19 +82,6 @@ func kfakeProcess(b *testing.B) string {
 	b.Fatal("kfake helper process did not start")
 	return ""
 }
-
-// benchOrder is a typical event: strings, numbers, a decimal, timestamps,
-// an enum, an optional field, an array and a map.
-const benchOrder = `{"type":"record","name":"OrderPlaced","namespace":"shop.orders","fields":[
- {"name":"order_id","type":"string"},
- {"name":"customer_id","type":"string"},
- {"name":"placed_at","type":{"type":"long","logicalType":"timestamp-millis"}},
- {"name":"total","type":{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}},
- {"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}},
- {"name":"items","type":{"type":"array","items":{"type":"record","name":"Item","fields":[
-   {"name":"sku","type":"string"},{"name":"qty","type":"int"},{"name":"price","type":"double"}]}}},
- {"name":"coupon","type":["null","string"],"default":null},
- {"name":"attrs","type":{"type":"map","values":"string"}}]}`
 
 // benchEnv is a seeded broker process and registry shared by the benchmarks.
 type benchEnv struct {
@@ -168,6 +156,9 @@ func setupConsumeBench(b *testing.B) benchEnv {
 			return
 		}
 		ctx := context.Background()
+		// A typical event: strings, numbers, a decimal, timestamps, an
+		// enum, an optional field, an array and a map.
+		benchOrder := string(testenv.ReadFile(b, "schemas/bench-order.avsc"))
 		ss, err := src.CreateSchema(ctx, "orders-value", sr.Schema{Schema: benchOrder})
 		if err != nil {
 			e.err = err

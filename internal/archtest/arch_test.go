@@ -21,6 +21,7 @@ const module = "github.com/edactl/edactl"
 var layers = map[string]int{
 	"internal/avroschema":   0,
 	"internal/termtext":     0,
+	"internal/testenv":      0,
 	"registry/compat":       0,
 	"registry/store":        0,
 	"schemas/examples":      0,

@@ -401,8 +401,9 @@ func TestResolutionTable(t *testing.T) {
 	}
 }
 
-// tableFileCase is one entry of testdata/resolution-table.json, the table in
-// a form other packages' tests (the CLI's) can read.
+// tableFileCase is one entry of the repository's
+// testdata/compat/resolution-table.json, the table in a form other packages'
+// tests (the CLI's) can read.
 type tableFileCase struct {
 	Name       string   `json:"name"`
 	Reader     string   `json:"reader"`
@@ -411,8 +412,8 @@ type tableFileCase struct {
 	Want       []string `json:"want,omitempty"`
 }
 
-// TestResolutionTableFile keeps testdata/resolution-table.json equal to the
-// table (go test -run TestResolutionTableFile -update rewrites it).
+// TestResolutionTableFile keeps testdata/compat/resolution-table.json equal
+// to the table (go test -run TestResolutionTableFile -update rewrites it).
 func TestResolutionTableFile(t *testing.T) {
 	var cases []tableFileCase
 	for _, c := range allCases() {
@@ -424,7 +425,7 @@ func TestResolutionTableFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	data = append(data, '\n')
-	const file = "testdata/resolution-table.json"
+	const file = "../../testdata/compat/resolution-table.json"
 	if *update {
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
