@@ -1,7 +1,9 @@
 package compat
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,15 +116,43 @@ func (r Report) Incompatibilities() []Incompatibility {
 // Non-transitive levels compare with history[0] only; NONE compares nothing.
 // Every comparison is run to the end, so the report lists every problem.
 func Check(level Level, candidate avro.Schema, history []avro.Schema) Report {
+	r, _ := check(level, candidate, history, -1)
+	return r
+}
+
+// ErrTooComplex is returned by CheckBounded when a check needs more work
+// than its budget allows.
+var ErrTooComplex = errors.New("compatibility check exceeds its work budget")
+
+// DefaultBudget is a work budget (see CheckBounded) that real schemas stay
+// far below: a 50-field record against 100 versions under FULL_TRANSITIVE
+// takes about 94,000 steps, two unions of 50,000 records about 300,000.
+const DefaultBudget = 10_000_000
+
+// CheckBounded is Check with a bound on its work, for checks a client can
+// ask for (the registry's): budget counts steps, a step being one
+// comparison of a reader and a writer type, or one record field, union
+// branch or enum symbol looked at. When the budget runs out the check stops
+// and the error wraps ErrTooComplex; the report is then incomplete and must
+// not be used.
+func CheckBounded(level Level, candidate avro.Schema, history []avro.Schema, budget int) (Report, error) {
+	if budget <= 0 {
+		return Report{}, fmt.Errorf("compat: the work budget must be positive, got %d", budget)
+	}
+	return check(level, candidate, history, budget)
+}
+
+func check(level Level, candidate avro.Schema, history []avro.Schema, budget int) (Report, error) {
 	r := Report{Level: level, Compatible: true, Comparisons: []Comparison{}}
 	if level == None || len(history) == 0 {
-		return r
+		return r, nil
 	}
 	n := len(history)
 	if !level.Transitive() {
 		n = 1
 	}
 	c := newChecker() // shared: memoised pairs and field indexes serve every comparison
+	c.budget = budget
 	for i := 0; i < n; i++ {
 		if level.ChecksBackward() {
 			r.add(Comparison{Against: i, Direction: DirBackward, Incompatibilities: c.pair(candidate, history[i])})
@@ -130,8 +160,12 @@ func Check(level Level, candidate avro.Schema, history []avro.Schema) Report {
 		if level.ChecksForward() {
 			r.add(Comparison{Against: i, Direction: DirForward, Incompatibilities: c.pair(history[i], candidate)})
 		}
+		if c.exceeded {
+			return Report{}, fmt.Errorf("%w of %d steps (after %d of %d version(s)): the schemas are too large or too intricate to check",
+				ErrTooComplex, budget, i, n)
+		}
 	}
-	return r
+	return r, nil
 }
 
 func (r *Report) add(c Comparison) {
@@ -156,7 +190,8 @@ func CheckPair(reader, writer avro.Schema) []Incompatibility {
 }
 
 func newChecker() *checker {
-	return &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]map[string]*avro.Field{}}
+	return &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]map[string]*avro.Field{},
+		unions: map[*avro.UnionSchema]*unionIndex{}, budget: -1}
 }
 
 func (c *checker) pair(reader, writer avro.Schema) []Incompatibility {
@@ -228,6 +263,105 @@ var compatible = &pairResult{done: true}
 type checker struct {
 	memo   map[pairKey]*pairResult
 	fields map[*avro.RecordSchema]map[string]*avro.Field
+	unions map[*avro.UnionSchema]*unionIndex
+
+	// budget is the number of steps left (negative: unlimited); when it
+	// runs out, exceeded is set and every further comparison answers
+	// "compatible" at once, so the walk unwinds quickly.
+	budget   int
+	exceeded bool
+
+	// alwaysIndex makes even small unions go through unionIndex (tests
+	// compare both paths).
+	alwaysIndex bool
+}
+
+// spend charges n steps and reports whether the check may go on.
+func (c *checker) spend(n int) bool {
+	if c.budget < 0 {
+		return true
+	}
+	if c.exceeded || n > c.budget {
+		c.budget, c.exceeded = 0, true
+		return false
+	}
+	c.budget -= n
+	return true
+}
+
+// unionIndex finds the branches of a reader union that may read a writer
+// type without trying them all: a named writer type (record, enum, fixed)
+// can only be read by a branch of the same type whose unqualified name
+// equals the writer's or whose aliases hold the writer's full name, and an
+// unnamed writer type only by one of the union's few unnamed branches (a
+// union holds at most one of each unnamed type). Matching through maps keeps
+// a check of two unions of n named types near-linear in n instead of n².
+type unionIndex struct {
+	byName  map[string][]int // unqualified name of a named branch → branch indices
+	byAlias map[string][]int // alias (full name) of a named branch → branch indices
+	unnamed []int            // indices of the branches that are not named types
+}
+
+// smallUnion is the size up to which a reader union's branches are simply
+// all tried: cheaper than building an index for the common ["null", T].
+const smallUnion = 16
+
+// unionCandidates returns the indices of the branches of reader union u
+// that may read writer, in branch order.
+func (c *checker) unionCandidates(u *avro.UnionSchema, writer avro.Schema) []int {
+	if n := len(u.Types()); n <= smallUnion && !c.alwaysIndex {
+		return allBranches[:n]
+	}
+	return c.unionIndex(u).candidates(writer)
+}
+
+// allBranches is 0 ... smallUnion-1, shared (never modified).
+var allBranches = func() []int {
+	s := make([]int, smallUnion)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}()
+
+func (c *checker) unionIndex(u *avro.UnionSchema) *unionIndex {
+	if ix, ok := c.unions[u]; ok {
+		return ix
+	}
+	ix := &unionIndex{byName: map[string][]int{}, byAlias: map[string][]int{}}
+	c.spend(len(u.Types()))
+	for i, b := range u.Types() {
+		n, ok := deref(b).(avro.NamedSchema)
+		if !ok {
+			ix.unnamed = append(ix.unnamed, i)
+			continue
+		}
+		ix.byName[n.Name()] = append(ix.byName[n.Name()], i)
+		for _, a := range n.Aliases() {
+			ix.byAlias[a] = append(ix.byAlias[a], i)
+		}
+	}
+	c.unions[u] = ix
+	return ix
+}
+
+// candidates returns, in branch order, the indices of the branches that
+// may read writer: every other branch certainly fails with a TYPE_MISMATCH
+// or NAME_MISMATCH, and is neither the branch Avro would pick nor the
+// closest one (sameKind).
+func (ix *unionIndex) candidates(writer avro.Schema) []int {
+	writer = deref(writer)
+	wn, named := writer.(avro.NamedSchema)
+	if !named {
+		return ix.unnamed
+	}
+	byName, byAlias := ix.byName[wn.Name()], ix.byAlias[wn.FullName()]
+	if len(byAlias) == 0 {
+		return byName
+	}
+	out := append(slices.Clone(byName), byAlias...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // deref follows hamba's references to named types.
@@ -239,6 +373,9 @@ func deref(s avro.Schema) avro.Schema {
 }
 
 func (c *checker) check(reader, writer avro.Schema) *pairResult {
+	if !c.spend(1) {
+		return compatible
+	}
 	reader, writer = deref(reader), deref(writer)
 	_, rNamed := reader.(avro.NamedSchema)
 	_, wNamed := writer.(avro.NamedSchema)
@@ -292,6 +429,9 @@ func (c *checker) compute(reader, writer avro.Schema) *pairResult {
 			if is, ok := nameIssue(r, w); !ok {
 				res.issues = append(res.issues, is)
 			}
+			if !c.spend(len(r.Symbols()) + len(w.Symbols())) {
+				return compatible
+			}
 			if is, ok := enumIssue(r, w); !ok {
 				res.issues = append(res.issues, is)
 			}
@@ -335,7 +475,9 @@ func (c *checker) compute(reader, writer avro.Schema) *pairResult {
 	case avro.Union:
 		ru := reader.(*avro.UnionSchema)
 		var closest *pairResult
-		for _, branch := range ru.Types() {
+		branches := ru.Types()
+		for _, i := range c.unionCandidates(ru, writer) {
+			branch := branches[i]
 			if !mayResolve(deref(branch).Type(), wt) {
 				continue // certainly a TYPE_MISMATCH: skip building it
 			}
@@ -365,6 +507,7 @@ func (c *checker) compute(reader, writer avro.Schema) *pairResult {
 // writerUnion checks that every branch of a writer union can be read.
 func (c *checker) writerUnion(reader avro.Schema, w *avro.UnionSchema) *pairResult {
 	res := &pairResult{done: true}
+	var wdesc string // described once: a union's description is as long as the union
 	for i, branch := range w.Types() {
 		sub := c.check(reader, branch)
 		if len(sub.issues) == 0 {
@@ -375,7 +518,10 @@ func (c *checker) writerUnion(reader avro.Schema, w *avro.UnionSchema) *pairResu
 		seg := &segment{pointer: "/" + strconv.Itoa(i)}
 		for _, is := range sub.issues {
 			if is.loc == nil && is.rule == TypeMismatch || is.loc == nil && is.rule == MissingUnionBranch {
-				is.msg += fmt.Sprintf(" (writer union %s, branch %d)", describe(w), i)
+				if wdesc == "" {
+					wdesc = describe(w)
+				}
+				is.msg += fmt.Sprintf(" (writer union %s, branch %d)", wdesc, i)
 			}
 			is.loc = prepend(is.loc, seg)
 			res.issues = append(res.issues, is)
@@ -402,6 +548,9 @@ func (c *checker) writerFields(w *avro.RecordSchema) map[string]*avro.Field {
 func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 	var out []relIssue
 	wf := c.writerFields(w)
+	if !c.spend(len(r.Fields()) + len(w.Fields())) {
+		return nil
+	}
 	for i, rf := range r.Fields() {
 		seg := func(suffix string) *segment {
 			return &segment{human: "." + rf.Name(), pointer: "/fields/" + strconv.Itoa(i) + suffix}
@@ -556,6 +705,10 @@ func sameKind(branch, writer avro.Schema) bool {
 	return branch.Type() == avro.Array || branch.Type() == avro.Map
 }
 
+// maxDescribedBranches is how many branches of a union describe names: a
+// message about one branch of a huge union stays short.
+const maxDescribedBranches = 16
+
 // describe names a type briefly: primitives by name, named types as
 // "record com.example.Order", unions as "[null, string]".
 func describe(s avro.Schema) string {
@@ -568,9 +721,13 @@ func describe(s avro.Schema) string {
 	case *avro.MapSchema:
 		return "map<" + describe(t.Values()) + ">"
 	case *avro.UnionSchema:
-		parts := make([]string, len(t.Types()))
-		for i, b := range t.Types() {
-			parts[i] = describe(b)
+		types := t.Types()
+		parts := make([]string, 0, min(len(types), maxDescribedBranches+1))
+		for _, b := range types[:min(len(types), maxDescribedBranches)] {
+			parts = append(parts, describe(b))
+		}
+		if more := len(types) - maxDescribedBranches; more > 0 {
+			parts = append(parts, fmt.Sprintf("... %d more", more))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
