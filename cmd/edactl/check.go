@@ -63,7 +63,7 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 
   # Against the production registry
   edactl check --against registry --registry https://schemas.example.com`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output(gate.Formats...)
 			if err != nil {

@@ -71,7 +71,7 @@ as base64 and named in "header_encodings".`,
 
   # Large orders of one tenant, keep tailing
   edactl consume orders -f --header tenant=acme --filter 'value.total > 1000'`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Topics = args
 			opts.keySet = cmd.Flags().Changed("key")

@@ -107,7 +107,7 @@ The broker is for development and tests, not production.`,
 		Example: `  edactl dev
   edactl dev --demo        # plus a live order flow to look at with edactl tui
   edactl dev --kafka-addr 127.0.0.1:19092 --registry-addr 127.0.0.1:18081 --data /tmp/edactl`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), opts.LogFormat)
 			if err != nil {

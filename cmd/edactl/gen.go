@@ -22,7 +22,7 @@ func newGenCmd(g *globals) *cobra.Command {
 		Use:   "gen",
 		Short: "Generate code from the schema history",
 		Long:  "Generate code from the schema tree (or the registry). See `edactl gen go`.",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},
@@ -72,7 +72,7 @@ registry instead of the schema tree.`,
 
   # Generate from the registry's history of two subjects
   edactl gen go --from-registry orders.placed-value payments.captured-value --out events`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			output, err := g.output()
 			if err != nil {

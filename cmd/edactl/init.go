@@ -28,7 +28,7 @@ schemas/orders/order-placed/v1.avsc, into DIR (default: the current
 directory). Existing files are left alone unless --force.`,
 		Example: `  edactl init
   edactl check`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = "."
 			if len(args) == 1 {

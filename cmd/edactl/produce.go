@@ -55,7 +55,7 @@ producer.`,
 
   # Copy records between clusters
   edactl consume orders --brokers old:9092 -o json | edactl produce orders --brokers new:9092`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Topic = args[0]
 			out, err := g.output()

@@ -35,7 +35,7 @@ Exit status: 0 ok, 1 a subject was refused, 2 usage or configuration error.`,
 
   # Register, as a CI step after merging to main
   edactl push --registry https://schemas.example.com`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {

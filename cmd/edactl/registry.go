@@ -103,7 +103,7 @@ delete), admin (+ config and mode). Stops gracefully on SIGINT/SIGTERM.`,
 		Example: `  edactl registry serve
   edactl registry serve --addr 0.0.0.0:8081 --data /var/lib/edactl --auth-file auth.yaml
   edactl registry serve --compatibility FULL_TRANSITIVE --log-format json`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRegistryServe(cmd.Context(), cmd.ErrOrStderr(), opts)
 		},
@@ -206,7 +206,7 @@ func newRegistrySubjectsCmd(g *globals, auth *registryAuth) *cobra.Command {
 		Use:     "subjects",
 		Short:   "List subjects",
 		Example: "  edactl registry subjects\n  edactl registry subjects --prefix orders --deleted -o json",
-		Args:    cobra.NoArgs,
+		Args:    noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -247,7 +247,7 @@ func newRegistryVersionsCmd(g *globals, auth *registryAuth) *cobra.Command {
 		Use:     "versions SUBJECT",
 		Short:   "List the versions of a subject",
 		Example: "  edactl registry versions orders-value\n  edactl registry versions orders-value --deleted -o json",
-		Args:    cobra.ExactArgs(1),
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -308,7 +308,7 @@ func newRegistryGetCmd(g *globals, auth *registryAuth) *cobra.Command {
 then the schema, indented. -o json prints the version with the schema as a
 JSON value.`,
 		Example: "  edactl registry get orders-value\n  edactl registry get orders-value 2 -o json",
-		Args:    cobra.RangeArgs(1, 2),
+		Args:    rangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -398,7 +398,7 @@ explanation of every incompatibility.`,
 		Example: `  edactl registry register orders-value schemas/shop/order/v2.avsc
   edactl registry register order-value order.avsc --reference shop.Money=money-value:1
   cat v3.avsc | edactl registry register orders-value - -o json`,
-		Args: cobra.ExactArgs(2),
+		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -458,7 +458,7 @@ func newRegistryDeleteCmd(g *globals, auth *registryAuth) *cobra.Command {
 versions disappear from listings and compatibility checks but their ids still
 resolve. --permanent removes what was soft deleted before, for good.`,
 		Example: "  edactl registry delete orders-value\n  edactl registry delete orders-value --permanent\n  edactl registry delete orders-value --version 2",
-		Args:    cobra.ExactArgs(1),
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -525,7 +525,7 @@ func newRegistryConfigCmd(g *globals, auth *registryAuth) *cobra.Command {
 		Long: `Show the compatibility level of SUBJECT (the level that applies to it,
 falling back to the global one), or the global level; --set changes it.`,
 		Example: "  edactl registry config\n  edactl registry config orders-value --set FULL_TRANSITIVE\n  edactl registry config orders-value -o json",
-		Args:    cobra.MaximumNArgs(1),
+		Args:    maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -580,7 +580,7 @@ func newRegistryModeCmd(g *globals, auth *registryAuth) *cobra.Command {
 		Long: `Show the mode that applies to SUBJECT, or the global mode; --set changes it.
 IMPORT (for migrating with ids kept) requires --force while subjects exist.`,
 		Example: "  edactl registry mode\n  edactl registry mode --set READONLY\n  edactl registry mode --set IMPORT --force -o json",
-		Args:    cobra.MaximumNArgs(1),
+		Args:    maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {

@@ -58,7 +58,7 @@ Colours follow the terminal; --no-color or NO_COLOR turns them off.`,
   edactl tui --topic orders.placed --from @-1h
 
   edactl tui --brokers kafka-1:9092,kafka-2:9092 --registry http://registry:8081`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := stream.ParseBound(opts.From); err != nil {
 				return usageErrorf("--from %q: %w", opts.From, err)
