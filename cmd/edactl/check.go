@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/gate"
@@ -112,9 +111,9 @@ func runCheck(ctx context.Context, g *globals, cmd *cobra.Command, opts *checkOp
 		}
 	}
 	if useRegistry || auto && registryConfigured(g, cmd) {
-		cl, err := gateRegistryClient(g)
+		cl, err := g.registryClient()
 		if err != nil {
-			return usageErrorf("--registry %q: %w", g.Registry, err)
+			return err
 		}
 		if !useRegistry {
 			// auto: use the registry only if it answers.
@@ -166,12 +165,6 @@ func loadTree(ctx context.Context, g *globals) (*schemas.Tree, string, error) {
 // than edactl falling back to its default URL.
 func registryConfigured(g *globals, cmd *cobra.Command) bool {
 	return cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
-}
-
-// gateRegistryClient returns a franz-go schema registry client for
-// g.Registry.
-func gateRegistryClient(g *globals) (*sr.Client, error) {
-	return sr.NewClient(sr.URLs(g.Registry), sr.UserAgent("edactl/"+currentBuild().Version))
 }
 
 // isTerminal reports whether w is a terminal (for progress lines).

@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/codegen"
 	"github.com/edactl/edactl/schemas"
@@ -145,9 +144,9 @@ func runGenGo(ctx context.Context, stdout, stderr io.Writer, g *globals, opts *g
 	var in codegen.Input
 	var err error
 	if len(opts.FromRegistry) > 0 {
-		cl, cerr := sr.NewClient(sr.URLs(g.Registry))
+		cl, cerr := g.registryClient()
 		if cerr != nil {
-			return usageErrorf("registry %s: %w", g.Registry, cerr)
+			return cerr
 		}
 		fmt.Fprintf(stderr, "reading %d subject(s) from %s\n", len(opts.FromRegistry), g.Registry)
 		in, err = codegen.FromRegistry(ctx, cl, opts.Package, opts.FromRegistry)

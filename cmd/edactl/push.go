@@ -53,9 +53,9 @@ func runPush(ctx context.Context, g *globals, cmd *cobra.Command, opts *pushOpti
 	if err != nil {
 		return err
 	}
-	cl, err := gateRegistryClient(g)
+	cl, err := g.registryClient()
 	if err != nil {
-		return usageErrorf("--registry %q: %w", g.Registry, err)
+		return err
 	}
 	popts := gate.PushOptions{DryRun: opts.DryRun}
 	if isTerminal(cmd.ErrOrStderr()) {

@@ -51,6 +51,9 @@ type globals struct {
 	// sources records where each resolved setting came from
 	// ("flag", "env EDACTL_X", "edactl.yaml" or "default").
 	sources map[string]string
+	// credentials are the registry credential flags of `edactl registry`;
+	// clientOptions falls back to EDACTL_REGISTRY_* for the ones not given.
+	credentials registryCredentials
 
 	io     Stdio
 	getenv func(string) string
