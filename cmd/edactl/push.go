@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/edactl/edactl/schemas/gate"
 )
 
+// pushOptions are the flags of `edactl push`.
 type pushOptions struct {
 	DryRun bool
 }
@@ -41,14 +43,16 @@ Exit status: 0 ok, 1 a subject was refused, 2 usage or configuration error.`,
 			if err != nil {
 				return err
 			}
-			return runPush(cmd.Context(), g, cmd, opts, out)
+			return runPush(cmd.Context(), g, cmd.OutOrStdout(), cmd.ErrOrStderr(), opts, out)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan, register nothing")
 	return cmd
 }
 
-func runPush(ctx context.Context, g *globals, cmd *cobra.Command, opts *pushOptions, format string) error {
+// runPush registers the tree's new versions and writes the result in format
+// to stdout; progress goes to stderr.
+func runPush(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *pushOptions, format string) error {
 	tree, _, err := loadTree(ctx, g)
 	if err != nil {
 		return err
@@ -58,12 +62,12 @@ func runPush(ctx context.Context, g *globals, cmd *cobra.Command, opts *pushOpti
 		return err
 	}
 	popts := gate.PushOptions{DryRun: opts.DryRun}
-	if isTerminal(cmd.ErrOrStderr()) {
-		popts.Progress = cmd.ErrOrStderr()
+	if isTerminal(stderr) {
+		popts.Progress = stderr
 	}
 	res, err := gate.Push(ctx, tree, cl, popts)
 	if res != nil {
-		if werr := gate.WritePush(cmd.OutOrStdout(), res, format); werr != nil && err == nil {
+		if werr := gate.WritePush(stdout, res, format); werr != nil && err == nil {
 			err = werr
 		}
 	}

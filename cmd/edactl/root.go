@@ -238,9 +238,11 @@ func (g *globals) output(allowed ...string) (string, error) {
 
 // color reports whether coloured output is wanted on w.
 func (g *globals) color(w io.Writer) bool {
-	if g.NoColor {
-		return false
-	}
+	return !g.NoColor && isTerminal(w)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
