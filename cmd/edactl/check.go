@@ -188,9 +188,11 @@ func loadTree(ctx context.Context, g *globals) (*schemas.Tree, string, error) {
 }
 
 // registryConfigured reports whether the user named a registry, rather
-// than edactl falling back to its default URL.
+// than edactl falling back to its default URL; an empty --registry names
+// none.
 func registryConfigured(g *globals, cmd *cobra.Command) bool {
-	return cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
+	named := cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
+	return named && len(splitList(g.Registry)) > 0
 }
 
 // rootCause returns the last part of a wrapped error message ("connection

@@ -316,3 +316,30 @@ func TestClientConstructors(t *testing.T) {
 		t.Errorf("registry client: %v; the options' URLs became %q", err, urls)
 	}
 }
+
+// TestEmptyRegistryURL: a command that needs a registry refuses an empty
+// --registry as a configuration error before sending anything; check's
+// default baseline takes it as naming no registry.
+func TestEmptyRegistryURL(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errOut := run(t, nil, "init", dir); code != 0 {
+		t.Fatalf("init: %d %s %s", code, out, errOut)
+	}
+	config := filepath.Join(dir, "edactl.yaml")
+	for _, args := range [][]string{
+		{"registry", "subjects", "--registry", ""},
+		{"--config", config, "push", "--registry", ""},
+		{"--config", config, "check", "--against", "registry", "--registry", ""},
+		{"gen", "go", "--from-registry", "s", "--out", filepath.Join(dir, "events"), "--registry", ""},
+		{"tui", "--registry", ""},
+	} {
+		code, _, errOut := run(t, nil, args...)
+		if code != exitUsage || !strings.Contains(errOut, "no schema registry: set --registry or EDACTL_REGISTRY") {
+			t.Errorf("edactl %q: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	code, out, errOut := run(t, nil, "--config", config, "check", "--registry", "")
+	if code != exitOK || !strings.HasSuffix(strings.TrimSpace(out), "against local") || errOut != "" {
+		t.Errorf("check --registry '': exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
