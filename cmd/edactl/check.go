@@ -5,21 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/gate"
 )
 
+// checkOptions are the flags of `edactl check`.
 type checkOptions struct {
 	Against []string
 	Strict  bool
+	// RegistryNamed is set when the user named a registry (see
+	// registryConfigured), which --against auto then tries.
+	RegistryNamed bool
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -63,13 +65,14 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 
   # Against the production registry
   edactl check --against registry --registry https://schemas.example.com`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output(gate.Formats...)
 			if err != nil {
 				return err
 			}
-			return runCheck(cmd.Context(), g, cmd, opts, out)
+			opts.RegistryNamed = registryConfigured(g, cmd)
+			return runCheck(cmd.Context(), g, cmd.OutOrStdout(), cmd.ErrOrStderr(), opts, out)
 		},
 	}
 	cmd.Flags().StringSliceVar(&opts.Against, "against", nil, "baseline: auto (default), local, registry or git:REF; repeatable")
@@ -80,43 +83,65 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 	return cmd
 }
 
-func runCheck(ctx context.Context, g *globals, cmd *cobra.Command, opts *checkOptions, format string) error {
+// checkBaseline is what --against asks for.
+type checkBaseline struct {
+	// Registry: --against registry; the registry must answer.
+	Registry bool
+	// AutoRegistry: --against auto (the default); a named registry is used
+	// when it answers.
+	AutoRegistry bool
+	// GitRef: --against git:REF.
+	GitRef string
+}
+
+// baseline reads --against.
+func (o *checkOptions) baseline() (checkBaseline, error) {
+	var b checkBaseline
+	against := o.Against
+	if len(against) == 0 {
+		against = []string{"auto"}
+	}
+	for _, a := range against {
+		switch {
+		case a == "auto":
+			b.AutoRegistry = true
+		case a == "local":
+		case a == "registry":
+			b.Registry = true
+		case strings.HasPrefix(a, "git:") && len(a) > 4:
+			if b.GitRef != "" {
+				return b, usageErrorf("--against: only one git baseline at a time (got git:%s and %s)", b.GitRef, a)
+			}
+			b.GitRef = strings.TrimPrefix(a, "git:")
+		default:
+			return b, usageErrorf("--against %q: want auto, local, registry or git:REF", a)
+		}
+	}
+	return b, nil
+}
+
+// runCheck checks the schema tree and writes the report in format to
+// stdout; notes and progress go to stderr.
+func runCheck(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *checkOptions, format string) error {
 	tree, dir, err := loadTree(ctx, g)
 	if err != nil {
 		return err
 	}
-	stderr := cmd.ErrOrStderr()
 	gopts := gate.Options{Dir: dir, Strict: opts.Strict}
 	if isTerminal(stderr) {
 		gopts.Progress = stderr
 	}
-	against := opts.Against
-	if len(against) == 0 {
-		against = []string{"auto"}
+	base, err := opts.baseline()
+	if err != nil {
+		return err
 	}
-	useRegistry, auto := false, false
-	for _, a := range against {
-		switch {
-		case a == "auto":
-			auto = true
-		case a == "local":
-		case a == "registry":
-			useRegistry = true
-		case strings.HasPrefix(a, "git:") && len(a) > 4:
-			if gopts.GitRef != "" {
-				return usageErrorf("--against: only one git baseline at a time (got git:%s and %s)", gopts.GitRef, a)
-			}
-			gopts.GitRef = strings.TrimPrefix(a, "git:")
-		default:
-			return usageErrorf("--against %q: want auto, local, registry or git:REF", a)
-		}
-	}
-	if useRegistry || auto && registryConfigured(g, cmd) {
-		cl, err := gateRegistryClient(g)
+	gopts.GitRef = base.GitRef
+	if base.Registry || base.AutoRegistry && opts.RegistryNamed {
+		cl, err := g.registryClient()
 		if err != nil {
-			return usageErrorf("--registry %q: %w", g.Registry, err)
+			return err
 		}
-		if !useRegistry {
+		if !base.Registry {
 			// auto: use the registry only if it answers.
 			pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 			res := cl.Compatibility(pctx)
@@ -137,7 +162,7 @@ func runCheck(ctx context.Context, g *globals, cmd *cobra.Command, opts *checkOp
 	if err != nil {
 		return err
 	}
-	if err := gate.WriteReport(cmd.OutOrStdout(), report, format); err != nil {
+	if err := gate.WriteReport(stdout, report, format); err != nil {
 		return err
 	}
 	if !report.OK {
@@ -163,25 +188,11 @@ func loadTree(ctx context.Context, g *globals) (*schemas.Tree, string, error) {
 }
 
 // registryConfigured reports whether the user named a registry, rather
-// than edactl falling back to its default URL.
+// than edactl falling back to its default URL; an empty --registry names
+// none.
 func registryConfigured(g *globals, cmd *cobra.Command) bool {
-	return cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
-}
-
-// gateRegistryClient returns a franz-go schema registry client for
-// g.Registry.
-func gateRegistryClient(g *globals) (*sr.Client, error) {
-	return sr.NewClient(sr.URLs(g.Registry), sr.UserAgent("edactl/"+currentBuild().Version))
-}
-
-// isTerminal reports whether w is a terminal (for progress lines).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	named := cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
+	return named && len(splitList(g.Registry)) > 0
 }
 
 // rootCause returns the last part of a wrapped error message ("connection

@@ -39,7 +39,7 @@ that does not parse).`,
 
   # Check against the whole history, both directions, as JSON
   edactl compat --level FULL_TRANSITIVE -o json v3.avsc v2.avsc v1.avsc`,
-		Args: cobra.MinimumNArgs(2),
+		Args: minimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.New, opts.History = args[0], args[1:]
 			out, err := g.output()

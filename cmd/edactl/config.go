@@ -22,7 +22,7 @@ func newConfigCmd(g *globals) *cobra.Command {
 environment variables, then flags (later wins), and where each value came from.`,
 		Example: `  edactl config
   EDACTL_BROKERS=kafka:9092 edactl config -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {

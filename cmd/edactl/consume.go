@@ -71,7 +71,7 @@ as base64 and named in "header_encodings".`,
 
   # Large orders of one tenant, keep tailing
   edactl consume orders -f --header tenant=acme --filter 'value.total > 1000'`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Topics = args
 			opts.keySet = cmd.Flags().Changed("key")
@@ -83,19 +83,9 @@ as base64 and named in "header_encodings".`,
 			if err != nil {
 				return err
 			}
-			r := roles{admin: true, consumer: true, registry: !opts.Raw}
-			if opts.Group != "" {
-				if len(spec.From.Partitions) > 0 {
-					return usageErrorf("with --group, --from is the group's reset position and cannot name partitions")
-				}
-				r.group, r.groupTopics = opts.Group, opts.Topics
-				r.groupReset = stream.Position{Kind: stream.Earliest}
-				if spec.From.Default != nil {
-					r.groupReset = *spec.From.Default
-				}
-				if spec.Partitions != nil {
-					return usageErrorf("--partitions cannot be used with --group: the group assigns partitions")
-				}
+			r, err := opts.roles(spec)
+			if err != nil {
+				return err
 			}
 			c, closeAll, err := g.streamClient(cmd, r)
 			if err != nil {
@@ -158,6 +148,28 @@ func (o *consumeOptions) parse() (stream.ReadSpec, *stream.Filter, error) {
 		return spec, nil, usageErrorf("--filter: %w", err)
 	}
 	return spec, filter, nil
+}
+
+// roles returns the clients a read of spec needs: with --group, a
+// consumer that is a member of the group, starting where --from says when
+// the group has no committed offset.
+func (o *consumeOptions) roles(spec stream.ReadSpec) (roles, error) {
+	r := roles{admin: true, consumer: true, registry: !o.Raw}
+	if o.Group == "" {
+		return r, nil
+	}
+	if len(spec.From.Partitions) > 0 {
+		return r, usageErrorf("with --group, --from is the group's reset position and cannot name partitions")
+	}
+	r.group, r.groupTopics = o.Group, o.Topics
+	r.groupReset = stream.Position{Kind: stream.Earliest}
+	if spec.From.Default != nil {
+		r.groupReset = *spec.From.Default
+	}
+	if spec.Partitions != nil {
+		return r, usageErrorf("--partitions cannot be used with --group: the group assigns partitions")
+	}
+	return r, nil
 }
 
 func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *consumeOptions, spec stream.ReadSpec, filter *stream.Filter, output string) error {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/dev"
 	"github.com/edactl/edactl/dev/demo"
@@ -17,7 +16,6 @@ import (
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
 	"github.com/edactl/edactl/serde"
-	"github.com/edactl/edactl/stream"
 )
 
 type devOptions struct {
@@ -107,7 +105,7 @@ The broker is for development and tests, not production.`,
 		Example: `  edactl dev
   edactl dev --demo        # plus a live order flow to look at with edactl tui
   edactl dev --kafka-addr 127.0.0.1:19092 --registry-addr 127.0.0.1:18081 --data /tmp/edactl`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), opts.LogFormat)
 			if err != nil {
@@ -177,35 +175,35 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 	return err
 }
 
+// devClientOptions are the connection settings of the demo's clients: the
+// broker and registry edactl dev runs, without the user's credentials,
+// which are for the registries and clusters the other commands talk to.
+func devClientOptions(a dev.Addrs) clientOptions {
+	return clientOptions{
+		Registry: registryOptions{URLs: []string{a.Registry}},
+		Kafka:    kafkaOptions{Brokers: []string{a.Kafka}},
+	}
+}
+
 // runDemo writes the demo traffic to the dev broker until ctx ends, with
 // one franz-go client per role.
 func runDemo(ctx context.Context, a dev.Addrs, rate float64, logger *slog.Logger) error {
-	var clients []*kgo.Client
-	defer func() {
-		for _, cl := range clients {
-			cl.Close()
-		}
-	}()
-	build := func(extra ...kgo.Opt) (*kgo.Client, error) {
-		cl, err := kgo.NewClient(stream.ClientOpts([]string{a.Kafka}, extra...)...)
-		if err == nil {
-			clients = append(clients, cl)
-		}
-		return cl, err
-	}
-	admin, err := build()
+	conn := devClientOptions(a)
+	clients := &kafkaClients{opts: conn.Kafka}
+	defer clients.close()
+	admin, err := clients.add()
 	if err != nil {
 		return err
 	}
-	producer, err := build(kgo.ProducerLinger(10 * time.Millisecond))
+	producer, err := clients.add(kgo.ProducerLinger(10 * time.Millisecond))
 	if err != nil {
 		return err
 	}
-	lagging, err := build(demo.LaggingConsumerOpts()...)
+	lagging, err := clients.add(demo.LaggingConsumerOpts()...)
 	if err != nil {
 		return err
 	}
-	src, err := sr.NewClient(sr.URLs(a.Registry))
+	src, err := newRegistryClient(conn.Registry)
 	if err != nil {
 		return err
 	}

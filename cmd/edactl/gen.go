@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"go/token"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/codegen"
 	"github.com/edactl/edactl/schemas"
@@ -22,7 +20,7 @@ func newGenCmd(g *globals) *cobra.Command {
 		Use:   "gen",
 		Short: "Generate code from the schema history",
 		Long:  "Generate code from the schema tree (or the registry). See `edactl gen go`.",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},
@@ -72,7 +70,7 @@ registry instead of the schema tree.`,
 
   # Generate from the registry's history of two subjects
   edactl gen go --from-registry orders.placed-value payments.captured-value --out events`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			output, err := g.output()
 			if err != nil {
@@ -145,9 +143,9 @@ func runGenGo(ctx context.Context, stdout, stderr io.Writer, g *globals, opts *g
 	var in codegen.Input
 	var err error
 	if len(opts.FromRegistry) > 0 {
-		cl, cerr := sr.NewClient(sr.URLs(g.Registry))
+		cl, cerr := g.registryClient()
 		if cerr != nil {
-			return usageErrorf("registry %s: %w", g.Registry, cerr)
+			return cerr
 		}
 		fmt.Fprintf(stderr, "reading %d subject(s) from %s\n", len(opts.FromRegistry), g.Registry)
 		in, err = codegen.FromRegistry(ctx, cl, opts.Package, opts.FromRegistry)
@@ -169,55 +167,64 @@ func runGenGo(ctx context.Context, stdout, stderr io.Writer, g *globals, opts *g
 		return err
 	}
 
-	var states []codegen.FileState
+	res := genGoResult{Events: len(in.Events)}
 	if opts.Check {
-		states, err = codegen.Compare(opts.Out, files)
+		res.States, err = codegen.Compare(opts.Out, files)
 	} else {
-		states, err = codegen.Write(opts.Out, files)
+		res.States, err = codegen.Write(opts.Out, files)
 	}
 	if err != nil {
 		return err
 	}
-	stale := false
-	for _, st := range states {
+	for _, st := range res.States {
 		if st.Status != codegen.Unchanged {
-			stale = true
+			res.Stale = true
 		}
 	}
 
 	if output == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(genGoJSON{Out: filepath.ToSlash(opts.Out), Package: opts.Package, Check: opts.Check, Stale: stale, Files: states}); err != nil {
+		if err := writeJSON(stdout, genGoJSON{Out: filepath.ToSlash(opts.Out), Package: opts.Package, Check: opts.Check, Stale: res.Stale, Files: res.States}); err != nil {
 			return err
 		}
 	} else {
-		printGenGo(stdout, opts, states, stale, len(in.Events))
+		printGenGo(stdout, opts, res)
 	}
-	if opts.Check && stale {
+	if opts.Check && res.Stale {
 		return errCheckFailed
 	}
 	return nil
 }
 
-func printGenGo(w io.Writer, opts *genGoOptions, states []codegen.FileState, stale bool, events int) {
+// genGoResult is what one run of gen go found or did.
+type genGoResult struct {
+	// States says, per file, how the code on disk compared with the
+	// generated code (before writing it, without --check).
+	States []codegen.FileState
+	// Stale is set when some file was not up to date.
+	Stale bool
+	// Events is the number of events generated for.
+	Events int
+}
+
+// printGenGo writes the text report of gen go.
+func printGenGo(w io.Writer, opts *genGoOptions, res genGoResult) {
 	verb := map[codegen.FileStatus]string{codegen.Differs: "updated", codegen.Missing: "created", codegen.Extra: "removed"}
 	if opts.Check {
 		verb = map[codegen.FileStatus]string{codegen.Differs: "stale", codegen.Missing: "missing", codegen.Extra: "no longer generated"}
 	}
-	for _, st := range states {
+	for _, st := range res.States {
 		if st.Status != codegen.Unchanged {
 			fmt.Fprintf(w, "%s: %s\n", filepath.ToSlash(filepath.Join(opts.Out, st.Name)), verb[st.Status])
 		}
 	}
 	switch {
-	case opts.Check && stale:
+	case opts.Check && res.Stale:
 		fmt.Fprintf(w, "generated Go code in %s is stale: run edactl gen go\n", filepath.ToSlash(opts.Out))
 	case opts.Check:
-		fmt.Fprintf(w, "generated Go code in %s is up to date (%d event(s))\n", filepath.ToSlash(opts.Out), events)
-	case stale:
-		fmt.Fprintf(w, "generated package %s for %d event(s) in %s\n", opts.Package, events, filepath.ToSlash(opts.Out))
+		fmt.Fprintf(w, "generated Go code in %s is up to date (%d event(s))\n", filepath.ToSlash(opts.Out), res.Events)
+	case res.Stale:
+		fmt.Fprintf(w, "generated package %s for %d event(s) in %s\n", opts.Package, res.Events, filepath.ToSlash(opts.Out))
 	default:
-		fmt.Fprintf(w, "package %s in %s is up to date (%d event(s))\n", opts.Package, filepath.ToSlash(opts.Out), events)
+		fmt.Fprintf(w, "package %s in %s is up to date (%d event(s))\n", opts.Package, filepath.ToSlash(opts.Out), res.Events)
 	}
 }

@@ -21,7 +21,7 @@ func newGroupsCmd(g *globals) *cobra.Command {
 		Example: `  edactl groups
   edactl groups -o json | jq '.[] | select(.lag > 1000)'
   edactl groups describe billing`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -45,7 +45,7 @@ func newGroupsDescribeCmd(g *globals) *cobra.Command {
 		Short: "Show a group's members and, per partition, committed offset and lag",
 		Example: `  edactl groups describe billing
   edactl groups describe billing -o json | jq '.offsets[] | select(.lag > 0)'`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {

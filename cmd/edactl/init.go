@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,20 +29,21 @@ schemas/orders/order-placed/v1.avsc, into DIR (default: the current
 directory). Existing files are left alone unless --force.`,
 		Example: `  edactl init
   edactl check`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = "."
 			if len(args) == 1 {
 				opts.Dir = args[0]
 			}
-			return runInit(cmd, opts)
+			return runInit(cmd.OutOrStdout(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing files")
 	return cmd
 }
 
-func runInit(cmd *cobra.Command, opts *initOptions) error {
+// runInit writes the starter files into opts.Dir and lists them on w.
+func runInit(w io.Writer, opts *initOptions) error {
 	files := schemas.StarterFiles()
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -58,7 +60,6 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 			}
 		}
 	}
-	out := cmd.OutOrStdout()
 	for _, name := range names {
 		p := filepath.Join(opts.Dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -67,8 +68,8 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 		if err := os.WriteFile(p, files[name], 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "wrote %s\n", p)
+		fmt.Fprintf(w, "wrote %s\n", p)
 	}
-	fmt.Fprintln(out, "next: edit the event, then run `edactl check`; a change is a new file (v2.avsc)")
+	fmt.Fprintln(w, "next: edit the event, then run `edactl check`; a change is a new file (v2.avsc)")
 	return nil
 }

@@ -14,14 +14,39 @@ import (
 	"github.com/edactl/edactl/stream"
 )
 
+// produceOptions are the argument and flags of `edactl produce`.
 type produceOptions struct {
 	stream.ProduceOptions
-	File string
+	File            string
+	MaxMessageBytes int32
+	// versionSet and maxBytesSet say whether --version and
+	// --max-message-bytes were given.
+	versionSet, maxBytesSet bool
+}
+
+// checkVersion checks --version.
+func (o *produceOptions) checkVersion() error {
+	if o.Version < -1 || o.Version == 0 && o.versionSet {
+		return usageErrorf("--version %d: want a version number (1 or more) or -1 for the latest", o.Version)
+	}
+	return nil
+}
+
+// roles returns the clients a produce needs: the producer with
+// --max-message-bytes as its batch limit when given.
+func (o *produceOptions) roles() (roles, error) {
+	r := roles{admin: true, producer: true, registry: true}
+	if o.maxBytesSet {
+		if o.MaxMessageBytes <= 0 {
+			return r, usageErrorf("--max-message-bytes %d: want a positive size in bytes", o.MaxMessageBytes)
+		}
+		r.producerOpts = []kgo.Opt{kgo.ProducerBatchMaxBytes(o.MaxMessageBytes)}
+	}
+	return r, nil
 }
 
 func newProduceCmd(g *globals) *cobra.Command {
 	opts := &produceOptions{}
-	var maxBytes int32
 	cmd := &cobra.Command{
 		Use:   "produce TOPIC",
 		Short: "Write records from JSON lines, encoded with a registry schema",
@@ -55,15 +80,17 @@ producer.`,
 
   # Copy records between clusters
   edactl consume orders --brokers old:9092 -o json | edactl produce orders --brokers new:9092`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Topic = args[0]
+			opts.versionSet = cmd.Flags().Changed("version")
+			opts.maxBytesSet = cmd.Flags().Changed("max-message-bytes")
 			out, err := g.output()
 			if err != nil {
 				return err
 			}
-			if opts.Version < -1 || opts.Version == 0 && cmd.Flags().Changed("version") {
-				return usageErrorf("--version %d: want a version number (1 or more) or -1 for the latest", opts.Version)
+			if err := opts.checkVersion(); err != nil {
+				return err
 			}
 			in := cmd.InOrStdin()
 			if opts.File != "" && opts.File != "-" {
@@ -74,12 +101,9 @@ producer.`,
 				defer f.Close()
 				in = f
 			}
-			r := roles{admin: true, producer: true, registry: true}
-			if cmd.Flags().Changed("max-message-bytes") {
-				if maxBytes <= 0 {
-					return usageErrorf("--max-message-bytes %d: want a positive size in bytes", maxBytes)
-				}
-				r.producerOpts = []kgo.Opt{kgo.ProducerBatchMaxBytes(maxBytes)}
+			r, err := opts.roles()
+			if err != nil {
+				return err
 			}
 			c, closeAll, err := g.streamClient(cmd, r)
 			if err != nil {
@@ -94,7 +118,7 @@ producer.`,
 	f.StringVar(&opts.ValueSubject, "subject", "", "subject whose schema encodes values (default <topic>-value)")
 	f.IntVar(&opts.Version, "version", -1, "version of the subject (default the latest)")
 	f.StringVar(&opts.KeySubject, "key-subject", "", "encode keys with this subject's latest schema (default: keys are text)")
-	f.Int32Var(&maxBytes, "max-message-bytes", 1000012, "the largest record batch the producer writes (as the topic's max.message.bytes)")
+	f.Int32Var(&opts.MaxMessageBytes, "max-message-bytes", 1000012, "the largest record batch the producer writes (as the topic's max.message.bytes)")
 	return cmd
 }
 

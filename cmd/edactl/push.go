@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/edactl/edactl/schemas/gate"
 )
 
+// pushOptions are the flags of `edactl push`.
 type pushOptions struct {
 	DryRun bool
 }
@@ -35,35 +37,37 @@ Exit status: 0 ok, 1 a subject was refused, 2 usage or configuration error.`,
 
   # Register, as a CI step after merging to main
   edactl push --registry https://schemas.example.com`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {
 				return err
 			}
-			return runPush(cmd.Context(), g, cmd, opts, out)
+			return runPush(cmd.Context(), g, cmd.OutOrStdout(), cmd.ErrOrStderr(), opts, out)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan, register nothing")
 	return cmd
 }
 
-func runPush(ctx context.Context, g *globals, cmd *cobra.Command, opts *pushOptions, format string) error {
+// runPush registers the tree's new versions and writes the result in format
+// to stdout; progress goes to stderr.
+func runPush(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *pushOptions, format string) error {
 	tree, _, err := loadTree(ctx, g)
 	if err != nil {
 		return err
 	}
-	cl, err := gateRegistryClient(g)
+	cl, err := g.registryClient()
 	if err != nil {
-		return usageErrorf("--registry %q: %w", g.Registry, err)
+		return err
 	}
 	popts := gate.PushOptions{DryRun: opts.DryRun}
-	if isTerminal(cmd.ErrOrStderr()) {
-		popts.Progress = cmd.ErrOrStderr()
+	if isTerminal(stderr) {
+		popts.Progress = stderr
 	}
 	res, err := gate.Push(ctx, tree, cl, popts)
 	if res != nil {
-		if werr := gate.WritePush(cmd.OutOrStdout(), res, format); werr != nil && err == nil {
+		if werr := gate.WritePush(stdout, res, format); werr != nil && err == nil {
 			err = werr
 		}
 	}

@@ -34,7 +34,7 @@ murmur2 hash), so each key keeps its order. Progress goes to stderr;
 
   # A fixed window
   edactl replay orders orders.debug --from @2024-05-01T09:00:00Z --until @2024-05-01T10:00:00Z`,
-		Args: cobra.ExactArgs(2),
+		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source, opts.Target = args[0], args[1]
 			out, err := g.output()

@@ -78,7 +78,7 @@ applying it deletes the commit). -o csv prints the plan in that format.`,
   # Save a plan, review it, apply it later
   edactl rewind billing --all-topics --to-earliest -o csv > plan.csv
   edactl rewind billing --from-file plan.csv --execute`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Group = args[0]
 			out, err := g.output("text", "json", "csv")

@@ -33,16 +33,6 @@ type Stdio struct {
 	Err io.Writer
 }
 
-// usageError marks an error as a usage or configuration mistake (exit 2).
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usageErrorf(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
-}
-
 // errCheckFailed is returned by commands whose report was already printed and
 // whose verdict is "failed" (exit 1, nothing more to say on stderr).
 var errCheckFailed = errors.New("check failed")
@@ -61,6 +51,9 @@ type globals struct {
 	// sources records where each resolved setting came from
 	// ("flag", "env EDACTL_X", "edactl.yaml" or "default").
 	sources map[string]string
+	// credentials are the registry credential flags of `edactl registry`;
+	// clientOptions falls back to EDACTL_REGISTRY_* for the ones not given.
+	credentials registryCredentials
 
 	io     Stdio
 	getenv func(string) string
@@ -73,16 +66,23 @@ func Main(ctx context.Context, args []string, stdio Stdio, getenv func(string) s
 		getenv = func(string) string { return "" }
 	}
 	g := &globals{io: stdio, getenv: getenv}
-	root := newRootCmd(g)
-	root.SetArgs(args)
-	root.SetIn(stdio.In)
-	root.SetOut(stdio.Out)
-	root.SetErr(stdio.Err)
-	err := root.ExecuteContext(ctx)
-	return exitCode(err, stdio.Err)
+	return execute(ctx, newRootCmd(g), args, stdio.Err)
 }
 
-// exitCode maps an error to the process exit code and prints it as one line.
+// execute runs the command tree root with args and returns the exit code;
+// an error is printed on stderr.
+func execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer) int {
+	root.SetArgs(args)
+	ran, err := root.ExecuteContextC(ctx)
+	if isCommandLineError(ran, err) {
+		err = asUsage(err)
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode maps an error to the process exit code and prints it as one
+// line: 0 without an error, 1 for errCheckFailed (the report was printed)
+// and for every error that is not a *usageError, 2 for usage errors.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
@@ -95,28 +95,10 @@ func exitCode(err error, stderr io.Writer) int {
 	msg := termtext.Escape(strings.TrimSpace(err.Error()))
 	fmt.Fprintf(stderr, "edactl: %s\n", strings.NewReplacer("\n", "; ", "\t", " ").Replace(msg))
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsageError(err) {
+	if errors.As(err, &ue) {
 		return exitUsage
 	}
 	return exitFailed
-}
-
-// isCobraUsageError recognises the errors cobra and pflag return for bad
-// command lines; they carry no type, only their text.
-func isCobraUsageError(err error) bool {
-	var nf *pflag.NotExistError
-	if errors.As(err, &nf) {
-		return true
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
-		"invalid argument", "accepts ", "requires at least", "requires at most", "requires exactly", "received ",
-		"required flag", "if any flags in the group", "none of the others can be", "at least one of the flags"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func newRootCmd(g *globals) *cobra.Command {
@@ -139,10 +121,18 @@ then flags (later wins).`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
+		// The only PersistentPreRunE of the tree: cobra runs the nearest
+		// one, so a subcommand with its own would skip this.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return g.resolve(cmd.Flags())
+			if err := g.resolve(cmd.Flags()); err != nil {
+				return err
+			}
+			return validateFlagRules(cmd)
 		},
 	}
+	root.SetIn(g.io.In)
+	root.SetOut(g.io.Out)
+	root.SetErr(g.io.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 
 	pf := root.PersistentFlags()
@@ -171,6 +161,7 @@ then flags (later wins).`,
 		newReplayCmd(g),
 		newTUICmd(g),
 	)
+	typeCompletionArgs(root)
 	return root
 }
 
@@ -247,9 +238,11 @@ func (g *globals) output(allowed ...string) (string, error) {
 
 // color reports whether coloured output is wanted on w.
 func (g *globals) color(w io.Writer) bool {
-	if g.NoColor {
-		return false
-	}
+	return !g.NoColor && isTerminal(w)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/serde"
 	"github.com/edactl/edactl/stream"
@@ -34,30 +32,20 @@ type roles struct {
 }
 
 // streamClient builds the clients the roles ask for and a stream.Client
-// over them; close releases everything.
+// over them; closeAll releases everything. Diagnostics (warnings) go to
+// cmd's stderr.
 func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, closeAll func(), err error) {
-	brokers := splitList(g.Brokers)
-	if len(brokers) == 0 {
-		return nil, nil, usageErrorf("no Kafka brokers: set --brokers or EDACTL_BROKERS")
-	}
-	var clients []*kgo.Client
-	closeAll = func() {
-		for i := len(clients) - 1; i >= 0; i-- {
-			clients[i].Close()
-		}
-	}
-	build := func(extra ...kgo.Opt) (*kgo.Client, error) {
-		cl, err := kgo.NewClient(stream.ClientOpts(brokers, extra...)...)
+	conn := g.clientOptions()
+	clients := &kafkaClients{opts: conn.Kafka}
+	defer func() {
 		if err != nil {
-			return nil, usageErrorf("kafka client for %s: %w", g.Brokers, err)
+			clients.close()
 		}
-		clients = append(clients, cl)
-		return cl, nil
-	}
+	}()
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := []stream.Option{stream.WithLogger(log)}
 	if r.admin {
-		cl, err := build()
+		cl, err := clients.add()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -68,38 +56,35 @@ func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, c
 		if r.group != "" {
 			extra = stream.GroupOpts(r.group, r.groupTopics, r.groupReset, time.Now())
 		}
-		cl, err := build(extra...)
+		cl, err := clients.add(extra...)
 		if err != nil {
-			closeAll()
 			return nil, nil, err
 		}
 		opts = append(opts, stream.WithConsumer(cl))
 	}
 	if r.producer {
-		cl, err := build(r.producerOpts...)
+		cl, err := clients.add(r.producerOpts...)
 		if err != nil {
-			closeAll()
 			return nil, nil, err
 		}
 		opts = append(opts, stream.WithProducer(cl))
 	}
-	if r.registry && g.Registry != "" {
-		src, err := sr.NewClient(sr.URLs(splitList(g.Registry)...))
+	// Without a registry URL, framed payloads are shown raw.
+	if r.registry && len(conn.Registry.URLs) > 0 {
+		src, err := newRegistryClient(conn.Registry)
 		if err != nil {
-			closeAll()
-			return nil, nil, usageErrorf("registry client for %s: %w", g.Registry, err)
+			return nil, nil, err
 		}
 		opts = append(opts, stream.WithRegistry(serde.NewRegistry(src, serde.WithLogger(log))))
 	}
 	c, err = stream.New(opts...)
 	if err != nil {
-		closeAll()
 		return nil, nil, err
 	}
-	return c, closeAll, nil
+	return c, clients.close, nil
 }
 
-// writeStreamJSON writes v as indented JSON.
+// splitList splits a comma-separated list, dropping empty entries.
 func splitList(s string) []string {
 	var out []string
 	for f := range strings.SplitSeq(s, ",") {
@@ -133,13 +118,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	return &progress{w: w, tty: tty}
+	return &progress{w: w, tty: isTerminal(w)}
 }
 
 func (p *progress) update(line string) {

@@ -28,7 +28,7 @@ factor, retained records and end offset per partition. Internal topics
 		Example: `  edactl topics --brokers localhost:9092
   edactl topics -o json | jq -r '.[].name'
   edactl topics describe orders`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {
@@ -54,7 +54,7 @@ func newTopicsDescribeCmd(g *globals) *cobra.Command {
 		Short: "Show a topic's partitions (leader, replicas, start/end offsets) and configuration",
 		Example: `  edactl topics describe orders
   edactl topics describe orders -o json | jq '.partitions[] | {partition, end}'`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Topic = args[0]
 			out, err := g.output()

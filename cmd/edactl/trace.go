@@ -41,7 +41,7 @@ Graphviz (-o dot).`,
 		Example: `  edactl trace 4bf92f3577b34da6a3ce929d0e0e4736
   edactl trace ord-7781 --topics orders,payments,shipping --since 6h
   edactl trace ord-7781 --header x-request-id -o dot | dot -Tsvg > flow.svg`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			out, err := g.output("text", "json", "dot")

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/serde"
 	"github.com/edactl/edactl/stream"
@@ -58,7 +57,7 @@ Colours follow the terminal; --no-color or NO_COLOR turns them off.`,
   edactl tui --topic orders.placed --from @-1h
 
   edactl tui --brokers kafka-1:9092,kafka-2:9092 --registry http://registry:8081`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := stream.ParseBound(opts.From); err != nil {
 				return usageErrorf("--from %q: %w", opts.From, err)
@@ -83,38 +82,13 @@ Colours follow the terminal; --no-color or NO_COLOR turns them off.`,
 // the tail reader (stream runs one read at a time per consumer) — and the
 // registry client, runs the UI, and closes everything when it ends.
 func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *tuiOptions) error {
-	brokers := splitList(g.Brokers)
-	if len(brokers) == 0 {
-		return usageErrorf("no Kafka brokers: set --brokers or EDACTL_BROKERS")
-	}
-	regs := splitList(g.Registry)
-	if len(regs) == 0 {
-		return usageErrorf("no schema registry: set --registry or EDACTL_REGISTRY")
-	}
-	log := slog.New(slog.DiscardHandler)
-	if opts.LogFile != "" {
-		f, err := os.OpenFile(opts.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-		if err != nil {
-			return usageErrorf("--log-file: %w", err)
-		}
-		defer f.Close()
-		log = slog.New(slog.NewTextHandler(f, nil))
-	}
-	var clients []*kgo.Client
-	defer func() {
-		for i := len(clients) - 1; i >= 0; i-- {
-			clients[i].Close()
-		}
-	}()
+	conn := g.clientOptions()
+	clients := &kafkaClients{opts: conn.Kafka}
+	defer clients.close()
 	build := func(role string) (*kgo.Client, error) {
 		// A metadata refresh may follow another after 1s (franz-go's
 		// default is 5s): a broker that comes back is noticed sooner.
-		cl, err := kgo.NewClient(stream.ClientOpts(brokers, kgo.ClientID("edactl-tui-"+role), kgo.MetadataMinAge(time.Second))...)
-		if err != nil {
-			return nil, usageErrorf("kafka client for %s: %w", g.Brokers, err)
-		}
-		clients = append(clients, cl)
-		return cl, nil
+		return clients.add(kgo.ClientID("edactl-tui-"+role), kgo.MetadataMinAge(time.Second))
 	}
 	admin, err := build("admin")
 	if err != nil {
@@ -128,9 +102,18 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 	if err != nil {
 		return err
 	}
-	src, err := sr.NewClient(sr.URLs(regs...))
+	src, err := newRegistryClient(conn.Registry)
 	if err != nil {
-		return usageErrorf("registry client for %s: %w", g.Registry, err)
+		return err
+	}
+	log := slog.New(slog.DiscardHandler)
+	if opts.LogFile != "" {
+		f, err := os.OpenFile(opts.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return usageErrorf("--log-file: %w", err)
+		}
+		defer f.Close()
+		log = slog.New(slog.NewTextHandler(f, nil))
 	}
 	reg := serde.NewRegistry(src, serde.WithLogger(log))
 	cluster, err := stream.New(stream.WithAdmin(admin), stream.WithConsumer(tracer), stream.WithRegistry(reg), stream.WithLogger(log))

@@ -70,7 +70,7 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print edactl's version, commit and build date",
 		Example: `  edactl version
   edactl version -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := g.output()
 			if err != nil {

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"github.com/edactl/edactl/registry"
+	"github.com/edactl/edactl/registry/api"
+	"github.com/edactl/edactl/registry/compat"
+	"github.com/edactl/edactl/registry/store"
+)
+
+// defaultRegistryData is where `registry serve` keeps its log by default.
+const defaultRegistryData = ".edactl/registry"
+
+// registryServeOptions are the flags of `edactl registry serve`.
+type registryServeOptions struct {
+	Addr          string
+	DataDir       string
+	AuthFile      string
+	Compatibility string
+	LogFormat     string
+	AccessLog     bool
+}
+
+func newRegistryServeCmd() *cobra.Command {
+	opts := &registryServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the schema registry server",
+		Long: `Run the schema registry: the Confluent Schema Registry REST API on an
+embedded log (one bbolt file under --data). A write is answered only after it
+is on disk (fsync); concurrent writes share one commit. The state is rebuilt
+from the log at start. A second server on the same --data fails with a clear
+error instead of corrupting it.
+
+Also serves GET /healthz and GET /metrics (Prometheus). Without --auth-file
+the registry is open to anyone who can reach --addr. The auth file (YAML):
+
+  users:                      # HTTP basic auth
+    - {name: alice, password_sha256: <hex>, role: admin}
+  tokens:                     # Authorization: Bearer <token>
+    - {name: ci, token: <secret>, role: write}
+
+Roles: read (GETs, lookups, compatibility checks), write (+ register and
+delete), admin (+ config and mode). Stops gracefully on SIGINT/SIGTERM.`,
+		Example: `  edactl registry serve
+  edactl registry serve --addr 0.0.0.0:8081 --data /var/lib/edactl --auth-file auth.yaml
+  edactl registry serve --compatibility FULL_TRANSITIVE --log-format json`,
+		Args: noArgs(),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRegistryServe(cmd.Context(), cmd.ErrOrStderr(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8081", "listen address")
+	f.StringVar(&opts.DataDir, "data", defaultRegistryData, "data directory (holds "+store.BoltFile+")")
+	f.StringVar(&opts.AuthFile, "auth-file", "", "users and tokens with roles (YAML); without it the server is open")
+	f.StringVar(&opts.Compatibility, "compatibility", "BACKWARD", "default compatibility level: "+levelNames())
+	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	f.BoolVar(&opts.AccessLog, "access-log", true, "log every request")
+	return cmd
+}
+
+// newLogger returns a logger writing to w in format (text or json); another
+// format is a usage error.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usageErrorf("invalid --log-format %q: want text or json", format)
+}
+
+// runRegistryServe serves the registry API on opts.Addr until ctx ends.
+func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServeOptions) error {
+	logger, err := newLogger(stderr, opts.LogFormat)
+	if err != nil {
+		return err
+	}
+	level, err := compat.ParseLevel(opts.Compatibility)
+	if err != nil {
+		return &usageError{err}
+	}
+	apiOpts := []api.Option{api.WithLogger(logger), api.WithVersion(currentBuild().Version), api.WithAccessLog(opts.AccessLog)}
+	if opts.AuthFile != "" {
+		a, err := api.LoadAuthFile(opts.AuthFile)
+		if err != nil {
+			return &usageError{err}
+		}
+		apiOpts = append(apiOpts, api.WithAuth(a))
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", opts.Addr, err)
+	}
+	defer ln.Close()
+	log, err := store.OpenBolt(opts.DataDir)
+	if err != nil {
+		return err
+	}
+	srv, err := api.Open(ctx, log, []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level)}, apiOpts...)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if opts.AuthFile == "" {
+		logger.Warn("no --auth-file: the registry is open, anyone who can reach it can register and delete schemas")
+	} else {
+		logger.Info("authentication required", "auth_file", opts.AuthFile)
+	}
+	logger.Info("schema registry listening", "url", "http://"+ln.Addr().String(), "data", log.Path())
+	err = api.Serve(ctx, ln, srv.Handler, logger)
+	logger.Info("schema registry stopped")
+	return err
+}
