@@ -45,6 +45,7 @@ type Error struct {
 	err     error
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
 // Unwrap returns the cause, if any.
