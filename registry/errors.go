@@ -45,6 +45,7 @@ type Error struct {
 	err     error
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
 // Unwrap returns the cause, if any.
@@ -68,17 +69,16 @@ func (e *Error) HTTPStatus() int {
 
 // Sentinels for errors.Is; they match any *Error with the same code.
 var (
-	ErrSubjectNotFound    = &Error{Code: CodeSubjectNotFound, Message: "subject not found"}
-	ErrVersionNotFound    = &Error{Code: CodeVersionNotFound, Message: "version not found"}
-	ErrSchemaNotFound     = &Error{Code: CodeSchemaNotFound, Message: "schema not found"}
-	ErrIncompatible       = &Error{Code: CodeIncompatibleSchema, Message: "incompatible schema"}
-	ErrInvalidSchema      = &Error{Code: CodeInvalidSchema, Message: "invalid schema"}
-	ErrNotPermitted       = &Error{Code: CodeOperationNotPermitted, Message: "operation not permitted"}
-	ErrReferenceExists    = &Error{Code: CodeReferenceExists, Message: "reference exists"}
-	ErrStore              = &Error{Code: CodeStoreError, Message: "store error"}
-	ErrTimeout            = &Error{Code: CodeOperationTimeout, Message: "operation timed out"}
-	ErrClosed             = &Error{Code: CodeStoreError, Message: "registry is closed"}
-	errInvalidSubjectBase = &Error{Code: CodeInvalidSubject}
+	ErrSubjectNotFound = &Error{Code: CodeSubjectNotFound, Message: "subject not found"}
+	ErrVersionNotFound = &Error{Code: CodeVersionNotFound, Message: "version not found"}
+	ErrSchemaNotFound  = &Error{Code: CodeSchemaNotFound, Message: "schema not found"}
+	ErrIncompatible    = &Error{Code: CodeIncompatibleSchema, Message: "incompatible schema"}
+	ErrInvalidSchema   = &Error{Code: CodeInvalidSchema, Message: "invalid schema"}
+	ErrNotPermitted    = &Error{Code: CodeOperationNotPermitted, Message: "operation not permitted"}
+	ErrReferenceExists = &Error{Code: CodeReferenceExists, Message: "reference exists"}
+	ErrStore           = &Error{Code: CodeStoreError, Message: "store error"}
+	ErrTimeout         = &Error{Code: CodeOperationTimeout, Message: "operation timed out"}
+	ErrClosed          = &Error{Code: CodeStoreError, Message: "registry is closed"}
 )
 
 func newErr(code int, format string, args ...any) *Error {
@@ -101,13 +101,24 @@ func errInvalidSubject(subject string) *Error {
 	return newErr(CodeInvalidSubject, "The specified subject '%s' is not a valid.", subject)
 }
 
-// ErrInvalidVersion returns the 42202 error for an unparsable version.
-func ErrInvalidVersion(v string) *Error {
-	return newErr(CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", v)
-}
-
 func errInvalidSchema(err error) *Error {
 	return &Error{Code: CodeInvalidSchema, Message: "Invalid schema: " + err.Error(), err: err}
+}
+
+// errInvalidLevel is the 42203 error for a level compat.ParseLevel refuses
+// (err); the message is Confluent's, whatever the cause.
+func errInvalidLevel(err error) *Error {
+	return &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive", err: err}
+}
+
+// errReadOnly is the 42205 error for a write to a subject (or scope) in
+// READONLY or READONLY_OVERRIDE mode.
+func errReadOnly(subject string) *Error {
+	return newErr(CodeOperationNotPermitted, "Subject %s is in read-only mode", subject)
+}
+
+func errReferenced(subject string, version int) *Error {
+	return newErr(CodeReferenceExists, "One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=%s,version=%d}.", subject, version)
 }
 
 func errStore(err error) *Error {

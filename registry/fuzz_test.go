@@ -23,26 +23,26 @@ func FuzzDecodeRecord(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := DecodeRecord(data)
+		rec, err := decodeRecord(data)
 		if err != nil {
 			return
 		}
-		enc, err := EncodeRecord(rec)
+		enc, err := encodeRecord(rec)
 		if err != nil {
 			t.Fatalf("decoded record does not encode: %v", err)
 		}
-		again, err := DecodeRecord(enc)
+		again, err := decodeRecord(enc)
 		if err != nil || !reflect.DeepEqual(normalizeRecord(rec), normalizeRecord(again)) {
 			t.Fatalf("round trip changed the record: %+v → %s → %+v (%v)", rec, enc, again, err)
 		}
-		st := NewState()
-		st.Apply(&rec)
-		st.Apply(&again)
+		st := newState()
+		st.apply(&rec)
+		st.apply(&again)
 	})
 }
 
 // normalizeRecord maps empty and nil collections alike, as JSON does.
-func normalizeRecord(r Record) Record {
+func normalizeRecord(r record) record {
 	if len(r.References) == 0 {
 		r.References = nil
 	}

@@ -1,58 +1,28 @@
 package registry
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
-	"strconv"
 )
 
-// Content is one schema as an id addresses it: the canonical text, its
-// references and metadata. A Content never changes once created.
-type Content struct {
-	ID         int
-	Context    string
-	SchemaType string // "" means AVRO
-	Schema     string
-	References []Reference
-	Metadata   *Metadata
-
-	key    [32]byte
-	ssJSON []byte
+// state is the registry's state: a pure, deterministic fold over the log.
+// Applying the same records in the same order to a new state always gives
+// the same state; a record that breaks a rule is rejected and changes
+// nothing (so every replica skips it alike).
+//
+// A state is not safe for concurrent use; the Registry guards it.
+type state struct {
+	contexts  map[string]*contextState // by schema context
+	subjects  map[string]*subjectState // by qualified subject
+	configs   map[string]Config        // by scope
+	modes     map[string]Mode          // by scope
+	referrers map[svKey]int            // versions whose content references each subject-version
+	applied   uint64                   // records applied, accepted or rejected
 }
 
-// SchemaStringJSON returns the precomputed body of GET /schemas/ids/{id}:
-// {"schema":…} plus schemaType, references and metadata when set. Callers
-// must not modify it.
-func (c *Content) SchemaStringJSON() []byte { return c.ssJSON }
-
-// Version is one version of a subject. A Version never changes: a soft
-// delete replaces it with a copy marked Deleted.
-type Version struct {
-	Subject string
-	Version int
-	Content *Content
-	Deleted bool
-
-	json []byte
-}
-
-// JSON returns the precomputed Confluent Schema entity of the version:
-// {"subject","version","id","schemaType"?,"references"?,"metadata"?,"schema"}.
-// Callers must not modify it.
-func (v *Version) JSON() []byte { return v.json }
-
-// ID returns the version's schema id.
-func (v *Version) ID() int { return v.Content.ID }
-
-type svKey struct {
-	subject string
-	version int
-}
-
-type ctxState struct {
+// contextState holds the ids of one schema context.
+type contextState struct {
 	maxID   int
 	byID    map[int]*Content
 	uses    map[int]int // versions (live or soft-deleted) using each id
@@ -60,9 +30,19 @@ type ctxState struct {
 	retired map[int]bool // ids whose last version was removed: never reused
 }
 
+func newContextState() *contextState {
+	return &contextState{byID: map[int]*Content{}, uses: map[int]int{}, byKey: map[[32]byte]int{}, retired: map[int]bool{}}
+}
+
+// subjectState holds the versions of one subject.
 type subjectState struct {
 	name     string
 	versions []*Version // sorted by version number, soft-deleted included
+}
+
+type svKey struct {
+	subject string
+	version int
 }
 
 func (s *subjectState) find(v int) (int, bool) {
@@ -80,10 +60,10 @@ func (s *subjectState) live() int {
 	return n
 }
 
-// latest returns the newest version, the newest live one unless deleted.
-func (s *subjectState) latest(deleted bool) *Version {
+// latest returns the newest version d admits.
+func (s *subjectState) latest(d Deleted) *Version {
 	for i := len(s.versions) - 1; i >= 0; i-- {
-		if deleted || !s.versions[i].Deleted {
+		if d.admits(s.versions[i].Deleted) {
 			return s.versions[i]
 		}
 	}
@@ -97,25 +77,10 @@ func (s *subjectState) maxVersion() int {
 	return s.versions[len(s.versions)-1].Version
 }
 
-// State is the registry's state: a pure, deterministic fold over the log.
-// Applying the same records in the same order to a new State always gives
-// the same State; a record that breaks a rule is rejected and changes
-// nothing (so every replica skips it alike).
-//
-// A State is not safe for concurrent use; the Registry guards it.
-type State struct {
-	contexts  map[string]*ctxState
-	subjects  map[string]*subjectState
-	configs   map[string]Config
-	modes     map[string]Mode
-	referrers map[svKey]int // versions whose content references each subject-version
-	applied   uint64
-}
-
-// NewState returns the empty state.
-func NewState() *State {
-	return &State{
-		contexts:  map[string]*ctxState{},
+// newState returns the empty state.
+func newState() *state {
+	return &state{
+		contexts:  map[string]*contextState{},
 		subjects:  map[string]*subjectState{},
 		configs:   map[string]Config{},
 		modes:     map[string]Mode{},
@@ -123,101 +88,60 @@ func NewState() *State {
 	}
 }
 
-// Clone returns a deep copy that shares only immutable values.
-func (st *State) Clone() *State {
-	c := NewState()
+// clone returns a deep copy that shares only immutable values.
+func (st *state) clone() *state {
+	c := newState()
 	for k, cs := range st.contexts {
-		n := &ctxState{maxID: cs.maxID, byID: make(map[int]*Content, len(cs.byID)), uses: make(map[int]int, len(cs.uses)),
-			byKey: make(map[[32]byte]int, len(cs.byKey)), retired: make(map[int]bool, len(cs.retired))}
-		for id, v := range cs.byID {
-			n.byID[id] = v
-		}
-		for id, v := range cs.uses {
-			n.uses[id] = v
-		}
-		for key, v := range cs.byKey {
-			n.byKey[key] = v
-		}
-		for id := range cs.retired {
-			n.retired[id] = true
-		}
-		c.contexts[k] = n
+		c.contexts[k] = &contextState{maxID: cs.maxID, byID: maps.Clone(cs.byID), uses: maps.Clone(cs.uses),
+			byKey: maps.Clone(cs.byKey), retired: maps.Clone(cs.retired)}
 	}
 	for k, s := range st.subjects {
 		c.subjects[k] = &subjectState{name: s.name, versions: append([]*Version(nil), s.versions...)}
 	}
-	for k, v := range st.configs {
-		c.configs[k] = v
-	}
-	for k, v := range st.modes {
-		c.modes[k] = v
-	}
-	for k, v := range st.referrers {
-		c.referrers[k] = v
-	}
+	maps.Copy(c.configs, st.configs)
+	maps.Copy(c.modes, st.modes)
+	maps.Copy(c.referrers, st.referrers)
 	c.applied = st.applied
 	return c
 }
 
-// Applied returns how many records were applied (accepted or rejected).
-func (st *State) Applied() uint64 { return st.applied }
-
-func (st *State) ctx(name string) *ctxState {
+// ensureContext returns the state of schema context name, creating it.
+func (st *state) ensureContext(name string) *contextState {
 	cs := st.contexts[name]
 	if cs == nil {
-		cs = &ctxState{byID: map[int]*Content{}, uses: map[int]int{}, byKey: map[[32]byte]int{}, retired: map[int]bool{}}
+		cs = newContextState()
 		st.contexts[name] = cs
 	}
 	return cs
 }
 
-// contentKey is what ids are content-addressed by: type, canonical text,
-// references and metadata.
-func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]byte {
-	h := sha256.New()
-	h.Write([]byte(schemaType))
-	h.Write([]byte{0})
-	h.Write([]byte(schema))
-	h.Write([]byte{0})
-	for _, r := range refs {
-		fmt.Fprintf(h, "%q %q %d\x00", r.Name, r.Subject, r.Version)
-	}
-	if !md.empty() {
-		b, _ := json.Marshal(md) // maps marshal with sorted keys
-		h.Write(b)
-	}
-	var k [32]byte
-	h.Sum(k[:0])
-	return k
-}
-
-// Apply folds one record into the state. It returns an error, and leaves
+// apply folds one record into the state. It returns an error, and leaves
 // the state unchanged, if the record breaks a rule.
-func (st *State) Apply(r *Record) error {
+func (st *state) apply(r *record) error {
 	st.applied++
 	if err := r.validate(); err != nil {
 		return err
 	}
 	switch r.Kind {
-	case SchemaRegistered:
+	case schemaRegistered:
 		return st.applyRegistered(r)
-	case VersionDeleted:
+	case versionDeleted:
 		return st.applyVersionDeleted(r)
-	case SubjectDeleted:
+	case subjectDeleted:
 		return st.applySubjectDeleted(r)
-	case ConfigSet:
+	case configSet:
 		st.configs[r.Subject] = *r.Config
-	case ConfigDeleted:
+	case configDeleted:
 		if _, ok := st.configs[r.Subject]; !ok {
 			return fmt.Errorf("ConfigDeleted: scope %q has no config", r.Subject)
 		}
 		delete(st.configs, r.Subject)
-	case ModeSet:
+	case modeSet:
 		if r.Mode == ModeForward && r.Subject != "" {
 			return fmt.Errorf("ModeSet: FORWARD is only valid globally")
 		}
 		st.modes[r.Subject] = r.Mode
-	case ModeDeleted:
+	case modeDeleted:
 		if !r.Recursive {
 			if _, ok := st.modes[r.Subject]; !ok {
 				return fmt.Errorf("ModeDeleted: scope %q has no mode", r.Subject)
@@ -234,21 +158,8 @@ func (st *State) Apply(r *Record) error {
 	return nil
 }
 
-// inScope reports whether key (a scope) is scope itself or inside it.
-func inScope(scope, key string) bool {
-	if key == scope || scope == "" {
-		return true
-	}
-	ctx, name := SplitSubject(scope)
-	if name != "" {
-		return false
-	}
-	kctx, _ := SplitSubject(key)
-	return kctx == ctx
-}
-
-func (st *State) applyRegistered(r *Record) error {
-	ctx, _ := SplitSubject(r.Subject)
+func (st *state) applyRegistered(r *record) error {
+	schemaCtx, _ := SplitSubject(r.Subject)
 	sub := st.subjects[r.Subject]
 	if sub != nil {
 		if _, ok := sub.find(r.Version); ok {
@@ -273,7 +184,7 @@ func (st *State) applyRegistered(r *Record) error {
 		md = nil
 	}
 	key := contentKey(schemaType, r.Schema, r.References, md)
-	cs := st.contexts[ctx]
+	cs := st.contexts[schemaCtx]
 	var content *Content
 	if cs != nil {
 		if c := cs.byID[r.ID]; c != nil {
@@ -286,9 +197,9 @@ func (st *State) applyRegistered(r *Record) error {
 		}
 	}
 	// Checks done: mutate.
-	cs = st.ctx(ctx)
+	cs = st.ensureContext(schemaCtx)
 	if content == nil {
-		content = newContent(r.ID, ctx, schemaType, r.Schema, r.References, md, key)
+		content = newContent(r.ID, schemaCtx, schemaType, r.Schema, r.References, md, key)
 		cs.byID[r.ID] = content
 	}
 	if _, ok := cs.byKey[key]; !ok {
@@ -301,7 +212,7 @@ func (st *State) applyRegistered(r *Record) error {
 		sub = &subjectState{name: r.Subject}
 		st.subjects[r.Subject] = sub
 	}
-	st.insertVersion(sub, newVersion(r.Subject, r.Version, content, false))
+	st.insertVersion(sub, newVersion(r.Subject, r.Version, content))
 	// Registering a schema again after its version was soft deleted makes a
 	// new version with the same id; the deleted one is tombstoned.
 	for i := 0; i < len(sub.versions); i++ {
@@ -313,7 +224,7 @@ func (st *State) applyRegistered(r *Record) error {
 	return nil
 }
 
-func (st *State) insertVersion(sub *subjectState, v *Version) {
+func (st *state) insertVersion(sub *subjectState, v *Version) {
 	i, _ := sub.find(v.Version)
 	sub.versions = append(sub.versions, nil)
 	copy(sub.versions[i+1:], sub.versions[i:])
@@ -327,7 +238,7 @@ func (st *State) insertVersion(sub *subjectState, v *Version) {
 
 // removeVersion drops sub.versions[i] for good; an id no version uses any
 // more is retired.
-func (st *State) removeVersion(sub *subjectState, i int) {
+func (st *state) removeVersion(sub *subjectState, i int) {
 	v := sub.versions[i]
 	sub.versions = append(sub.versions[:i], sub.versions[i+1:]...)
 	for _, ref := range v.Content.References {
@@ -353,11 +264,13 @@ func (st *State) removeVersion(sub *subjectState, i int) {
 	}
 }
 
-func (st *State) referenced(subject string, version int) bool {
+// referenced reports whether some version (live or soft-deleted) references
+// version version of subject.
+func (st *state) referenced(subject string, version int) bool {
 	return st.referrers[svKey{subject, version}] > 0
 }
 
-func (st *State) applyVersionDeleted(r *Record) error {
+func (st *state) applyVersionDeleted(r *record) error {
 	sub := st.subjects[r.Subject]
 	if sub == nil {
 		return fmt.Errorf("VersionDeleted: subject %q does not exist", r.Subject)
@@ -374,7 +287,7 @@ func (st *State) applyVersionDeleted(r *Record) error {
 		if v.Deleted {
 			return fmt.Errorf("VersionDeleted: %q version %d is already soft deleted", r.Subject, r.Version)
 		}
-		sub.versions[i] = newVersion(v.Subject, v.Version, v.Content, true)
+		sub.versions[i] = v.softDeleted()
 		return nil
 	}
 	if !v.Deleted {
@@ -384,7 +297,7 @@ func (st *State) applyVersionDeleted(r *Record) error {
 	return nil
 }
 
-func (st *State) applySubjectDeleted(r *Record) error {
+func (st *state) applySubjectDeleted(r *record) error {
 	sub := st.subjects[r.Subject]
 	if sub == nil {
 		return fmt.Errorf("SubjectDeleted: subject %q does not exist", r.Subject)
@@ -404,7 +317,7 @@ func (st *State) applySubjectDeleted(r *Record) error {
 	if !r.Permanent {
 		for i, v := range sub.versions {
 			if !v.Deleted {
-				sub.versions[i] = newVersion(v.Subject, v.Version, v.Content, true)
+				sub.versions[i] = v.softDeleted()
 			}
 		}
 		return nil
@@ -413,55 +326,4 @@ func (st *State) applySubjectDeleted(r *Record) error {
 		st.removeVersion(sub, len(sub.versions)-1)
 	}
 	return nil
-}
-
-func newContent(id int, ctx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) *Content {
-	c := &Content{ID: id, Context: ctx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	if schemaType != "" {
-		b.WriteString(`"schemaType":`)
-		writeJSONString(&b, schemaType)
-		b.WriteByte(',')
-	}
-	b.WriteString(`"schema":`)
-	writeJSONString(&b, schema)
-	c.writeRefsAndMetadata(&b)
-	b.WriteByte('}')
-	c.ssJSON = b.Bytes()
-	return c
-}
-
-func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
-	if len(c.References) > 0 {
-		refs, _ := json.Marshal(c.References)
-		b.WriteString(`,"references":`)
-		b.Write(refs)
-	}
-	if c.Metadata != nil {
-		md, _ := json.Marshal(c.Metadata)
-		b.WriteString(`,"metadata":`)
-		b.Write(md)
-	}
-}
-
-func newVersion(subject string, version int, c *Content, deleted bool) *Version {
-	v := &Version{Subject: subject, Version: version, Content: c, Deleted: deleted}
-	var b bytes.Buffer
-	b.WriteString(`{"subject":`)
-	writeJSONString(&b, subject)
-	b.WriteString(`,"version":`)
-	b.WriteString(strconv.Itoa(version))
-	b.WriteString(`,"id":`)
-	b.WriteString(strconv.Itoa(c.ID))
-	if c.SchemaType != "" {
-		b.WriteString(`,"schemaType":`)
-		writeJSONString(&b, c.SchemaType)
-	}
-	c.writeRefsAndMetadata(&b)
-	b.WriteString(`,"schema":`)
-	writeJSONString(&b, c.Schema)
-	b.WriteByte('}')
-	v.json = b.Bytes()
-	return v
 }

@@ -22,8 +22,8 @@ func TestDecodeRecord(t *testing.T) {
 		`{"v":1,"kind":"ConfigDeleted","subject":"s","future":"ignored"}`,
 	}
 	for _, g := range good {
-		if _, err := DecodeRecord([]byte(g)); err != nil {
-			t.Errorf("DecodeRecord(%s): %v", g, err)
+		if _, err := decodeRecord([]byte(g)); err != nil {
+			t.Errorf("decodeRecord(%s): %v", g, err)
 		}
 	}
 	bad := map[string]string{
@@ -41,38 +41,38 @@ func TestDecodeRecord(t *testing.T) {
 		``:      "decode record",
 	}
 	for in, want := range bad {
-		_, err := DecodeRecord([]byte(in))
+		_, err := decodeRecord([]byte(in))
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("DecodeRecord(%s) = %v, want an error containing %q", in, err, want)
+			t.Errorf("decodeRecord(%s) = %v, want an error containing %q", in, err, want)
 		}
 	}
 }
 
-func reg(subject string, version, id int, schema string) Record {
-	return Record{Format: 1, Kind: SchemaRegistered, Subject: subject, Version: version, ID: id, Schema: schema}
+func reg(subject string, version, id int, schema string) record {
+	return record{Format: 1, Kind: schemaRegistered, Subject: subject, Version: version, ID: id, Schema: schema}
 }
 
 func TestFoldRejectsRecordsThatBreakRules(t *testing.T) {
-	st := NewState()
+	st := newState()
 	steps := []struct {
-		rec Record
+		rec record
 		ok  bool
 	}{
 		{reg("a", 1, 1, `"string"`), true},
 		{reg("a", 1, 2, `"int"`), false},   // version taken
 		{reg("b", 1, 1, `"int"`), false},   // id names other content
 		{reg("b", 1, 1, `"string"`), true}, // same content, same id
-		{Record{Format: 1, Kind: VersionDeleted, Subject: "a", Version: 1, Permanent: true}, false}, // not soft deleted
-		{Record{Format: 1, Kind: SubjectDeleted, Subject: "a"}, true},
-		{Record{Format: 1, Kind: SubjectDeleted, Subject: "a"}, false}, // already soft deleted
-		{Record{Format: 1, Kind: SubjectDeleted, Subject: "a", Permanent: true}, true},
-		{Record{Format: 1, Kind: SubjectDeleted, Subject: "b"}, true},
-		{Record{Format: 1, Kind: SubjectDeleted, Subject: "b", Permanent: true}, true},
+		{record{Format: 1, Kind: versionDeleted, Subject: "a", Version: 1, Permanent: true}, false}, // not soft deleted
+		{record{Format: 1, Kind: subjectDeleted, Subject: "a"}, true},
+		{record{Format: 1, Kind: subjectDeleted, Subject: "a"}, false}, // already soft deleted
+		{record{Format: 1, Kind: subjectDeleted, Subject: "a", Permanent: true}, true},
+		{record{Format: 1, Kind: subjectDeleted, Subject: "b"}, true},
+		{record{Format: 1, Kind: subjectDeleted, Subject: "b", Permanent: true}, true},
 		{reg("c", 1, 1, `"string"`), false}, // id 1 is retired
-		{Record{Format: 1, Kind: ConfigDeleted, Subject: "zz"}, false},
+		{record{Format: 1, Kind: configDeleted, Subject: "zz"}, false},
 	}
 	for i, s := range steps {
-		err := st.Apply(&s.rec)
+		err := st.apply(&s.rec)
 		if (err == nil) != s.ok {
 			t.Fatalf("step %d (%s %s): err = %v, want ok=%v", i, s.rec.Kind, s.rec.Subject, err, s.ok)
 		}
@@ -104,7 +104,7 @@ func TestReplayIsDeterministic(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, err := r.DeleteVersion(ctx, "s1", 1, false); err != nil {
+	if _, err := r.DeleteVersion(ctx, "s1", 1, SoftDelete); err != nil {
 		t.Fatal(err)
 	}
 	if st := r.Stats(); st.Commits >= st.Records {
@@ -118,7 +118,7 @@ func TestReplayIsDeterministic(t *testing.T) {
 	defer r2.Close()
 	dump := func(r *Registry) string {
 		var b strings.Builder
-		for _, v := range r.Schemas(SchemasFilter{Deleted: true}) {
+		for _, v := range r.Schemas(SchemasFilter{Deleted: IncludeDeleted}) {
 			fmt.Fprintf(&b, "%s\n", v.JSON())
 		}
 		fmt.Fprint(&b, r.MaxID("."))

@@ -33,7 +33,7 @@ type devOptions struct {
 // event's compatibility level where it differs from the registry's.
 func devSeed(tree *schemas.Tree) dev.SeedFunc {
 	return func(ctx context.Context, reg *registry.Registry) error {
-		global, err := reg.Config("", true)
+		global, err := reg.Config("", registry.DefaultToGlobal)
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func verifyAfterCrash(t *testing.T, dir string, acked map[string]int) {
 	defer func() { reg.Close(); log.Close() }()
 	maxAcked := 0
 	for subject, id := range acked {
-		v, err := reg.Version(subject, -1, false)
+		v, err := reg.Version(subject, -1, registry.LiveOnly)
 		if err != nil {
 			t.Fatalf("acknowledged %s (id %d) lost: %v", subject, id, err)
 		}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,9 +42,14 @@ func errorBody(code int, msg string) []byte {
 	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
-// mapError turns any error into a status and a Confluent error body. Unknown
-// errors are 500/500 with a generic message (the caller logs the detail).
+// mapError turns any error into a status and a Confluent error body: the
+// one place errors become HTTP. A deadline that ran out while a request was
+// served is 50002; unknown errors are 500/500 with a generic message (the
+// caller logs the detail).
 func mapError(err error) (status int, body []byte, internal bool) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = &registry.Error{Code: registry.CodeOperationTimeout, Message: "Operation timed out"}
+	}
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae.status, errorBody(ae.code, ae.msg), false

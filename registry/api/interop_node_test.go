@@ -137,7 +137,7 @@ func TestKafkaJSInterop(t *testing.T) {
 	// The first registration set a subject-level BACKWARD (the client PUTs
 	// it only after GET /config/{subject} was a 404). Read from the
 	// registry itself, not through the GET the client relied on.
-	cfg, err := reg.Config(res.Subject, false)
+	cfg, err := reg.Config(res.Subject, registry.NoFallback)
 	if err != nil || cfg.Compatibility != compat.Backward {
 		t.Fatalf("subject config after the client's first registration = %+v, %v", cfg, err)
 	}

@@ -108,11 +108,11 @@ func match(method, path string, rq *request) (*route, endpoint, error) {
 		}
 	}
 	if len(segs) >= 3 && segs[0] == "contexts" {
-		ctx, err := url.PathUnescape(segs[1])
-		if err != nil || ctx == "" {
+		schemaCtx, err := url.PathUnescape(segs[1])
+		if err != nil || schemaCtx == "" {
 			return routeUnmatched, endpoint{}, errNotFound
 		}
-		rq.ctx = registry.NormalizeContext(ctx)
+		rq.schemaCtx = registry.NormalizeContext(schemaCtx)
 		segs = segs[2:]
 	}
 	rt := lookupRoute(segs, rq)
@@ -124,8 +124,8 @@ func match(method, path string, rq *request) (*route, endpoint, error) {
 		if err != nil {
 			return routeUnmatched, endpoint{}, errNotFound
 		}
-		if rq.ctx != "" && !strings.HasPrefix(s, ":.") {
-			s = registry.QualifySubject(rq.ctx, s)
+		if rq.schemaCtx != "" && !strings.HasPrefix(s, ":.") {
+			s = registry.QualifySubject(rq.schemaCtx, s)
 		}
 		rq.subject = s
 	}

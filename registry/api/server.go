@@ -27,7 +27,7 @@ func Open(ctx context.Context, log store.Log, regOpts []registry.Option, opts ..
 		log.Close()
 		return nil, err
 	}
-	h, err := New(reg, opts...)
+	h, err := newHandler(reg, opts...)
 	if err != nil {
 		reg.Close()
 		log.Close()

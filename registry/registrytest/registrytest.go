@@ -49,7 +49,7 @@ func WithRegistryOptions(opts ...registry.Option) Option {
 	return func(c *config) { c.regOpts = append(c.regOpts, opts...) }
 }
 
-// WithAPIOptions passes options to api.New.
+// WithAPIOptions passes options to the handler api.Open builds.
 func WithAPIOptions(opts ...api.Option) Option {
 	return func(c *config) { c.apiOpts = append(c.apiOpts, opts...) }
 }

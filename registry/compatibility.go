@@ -1,0 +1,169 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/registry/compat"
+)
+
+// CompatibilityResult is the answer of a compatibility check.
+type CompatibilityResult struct {
+	Compatible bool
+	// Messages explain every incompatibility (Confluent's verbose format).
+	Messages []string
+}
+
+// CheckCompatibility checks req against subject's history without
+// registering it. version -1 is the latest version, a positive version that
+// version only (both in the directions of the subject's level), and 0 means
+// "as registration would": the latest or every live version, per the level.
+// A schema that does not parse is a 42201 error.
+func (r *Registry) CheckCompatibility(_ context.Context, subject string, version int, req RegisterRequest) (CompatibilityResult, error) {
+	subject = NormalizeSubject(subject)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	st := r.pub
+	var hist []*Version
+	if version > 0 {
+		v, err := st.version(subject, version, LiveOnly)
+		if err != nil {
+			if errors.Is(err, ErrSubjectNotFound) {
+				return CompatibilityResult{}, errVersionNotFound(version)
+			}
+			return CompatibilityResult{}, err
+		}
+		hist = []*Version{v}
+	}
+	cand, err := r.prepare(st, subject, &req)
+	if err != nil {
+		return CompatibilityResult{}, err
+	}
+	cfg := st.effectiveConfig(subject, r.cfg.defaultLevel)
+	level := cfg.Compatibility
+	switch {
+	case version == -1:
+		if v, err := st.version(subject, -1, LiveOnly); err == nil {
+			hist = []*Version{v}
+		}
+	case version == 0:
+		hist = st.history(subject, cfg, cand.metadata)
+		if !level.Transitive() && len(hist) > 1 {
+			hist = hist[:1]
+		}
+	}
+	if level == compat.None || len(hist) == 0 {
+		return CompatibilityResult{Compatible: true}, nil
+	}
+	msgs, ok, err := r.compare(st, level, cand, hist)
+	if err != nil {
+		return CompatibilityResult{}, err
+	}
+	if ok {
+		return CompatibilityResult{Compatible: true}, nil
+	}
+	return CompatibilityResult{Compatible: false, Messages: msgs}, nil
+}
+
+// checkRegister checks cand against the versions of subject a registration
+// is checked against, and returns the 409 error listing every
+// incompatibility.
+func (r *Registry) checkRegister(st *state, subject string, cand *candidate) error {
+	cfg := st.effectiveConfig(subject, r.cfg.defaultLevel)
+	level := cfg.Compatibility
+	if level == compat.None {
+		return nil
+	}
+	hist := st.history(subject, cfg, cand.metadata)
+	if !level.Transitive() && len(hist) > 1 {
+		hist = hist[:1]
+	}
+	if len(hist) == 0 {
+		return nil
+	}
+	msgs, ok, err := r.compare(st, level, cand, hist)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return nil
+	}
+	return newErr(CodeIncompatibleSchema,
+		"Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
+}
+
+// history returns the live versions of subject a new schema is checked
+// against, newest first, keeping only those in the compatibility group of
+// metadata md.
+func (st *state) history(subject string, cfg Config, md *Metadata) []*Version {
+	sub := st.subjects[subject]
+	if sub == nil {
+		return nil
+	}
+	var out []*Version
+	for i := len(sub.versions) - 1; i >= 0; i-- {
+		v := sub.versions[i]
+		if v.Deleted {
+			continue
+		}
+		if g := cfg.CompatibilityGroup; g != "" && groupValue(v.Content.Metadata, g) != groupValue(md, g) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func groupValue(md *Metadata, key string) string {
+	if md == nil {
+		return ""
+	}
+	return md.Properties[key]
+}
+
+// compare checks cand against hist (newest first) under level and returns
+// Confluent-style messages for every incompatibility.
+func (r *Registry) compare(st *state, level compat.Level, cand *candidate, hist []*Version) ([]string, bool, error) {
+	schemas := make([]avro.Schema, len(hist))
+	for i, v := range hist {
+		s, err := r.parsedContent(st, v.Content)
+		if err != nil {
+			return nil, false, err
+		}
+		schemas[i] = s
+	}
+	rep := compat.Check(level, cand.parsed, schemas)
+	if rep.Compatible {
+		return nil, true, nil
+	}
+	return compatMessages(rep, hist), false, nil
+}
+
+// compatMessages renders a report the way Confluent's verbose messages look:
+// one {errorType:…, description:…, additionalInfo:…} per problem, then the
+// old version and schema it was found against, then the level trailer.
+func compatMessages(rep compat.Report, hist []*Version) []string {
+	var out []string
+	q := func(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
+	for _, c := range rep.Comparisons {
+		if c.Compatible() {
+			continue
+		}
+		which := "new"
+		if c.Direction == compat.DirForward {
+			which = "old"
+		}
+		for _, is := range c.Incompatibilities {
+			out = append(out, fmt.Sprintf("{errorType:'%s', description:'%s: %s (at path '%s' in the %s schema)', additionalInfo:'reader type: %s, writer type: %s'}",
+				is.Rule, q(is.Path), q(is.Message), q(is.Pointer), which, q(is.Reader), q(is.Writer)))
+		}
+		v := hist[c.Against]
+		out = append(out, fmt.Sprintf("{oldSchemaVersion: %d}", v.Version), fmt.Sprintf("{oldSchema: '%s'}", q(v.Content.Schema)))
+	}
+	out = append(out, fmt.Sprintf("{validateFields: 'false', compatibility: '%s'}", rep.Level))
+	return out
+}

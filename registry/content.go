@@ -1,0 +1,147 @@
+package registry
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Reference is a Confluent schema reference: a named type the schema uses,
+// defined by version Version of Subject.
+type Reference struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// Metadata is Confluent's schema metadata (data contracts). It is stored and
+// returned, and is part of a schema's identity.
+type Metadata struct {
+	Tags       map[string][]string `json:"tags,omitempty"`
+	Properties map[string]string   `json:"properties,omitempty"`
+	Sensitive  []string            `json:"sensitive,omitempty"`
+}
+
+// empty reports whether m carries nothing.
+func (m *Metadata) empty() bool {
+	return m == nil || len(m.Tags) == 0 && len(m.Properties) == 0 && len(m.Sensitive) == 0
+}
+
+// Content is one schema as an id addresses it: the canonical text, its
+// references and metadata. A Content never changes once created.
+type Content struct {
+	ID         int
+	Context    string // the schema context the id belongs to
+	SchemaType string // "" means AVRO
+	Schema     string
+	References []Reference
+	Metadata   *Metadata
+
+	key    [32]byte
+	ssJSON []byte // the GET /schemas/ids/{id} body
+}
+
+// Version is one version of a subject. A Version never changes: a soft
+// delete replaces it with a copy marked Deleted.
+type Version struct {
+	Subject string
+	Version int
+	Content *Content
+	Deleted bool
+
+	json []byte
+}
+
+// JSON returns the precomputed Confluent Schema entity of the version:
+// {"subject","version","id","schemaType"?,"references"?,"metadata"?,"schema"}.
+// Callers must not modify it.
+func (v *Version) JSON() []byte { return v.json }
+
+// ID returns the version's schema id.
+func (v *Version) ID() int { return v.Content.ID }
+
+// contentKey is what ids are content-addressed by: type, canonical text,
+// references and metadata.
+func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(schemaType))
+	h.Write([]byte{0})
+	h.Write([]byte(schema))
+	h.Write([]byte{0})
+	for _, r := range refs {
+		fmt.Fprintf(h, "%q %q %d\x00", r.Name, r.Subject, r.Version)
+	}
+	if !md.empty() {
+		b, _ := json.Marshal(md) // maps marshal with sorted keys
+		h.Write(b)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// newContent returns the Content with id in schemaCtx, its
+// GET /schemas/ids/{id} body precomputed:
+// {"schema":…} plus schemaType, references and metadata when set.
+func newContent(id int, schemaCtx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) *Content {
+	c := &Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	if schemaType != "" {
+		b.WriteString(`"schemaType":`)
+		writeJSONString(&b, schemaType)
+		b.WriteByte(',')
+	}
+	b.WriteString(`"schema":`)
+	writeJSONString(&b, schema)
+	c.writeRefsAndMetadata(&b)
+	b.WriteByte('}')
+	c.ssJSON = b.Bytes()
+	return c
+}
+
+func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
+	if len(c.References) > 0 {
+		refs, _ := json.Marshal(c.References)
+		b.WriteString(`,"references":`)
+		b.Write(refs)
+	}
+	if c.Metadata != nil {
+		md, _ := json.Marshal(c.Metadata)
+		b.WriteString(`,"metadata":`)
+		b.Write(md)
+	}
+}
+
+// newVersion returns version version of subject, live, with its JSON
+// precomputed.
+func newVersion(subject string, version int, c *Content) *Version {
+	v := &Version{Subject: subject, Version: version, Content: c}
+	var b bytes.Buffer
+	b.WriteString(`{"subject":`)
+	writeJSONString(&b, subject)
+	b.WriteString(`,"version":`)
+	b.WriteString(strconv.Itoa(version))
+	b.WriteString(`,"id":`)
+	b.WriteString(strconv.Itoa(c.ID))
+	if c.SchemaType != "" {
+		b.WriteString(`,"schemaType":`)
+		writeJSONString(&b, c.SchemaType)
+	}
+	c.writeRefsAndMetadata(&b)
+	b.WriteString(`,"schema":`)
+	writeJSONString(&b, c.Schema)
+	b.WriteByte('}')
+	v.json = b.Bytes()
+	return v
+}
+
+// softDeleted returns a copy of v marked Deleted. The Schema entity does not
+// say whether a version is deleted, so the copy shares v's JSON.
+func (v *Version) softDeleted() *Version {
+	d := *v
+	d.Deleted = true
+	return &d
+}

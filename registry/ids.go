@@ -1,0 +1,84 @@
+package registry
+
+import "sort"
+
+// SchemaJSON returns the precomputed GET /schemas/ids/{id} body of id in
+// schema context schemaCtx ("" or "." for the default one):
+// {"schema":…} plus schemaType, references and metadata when set. It is the
+// hot read path; callers must not modify the bytes.
+func (r *Registry) SchemaJSON(schemaCtx string, id int) ([]byte, error) {
+	r.mu.RLock()
+	cs := r.pub.contexts[schemaCtx]
+	if cs == nil && (schemaCtx == "" || schemaCtx == DefaultContext) {
+		cs = r.pub.contexts[DefaultContext]
+	}
+	var c *Content
+	if cs != nil {
+		c = cs.byID[id]
+	}
+	r.mu.RUnlock()
+	if c == nil {
+		return nil, errSchemaIDNotFound(id)
+	}
+	return c.ssJSON, nil
+}
+
+// SchemaByID returns the schema with id in schema context schemaCtx
+// (soft-deleted versions keep their id resolvable).
+func (r *Registry) SchemaByID(schemaCtx string, id int) (*Content, error) {
+	schemaCtx = NormalizeContext(schemaCtx)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if cs := r.pub.contexts[schemaCtx]; cs != nil {
+		if c := cs.byID[id]; c != nil {
+			return c, nil
+		}
+	}
+	return nil, errSchemaIDNotFound(id)
+}
+
+// MaxID returns the highest id ever allocated in schema context schemaCtx.
+func (r *Registry) MaxID(schemaCtx string) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if cs := r.pub.contexts[NormalizeContext(schemaCtx)]; cs != nil {
+		return cs.maxID
+	}
+	return 0
+}
+
+// SubjectVersion names one version of one subject.
+type SubjectVersion struct {
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// VersionsByID returns every subject-version of schema context schemaCtx
+// that uses id and that d admits, sorted.
+func (r *Registry) VersionsByID(schemaCtx string, id int, d Deleted) ([]SubjectVersion, error) {
+	schemaCtx = NormalizeContext(schemaCtx)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	cs := r.pub.contexts[schemaCtx]
+	if cs == nil || cs.byID[id] == nil {
+		return nil, errSchemaIDNotFound(id)
+	}
+	out := []SubjectVersion{}
+	for name, sub := range r.pub.subjects {
+		if subjectCtx, _ := SplitSubject(name); subjectCtx != schemaCtx {
+			continue
+		}
+		for _, v := range sub.versions {
+			if v.Content.ID == id && d.admits(v.Deleted) {
+				out = append(out, SubjectVersion{name, v.Version})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Subject != out[j].Subject {
+			return out[i].Subject < out[j].Subject
+		}
+		return out[i].Version < out[j].Version
+	})
+	return out, nil
+}

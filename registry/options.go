@@ -1,0 +1,82 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/edactl/edactl/registry/compat"
+)
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	logger         *slog.Logger
+	defaultLevel   compat.Level
+	maxBatch       int
+	maxSchemaBytes int
+	writeTimeout   time.Duration
+	commitDelay    time.Duration
+}
+
+func defaultConfig() config {
+	return config{
+		logger:         slog.New(slog.DiscardHandler),
+		defaultLevel:   compat.Backward,
+		maxBatch:       1024,
+		maxSchemaBytes: 4 << 20,
+		writeTimeout:   30 * time.Second,
+		commitDelay:    2 * time.Millisecond,
+	}
+}
+
+// WithLogger sets the logger, overriding the default of discarding logs.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithDefaultCompatibility sets the level used when neither the subject, its
+// context nor the global config sets one, overriding the default BACKWARD
+// (Confluent's schema.compatibility.level).
+func WithDefaultCompatibility(l compat.Level) Option { return func(c *config) { c.defaultLevel = l } }
+
+// WithMaxBatch sets how many write commands one group commit takes at most,
+// overriding the default of 1024.
+func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
+
+// WithMaxSchemaBytes sets the largest schema text accepted (42209 above it),
+// overriding the default of 4 MiB.
+func WithMaxSchemaBytes(n int) Option { return func(c *config) { c.maxSchemaBytes = n } }
+
+// WithWriteTimeout sets how long a write waits for its commit before failing
+// with 50002, overriding the default of 30s. The write may still commit.
+func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+
+// WithCommitDelay sets how long the sequencer waits for more writers before
+// a commit when fewer are queued than joined the previous one, overriding the
+// default of 2ms. Writers released by a commit come back within a fraction
+// of a millisecond; waiting for them lets one fsync acknowledge them all
+// instead of splitting them over two. 0 disables the wait.
+func WithCommitDelay(d time.Duration) Option { return func(c *config) { c.commitDelay = d } }
+
+func (c *config) validate() error {
+	if c.logger == nil {
+		return errors.New("registry: nil logger")
+	}
+	if _, err := compat.ParseLevel(string(c.defaultLevel)); err != nil {
+		return fmt.Errorf("registry: default compatibility: %w", err)
+	}
+	if c.maxBatch < 1 {
+		return fmt.Errorf("registry: max batch must be at least 1, got %d", c.maxBatch)
+	}
+	if c.maxSchemaBytes < 1 {
+		return fmt.Errorf("registry: max schema bytes must be at least 1, got %d", c.maxSchemaBytes)
+	}
+	if c.commitDelay < 0 {
+		return fmt.Errorf("registry: commit delay must not be negative, got %v", c.commitDelay)
+	}
+	if c.writeTimeout <= 0 {
+		return fmt.Errorf("registry: write timeout must be positive, got %v", c.writeTimeout)
+	}
+	return nil
+}
