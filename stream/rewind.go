@@ -397,7 +397,8 @@ func (p *Plan) PlanRows() []OffsetRow {
 
 // PlanRewind works out a rewind without changing anything: the group's
 // state and members, and per partition the committed offset and the offset
-// it would move to.
+// it would move to. Options that break a rule of a rewind
+// (RewindOptions.Validate, and RuleNoCommittedOffsets) are a *SpecError.
 func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, error) {
 	if err := c.needAdmin(); err != nil {
 		return nil, err
