@@ -73,8 +73,8 @@ func WithRegistry(r *serde.Registry) Option { return func(c *Client) { c.reg = r
 // discards everything.
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 
-// WithClock sets the clock used for relative times ("@-1h", --since,
-// --by-duration). Default: time.Now.
+// WithClock sets the clock used for relative times (positions such as
+// "@-1h", a trace's Since window, ByDuration rewinds). Default: time.Now.
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
 // New returns a Client over the given role clients.

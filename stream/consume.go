@@ -228,7 +228,7 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 func (c *Client) consumeGroup(ctx context.Context, group string, opts ConsumeOptions, deliver func(*Record) error) (ConsumeStats, error) {
 	var stats ConsumeStats
 	if !opts.From.IsZero() && len(opts.From.Partitions) > 0 {
-		return stats, fmt.Errorf("with a consumer group, --from is the group's reset offset and cannot name partitions")
+		return stats, fmt.Errorf("with a consumer group, the From bound is the group's reset offset and cannot name partitions")
 	}
 	spec := opts.ReadSpec
 	spec.From = Bound{}

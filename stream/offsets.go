@@ -26,7 +26,7 @@ type PartitionRange struct {
 	// End is the offset the read stops before; -1 means unbounded (follow).
 	End int64 `json:"end"`
 	// UntilTime, when set, also stops the partition at its first record
-	// with a timestamp at or after it (an --until time in the future).
+	// with a timestamp at or after it (an Until time in the future).
 	UntilTime time.Time `json:"until_time,omitzero"`
 	// LogStart and LogEnd are the partition's offsets when resolved.
 	LogStart int64 `json:"log_start"`

@@ -23,7 +23,8 @@ const (
 	Ago                          // the first record at or after now minus a duration
 )
 
-// Position is one point of the --from/--until grammar:
+// Position names an offset of a partition, in the grammar of a read's
+// From and Until bounds (ReadSpec):
 //
 //	earliest | latest | OFFSET | -N | @RFC3339 | @-DURATION
 //
@@ -54,7 +55,7 @@ func (p Position) String() string {
 	return fmt.Sprintf("Position(%d)", int(p.Kind))
 }
 
-// ParsePosition parses one position of the --from/--until grammar.
+// ParsePosition parses one position of the From/Until grammar.
 func ParsePosition(s string) (Position, error) {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {
@@ -111,7 +112,7 @@ func (p Position) kgoOffset(now time.Time) kgo.Offset {
 	return kgo.NewOffset().AtStart()
 }
 
-// Bound is a --from or --until value: a default position for every
+// Bound is a read's From or Until (ReadSpec): a default position for every
 // partition and per-partition overrides, written as a comma-separated list
 // such as "earliest", "0:100,1:250" or "-10,3:@2024-05-01T00:00:00Z".
 type Bound struct {
@@ -152,8 +153,8 @@ func (b Bound) String() string {
 	return strings.Join(parts, ",")
 }
 
-// ParseBound parses a --from/--until value. An empty string is the zero
-// Bound (unset).
+// ParseBound parses a Bound in the From/Until grammar. An empty string is
+// the zero Bound (unset).
 func ParseBound(s string) (Bound, error) {
 	var b Bound
 	if strings.TrimSpace(s) == "" {

@@ -32,17 +32,48 @@ var ErrPlanStale = errors.New("rewind plan is stale")
 // RewindKind is how a rewind picks new offsets.
 type RewindKind int
 
-// The rewind specs; exactly one is used per rewind.
+// The rewind kinds; a spec has exactly one. Each kind has a name (String):
+// to-earliest, to-latest, to-offset, shift-by, to-time, by-duration,
+// to-group, from-file.
 const (
-	ToEarliest RewindKind = iota + 1 // --to-earliest
-	ToLatest                         // --to-latest
-	ToOffset                         // --to-offset N
-	ShiftBy                          // --shift-by ±N
-	ToTime                           // --to-time RFC3339
-	ByDuration                       // --by-duration 1h30m (now minus it)
-	ToGroup                          // --to-group OTHER
-	FromFile                         // --from-file plan.csv
+	ToEarliest RewindKind = iota + 1 // to the log start offset
+	ToLatest                         // to the end offset
+	ToOffset                         // to RewindSpec.Offset
+	ShiftBy                          // by RewindSpec.Offset (negative: back) from the committed offset
+	ToTime                           // to the first offset at or after RewindSpec.Time
+	ByDuration                       // to the first offset at or after now minus RewindSpec.Duration
+	ToGroup                          // to the committed offsets of RewindSpec.Group
+	FromFile                         // to RewindSpec.Rows, the offsets of a file in Kafka's offset CSV
 )
+
+// String names the kind: "to-earliest", "to-latest", "to-offset",
+// "shift-by", "to-time", "by-duration", "to-group" or "from-file" — the
+// names kafka-consumer-groups.sh gives its reset specs where it has the
+// kind — and "RewindKind(N)" for a value that is no kind. edactl's front
+// ends name their spec flags and fields so.
+func (k RewindKind) String() string {
+	switch k {
+	case ToEarliest:
+		return "to-earliest"
+	case ToLatest:
+		return "to-latest"
+	case ToOffset:
+		return "to-offset"
+	case ShiftBy:
+		return "shift-by"
+	case ToTime:
+		return "to-time"
+	case ByDuration:
+		return "by-duration"
+	case ToGroup:
+		return "to-group"
+	case FromFile:
+		return "from-file"
+	}
+	return fmt.Sprintf("RewindKind(%d)", int(k))
+}
+
+func (k RewindKind) known() bool { return k >= ToEarliest && k <= FromFile }
 
 // RewindSpec says where to move a group's offsets.
 type RewindSpec struct {
@@ -51,36 +82,135 @@ type RewindSpec struct {
 	Time     time.Time     // ToTime
 	Duration time.Duration // ByDuration
 	Group    string        // ToGroup: the group whose offsets are copied
-	// Rows are the offsets of FromFile (see ReadOffsetsCSV). An offset of
-	// -1 means "no committed offset": the commit is deleted.
+	// Rows are the offsets of FromFile (see ReadOffsetsCSV), "the file" in
+	// messages. An offset of -1 means "no committed offset": the commit is
+	// deleted.
 	Rows []OffsetRow
 }
 
-// String describes the spec as the flag that gave it.
+// String describes the spec as its kind's name and its argument:
+// "to-earliest", "to-offset 120", "shift-by -100", "to-time
+// 2024-05-01T09:00:00Z" (in UTC), "by-duration 1h30m0s", "to-group OTHER",
+// "from-file (3 rows)"; a spec without a kind is "no rewind spec". A front
+// end whose spec flags are named after the kinds shows a spec as a flag by
+// putting its flag prefix before this text.
 func (s RewindSpec) String() string {
 	switch s.Kind {
-	case ToEarliest:
-		return "--to-earliest"
-	case ToLatest:
-		return "--to-latest"
+	case 0:
+		return "no rewind spec"
 	case ToOffset:
-		return fmt.Sprintf("--to-offset %d", s.Offset)
+		return fmt.Sprintf("%s %d", s.Kind, s.Offset)
 	case ShiftBy:
-		return fmt.Sprintf("--shift-by %+d", s.Offset)
+		return fmt.Sprintf("%s %+d", s.Kind, s.Offset)
 	case ToTime:
-		return "--to-time " + s.Time.UTC().Format(time.RFC3339Nano)
+		return s.Kind.String() + " " + s.Time.UTC().Format(time.RFC3339Nano)
 	case ByDuration:
-		return "--by-duration " + s.Duration.String()
+		return s.Kind.String() + " " + s.Duration.String()
 	case ToGroup:
-		return "--to-group " + s.Group
+		return s.Kind.String() + " " + s.Group
 	case FromFile:
-		return fmt.Sprintf("--from-file (%d rows)", len(s.Rows))
+		return fmt.Sprintf("%s (%d rows)", s.Kind, len(s.Rows))
 	}
-	return "no rewind spec"
+	return s.Kind.String()
 }
 
-// TopicSelection is a --topic value: a topic and optionally some of its
-// partitions (none: all).
+// Validate checks the rules of a spec that need no cluster, and returns the
+// first one broken as a *SpecError: a known kind (RuleNoSpec); for
+// ToOffset an offset of 0 or more (RuleNegativeOffset); for ByDuration a
+// positive duration (RuleNonPositiveDuration); for ToGroup a group
+// (RuleNoOtherGroup); for FromFile at least one row (RuleNoRows), each with
+// a topic, a partition of 0 or more and an offset of -1 or more
+// (RuleBadRow), and no partition twice (RuleRowTwice).
+func (s RewindSpec) Validate() error {
+	switch s.Kind {
+	case 0:
+		return &SpecError{Rule: RuleNoSpec, Reason: "no rewind spec given"}
+	case ToEarliest, ToLatest, ShiftBy, ToTime:
+	case ToOffset:
+		if s.Offset < 0 {
+			return &SpecError{Rule: RuleNegativeOffset, part: s.String(), Reason: "offsets are 0 or more"}
+		}
+	case ByDuration:
+		if s.Duration <= 0 {
+			return &SpecError{Rule: RuleNonPositiveDuration, part: s.String(), Reason: "want a positive duration"}
+		}
+	case ToGroup:
+		if s.Group == "" {
+			return &SpecError{Rule: RuleNoOtherGroup, part: s.Kind.String(), Reason: "no group given"}
+		}
+	case FromFile:
+		if len(s.Rows) == 0 {
+			return &SpecError{Rule: RuleNoRows, Reason: "nothing to rewind: the file has no offsets"}
+		}
+		seen := make(map[tp]bool, len(s.Rows))
+		for i, r := range s.Rows {
+			part := fmt.Sprintf("row %d of the file", i+1)
+			switch {
+			case r.Topic == "":
+				return &SpecError{Rule: RuleBadRow, part: part, Reason: "empty topic"}
+			case r.Partition < 0:
+				return &SpecError{Rule: RuleBadRow, part: part, Reason: fmt.Sprintf("partition %d is not a partition number", r.Partition)}
+			case r.Offset < -1:
+				return &SpecError{Rule: RuleBadRow, part: part, Reason: fmt.Sprintf("offset %d is not an offset (or -1 for none)", r.Offset)}
+			}
+			k := tp{r.Topic, r.Partition}
+			if seen[k] {
+				return &SpecError{Rule: RuleRowTwice, Reason: fmt.Sprintf("the file names %s/%d twice", r.Topic, r.Partition)}
+			}
+			seen[k] = true
+		}
+	default:
+		return &SpecError{Rule: RuleNoSpec, Reason: fmt.Sprintf("unknown rewind spec %d", s.Kind)}
+	}
+	return nil
+}
+
+// SpecRule names a rule of RewindOptions, so that a front end can word a
+// refusal (a *SpecError) in its own terms.
+type SpecRule int
+
+// The rules of RewindOptions, in the order Validate checks them.
+// PlanRewind checks them too, and finds RuleNoCommittedOffsets, the only
+// one that needs the cluster.
+const (
+	RuleNoGroup             SpecRule = iota + 1 // a group is named
+	RuleNoSpec                                  // the spec has a known kind
+	RuleBadTopic                                // each TopicSelection has a topic and partitions of 0 or more
+	RuleTopicsAndAllTopics                      // Topics and AllTopics are not both given
+	RuleNegativeOffset                          // ToOffset: the offset is 0 or more
+	RuleNonPositiveDuration                     // ByDuration: the duration is positive
+	RuleNoOtherGroup                            // ToGroup: a group is named
+	RuleNoRows                                  // FromFile: the file has rows
+	RuleBadRow                                  // FromFile: each row has a topic, a partition of 0 or more and an offset of -1 or more
+	RuleRowTwice                                // FromFile: no partition is named twice
+	RuleOtherGroupIsGroup                       // ToGroup: the group copied is not the group rewound
+	RuleNoSelection                             // Topics or AllTopics select the partitions (unless FromFile)
+	RuleSelectionWithFile                       // FromFile: the file names the partitions, so Topics and AllTopics are empty
+	RuleNoCommittedOffsets                      // AllTopics: the group has committed offsets to select (found by PlanRewind)
+)
+
+// SpecError is a rewind that cannot be planned as asked: its options break
+// Rule. Error words it in stream's terms ("to-offset -1: offsets are 0 or
+// more"); Reason is the part of that after the name of what is wrong, for
+// a front end to put after its own name of it (the CLI's flag and value).
+type SpecError struct {
+	Rule SpecRule
+	// Reason says why, e.g. "offsets are 0 or more"; when no part is named
+	// it is the whole message.
+	Reason string
+	part   string // stream's name of what is wrong, e.g. "to-offset -1"
+}
+
+// Error implements error.
+func (e *SpecError) Error() string {
+	if e.part == "" {
+		return e.Reason
+	}
+	return e.part + ": " + e.Reason
+}
+
+// TopicSelection selects partitions of a topic: some of them, or all
+// (no Partitions).
 type TopicSelection struct {
 	Topic      string
 	Partitions []int32
@@ -110,11 +240,55 @@ func ParseTopicSelection(s string) (TopicSelection, error) {
 type RewindOptions struct {
 	Group string
 	// Topics selects partitions; AllTopics selects every partition the
-	// group has a committed offset for (as kafka-consumer-groups.sh). With a FromFile
-	// spec the file names the partitions and both must be empty.
+	// group has a committed offset for (as kafka-consumer-groups.sh). One
+	// of them is given, unless the spec is FromFile: the file names the
+	// partitions and both must be empty.
 	Topics    []TopicSelection
 	AllTopics bool
 	Spec      RewindSpec
+}
+
+// Validate checks every rule of o that needs no cluster and returns the
+// first one broken, in the order of the SpecRule constants, as a
+// *SpecError: a group; a spec of a known kind; valid topic selections, and
+// not both Topics and AllTopics; the rest of the spec (RewindSpec.Validate);
+// for ToGroup a group other than the one rewound; and partitions selected
+// by Topics or AllTopics, or else by the file of a FromFile spec, never
+// both. PlanRewind calls it; front ends call it to refuse before planning.
+func (o RewindOptions) Validate() error {
+	if o.Group == "" {
+		return &SpecError{Rule: RuleNoGroup, Reason: "no consumer group given"}
+	}
+	if !o.Spec.Kind.known() {
+		return o.Spec.Validate()
+	}
+	for i, s := range o.Topics {
+		if s.Topic == "" {
+			return &SpecError{Rule: RuleBadTopic, part: fmt.Sprintf("topic selection %d", i+1), Reason: "no topic"}
+		}
+		for _, p := range s.Partitions {
+			if p < 0 {
+				return &SpecError{Rule: RuleBadTopic, part: fmt.Sprintf("topic %q", s.Topic), Reason: fmt.Sprintf("partition %d is not a partition number", p)}
+			}
+		}
+	}
+	if len(o.Topics) > 0 && o.AllTopics {
+		return &SpecError{Rule: RuleTopicsAndAllTopics, Reason: "select either topics or all topics, not both"}
+	}
+	if err := o.Spec.Validate(); err != nil {
+		return err
+	}
+	if o.Spec.Kind == ToGroup && o.Spec.Group == o.Group {
+		return &SpecError{Rule: RuleOtherGroupIsGroup, part: fmt.Sprintf("%s %q", ToGroup, o.Group), Reason: "it is the group being rewound"}
+	}
+	selected := len(o.Topics) > 0 || o.AllTopics
+	switch {
+	case o.Spec.Kind != FromFile && !selected:
+		return &SpecError{Rule: RuleNoSelection, Reason: "no partitions selected: name topics, or select all topics"}
+	case o.Spec.Kind == FromFile && selected:
+		return &SpecError{Rule: RuleSelectionWithFile, Reason: "the file names its partitions; do not also select topics"}
+	}
+	return nil
 }
 
 // PlanRow is one partition of a rewind plan.
@@ -140,15 +314,45 @@ type PlanRow struct {
 // Changed reports whether the row moves the group.
 func (r PlanRow) Changed() bool { return r.After != r.Before }
 
+// AfterText shows the row's After offset as plan tables do: OffsetText of
+// it, marked " *" when Clamped, else " ~" when Fallback, else " =" when the
+// row does not change. PlanLegend explains the marks.
+func (r PlanRow) AfterText() string {
+	after := OffsetText(r.After)
+	switch {
+	case r.Clamped:
+		return after + " *"
+	case r.Fallback:
+		return after + " ~"
+	case !r.Changed():
+		return after + " ="
+	}
+	return after
+}
+
+// PlanColumns are the headers of a plan table, whose rows show a PlanRow's
+// topic, partition, OffsetText of Before, AfterText, log start, log end and
+// note.
+func PlanColumns() []string {
+	return []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}
+}
+
+// PlanLegend explains the marks of a plan table's offsets (AfterText,
+// OffsetText); plan tables print it under their rows.
+const PlanLegend = "(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)"
+
 // Plan is a rewind worked out against the cluster but not applied. The CLI
-// prints it as a before/after table (the dry run); ExecuteRewind applies it.
+// prints it as a before/after table (the dry run), the TUI as its preview;
+// ExecuteRewind applies it. Front ends render it, so it has no JSON form of
+// its own; its rows do (PlanRow).
 type Plan struct {
-	Group   string    `json:"group"`
-	State   string    `json:"state"`
-	Members []Member  `json:"members"`
-	Spec    string    `json:"spec"`
-	Rows    []PlanRow `json:"rows"`
-	Created time.Time `json:"created"`
+	Group   string
+	State   string
+	Members []Member
+	// Spec is the spec the plan was made for.
+	Spec    RewindSpec
+	Rows    []PlanRow
+	Created time.Time
 }
 
 // Changes counts rows that move the group.
@@ -180,7 +384,7 @@ func (p *Plan) UndoRows() []OffsetRow {
 }
 
 // PlanRows returns the plan as offsets to apply (its changed rows), the
-// form --from-file reads.
+// rows of a FromFile spec.
 func (p *Plan) PlanRows() []OffsetRow {
 	var out []OffsetRow
 	for _, r := range p.Rows {
@@ -193,30 +397,16 @@ func (p *Plan) PlanRows() []OffsetRow {
 
 // PlanRewind works out a rewind without changing anything: the group's
 // state and members, and per partition the committed offset and the offset
-// it would move to.
+// it would move to. Options that break a rule of a rewind
+// (RewindOptions.Validate, and RuleNoCommittedOffsets) are a *SpecError.
 func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, error) {
 	if err := c.needAdmin(); err != nil {
 		return nil, err
 	}
-	if opts.Group == "" {
-		return nil, errors.New("no consumer group given")
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
-	if opts.Spec.Kind == ToGroup && opts.Spec.Group == "" {
-		return nil, errors.New("--to-group: no group given")
-	}
-	if opts.Spec.Kind == 0 {
-		return nil, errors.New("no rewind spec given")
-	}
-	if opts.Spec.Kind == FromFile && (len(opts.Topics) > 0 || opts.AllTopics) {
-		return nil, errors.New("--from-file names its partitions; do not also select topics")
-	}
-	if opts.Spec.Kind != FromFile && len(opts.Topics) == 0 && !opts.AllTopics {
-		return nil, errors.New("select partitions with --topic or --all-topics")
-	}
-	if opts.Spec.Kind == ToGroup && opts.Spec.Group == opts.Group {
-		return nil, fmt.Errorf("--to-group %q is the group being rewound", opts.Group)
-	}
-	plan := &Plan{Group: opts.Group, Spec: opts.Spec.String(), Created: c.now().UTC()}
+	plan := &Plan{Group: opts.Group, Spec: opts.Spec, Created: c.now().UTC()}
 	dg, err := c.describeGroup(ctx, opts.Group)
 	if err != nil {
 		return nil, err
@@ -242,20 +432,16 @@ func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, err
 	case opts.Spec.Kind == FromFile:
 		for _, r := range opts.Spec.Rows {
 			addTopic(r.Topic)
-			k := tp{r.Topic, r.Partition}
-			if _, dup := fileRows[k]; dup {
-				return nil, fmt.Errorf("the file names %s/%d twice", r.Topic, r.Partition)
-			}
-			fileRows[k] = r.Offset
+			fileRows[tp{r.Topic, r.Partition}] = r.Offset
 			want[r.Topic] = append(want[r.Topic], r.Partition)
 		}
 	case opts.AllTopics:
-		// As kafka-consumer-groups.sh --all-topics: the partitions the
-		// group has committed offsets for.
+		// As kafka-consumer-groups.sh does for all topics: the partitions
+		// the group has committed offsets for.
 		set := committed.Offsets().TopicsSet()
 		ts := set.Topics()
 		if len(ts) == 0 {
-			return nil, fmt.Errorf("group %q has no committed offsets; select topics with --topic", opts.Group)
+			return nil, &SpecError{Rule: RuleNoCommittedOffsets, Reason: fmt.Sprintf("group %q has no committed offsets; name the topics to rewind", opts.Group)}
 		}
 		sort.Strings(ts)
 		for _, t := range ts {
@@ -265,7 +451,7 @@ func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, err
 		}
 	default:
 		// A topic named without partitions means all of them, even when
-		// another --topic names some of its partitions.
+		// another selection names some of its partitions.
 		all := map[string]bool{}
 		for _, s := range opts.Topics {
 			addTopic(s.Topic)
@@ -277,9 +463,6 @@ func (c *Client) PlanRewind(ctx context.Context, opts RewindOptions) (*Plan, err
 		for t := range all {
 			want[t] = nil
 		}
-	}
-	if len(topics) == 0 {
-		return nil, errors.New("nothing to rewind: no partitions selected")
 	}
 	to, err := c.listOffsets(ctx, topics)
 	if err != nil {
@@ -547,8 +730,8 @@ type OffsetRow struct {
 	Offset    int64  `json:"offset"`
 }
 
-// WriteOffsetsCSV writes rows in Kafka's reset-offsets CSV format
-// (kafka-consumer-groups.sh --export): "topic,partition,offset" lines, no
+// WriteOffsetsCSV writes rows in Kafka's reset-offsets CSV format (what
+// kafka-consumer-groups.sh exports): "topic,partition,offset" lines, no
 // header. edactl writes -1 for "no committed offset".
 func WriteOffsetsCSV(w io.Writer, rows []OffsetRow) error {
 	bw := bufio.NewWriter(w)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,20 +147,146 @@ func TestPlanRewindErrors(t *testing.T) {
 	tests := []struct {
 		opts RewindOptions
 		want string
+		rule SpecRule // 0: not a *SpecError
 	}{
-		{RewindOptions{Group: "billing", Spec: RewindSpec{Kind: ToEarliest}}, "--topic or --all-topics"},
-		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "nope"}}, Spec: RewindSpec{Kind: ToEarliest}}, `topic does not exist: "nope"`},
-		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "orders", Partitions: []int32{5}}}, Spec: RewindSpec{Kind: ToEarliest}}, `has no partition 5`},
-		{RewindOptions{Group: "fresh", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `has no committed offsets`},
-		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup, Group: "billing"}}, `is the group being rewound`},
-		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup}}, `--to-group: no group given`},
-		{RewindOptions{Group: "", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `no consumer group given`},
-		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}}}}, `names its partitions`},
+		{RewindOptions{Group: "billing", Spec: RewindSpec{Kind: ToEarliest}}, "no partitions selected", RuleNoSelection},
+		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "nope"}}, Spec: RewindSpec{Kind: ToEarliest}}, `topic does not exist: "nope"`, 0},
+		{RewindOptions{Group: "billing", Topics: []TopicSelection{{Topic: "orders", Partitions: []int32{5}}}, Spec: RewindSpec{Kind: ToEarliest}}, `has no partition 5`, 0},
+		{RewindOptions{Group: "fresh", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `group "fresh" has no committed offsets; name the topics to rewind`, RuleNoCommittedOffsets},
+		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup, Group: "billing"}}, `is the group being rewound`, RuleOtherGroupIsGroup},
+		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: ToGroup}}, `to-group: no group given`, RuleNoOtherGroup},
+		{RewindOptions{Group: "", AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, `no consumer group given`, RuleNoGroup},
+		{RewindOptions{Group: "billing", AllTopics: true, Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}}}}, `names its partitions`, RuleSelectionWithFile},
+		{RewindOptions{Group: "billing", Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}, {"orders", 0, 2}}}}, `the file names orders/0 twice`, RuleRowTwice},
 	}
 	for _, tt := range tests {
 		_, err := c.PlanRewind(ctxT(t), tt.opts)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: got %v, want error containing %q", tt.opts, err, tt.want)
+		}
+		var se *SpecError
+		if got := errors.As(err, &se); got != (tt.rule != 0) || got && se.Rule != tt.rule {
+			t.Errorf("%+v: got %#v, want a *SpecError of rule %d: %v", tt.opts, err, tt.rule, got)
+		}
+		if strings.Contains(fmt.Sprint(err), "--") {
+			t.Errorf("%+v: %q speaks in flags", tt.opts, err)
+		}
+	}
+}
+
+// TestRewindOptionsValidate is the spec of the rules a rewind's options
+// keep without the cluster: each broken rule is a *SpecError naming it,
+// worded in stream's terms; the first broken in the order of the rules is
+// reported.
+func TestRewindOptionsValidate(t *testing.T) {
+	orders := []TopicSelection{{Topic: "orders"}}
+	rows := []OffsetRow{{"orders", 0, 1}}
+	tests := []struct {
+		name string
+		opts RewindOptions
+		rule SpecRule
+		msg  string
+	}{
+		{"no group", RewindOptions{Topics: orders, Spec: RewindSpec{Kind: ToEarliest}}, RuleNoGroup, "no consumer group given"},
+		{"no group comes first", RewindOptions{Topics: orders, AllTopics: true, Spec: RewindSpec{Kind: ToOffset, Offset: -1}}, RuleNoGroup, "no consumer group given"},
+		{"no spec", RewindOptions{Group: "g", Topics: orders}, RuleNoSpec, "no rewind spec given"},
+		{"no spec before the selection", RewindOptions{Group: "g", Topics: orders, AllTopics: true}, RuleNoSpec, "no rewind spec given"},
+		{"unknown spec", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: 42}}, RuleNoSpec, "unknown rewind spec 42"},
+		{"empty topic", RewindOptions{Group: "g", Topics: []TopicSelection{{Topic: "orders"}, {}}, Spec: RewindSpec{Kind: ToEarliest}}, RuleBadTopic, "topic selection 2: no topic"},
+		{"negative partition", RewindOptions{Group: "g", Topics: []TopicSelection{{Topic: "orders", Partitions: []int32{0, -1}}}, Spec: RewindSpec{Kind: ToEarliest}}, RuleBadTopic, `topic "orders": partition -1 is not a partition number`},
+		{"topics and all topics", RewindOptions{Group: "g", Topics: orders, AllTopics: true, Spec: RewindSpec{Kind: ToEarliest}}, RuleTopicsAndAllTopics, "select either topics or all topics, not both"},
+		{"topics and all topics before the spec", RewindOptions{Group: "g", Topics: orders, AllTopics: true, Spec: RewindSpec{Kind: ToOffset, Offset: -1}}, RuleTopicsAndAllTopics, "select either topics or all topics, not both"},
+		{"negative offset", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToOffset, Offset: -1}}, RuleNegativeOffset, "to-offset -1: offsets are 0 or more"},
+		{"negative offset before the selection", RewindOptions{Group: "g", Spec: RewindSpec{Kind: ToOffset, Offset: -1}}, RuleNegativeOffset, "to-offset -1: offsets are 0 or more"},
+		{"zero duration", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ByDuration}}, RuleNonPositiveDuration, "by-duration 0s: want a positive duration"},
+		{"negative duration", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ByDuration, Duration: -time.Hour}}, RuleNonPositiveDuration, "by-duration -1h0m0s: want a positive duration"},
+		{"no other group", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToGroup}}, RuleNoOtherGroup, "to-group: no group given"},
+		{"other group is the group", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToGroup, Group: "g"}}, RuleOtherGroupIsGroup, `to-group "g": it is the group being rewound`},
+		{"other group is the group before the selection", RewindOptions{Group: "g", Spec: RewindSpec{Kind: ToGroup, Group: "g"}}, RuleOtherGroupIsGroup, `to-group "g": it is the group being rewound`},
+		{"no rows", RewindOptions{Group: "g", Spec: RewindSpec{Kind: FromFile}}, RuleNoRows, "nothing to rewind: the file has no offsets"},
+		{"row without topic", RewindOptions{Group: "g", Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}, {"", 0, 1}}}}, RuleBadRow, "row 2 of the file: empty topic"},
+		{"row with a negative partition", RewindOptions{Group: "g", Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", -1, 1}}}}, RuleBadRow, "row 1 of the file: partition -1 is not a partition number"},
+		{"row with an offset below -1", RewindOptions{Group: "g", Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, -2}}}}, RuleBadRow, "row 1 of the file: offset -2 is not an offset (or -1 for none)"},
+		{"row twice", RewindOptions{Group: "g", Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, 1}, {"audit", 0, 1}, {"orders", 0, -1}}}}, RuleRowTwice, "the file names orders/0 twice"},
+		{"no selection", RewindOptions{Group: "g", Spec: RewindSpec{Kind: ToEarliest}}, RuleNoSelection, "no partitions selected: name topics, or select all topics"},
+		{"file and topics", RewindOptions{Group: "g", Topics: orders, Spec: RewindSpec{Kind: FromFile, Rows: rows}}, RuleSelectionWithFile, "the file names its partitions; do not also select topics"},
+		{"file and all topics", RewindOptions{Group: "g", AllTopics: true, Spec: RewindSpec{Kind: FromFile, Rows: rows}}, RuleSelectionWithFile, "the file names its partitions; do not also select topics"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.opts.Validate()
+			var se *SpecError
+			if !errors.As(err, &se) {
+				t.Fatalf("got %v, want a *SpecError", err)
+			}
+			if se.Rule != tt.rule || err.Error() != tt.msg {
+				t.Errorf("got rule %d %q, want rule %d %q", se.Rule, err, tt.rule, tt.msg)
+			}
+			if !strings.HasSuffix(tt.msg, se.Reason) || se.Reason == "" {
+				t.Errorf("reason %q is not the end of %q", se.Reason, tt.msg)
+			}
+		})
+	}
+	for _, ok := range []RewindOptions{
+		{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToEarliest}},
+		{Group: "g", AllTopics: true, Spec: RewindSpec{Kind: ToLatest}},
+		{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToOffset}},
+		{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ShiftBy, Offset: -5}},
+		{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToTime}},
+		{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ByDuration, Duration: time.Nanosecond}},
+		{Group: "g", Topics: orders, Spec: RewindSpec{Kind: ToGroup, Group: "G"}},
+		{Group: "g", Spec: RewindSpec{Kind: FromFile, Rows: []OffsetRow{{"orders", 0, -1}, {"orders", 1, 0}}}},
+	} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+}
+
+// TestRewindSpecString names kinds and specs in stream's words: the kind's
+// name and its argument, never a flag.
+func TestRewindSpecString(t *testing.T) {
+	for want, spec := range map[string]RewindSpec{
+		"to-earliest":                    {Kind: ToEarliest},
+		"to-latest":                      {Kind: ToLatest},
+		"to-offset 120":                  {Kind: ToOffset, Offset: 120},
+		"shift-by +5":                    {Kind: ShiftBy, Offset: 5},
+		"shift-by -100":                  {Kind: ShiftBy, Offset: -100},
+		"to-time 2024-05-01T07:00:00.5Z": {Kind: ToTime, Time: time.Date(2024, 5, 1, 9, 0, 0, 5e8, time.FixedZone("CEST", 7200))},
+		"by-duration 1h30m0s":            {Kind: ByDuration, Duration: 90 * time.Minute},
+		"to-group billing":               {Kind: ToGroup, Group: "billing"},
+		"from-file (2 rows)":             {Kind: FromFile, Rows: []OffsetRow{{"a", 0, 1}, {"a", 1, 1}}},
+		"no rewind spec":                 {},
+		"RewindKind(42)":                 {Kind: 42},
+	} {
+		if got := spec.String(); got != want {
+			t.Errorf("%#v: %q, want %q", spec, got, want)
+		}
+	}
+	for _, k := range []RewindKind{ToEarliest, ToLatest, ToOffset, ShiftBy, ToTime, ByDuration, ToGroup, FromFile} {
+		if name := k.String(); strings.HasPrefix(name, "-") || strings.HasPrefix(name, "RewindKind") {
+			t.Errorf("kind %d is named %q", int(k), name)
+		}
+	}
+}
+
+// TestPlanRowAfterText is the mark of each row in plan tables.
+func TestPlanRowAfterText(t *testing.T) {
+	for _, tt := range []struct {
+		row  PlanRow
+		want string
+	}{
+		{PlanRow{Before: 3, After: 0}, "0"},
+		{PlanRow{Before: 3, After: 3}, "3 ="},
+		{PlanRow{Before: -1, After: -1}, "- ="},
+		{PlanRow{Before: 3, After: -1}, "-"},
+		{PlanRow{Before: 1, After: 2, Clamped: true}, "2 *"},
+		{PlanRow{Before: 2, After: 2, Clamped: true}, "2 *"},
+		{PlanRow{Before: 1, After: 4, Fallback: true}, "4 ~"},
+		{PlanRow{Before: 4, After: 4, Fallback: true}, "4 ~"},
+	} {
+		if got := tt.row.AfterText(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.row, got, tt.want)
 		}
 	}
 }

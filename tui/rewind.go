@@ -37,20 +37,23 @@ func defaultRewindKeys() RewindKeys {
 	}
 }
 
-// specKinds are the rewind specs the spec field cycles through, with what
-// the value field holds for each.
-var specKinds = []struct {
+// specKind is a rewind spec the spec field offers, shown by its kind's
+// name, with what the value field holds for it ("" when the spec takes no
+// value).
+type specKind struct {
 	kind  stream.RewindKind
-	name  string
-	value string // "" when the spec takes no value
-}{
-	{stream.ToEarliest, "to-earliest", ""},
-	{stream.ToLatest, "to-latest", ""},
-	{stream.ToOffset, "to-offset", "offset, e.g. 120"},
-	{stream.ShiftBy, "shift-by", "±N, e.g. -100"},
-	{stream.ToTime, "to-time", "RFC 3339 time, e.g. 2024-05-01T09:00:00Z"},
-	{stream.ByDuration, "by-duration", "duration back from now, e.g. 1h30m"},
-	{stream.ToGroup, "to-group", "another group whose offsets are copied"},
+	value string
+}
+
+// specKinds are the rewind specs the spec field cycles through.
+var specKinds = []specKind{
+	{stream.ToEarliest, ""},
+	{stream.ToLatest, ""},
+	{stream.ToOffset, "offset, e.g. 120"},
+	{stream.ShiftBy, "±N, e.g. -100"},
+	{stream.ToTime, "RFC 3339 time, e.g. 2024-05-01T09:00:00Z"},
+	{stream.ByDuration, "duration back from now, e.g. 1h30m"},
+	{stream.ToGroup, "another group whose offsets are copied"},
 }
 
 // rewind form fields
@@ -179,7 +182,7 @@ func (s *RewindScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.planning = false
-		s.plan, s.planErr = m.plan, m.err
+		s.plan, s.planErr = m.plan, planError(s.planOpts, m.err)
 		if m.err != nil || !m.execute {
 			return s, nil
 		}
@@ -293,12 +296,11 @@ func groupText(name string) string {
 	return name
 }
 
-// options reads the form.
+// options reads the form and checks it with stream's rules
+// (RewindOptions.Validate), so that the form refuses, before planning,
+// what the planner would.
 func (s *RewindScreen) options() (stream.RewindOptions, error) {
 	o := stream.RewindOptions{Group: s.groupName()}
-	if o.Group == "" {
-		return o, errors.New("give a consumer group (e to edit, or r on a group in Groups)")
-	}
 	for _, f := range strings.Fields(s.topics.Value()) {
 		sel, err := stream.ParseTopicSelection(f)
 		if err != nil {
@@ -310,32 +312,59 @@ func (s *RewindScreen) options() (stream.RewindOptions, error) {
 	k := specKinds[s.kind]
 	o.Spec.Kind = k.kind
 	v := strings.TrimSpace(s.value.Value())
-	if k.value != "" && v == "" {
-		return o, fmt.Errorf("--%s needs a value: %s", k.name, k.value)
-	}
 	var err error
 	switch k.kind {
 	case stream.ToOffset:
 		o.Spec.Offset, err = strconv.ParseInt(v, 10, 64)
-		if err == nil && o.Spec.Offset < 0 {
-			err = errors.New("offsets are 0 or more")
-		}
 	case stream.ShiftBy:
 		o.Spec.Offset, err = strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64)
 	case stream.ToTime:
 		o.Spec.Time, err = time.Parse(time.RFC3339Nano, v)
 	case stream.ByDuration:
 		o.Spec.Duration, err = time.ParseDuration(v)
-		if err == nil && o.Spec.Duration <= 0 {
-			err = errors.New("want a positive duration")
-		}
 	case stream.ToGroup:
 		o.Spec.Group = v
 	}
-	if err != nil {
-		return o, fmt.Errorf("--%s %q: %w", k.name, v, err)
+	switch {
+	case err != nil && v == "":
+		return o, fmt.Errorf("--%s needs a value: %s", k.kind, k.value)
+	case err != nil:
+		return o, fmt.Errorf("--%s %q: %w", k.kind, v, err)
+	}
+	if err := o.Validate(); err != nil {
+		return o, formRuleError(err, k, v)
 	}
 	return o, nil
+}
+
+// formRuleError words a rewind rule (a *stream.SpecError) that the form
+// breaks as the form names its fields; the spec and its value as
+// "--KIND VALUE", like the CLI's flags.
+func formRuleError(err error, k specKind, value string) error {
+	var se *stream.SpecError
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Rule {
+	case stream.RuleNoGroup:
+		return errors.New("give a consumer group (e to edit, or r on a group in Groups)")
+	case stream.RuleNoOtherGroup:
+		return fmt.Errorf("--%s needs a value: %s", k.kind, k.value)
+	case stream.RuleNegativeOffset, stream.RuleNonPositiveDuration, stream.RuleOtherGroupIsGroup:
+		return fmt.Errorf("--%s %q: %s", k.kind, value, se.Reason)
+	}
+	return err
+}
+
+// planError words a refusal of the planner that names what the topics
+// field selects in the words of the form's other messages (the CLI's
+// flags).
+func planError(o stream.RewindOptions, err error) error {
+	var se *stream.SpecError
+	if errors.As(err, &se) && se.Rule == stream.RuleNoCommittedOffsets {
+		return fmt.Errorf("group %q has no committed offsets; select topics with --topic", o.Group)
+	}
+	return err
 }
 
 // planForm plans what the form says.
@@ -524,12 +553,12 @@ func (s *RewindScreen) View() string {
 	var kinds []string
 	for i, k := range specKinds {
 		if i == s.kind {
-			kinds = append(kinds, st.Selected.Render(k.name))
+			kinds = append(kinds, st.Selected.Render(k.kind.String()))
 		} else if s.focus == fieldKind {
-			kinds = append(kinds, st.Dim.Render(k.name))
+			kinds = append(kinds, st.Dim.Render(k.kind.String()))
 		}
 	}
-	field(fieldKind, "spec", strings.Join(kinds, " ")+st.Dim.Render("  ←/→"), "--"+specKinds[s.kind].name)
+	field(fieldKind, "spec", strings.Join(kinds, " ")+st.Dim.Render("  ←/→"), "--"+specKinds[s.kind].kind.String())
 	if specKinds[s.kind].value != "" {
 		field(fieldValue, "value", inputView(s.value), orDash(oneLine(s.value.Value())))
 	}
@@ -569,30 +598,21 @@ func (s *RewindScreen) planView() string {
 	case s.undoOf != "":
 		mode = "undo preview"
 	}
-	head := fmt.Sprintf("group %s (%s): %s, %s", groupText(p.Group), p.State, p.Spec, mode)
+	head := fmt.Sprintf("group %s (%s): --%s, %s", groupText(p.Group), p.State, p.Spec, mode)
 	if s.undoOf != "" {
 		head = fmt.Sprintf("group %s (%s): %s of %s", groupText(p.Group), p.State, mode, s.undoOf)
 	}
 	b.WriteString(st.Header.Render(truncate(oneLine(head), s.width)) + "\n")
-	t := table{headers: []string{"TOPIC", "PARTITION", "BEFORE", "AFTER", "LOG START", "LOG END", "NOTE"}}
+	t := table{headers: stream.PlanColumns()}
 	for _, r := range p.Rows {
-		after := stream.OffsetText(r.After)
-		switch {
-		case r.Clamped:
-			after += " *"
-		case r.Fallback:
-			after += " ~"
-		case !r.Changed():
-			after += " ="
-		}
-		t.rows = append(t.rows, []string{r.Topic, fmt.Sprint(r.Partition), stream.OffsetText(r.Before), after, fmt.Sprint(r.LogStart), fmt.Sprint(r.LogEnd), r.Note})
+		t.rows = append(t.rows, []string{r.Topic, fmt.Sprint(r.Partition), stream.OffsetText(r.Before), r.AfterText(), fmt.Sprint(r.LogStart), fmt.Sprint(r.LogEnd), r.Note})
 	}
 	rows := max(s.height-14, 3)
 	b.WriteString(t.render(st, s.width, -1, 0, rows))
 	if len(p.Rows) > rows {
 		b.WriteString(st.Dim.Render(fmt.Sprintf("… %d more partition(s)", len(p.Rows)-rows)) + "\n")
 	}
-	b.WriteString(st.Dim.Render("(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)") + "\n\n")
+	b.WriteString(st.Dim.Render(stream.PlanLegend) + "\n\n")
 	switch {
 	case s.executing:
 		b.WriteString("Applying…\n")

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/edactl/edactl/dev/demo"
+	"github.com/edactl/edactl/stream"
 )
 
 // groupsEnv is the demo with its two groups: accounting committed offsets
@@ -353,4 +355,97 @@ func selectGroup(t *testing.T, tm *teatest.TestModel, name string) {
 		press(tm, "j")
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// TestRewindFormRefusals is every rule of a rewind the form can break:
+// each is refused in the form, with the form's words, before anything is
+// planned. The rules are stream's (RewindOptions.Validate).
+func TestRewindFormRefusals(t *testing.T) {
+	kind := func(k stream.RewindKind) int {
+		for i, s := range specKinds {
+			if s.kind == k {
+				return i
+			}
+		}
+		t.Fatalf("the spec field has no %v", k)
+		return 0
+	}
+	for _, c := range []struct {
+		name, group string
+		kind        stream.RewindKind
+		value, want string
+	}{
+		{"no group", "", stream.ToEarliest, "", "give a consumer group (e to edit, or r on a group in Groups)"},
+		{"no group, with a spec that breaks a rule too", " ", stream.ToOffset, "-1", "give a consumer group (e to edit, or r on a group in Groups)"},
+		{"negative offset", "accounting", stream.ToOffset, "-1", `--to-offset "-1": offsets are 0 or more`},
+		{"zero duration", "accounting", stream.ByDuration, "0s", `--by-duration "0s": want a positive duration`},
+		{"negative duration", "accounting", stream.ByDuration, "-1h", `--by-duration "-1h": want a positive duration`},
+		{"no group to copy", "accounting", stream.ToGroup, "", "--to-group needs a value: another group whose offsets are copied"},
+		{"only spaces for the group to copy", "accounting", stream.ToGroup, "   ", "--to-group needs a value: another group whose offsets are copied"},
+		{"copy of the group itself", "accounting", stream.ToGroup, "accounting", `--to-group "accounting": it is the group being rewound`},
+		{"copy of the group itself, spaces around", " accounting ", stream.ToGroup, " accounting", `--to-group "accounting": it is the group being rewound`},
+		{"a value that is not a number", "accounting", stream.ToOffset, "x", `--to-offset "x": strconv.ParseInt: parsing "x": invalid syntax`},
+		{"no value", "accounting", stream.ToTime, "", "--to-time needs a value: RFC 3339 time, e.g. 2024-05-01T09:00:00Z"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
+			s.group.SetValue(c.group)
+			s.kind = kind(c.kind)
+			s.value.SetValue(c.value)
+			if cmd := s.planForm(false); cmd != nil {
+				t.Errorf("the form was planned")
+			}
+			if s.formErr != c.want {
+				t.Errorf("form error %q, want %q", s.formErr, c.want)
+			}
+		})
+	}
+	for _, ok := range []struct {
+		kind  stream.RewindKind
+		value string
+	}{{stream.ToOffset, "0"}, {stream.ByDuration, "1ns"}, {stream.ToGroup, "analytics"}, {stream.ShiftBy, "-1"}} {
+		s := NewRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
+		s.group.SetValue("accounting")
+		s.kind = kind(ok.kind)
+		s.value.SetValue(ok.value)
+		if cmd := s.planForm(false); cmd == nil || s.formErr != "" {
+			t.Errorf("%s %q was refused: %s", ok.kind, ok.value, s.formErr)
+		}
+	}
+}
+
+// TestRewindFormRefusesCopyOfItself fills in the form to copy the offsets
+// of the group being rewound: the form refuses it with the form's words
+// and nothing is planned.
+func TestRewindFormRefusesCopyOfItself(t *testing.T) {
+	e, before := groupsEnv(t)
+	tm := startProbe(t, e.app(time.Hour))
+	press(tm, "4", "e")
+	typeText(tm, demo.IdleGroup)
+	press(tm, "tab", "tab", "right", "right", "right", "right", "right", "right", "tab") // to-earliest → … → to-group
+	typeText(tm, demo.IdleGroup)
+	press(tm, "enter")
+	waitView(t, tm, `--to-group "accounting": it is the group being rewound`)
+	time.Sleep(200 * time.Millisecond) // a plan, had one been asked for, would be shown by now
+	v := view(t, tm)
+	for _, planned := range []string{"Cannot plan", "Planning…", "would change"} {
+		if strings.Contains(v, planned) {
+			t.Errorf("the refused form was planned (%q):\n%s", planned, v)
+		}
+	}
+	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, before) {
+		t.Fatalf("a refused rewind changed the offsets: %v", got)
+	}
+}
+
+// TestRewindGroupWithoutCommits plans every partition of a group that has
+// committed none: the planner refuses, and the screen says so as edactl
+// rewind does.
+func TestRewindGroupWithoutCommits(t *testing.T) {
+	e, _ := groupsEnv(t)
+	tm := startProbe(t, e.app(time.Hour))
+	press(tm, "4", "e")
+	typeText(tm, "fresh")
+	press(tm, "enter")
+	waitView(t, tm, `Cannot plan: group "fresh" has no committed offsets; select topics with --topic`)
 }

@@ -37,8 +37,17 @@ type rewindOptions struct {
 	UndoFile   string
 }
 
-// rewindSpecFlags are the flags of which exactly one must be given.
-var rewindSpecFlags = []string{"to-earliest", "to-latest", "to-offset", "shift-by", "to-time", "by-duration", "to-group", "from-file"}
+// rewindSpecKinds are the rewind specs, each given by the flag named as its
+// kind (--to-earliest, ...); exactly one is used.
+var rewindSpecKinds = []stream.RewindKind{stream.ToEarliest, stream.ToLatest, stream.ToOffset, stream.ShiftBy,
+	stream.ToTime, stream.ByDuration, stream.ToGroup, stream.FromFile}
+
+// specFlag is the flag that gives a spec of kind k.
+func specFlag(k stream.RewindKind) string { return "--" + k.String() }
+
+// specFlags shows a spec as the flags that give it ("--to-offset 120"), as
+// the plan table and -o json do.
+func specFlags(s stream.RewindSpec) string { return "--" + s.String() }
 
 func newRewindCmd(g *globals) *cobra.Command {
 	opts := &rewindOptions{}
@@ -113,21 +122,19 @@ applying it deletes the commit). -o csv prints the plan in that format.`,
 	return cmd
 }
 
+// parse turns the flags into options. The rules of a rewind are
+// stream's (RewindOptions.Validate); parse reads the flags and words a
+// broken rule as the flags that break it (flagRuleError).
 func (o *rewindOptions) parse(cmd *cobra.Command) (stream.RewindOptions, error) {
 	ro := stream.RewindOptions{Group: o.Group, AllTopics: o.AllTopics}
-	if o.Group == "" {
-		return ro, usageErrorf("the consumer group name is empty")
-	}
 	var given []string
-	for _, name := range rewindSpecFlags {
-		if cmd.Flags().Changed(name) {
-			given = append(given, "--"+name)
+	for _, k := range rewindSpecKinds {
+		if cmd.Flags().Changed(k.String()) {
+			given = append(given, specFlag(k))
+			ro.Spec.Kind = k
 		}
 	}
-	if len(given) != 1 {
-		if len(given) == 0 {
-			return ro, usageErrorf("give exactly one of --%s", strings.Join(rewindSpecFlags, ", --"))
-		}
+	if len(given) > 1 {
 		return ro, usageErrorf("give exactly one rewind spec, not %s", strings.Join(given, " and "))
 	}
 	for _, t := range o.Topics {
@@ -137,41 +144,22 @@ func (o *rewindOptions) parse(cmd *cobra.Command) (stream.RewindOptions, error) 
 		}
 		ro.Topics = append(ro.Topics, sel)
 	}
-	if len(ro.Topics) > 0 && o.AllTopics {
-		return ro, usageErrorf("--topic and --all-topics exclude each other")
-	}
-	switch given[0] {
-	case "--to-earliest":
-		ro.Spec = stream.RewindSpec{Kind: stream.ToEarliest}
-	case "--to-latest":
-		ro.Spec = stream.RewindSpec{Kind: stream.ToLatest}
-	case "--to-offset":
-		if o.ToOffset < 0 {
-			return ro, usageErrorf("--to-offset %d: offsets are 0 or more", o.ToOffset)
-		}
-		ro.Spec = stream.RewindSpec{Kind: stream.ToOffset, Offset: o.ToOffset}
-	case "--shift-by":
-		ro.Spec = stream.RewindSpec{Kind: stream.ShiftBy, Offset: o.ShiftBy}
-	case "--to-time":
+	switch ro.Spec.Kind {
+	case stream.ToOffset:
+		ro.Spec.Offset = o.ToOffset
+	case stream.ShiftBy:
+		ro.Spec.Offset = o.ShiftBy
+	case stream.ToTime:
 		t, err := time.Parse(time.RFC3339Nano, o.ToTime)
 		if err != nil {
 			return ro, usageErrorf("--to-time %q: want an RFC 3339 time like 2024-05-01T09:00:00Z", o.ToTime)
 		}
-		ro.Spec = stream.RewindSpec{Kind: stream.ToTime, Time: t}
-	case "--by-duration":
-		if o.ByDuration <= 0 {
-			return ro, usageErrorf("--by-duration %s: want a positive duration", o.ByDuration)
-		}
-		ro.Spec = stream.RewindSpec{Kind: stream.ByDuration, Duration: o.ByDuration}
-	case "--to-group":
-		if o.ToGroup == "" {
-			return ro, usageErrorf("--to-group: give the group whose offsets to copy")
-		}
-		if o.ToGroup == o.Group {
-			return ro, usageErrorf("--to-group %q is the group being rewound", o.ToGroup)
-		}
-		ro.Spec = stream.RewindSpec{Kind: stream.ToGroup, Group: o.ToGroup}
-	case "--from-file":
+		ro.Spec.Time = t
+	case stream.ByDuration:
+		ro.Spec.Duration = o.ByDuration
+	case stream.ToGroup:
+		ro.Spec.Group = o.ToGroup
+	case stream.FromFile:
 		f, err := os.Open(o.FromFile)
 		if err != nil {
 			return ro, usageErrorf("--from-file: %w", err)
@@ -181,13 +169,10 @@ func (o *rewindOptions) parse(cmd *cobra.Command) (stream.RewindOptions, error) 
 		if err != nil {
 			return ro, usageErrorf("--from-file: %w", err)
 		}
-		ro.Spec = stream.RewindSpec{Kind: stream.FromFile, Rows: rows}
+		ro.Spec.Rows = rows
 	}
-	if ro.Spec.Kind != stream.FromFile && len(ro.Topics) == 0 && !ro.AllTopics {
-		return ro, usageErrorf("select partitions with --topic TOPIC[:P,P] or --all-topics")
-	}
-	if ro.Spec.Kind == stream.FromFile && (len(ro.Topics) > 0 || ro.AllTopics) {
-		return ro, usageErrorf("--from-file names its partitions; do not also give --topic or --all-topics")
+	if err := ro.Validate(); err != nil {
+		return ro, o.flagRuleError(err)
 	}
 	if o.UndoFile != "" && !o.Execute {
 		return ro, usageErrorf("--undo-file is only written with --execute")
@@ -195,20 +180,91 @@ func (o *rewindOptions) parse(cmd *cobra.Command) (stream.RewindOptions, error) 
 	return ro, nil
 }
 
+// flagRuleError words a rewind rule (a *stream.SpecError) that the command
+// line breaks as its flags: a usage error. A file naming a partition
+// twice is the exception, reported as stream words it and not as a usage
+// error, as it is found in a file that was read.
+func (o *rewindOptions) flagRuleError(err error) error {
+	var se *stream.SpecError
+	if !errors.As(err, &se) {
+		return err
+	}
+	var msg string
+	switch se.Rule {
+	case stream.RuleNoGroup:
+		msg = "the consumer group name is empty"
+	case stream.RuleNoSpec:
+		names := make([]string, len(rewindSpecKinds))
+		for i, k := range rewindSpecKinds {
+			names[i] = specFlag(k)
+		}
+		msg = "give exactly one of " + strings.Join(names, ", ")
+	case stream.RuleTopicsAndAllTopics:
+		msg = "--topic and --all-topics exclude each other"
+	case stream.RuleNegativeOffset:
+		msg = fmt.Sprintf("--to-offset %d: %s", o.ToOffset, se.Reason)
+	case stream.RuleNonPositiveDuration:
+		msg = fmt.Sprintf("--by-duration %s: %s", o.ByDuration, se.Reason)
+	case stream.RuleNoOtherGroup:
+		msg = "--to-group: give the group whose offsets to copy"
+	case stream.RuleOtherGroupIsGroup:
+		msg = fmt.Sprintf("--to-group %q is the group being rewound", o.ToGroup)
+	case stream.RuleNoSelection:
+		msg = "select partitions with --topic TOPIC[:P,P] or --all-topics"
+	case stream.RuleSelectionWithFile:
+		msg = "--from-file names its partitions; do not also give --topic or --all-topics"
+	case stream.RuleRowTwice:
+		return err
+	default:
+		return &usageError{err}
+	}
+	return &usageError{&flagError{msg: msg, err: err}}
+}
+
+// planError words a refusal of the planner that names what the flags
+// select as the flags.
+func planError(ro stream.RewindOptions, err error) error {
+	var se *stream.SpecError
+	if errors.As(err, &se) && se.Rule == stream.RuleNoCommittedOffsets {
+		return &flagError{msg: fmt.Sprintf("group %q has no committed offsets; select topics with --topic", ro.Group), err: err}
+	}
+	return err
+}
+
+// flagError is an error of stream worded as the command line's flags.
+type flagError struct {
+	msg string
+	err error
+}
+
+func (e *flagError) Error() string { return e.msg }
+func (e *flagError) Unwrap() error { return e.err }
+
 // rewindJSON is the -o json report.
 type rewindJSON struct {
-	Plan     *stream.Plan         `json:"plan"`
+	Plan     planJSON             `json:"plan"`
 	Executed bool                 `json:"executed"`
 	UndoFile string               `json:"undo_file,omitempty"`
 	Result   *stream.RewindResult `json:"result,omitempty"`
 }
 
+// planJSON is a plan in the -o json report, its spec shown as flags.
+type planJSON struct {
+	Group   string           `json:"group"`
+	State   string           `json:"state"`
+	Members []stream.Member  `json:"members"`
+	Spec    string           `json:"spec"`
+	Rows    []stream.PlanRow `json:"rows"`
+	Created time.Time        `json:"created"`
+}
+
 func runRewind(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *rewindOptions, ro stream.RewindOptions, output string) error {
 	plan, err := c.PlanRewind(ctx, ro)
 	if err != nil {
-		return err
+		return planError(ro, err)
 	}
-	report := rewindJSON{Plan: plan}
+	report := rewindJSON{Plan: planJSON{Group: plan.Group, State: plan.State, Members: plan.Members,
+		Spec: specFlags(plan.Spec), Rows: plan.Rows, Created: plan.Created}}
 	if opts.Execute {
 		// A path the user named is never replaced; the default one moves to
 		// the next free name.
@@ -262,21 +318,12 @@ func writePlanTable(w io.Writer, plan *stream.Plan, executed bool) {
 	if executed {
 		mode = "executed"
 	}
-	fmt.Fprintf(w, "group %s (%s): %s, %s\n\n", termtext.Quote(plan.Group), plan.State, termtext.Escape(plan.Spec), mode)
+	fmt.Fprintf(w, "group %s (%s): %s, %s\n\n", termtext.Quote(plan.Group), plan.State, termtext.Escape(specFlags(plan.Spec)), mode)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TOPIC\tPARTITION\tBEFORE\tAFTER\tLOG START\tLOG END\tNOTE")
+	fmt.Fprintln(tw, strings.Join(stream.PlanColumns(), "\t"))
 	for _, r := range plan.Rows {
-		after := stream.OffsetText(r.After)
-		switch {
-		case r.Clamped:
-			after += " *"
-		case r.Fallback:
-			after += " ~"
-		case !r.Changed():
-			after += " ="
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", termtext.Quote(r.Topic), r.Partition, stream.OffsetText(r.Before), after, r.LogStart, r.LogEnd, termtext.Escape(r.Note))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%s\n", termtext.Quote(r.Topic), r.Partition, stream.OffsetText(r.Before), r.AfterText(), r.LogStart, r.LogEnd, termtext.Escape(r.Note))
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "(* clamped to the log, ~ time fallback, = unchanged, - no committed offset)")
+	fmt.Fprintln(w, stream.PlanLegend)
 }
