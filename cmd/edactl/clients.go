@@ -30,6 +30,12 @@ import (
 // registryOptions.Timeout says otherwise.
 const defaultRegistryTimeout = 30 * time.Second
 
+// decodeRegistryTimeout bounds the registry requests of the commands that
+// decode records as they read them (consume, trace, replay, the TUI): a
+// registry that hangs holds a read up for at most this long per unknown
+// schema id before the payload is shown raw with the reason.
+const decodeRegistryTimeout = 5 * time.Second
+
 // clientOptions are the connection settings of edactl's clients.
 type clientOptions struct {
 	Registry registryOptions

@@ -71,6 +71,7 @@ func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, c
 	}
 	// Without a registry URL, framed payloads are shown raw.
 	if r.registry && len(conn.Registry.URLs) > 0 {
+		conn.Registry.Timeout = decodeRegistryTimeout
 		src, err := newRegistryClient(conn.Registry)
 		if err != nil {
 			return nil, nil, err

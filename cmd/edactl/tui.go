@@ -102,6 +102,7 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 	if err != nil {
 		return err
 	}
+	conn.Registry.Timeout = decodeRegistryTimeout
 	src, err := newRegistryClient(conn.Registry)
 	if err != nil {
 		return err
