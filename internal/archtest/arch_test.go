@@ -20,6 +20,7 @@ const module = "github.com/edactl/edactl"
 // fails until it is), which is the moment to decide where it belongs.
 var layers = map[string]int{
 	"internal/avroschema":   0,
+	"internal/jsontree":     0,
 	"internal/termtext":     0,
 	"internal/testenv":      0,
 	"registry/compat":       0,
@@ -68,6 +69,8 @@ var depRules = map[string][]string{
 	// The compatibility engine and the parsing leaf use hamba/avro only.
 	"registry/compat":     {module + "/registry/compat", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
 	"internal/avroschema": {module + "/internal/avroschema", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
+	// The one JSON tree is the standard library only.
+	"internal/jsontree": {module + "/internal/jsontree"},
 	// The sample catalogue is embedded files and the standard library.
 	"schemas/examples": {module + "/schemas/examples"},
 }

@@ -118,6 +118,29 @@ func TestParseRefuses(t *testing.T) {
 	}
 }
 
+// TestParseSchemaLocatorCases are the cases schemas' own parser was held
+// to before the tree replaced it.
+func TestParseSchemaLocatorCases(t *testing.T) {
+	for _, ok := range []string{`{}`, `[]`, `"s"`, `1.5e3`, `-2`, `true`, `null`, ` {"a" : [1, {"b": "\u00e9\ud83d\ude00\n"}]} `} {
+		if _, err := Parse([]byte(ok)); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{``, `{`, `{"a"}`, `{"a":1,}`, `[1,]`, `"abc`, `{"a":1}x`, `tru`, `{1:2}`, `"\x"`, `"\u12"`} {
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+	n, _ := Parse([]byte(`{"k":"a\"b\\c\/d"}`))
+	if n.First("k").Text() != `a"b\c/d` {
+		t.Errorf("escapes: %q", n.First("k").Text())
+	}
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	if _, err := Parse([]byte(deep)); err == nil {
+		t.Error("too deep: want an error")
+	}
+}
+
 func TestParseNestingLimit(t *testing.T) {
 	deep := strings.Repeat(`[{"a":`, MaxDepth/2) + "1" + strings.Repeat("}]", MaxDepth/2)
 	if _, err := ParseString(deep); err != nil {
@@ -148,6 +171,16 @@ func TestOffsetsAndOrder(t *testing.T) {
 		}
 	}
 	walk(v, "")
+	var members, items []string
+	for k, m := range v.Members() {
+		members = append(members, k+"="+m.Kind().String())
+	}
+	for item := range v.Last("a").Values() {
+		items = append(items, item.Text())
+	}
+	if !reflect.DeepEqual(members, []string{"b=number", "a=array", "b=object"}) || !reflect.DeepEqual(items, []string{"true", "null", "x"}) {
+		t.Errorf("Members %v, Values %v", members, items)
+	}
 	want := []string{"object@0", "b=number@6", "a=array@14", "boolean@15", "null@21", "string@27", "b=object@39", "k=number@45"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %v\nwant %v", got, want)

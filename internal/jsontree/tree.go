@@ -1,5 +1,7 @@
 package jsontree
 
+import "iter"
+
 // Kind is the type of a JSON value.
 type Kind uint8
 
@@ -71,6 +73,30 @@ func (v *Value) Item(i int) *Value { return &v.kids[i] }
 
 // Key returns the key of the i-th member of an object.
 func (v *Value) Key(i int) string { return v.kids[i].key }
+
+// Values yields the items of an array or the member values of an object,
+// in order.
+func (v *Value) Values() iter.Seq[*Value] {
+	return func(yield func(*Value) bool) {
+		for i := range v.kids {
+			if !yield(&v.kids[i]) {
+				return
+			}
+		}
+	}
+}
+
+// Members yields the keys and values of an object's members, in order,
+// repeated keys each time.
+func (v *Value) Members() iter.Seq2[string, *Value] {
+	return func(yield func(string, *Value) bool) {
+		for i := range v.kids {
+			if !yield(v.kids[i].key, &v.kids[i]) {
+				return
+			}
+		}
+	}
+}
 
 // Index returns the position of the first member of an object with key,
 // or -1 (also when v is not an object).
