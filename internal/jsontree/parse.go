@@ -36,8 +36,10 @@ func Parse(data []byte) (*Value, error) { return ParseString(string(data)) }
 // ParseString is Parse for a text that is already a string; its strings
 // without escapes are substrings of text.
 func ParseString(text string) (*Value, error) {
-	var stack [stackSize]Value // one allocation with the parser, grown if need be
-	p := parser{s: text, stack: stack[:0], slab: make([]Value, 0, firstSlab(text))}
+	// One allocation holds the first slab and, after it, the stack.
+	n := firstSlab(text)
+	room := make([]Value, n+min(n, stackSize))
+	p := parser{s: text, slab: room[:0:n], stack: room[n:n]}
 	p.ws()
 	if p.i == len(p.s) {
 		return nil, &SyntaxError{Offset: p.i, Msg: "no JSON value"}
@@ -79,11 +81,10 @@ type parser struct {
 	slab []Value
 }
 
-// Slab sizes: the first holds every value of a document up to maxSlab
-// values (see firstSlab), the next ones double. stackSize is the stack's
-// first capacity: enough for most documents.
+// Slab sizes: the first holds every value of a document of up to maxSlab
+// values (see firstSlab), the next ones double. stackSize bounds the
+// stack's first capacity: enough for most documents.
 const (
-	minSlab   = 16
 	maxSlab   = 4096
 	stackSize = 16
 )
@@ -93,13 +94,13 @@ const (
 // only make the bound loose; it is capped by what the text could hold.
 func firstSlab(text string) int {
 	n := 1 + strings.Count(text, ",") + strings.Count(text, "[") + strings.Count(text, "{")
-	return min(max(n, minSlab), len(text)/2+1, maxSlab)
+	return min(n, len(text)/2+1, maxSlab)
 }
 
 // alloc returns n zeroed Values from the slab.
 func (p *parser) alloc(n int) []Value {
 	if cap(p.slab)-len(p.slab) < n {
-		size := min(2*cap(p.slab), maxSlab)
+		size := min(max(2*cap(p.slab), stackSize), maxSlab)
 		p.slab = make([]Value, 0, max(n, size))
 	}
 	at := len(p.slab)

@@ -246,6 +246,37 @@ func TestRepeatedKey(t *testing.T) {
 	}
 }
 
+// Documents past the first slab (more than maxSlab values, or more values
+// than the comma count suggests) grow new slabs without moving values.
+func TestParseLargeDocuments(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"commas":",,,,,,,,,,,,,,,,,,,,","items":[`)
+	for i := range 3 * maxSlab {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"i":%d,"s":[[],{}]}`, i)
+	}
+	b.WriteString("]}")
+	v, err := ParseString(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := v.Last("items")
+	if items.Len() != 3*maxSlab {
+		t.Fatalf("%d items", items.Len())
+	}
+	for i := range items.Len() {
+		it := items.Item(i)
+		if it.First("i").Text() != fmt.Sprint(i) || it.First("s").Len() != 2 || it.First("s").Item(1).Kind() != Object {
+			t.Fatalf("item %d: %q", i, it.First("i").Text())
+		}
+	}
+	if v.First("commas").Text() != strings.Repeat(",", 20) {
+		t.Errorf("commas: %q", v.First("commas").Text())
+	}
+}
+
 func TestParseDoesNotAliasBytes(t *testing.T) {
 	data := []byte(`{"key":"value"}`)
 	v, err := Parse(data)
