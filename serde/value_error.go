@@ -45,7 +45,7 @@ func (e *ValueError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrTruncated or ErrInvalidValue.
+// Unwrap returns Err, the sentinel the error matches.
 func (e *ValueError) Unwrap() error { return e.Err }
 
 // valueErrorf is the ValueError at path p and offset (-1 when unknown).
