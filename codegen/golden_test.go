@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edactl/edactl/internal/testenv"
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
 )
@@ -19,13 +20,15 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden directories under testdata/gen")
 
 // goldens are the schema trees generated into testdata/gen/<name>, with the
-// package name from their edactl.yaml.
+// package name from their edactl.yaml: the sample catalogue, and the
+// feature tree in the repository's top-level testdata/features (the JSON
+// form's tests render its schemas too).
 var goldens = []struct {
 	name string
-	fsys func() fs.FS
+	fsys func(testing.TB) fs.FS
 }{
-	{"examples", examples.FS},
-	{"features", func() fs.FS { return os.DirFS("testdata/features") }},
+	{"examples", func(testing.TB) fs.FS { return examples.FS() }},
+	{"features", func(tb testing.TB) fs.FS { return os.DirFS(testenv.Path(tb, "features")) }},
 }
 
 func generate(t *testing.T, fsys fs.FS) map[string][]byte {
@@ -51,8 +54,8 @@ func generate(t *testing.T, fsys fs.FS) map[string][]byte {
 func TestGolden(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.name, func(t *testing.T) {
-			out := generate(t, g.fsys())
-			again := generate(t, g.fsys())
+			out := generate(t, g.fsys(t))
+			again := generate(t, g.fsys(t))
 			for name, src := range out {
 				if !bytes.Equal(src, again[name]) {
 					t.Errorf("%s differs between two runs", name)

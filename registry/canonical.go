@@ -2,14 +2,14 @@ package registry
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // Canonical returns Confluent's canonical string of an Avro schema: what
@@ -40,7 +40,7 @@ func ResolvedText(schema string, refs []string) (string, error) {
 }
 
 func canonical(schema string, refs []string, normalize, predefine bool) (string, error) {
-	root, err := parseOrdered([]byte(schema))
+	root, err := jsontree.ParseString(schema)
 	if err != nil {
 		return "", err
 	}
@@ -50,7 +50,7 @@ func canonical(schema string, refs []string, normalize, predefine bool) (string,
 		normalize: normalize,
 	}
 	for _, r := range refs {
-		n, err := parseOrdered([]byte(r))
+		n, err := jsontree.ParseString(r)
 		if err != nil {
 			return "", fmt.Errorf("reference: %w", err)
 		}
@@ -69,119 +69,18 @@ func canonical(schema string, refs []string, normalize, predefine bool) (string,
 	return c.buf.String(), nil
 }
 
-// --- an order-preserving JSON tree -----------------------------------------
+// --- reading the schema as Avro Java does ---------------------------------
 
-type jkind uint8
+// Avro Java reads schemas with Jackson, whose ObjectNode keeps the last
+// value of a repeated key: every lookup here is Last.
 
-const (
-	jObject jkind = iota
-	jArray
-	jString
-	jLiteral // number, true, false, null: kept as spelled
-)
-
-type jnode struct {
-	kind  jkind
-	str   string // jString: the value; jLiteral: the literal text
-	keys  []string
-	vals  []*jnode // jObject values, jArray items
-	isNum bool
-}
-
-// get returns the last value for key (Jackson's "last wins").
-func (n *jnode) get(key string) *jnode {
-	if n.kind != jObject {
-		return nil
-	}
-	for i := len(n.keys) - 1; i >= 0; i-- {
-		if n.keys[i] == key {
-			return n.vals[i]
-		}
-	}
-	return nil
-}
-
-func (n *jnode) getString(key string) (string, bool) {
-	v := n.get(key)
-	if v == nil || v.kind != jString {
+// getString returns the string value of key, the last one if repeated.
+func getString(n *jsontree.Value, key string) (string, bool) {
+	v := n.Last(key)
+	if v == nil || v.Kind() != jsontree.String {
 		return "", false
 	}
-	return v.str, true
-}
-
-const maxDepth = 10000
-
-func parseOrdered(data []byte) (*jnode, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := parseValue(dec, 0)
-	if err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("invalid JSON: trailing data")
-	}
-	return n, nil
-}
-
-func parseValue(dec *json.Decoder, depth int) (*jnode, error) {
-	if depth > maxDepth {
-		return nil, errors.New("nested too deeply")
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &jnode{kind: jObject}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, errors.New("object key is not a string")
-				}
-				v, err := parseValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.keys = append(n.keys, k)
-				n.vals = append(n.vals, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		case '[':
-			n := &jnode{kind: jArray}
-			for dec.More() {
-				v, err := parseValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.vals = append(n.vals, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case string:
-		return &jnode{kind: jString, str: t}, nil
-	case json.Number:
-		return &jnode{kind: jLiteral, str: string(t), isNum: true}, nil
-	case bool:
-		return &jnode{kind: jLiteral, str: strconv.FormatBool(t)}, nil
-	case nil:
-		return &jnode{kind: jLiteral, str: "null"}, nil
-	}
-	return nil, fmt.Errorf("unexpected token %v", tok)
+	return v.Text(), true
 }
 
 // --- writing like Jackson ---------------------------------------------------
@@ -229,31 +128,32 @@ func writeJSONString(b *bytes.Buffer, s string) {
 // writeTree writes a JSON value compactly, as Jackson's writeTree would
 // after Avro Java parsed it: integers as spelled, other numbers as Java
 // doubles.
-func writeTree(b *bytes.Buffer, n *jnode) {
-	switch n.kind {
-	case jString:
-		writeJSONString(b, n.str)
-	case jLiteral:
-		if n.isNum {
-			b.WriteString(javaNumber(n.str))
+func writeTree(b *bytes.Buffer, n *jsontree.Value) {
+	switch n.Kind() {
+	case jsontree.String:
+		writeJSONString(b, n.Text())
+	case jsontree.Number, jsontree.Bool, jsontree.Null:
+		if n.Kind() == jsontree.Number {
+			b.WriteString(javaNumber(n.Text()))
 		} else {
-			b.WriteString(n.str)
+			b.WriteString(n.Text())
 		}
-	case jArray:
+	case jsontree.Array:
 		b.WriteByte('[')
-		for i, v := range n.vals {
+		for i := range n.Len() {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeTree(b, v)
+			writeTree(b, n.Item(i))
 		}
 		b.WriteByte(']')
-	case jObject:
+	case jsontree.Object:
 		// Jackson's ObjectNode keeps one entry per key: at the position of
 		// its first occurrence, with the last value.
 		b.WriteByte('{')
-		seen := make(map[string]bool, len(n.keys))
-		for _, k := range n.keys {
+		seen := make(map[string]bool, n.Len())
+		for i := range n.Len() {
+			k := n.Key(i)
 			if seen[k] {
 				continue
 			}
@@ -263,7 +163,7 @@ func writeTree(b *bytes.Buffer, n *jnode) {
 			seen[k] = true
 			writeJSONString(b, k)
 			b.WriteByte(':')
-			writeTree(b, n.get(k))
+			writeTree(b, n.Last(k))
 		}
 		b.WriteByte('}')
 	}
@@ -324,7 +224,7 @@ var (
 )
 
 type extDef struct {
-	node  *jnode
+	node  *jsontree.Value
 	space string
 }
 
@@ -337,15 +237,15 @@ type canonWriter struct {
 
 // splitName applies Avro's naming rules: a dotted name carries its
 // namespace; otherwise the "namespace" attribute, else the enclosing one.
-func splitName(n *jnode, enclosing string) (name, space string) {
-	name, _ = n.getString("name")
+func splitName(n *jsontree.Value, enclosing string) (name, space string) {
+	name, _ = getString(n, "name")
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		return name[i+1:], name[:i]
 	}
-	if ns, ok := n.getString("namespace"); ok {
+	if ns, ok := getString(n, "namespace"); ok {
 		return name, ns
 	}
-	if n.get("namespace") != nil { // null namespace
+	if n.Last("namespace") != nil { // null namespace
 		return name, ""
 	}
 	return name, enclosing
@@ -368,11 +268,11 @@ func namespaceOf(full string) string {
 func isNamedType(t string) bool { return t == "record" || t == "error" || t == "enum" || t == "fixed" }
 
 // topName returns the full name of a schema's top-level named type, or "".
-func topName(n *jnode) string {
-	if n.kind != jObject {
+func topName(n *jsontree.Value) string {
+	if n.Kind() != jsontree.Object {
 		return ""
 	}
-	if t, _ := n.getString("type"); !isNamedType(t) {
+	if t, _ := getString(n, "type"); !isNamedType(t) {
 		return ""
 	}
 	name, space := splitName(n, "")
@@ -380,14 +280,14 @@ func topName(n *jnode) string {
 }
 
 // collect records every named type a reference defines.
-func (c *canonWriter) collect(n *jnode, space string) {
-	switch n.kind {
-	case jArray:
-		for _, v := range n.vals {
-			c.collect(v, space)
+func (c *canonWriter) collect(n *jsontree.Value, space string) {
+	switch n.Kind() {
+	case jsontree.Array:
+		for i := range n.Len() {
+			c.collect(n.Item(i), space)
 		}
-	case jObject:
-		t, _ := n.getString("type")
+	case jsontree.Object:
+		t, _ := getString(n, "type")
 		if isNamedType(t) {
 			name, ns := splitName(n, space)
 			full := fullName(name, ns)
@@ -396,15 +296,15 @@ func (c *canonWriter) collect(n *jnode, space string) {
 			}
 			space = ns
 		}
-		if f := n.get("fields"); f != nil && f.kind == jArray {
-			for _, fd := range f.vals {
-				if ft := fd.get("type"); ft != nil {
+		if f := n.Last("fields"); f != nil && f.Kind() == jsontree.Array {
+			for i := range f.Len() {
+				if ft := f.Item(i).Last("type"); ft != nil {
 					c.collect(ft, space)
 				}
 			}
 		}
 		for _, k := range []string{"items", "values", "type"} {
-			if v := n.get(k); v != nil && v.kind != jString {
+			if v := n.Last(k); v != nil && v.Kind() != jsontree.String {
 				c.collect(v, space)
 			}
 		}
@@ -452,7 +352,7 @@ func (c *canonWriter) namedRef(name, space string) error {
 		if d, ok := c.external[full]; ok {
 			// A type from a reference that is not pre-populated: Java
 			// prints it in full here, its namespace relative to this spot.
-			if t, _ := d.node.getString("type"); isNamedType(t) {
+			if t, _ := getString(d.node, "type"); isNamedType(t) {
 				return c.named(d.node, t, d.space, space)
 			}
 			return c.schema(d.node, d.space)
@@ -463,37 +363,37 @@ func (c *canonWriter) namedRef(name, space string) error {
 	return nil
 }
 
-func (c *canonWriter) schema(n *jnode, space string) error {
-	switch n.kind {
-	case jString:
-		if primitives[n.str] {
-			writeJSONString(&c.buf, n.str)
+func (c *canonWriter) schema(n *jsontree.Value, space string) error {
+	switch n.Kind() {
+	case jsontree.String:
+		if primitives[n.Text()] {
+			writeJSONString(&c.buf, n.Text())
 			return nil
 		}
-		return c.namedRef(n.str, space)
-	case jArray:
+		return c.namedRef(n.Text(), space)
+	case jsontree.Array:
 		c.buf.WriteByte('[')
-		for i, v := range n.vals {
+		for i := range n.Len() {
 			if i > 0 {
 				c.buf.WriteByte(',')
 			}
-			if err := c.schema(v, space); err != nil {
+			if err := c.schema(n.Item(i), space); err != nil {
 				return err
 			}
 		}
 		c.buf.WriteByte(']')
 		return nil
-	case jLiteral:
-		return fmt.Errorf("%s is not a schema", n.str)
+	case jsontree.Number, jsontree.Bool, jsontree.Null:
+		return fmt.Errorf("%s is not a schema", n.Text())
 	}
-	tn := n.get("type")
+	tn := n.Last("type")
 	if tn == nil {
 		return errors.New("no type")
 	}
-	if tn.kind != jString {
+	if tn.Kind() != jsontree.String {
 		return c.schema(tn, space)
 	}
-	t := tn.str
+	t := tn.Text()
 	switch {
 	case primitives[t]:
 		if !c.hasProps(n, schemaReserved, nil) {
@@ -510,7 +410,7 @@ func (c *canonWriter) schema(n *jnode, space string) error {
 		if t == "map" {
 			key = "values"
 		}
-		sub := n.get(key)
+		sub := n.Last(key)
 		if sub == nil {
 			return fmt.Errorf("%s without %s", t, key)
 		}
@@ -529,7 +429,7 @@ func (c *canonWriter) schema(n *jnode, space string) error {
 
 // named writes a named type defined in namespace defSpace at a spot whose
 // enclosing namespace is space.
-func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
+func (c *canonWriter) named(n *jsontree.Value, t, defSpace, space string) error {
 	name, ns := splitName(n, defSpace)
 	if name == "" {
 		return fmt.Errorf("%s without a name", t)
@@ -552,24 +452,24 @@ func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 	} else if space != "" {
 		c.buf.WriteString(`,"namespace":""`)
 	}
-	if doc, ok := n.getString("doc"); ok {
+	if doc, ok := getString(n, "doc"); ok {
 		c.buf.WriteString(`,"doc":`)
 		writeJSONString(&c.buf, doc)
 	}
 	var extra map[string]bool
 	switch t {
 	case "record", "error":
-		fs := n.get("fields")
-		if fs == nil || fs.kind != jArray {
+		fs := n.Last("fields")
+		if fs == nil || fs.Kind() != jsontree.Array {
 			return fmt.Errorf("record %s has no fields array", full)
 		}
 		c.buf.WriteString(`,"fields":[`)
 		{
-			for i, f := range fs.vals {
+			for i := range fs.Len() {
 				if i > 0 {
 					c.buf.WriteByte(',')
 				}
-				if err := c.field(f, ns); err != nil {
+				if err := c.field(fs.Item(i), ns); err != nil {
 					return err
 				}
 			}
@@ -577,42 +477,43 @@ func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 		c.buf.WriteByte(']')
 	case "enum":
 		extra = enumReserved
-		syms := n.get("symbols")
-		if syms == nil || syms.kind != jArray {
+		syms := n.Last("symbols")
+		if syms == nil || syms.Kind() != jsontree.Array {
 			return fmt.Errorf("enum %s has no symbols array", full)
 		}
 		c.buf.WriteString(`,"symbols":[`)
 		{
-			for i, s := range syms.vals {
+			for i := range syms.Len() {
 				if i > 0 {
 					c.buf.WriteByte(',')
 				}
-				writeTree(&c.buf, s)
+				writeTree(&c.buf, syms.Item(i))
 			}
 		}
 		c.buf.WriteByte(']')
-		if d, ok := n.getString("default"); ok {
+		if d, ok := getString(n, "default"); ok {
 			c.buf.WriteString(`,"default":`)
 			writeJSONString(&c.buf, d)
 		}
 	case "fixed":
-		size := n.get("size")
-		if size == nil || !size.isNum {
+		size := n.Last("size")
+		if size == nil || size.Kind() != jsontree.Number {
 			return fmt.Errorf("fixed %s has no size", full)
 		}
 		c.buf.WriteString(`,"size":`)
-		c.buf.WriteString(size.str)
+		c.buf.WriteString(size.Text())
 	}
 	c.props(n, schemaReserved, extra)
 	// Aliases are names relative to this type's namespace.
-	if al := n.get("aliases"); al != nil && al.kind == jArray && len(al.vals) > 0 {
+	if al := n.Last("aliases"); al != nil && al.Kind() == jsontree.Array && al.Len() > 0 {
 		var names []string
 		seen := map[string]bool{}
-		for _, a := range al.vals {
-			if a.kind != jString {
+		for i := range al.Len() {
+			a := al.Item(i)
+			if a.Kind() != jsontree.String {
 				continue
 			}
-			afull := a.str
+			afull := a.Text()
 			if !strings.Contains(afull, ".") && ns != "" {
 				afull = ns + "." + afull
 			}
@@ -632,43 +533,43 @@ func (c *canonWriter) named(n *jnode, t, defSpace, space string) error {
 	return nil
 }
 
-func (c *canonWriter) field(f *jnode, space string) error {
-	if f.kind != jObject {
+func (c *canonWriter) field(f *jsontree.Value, space string) error {
+	if f.Kind() != jsontree.Object {
 		return errors.New("field is not an object")
 	}
-	name, _ := f.getString("name")
+	name, _ := getString(f, "name")
 	if name == "" {
 		return errors.New("field without a name")
 	}
 	c.buf.WriteString(`{"name":`)
 	writeJSONString(&c.buf, name)
 	c.buf.WriteString(`,"type":`)
-	ft := f.get("type")
+	ft := f.Last("type")
 	if ft == nil {
 		return fmt.Errorf("field %q has no type", name)
 	}
 	if err := c.schema(ft, space); err != nil {
 		return err
 	}
-	if doc, ok := f.getString("doc"); ok {
+	if doc, ok := getString(f, "doc"); ok {
 		c.buf.WriteString(`,"doc":`)
 		writeJSONString(&c.buf, doc)
 	}
-	if d := f.get("default"); d != nil {
+	if d := f.Last("default"); d != nil {
 		c.buf.WriteString(`,"default":`)
 		writeTree(&c.buf, d)
 	}
-	if o, ok := f.getString("order"); ok && strings.ToLower(o) != "ascending" {
+	if o, ok := getString(f, "order"); ok && strings.ToLower(o) != "ascending" {
 		c.buf.WriteString(`,"order":`)
 		writeJSONString(&c.buf, strings.ToLower(o))
 	}
-	if al := f.get("aliases"); al != nil && al.kind == jArray && len(al.vals) > 0 {
+	if al := f.Last("aliases"); al != nil && al.Kind() == jsontree.Array && al.Len() > 0 {
 		var names []string
 		seen := map[string]bool{}
-		for _, a := range al.vals {
-			if a.kind == jString && !seen[a.str] {
-				seen[a.str] = true
-				names = append(names, a.str)
+		for i := range al.Len() {
+			if a := al.Item(i); a.Kind() == jsontree.String && !seen[a.Text()] {
+				seen[a.Text()] = true
+				names = append(names, a.Text())
 			}
 		}
 		c.writeStringList("aliases", names)
@@ -696,8 +597,9 @@ func (c *canonWriter) writeStringList(key string, vals []string) {
 	c.buf.WriteByte(']')
 }
 
-func (c *canonWriter) hasProps(n *jnode, reserved, extra map[string]bool) bool {
-	for _, k := range n.keys {
+func (c *canonWriter) hasProps(n *jsontree.Value, reserved, extra map[string]bool) bool {
+	for i := range n.Len() {
+		k := n.Key(i)
 		if !reserved[k] && !extra[k] {
 			return true
 		}
@@ -708,10 +610,11 @@ func (c *canonWriter) hasProps(n *jnode, reserved, extra map[string]bool) bool {
 // props writes the custom attributes in their original order (Avro Java
 // keeps them in a LinkedHashMap), or sorted when normalizing. A repeated key
 // is written once, with its last value.
-func (c *canonWriter) props(n *jnode, reserved, extra map[string]bool) {
+func (c *canonWriter) props(n *jsontree.Value, reserved, extra map[string]bool) {
 	var keys []string
 	seen := map[string]bool{}
-	for _, k := range n.keys {
+	for i := range n.Len() {
+		k := n.Key(i)
 		if reserved[k] || extra[k] || seen[k] {
 			continue
 		}
@@ -725,6 +628,6 @@ func (c *canonWriter) props(n *jnode, reserved, extra map[string]bool) {
 		c.buf.WriteByte(',')
 		writeJSONString(&c.buf, k)
 		c.buf.WriteByte(':')
-		writeTree(&c.buf, n.get(k))
+		writeTree(&c.buf, n.Last(k))
 	}
 }

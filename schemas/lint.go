@@ -3,6 +3,8 @@ package schemas
 import (
 	"fmt"
 	"strings"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // LintRule is one event-design rule. Lint findings are warnings; `edactl
@@ -68,7 +70,7 @@ func Lint(t *Tree) []Finding {
 			continue
 		}
 		d := v.jdoc()
-		if d == nil || d.root.kind != 'o' {
+		if d == nil || d.root.Kind() != jsontree.Object {
 			continue
 		}
 		lt := &lintTarget{tree: t, e: e, v: v, d: d}
@@ -96,46 +98,46 @@ type lintTarget struct {
 	d    *jdoc
 }
 
-func (lt *lintTarget) at(n *node, path, msg string) Finding {
+func (lt *lintTarget) at(n *jsontree.Value, path, msg string) Finding {
 	return Finding{Line: lt.d.lineOf(n), Path: path, Message: msg}
 }
 
-func (lt *lintTarget) rootName() string { return lt.d.root.text("name") }
+func (lt *lintTarget) rootName() string { return text(lt.d.root, "name") }
 
 // walkFields calls fn for every record definition and field in the schema,
 // with the field's path as registry/compat would print it.
-func (lt *lintTarget) walk(onRecord func(rec *node, path string), onField func(f *node, path string)) {
-	var visit func(n *node, path string, depth int)
-	visit = func(n *node, path string, depth int) {
+func (lt *lintTarget) walk(onRecord func(rec *jsontree.Value, path string), onField func(f *jsontree.Value, path string)) {
+	var visit func(n *jsontree.Value, path string, depth int)
+	visit = func(n *jsontree.Value, path string, depth int) {
 		if n == nil || depth > 200 {
 			return
 		}
-		switch n.kind {
-		case 'a':
-			for _, b := range n.vals {
+		switch n.Kind() {
+		case jsontree.Array:
+			for b := range n.Values() {
 				visit(b, path, depth+1)
 			}
-		case 'o':
-			switch n.text("type") {
+		case jsontree.Object:
+			switch text(n, "type") {
 			case "record", "error":
 				if onRecord != nil {
 					onRecord(n, path)
 				}
-				if fields := n.get("fields"); fields != nil && fields.kind == 'a' {
-					for _, f := range fields.vals {
-						fp := path + "." + f.text("name")
+				if fields := n.First("fields"); fields != nil && fields.Kind() == jsontree.Array {
+					for f := range fields.Values() {
+						fp := path + "." + text(f, "name")
 						if onField != nil {
 							onField(f, fp)
 						}
-						visit(f.get("type"), fp, depth+1)
+						visit(f.First("type"), fp, depth+1)
 					}
 				}
 			case "array":
-				visit(n.get("items"), path+"[]", depth+1)
+				visit(n.First("items"), path+"[]", depth+1)
 			case "map":
-				visit(n.get("values"), path+"{}", depth+1)
+				visit(n.First("values"), path+"{}", depth+1)
 			default:
-				if t := n.get("type"); t != nil && t.kind != 's' {
+				if t := n.First("type"); t != nil && t.Kind() != jsontree.String {
 					visit(t, path, depth+1)
 				}
 			}
@@ -165,13 +167,13 @@ func lintPassiveAggressive(lt *lintTarget) []Finding {
 	if lt.e.Kind != KindEvent {
 		return nil
 	}
-	fields := lt.d.root.get("fields")
-	if fields == nil || fields.kind != 'a' {
+	fields := lt.d.root.First("fields")
+	if fields == nil || fields.Kind() != jsontree.Array {
 		return nil
 	}
 	var names []string
-	for _, f := range fields.vals {
-		name := f.text("name")
+	for f := range fields.Values() {
+		name := text(f, "name")
 		if !isIdentifierOrMetadata(name) {
 			return nil
 		}
@@ -198,13 +200,13 @@ func lintCommandPublishing(lt *lintTarget) []Finding {
 
 func lintMissingDoc(lt *lintTarget) []Finding {
 	var out []Finding
-	lt.walk(func(rec *node, path string) {
-		if strings.TrimSpace(rec.text("doc")) == "" {
-			out = append(out, lt.at(rec, path, fmt.Sprintf("record %s has no doc", rec.text("name"))))
+	lt.walk(func(rec *jsontree.Value, path string) {
+		if strings.TrimSpace(text(rec, "doc")) == "" {
+			out = append(out, lt.at(rec, path, fmt.Sprintf("record %s has no doc", text(rec, "name"))))
 		}
-	}, func(f *node, path string) {
-		if strings.TrimSpace(f.text("doc")) == "" {
-			out = append(out, lt.at(f, path, fmt.Sprintf("field %s has no doc", f.text("name"))))
+	}, func(f *jsontree.Value, path string) {
+		if strings.TrimSpace(text(f, "doc")) == "" {
+			out = append(out, lt.at(f, path, fmt.Sprintf("field %s has no doc", text(f, "name"))))
 		}
 	})
 	return out
@@ -252,13 +254,13 @@ func lintNameTense(lt *lintTarget) []Finding {
 	case KindEvent:
 		ws = trimSuffixWord(ws, "event")
 		if len(ws) == 0 || !pastTense(ws[len(ws)-1], true) {
-			return []Finding{lt.at(lt.d.root.get("name"), name, fmt.Sprintf(
+			return []Finding{lt.at(lt.d.root.First("name"), name, fmt.Sprintf(
 				"event %s is not named in the past tense: events state facts that happened (e.g. OrderPlaced, PaymentCaptured)", name))}
 		}
 	case KindCommand:
 		ws = trimSuffixWord(ws, "command")
 		if len(ws) > 0 && (pastTense(ws[0], false) || pastTense(ws[len(ws)-1], false)) {
-			return []Finding{lt.at(lt.d.root.get("name"), name, fmt.Sprintf(
+			return []Finding{lt.at(lt.d.root.First("name"), name, fmt.Sprintf(
 				"command %s is named in the past tense: commands ask for an action and are named in the imperative (e.g. PlaceOrder, not OrderPlaced)", name))}
 		}
 	}
@@ -290,7 +292,7 @@ func isVersionTag(w string) bool {
 }
 
 func lintMissingKey(lt *lintTarget) []Finding {
-	if lt.d.root.has(AttrKey) {
+	if lt.d.root.First(AttrKey) != nil {
 		return nil
 	}
 	return []Finding{lt.at(lt.d.root, lt.rootName(), fmt.Sprintf(
@@ -302,18 +304,18 @@ func lintKeyNotAField(lt *lintTarget) []Finding {
 	if key == "" {
 		return nil
 	}
-	keyNode := lt.d.root.get(AttrKey)
+	keyNode := lt.d.root.First(AttrKey)
 	typ := lt.d.root
 	for _, part := range strings.Split(key, ".") {
-		rec := lt.d.find(typ, func(n *node) bool {
-			t := n.text("type")
+		rec := lt.d.find(typ, func(n *jsontree.Value) bool {
+			t := text(n, "type")
 			return t == "record" || t == "error"
 		})
-		var f *node
+		var f *jsontree.Value
 		if rec != nil {
-			if fields := rec.get("fields"); fields != nil && fields.kind == 'a' {
-				for _, fn := range fields.vals {
-					if fn.text("name") == part {
+			if fields := rec.First("fields"); fields != nil && fields.Kind() == jsontree.Array {
+				for fn := range fields.Values() {
+					if text(fn, "name") == part {
 						f = fn
 					}
 				}
@@ -323,30 +325,30 @@ func lintKeyNotAField(lt *lintTarget) []Finding {
 			return []Finding{lt.at(keyNode, lt.rootName(), fmt.Sprintf(
 				"%s is %q but %s has no field %q", AttrKey, key, lt.rootName(), part))}
 		}
-		typ = f.get("type")
+		typ = f.First("type")
 	}
 	return nil
 }
 
 func lintNullableWithoutDefault(lt *lintTarget) []Finding {
 	var out []Finding
-	lt.walk(nil, func(f *node, path string) {
-		if f.has("default") || !nullable(f.get("type")) {
+	lt.walk(nil, func(f *jsontree.Value, path string) {
+		if f.First("default") != nil || !nullable(f.First("type")) {
 			return
 		}
 		out = append(out, lt.at(f, path, fmt.Sprintf(
-			"field %s is nullable but has no default: add \"default\": null (with null as the union's first branch)", f.text("name"))))
+			"field %s is nullable but has no default: add \"default\": null (with null as the union's first branch)", text(f, "name"))))
 	})
 	return out
 }
 
 // nullable reports whether a field type is a union with a null branch.
-func nullable(t *node) bool {
-	if t == nil || t.kind != 'a' {
+func nullable(t *jsontree.Value) bool {
+	if t == nil || t.Kind() != jsontree.Array {
 		return false
 	}
-	for _, b := range t.vals {
-		if b.kind == 's' && b.str == "null" || b.kind == 'o' && b.text("type") == "null" {
+	for b := range t.Values() {
+		if b.Kind() == jsontree.String && b.Text() == "null" || b.Kind() == jsontree.Object && text(b, "type") == "null" {
 			return true
 		}
 	}

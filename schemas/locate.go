@@ -3,21 +3,38 @@ package schemas
 import (
 	"strconv"
 	"strings"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
+
+// The locator reads version files as trees with byte offsets
+// (internal/jsontree), so that findings about a schema (a JSON pointer from
+// registry/compat, a field found by lint) can name a line. A repeated key
+// is read as its first occurrence.
+
+// text returns the string value of key in an object (the first one when
+// the key repeats), or "".
+func text(n *jsontree.Value, key string) string {
+	v := n.First(key)
+	if v == nil || v.Kind() != jsontree.String {
+		return ""
+	}
+	return v.Text()
+}
 
 // jdoc is a version file parsed with positions, with its named types.
 type jdoc struct {
-	root  *node
-	lines lineIndex
-	named map[string]*node // full name and short name -> definition
+	root  *jsontree.Value
+	lines jsontree.Lines
+	named map[string]*jsontree.Value // full name and short name -> definition
 }
 
 func newDoc(data []byte) *jdoc {
-	root, err := parseJSON(data)
+	root, err := jsontree.Parse(data)
 	if err != nil {
 		return nil
 	}
-	d := &jdoc{root: root, lines: newLineIndex(data), named: map[string]*node{}}
+	d := &jdoc{root: root, lines: jsontree.NewLines(data), named: map[string]*jsontree.Value{}}
 	d.collect(root, "")
 	return d
 }
@@ -29,17 +46,17 @@ func isNamedKind(t string) bool {
 
 // collect records every named type definition under n, applying Avro's
 // namespace rules.
-func (d *jdoc) collect(n *node, ns string) {
-	switch n.kind {
-	case 'a':
-		for _, v := range n.vals {
+func (d *jdoc) collect(n *jsontree.Value, ns string) {
+	switch n.Kind() {
+	case jsontree.Array:
+		for v := range n.Values() {
 			d.collect(v, ns)
 		}
-	case 'o':
-		if isNamedKind(n.text("type")) {
-			name := n.text("name")
-			if own := n.get("namespace"); own != nil && own.kind == 's' {
-				ns = own.str
+	case jsontree.Object:
+		if isNamedKind(text(n, "type")) {
+			name := text(n, "name")
+			if own := n.First("namespace"); own != nil && own.Kind() == jsontree.String {
+				ns = own.Text()
 			}
 			full := name
 			if i := strings.LastIndexByte(name, '.'); i >= 0 {
@@ -57,26 +74,26 @@ func (d *jdoc) collect(n *node, ns string) {
 				}
 			}
 		}
-		for i, k := range n.keys {
+		for k, v := range n.Members() {
 			if k == "type" || k == "fields" || k == "items" || k == "values" {
-				d.collect(n.vals[i], ns)
+				d.collect(v, ns)
 			}
 		}
 	}
 }
 
 // lineOf returns the line of n, or 1 for nil.
-func (d *jdoc) lineOf(n *node) int {
+func (d *jdoc) lineOf(n *jsontree.Value) int {
 	if d == nil || n == nil {
 		return 1
 	}
-	return d.lines.line(n.off)
+	return d.lines.Line(n.Offset())
 }
 
 // pointer resolves a JSON pointer into the schema (as registry/compat
 // reports them), following references to named types defined elsewhere in
 // the file. It returns the deepest node it could reach.
-func (d *jdoc) pointer(ptr string) *node {
+func (d *jdoc) pointer(ptr string) *jsontree.Value {
 	cur := d.root
 	if ptr == "" || ptr == "/" {
 		return cur
@@ -98,35 +115,35 @@ func (d *jdoc) pointer(ptr string) *node {
 	return cur
 }
 
-func (d *jdoc) step(n *node, seg string) *node {
-	switch n.kind {
-	case 'o':
-		return n.get(seg)
-	case 'a':
+func (d *jdoc) step(n *jsontree.Value, seg string) *jsontree.Value {
+	switch n.Kind() {
+	case jsontree.Object:
+		return n.First(seg)
+	case jsontree.Array:
 		i, err := strconv.Atoi(seg)
-		if err != nil || i < 0 || i >= len(n.vals) {
+		if err != nil || i < 0 || i >= n.Len() {
 			return nil
 		}
-		return n.vals[i]
+		return n.Item(i)
 	}
 	return nil
 }
 
 // deref returns the definition a type reference names: a string name, or
 // an object {"type": "Name"}.
-func (d *jdoc) deref(n *node) *node {
+func (d *jdoc) deref(n *jsontree.Value) *jsontree.Value {
 	for range 8 {
 		switch {
 		case n == nil:
 			return nil
-		case n.kind == 's':
-			def, ok := d.named[n.str]
+		case n.Kind() == jsontree.String:
+			def, ok := d.named[n.Text()]
 			if !ok {
 				return nil
 			}
 			return def
-		case n.kind == 'o' && !isNamedKind(n.text("type")) && n.get("type") != nil && n.get("type").kind == 's':
-			n = n.get("type")
+		case n.Kind() == jsontree.Object && !isNamedKind(text(n, "type")) && n.First("type") != nil && n.First("type").Kind() == jsontree.String:
+			n = n.First("type")
 		default:
 			return n
 		}
@@ -136,30 +153,30 @@ func (d *jdoc) deref(n *node) *node {
 
 // find descends from a type node to the first type satisfying want, through
 // wrappers ({"type": {...}}), union branches and named references.
-func (d *jdoc) find(n *node, want func(*node) bool) *node {
+func (d *jdoc) find(n *jsontree.Value, want func(*jsontree.Value) bool) *jsontree.Value {
 	return d.findDepth(n, want, 0)
 }
 
-func (d *jdoc) findDepth(n *node, want func(*node) bool, depth int) *node {
+func (d *jdoc) findDepth(n *jsontree.Value, want func(*jsontree.Value) bool, depth int) *jsontree.Value {
 	if n == nil || depth > 16 {
 		return nil
 	}
-	switch n.kind {
-	case 's':
-		if def, ok := d.named[n.str]; ok {
+	switch n.Kind() {
+	case jsontree.String:
+		if def, ok := d.named[n.Text()]; ok {
 			return d.findDepth(def, want, depth+1)
 		}
-	case 'a':
-		for _, b := range n.vals {
+	case jsontree.Array:
+		for b := range n.Values() {
 			if r := d.findDepth(b, want, depth+1); r != nil {
 				return r
 			}
 		}
-	case 'o':
+	case jsontree.Object:
 		if want(n) {
 			return n
 		}
-		if t := n.get("type"); t != nil && (t.kind != 's' || !isBuiltinType(t.str)) {
+		if t := n.First("type"); t != nil && (t.Kind() != jsontree.String || !isBuiltinType(t.Text())) {
 			return d.findDepth(t, want, depth+1)
 		}
 	}
@@ -177,20 +194,20 @@ func isBuiltinType(t string) bool {
 
 // field returns the field of record rec named name, or the field that
 // lists name among its aliases.
-func field(rec *node, name string) *node {
-	fields := rec.get("fields")
-	if fields == nil || fields.kind != 'a' {
+func field(rec *jsontree.Value, name string) *jsontree.Value {
+	fields := rec.First("fields")
+	if fields == nil || fields.Kind() != jsontree.Array {
 		return nil
 	}
-	for _, f := range fields.vals {
-		if f.text("name") == name {
+	for f := range fields.Values() {
+		if text(f, "name") == name {
 			return f
 		}
 	}
-	for _, f := range fields.vals {
-		if al := f.get("aliases"); al != nil && al.kind == 'a' {
-			for _, a := range al.vals {
-				if a.kind == 's' && a.str == name {
+	for f := range fields.Values() {
+		if al := f.First("aliases"); al != nil && al.Kind() == jsontree.Array {
+			for a := range al.Values() {
+				if a.Kind() == jsontree.String && a.Text() == name {
 					return f
 				}
 			}
@@ -201,7 +218,7 @@ func field(rec *node, name string) *node {
 
 // path resolves a human path from registry/compat ("OrderPlaced.items[].price")
 // by names, returning the deepest node it could reach.
-func (d *jdoc) path(p string) *node {
+func (d *jdoc) path(p string) *jsontree.Value {
 	cur := d.root
 	if p == "" || p == "(root)" {
 		return cur
@@ -217,18 +234,18 @@ func (d *jdoc) path(p string) *node {
 		switch {
 		case strings.HasPrefix(rest, "[]"):
 			rest = rest[2:]
-			arr := d.find(typ, func(n *node) bool { return n.text("type") == "array" })
-			if arr == nil || arr.get("items") == nil {
+			arr := d.find(typ, func(n *jsontree.Value) bool { return text(n, "type") == "array" })
+			if arr == nil || arr.First("items") == nil {
 				return cur
 			}
-			cur, typ = arr.get("items"), arr.get("items")
+			cur, typ = arr.First("items"), arr.First("items")
 		case strings.HasPrefix(rest, "{}"):
 			rest = rest[2:]
-			m := d.find(typ, func(n *node) bool { return n.text("type") == "map" })
-			if m == nil || m.get("values") == nil {
+			m := d.find(typ, func(n *jsontree.Value) bool { return text(n, "type") == "map" })
+			if m == nil || m.First("values") == nil {
 				return cur
 			}
-			cur, typ = m.get("values"), m.get("values")
+			cur, typ = m.First("values"), m.First("values")
 		case rest[0] == '.':
 			rest = rest[1:]
 			j := strings.IndexAny(rest, ".[{")
@@ -237,15 +254,15 @@ func (d *jdoc) path(p string) *node {
 			}
 			name := rest[:j]
 			rest = rest[j:]
-			rec := d.find(typ, func(n *node) bool {
-				t := n.text("type")
+			rec := d.find(typ, func(n *jsontree.Value) bool {
+				t := text(n, "type")
 				return (t == "record" || t == "error") && field(n, name) != nil
 			})
 			if rec == nil {
 				return cur
 			}
 			f := field(rec, name)
-			cur, typ = f, f.get("type")
+			cur, typ = f, f.First("type")
 		default:
 			return cur
 		}

@@ -118,27 +118,6 @@ func TestLocateCompatIncompatibilities(t *testing.T) {
 	}
 }
 
-func TestParseJSON(t *testing.T) {
-	for _, ok := range []string{`{}`, `[]`, `"s"`, `1.5e3`, `-2`, `true`, `null`, ` {"a" : [1, {"b": "\u00e9\ud83d\ude00\n"}]} `} {
-		if _, err := parseJSON([]byte(ok)); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{``, `{`, `{"a"}`, `{"a":1,}`, `[1,]`, `"abc`, `{"a":1}x`, `tru`, `{1:2}`, `"\x"`, `"\u12"`} {
-		if _, err := parseJSON([]byte(bad)); err == nil {
-			t.Errorf("%q: want an error", bad)
-		}
-	}
-	n, _ := parseJSON([]byte(`{"k":"a\"b\\c\/d"}`))
-	if n.text("k") != `a"b\c/d` {
-		t.Errorf("escapes: %q", n.text("k"))
-	}
-	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
-	if _, err := parseJSON([]byte(deep)); err == nil {
-		t.Error("too deep: want an error")
-	}
-}
-
 func TestCheckHistoryLocatesBothDirections(t *testing.T) {
 	fsys := mapFS(map[string]string{
 		"edactl.yaml":             "compatibility: FULL\n",

@@ -18,6 +18,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/jsontree"
 	"github.com/edactl/edactl/registry/compat"
 )
 
@@ -179,7 +180,7 @@ func (v *Version) lineOfAttr(key string) int {
 	if d == nil {
 		return 1
 	}
-	if n := d.root.get(key); n != nil {
+	if n := d.root.First(key); n != nil {
 		return d.lineOf(n)
 	}
 	return d.lineOf(d.root)
@@ -460,7 +461,7 @@ func guessLine(data []byte, msg string) int {
 	if off < 0 {
 		return 1
 	}
-	return newLineIndex(data).line(off)
+	return jsontree.NewLines(data).Line(off)
 }
 
 // finish orders versions, checks numbering, names and attributes, and

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/avrovalue"
 )
 
 // ErrNotRegistered means a type's schema is not registered under its subject
@@ -227,7 +228,7 @@ func (c *Codec[T]) Decode(ctx context.Context, framed []byte, v *T) error {
 		if errors.As(err, &ve) && ve.Offset >= 0 {
 			ve.Offset += HeaderSize
 		}
-		return fmt.Errorf("decode schema id %d into %s: %w", id, typeLabel(c.typ.Schema), err)
+		return fmt.Errorf("decode schema id %d into %s: %w", id, avrovalue.Label(c.typ.Schema), err)
 	}
 	*bp = resolved
 	return c.unmarshal(id, resolved, v)
@@ -260,7 +261,7 @@ func (c *Codec[T]) reader(ctx context.Context, id int) (*readerEntry, error) {
 	}
 	res, err := NewResolver(ws.Avro, c.typ.Schema)
 	if err != nil {
-		return nil, fmt.Errorf("schema id %d (subject %q version %d) cannot be read as %s: %w", id, ws.Subject, ws.Version, typeLabel(c.typ.Schema), err)
+		return nil, fmt.Errorf("schema id %d (subject %q version %d) cannot be read as %s: %w", id, ws.Subject, ws.Version, avrovalue.Label(c.typ.Schema), err)
 	}
 	e := &readerEntry{writer: ws}
 	if !res.Identity() {
@@ -299,8 +300,8 @@ func (c *Codec[T]) checkSubject(ws *Schema) error {
 		}
 		return fmt.Errorf("schema id %d is registered under %v, not under %q: %w", ws.ID, where, c.typ.Subject, ErrSubjectMismatch)
 	}
-	wn, wok := deref(ws.Avro).(avro.NamedSchema)
-	rn, rok := deref(c.typ.Schema).(avro.NamedSchema)
+	wn, wok := avrovalue.Deref(ws.Avro).(avro.NamedSchema)
+	rn, rok := avrovalue.Deref(c.typ.Schema).(avro.NamedSchema)
 	if wok && rok && namesMatch(wn, rn) {
 		return nil
 	}

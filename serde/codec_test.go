@@ -40,7 +40,7 @@ func TestCodecEncodeDecodeAcrossVersions(t *testing.T) {
 	}
 
 	// A v1 record (no total) decodes with the default.
-	v1 := must(EncodeJSON(&Schema{ID: id1, Avro: mustParse(t, orderV1)}, []byte(`{"id":"old"}`)))
+	v1 := frame(t, &Schema{ID: id1, Avro: mustParse(t, orderV1)}, map[string]any{"id": "old"})
 	got = order{Total: 99}
 	if err := c.Decode(ctx, v1, &got); err != nil || got != (order{"old", 0}) {
 		t.Fatalf("Decode(v1) = %+v, %v", got, err)
@@ -121,8 +121,8 @@ func TestCodecDecodeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := must(EncodeJSON(must(reg.SchemaByID(ctx, otherID)), []byte(`{"id":"p"}`)))
-	bad := must(EncodeJSON(must(reg.SchemaByID(ctx, badID)), []byte(`{"id":5}`)))
+	other := frame(t, must(reg.SchemaByID(ctx, otherID)), map[string]any{"id": "p"})
+	bad := frame(t, must(reg.SchemaByID(ctx, badID)), map[string]any{"id": int64(5)})
 	tests := []struct {
 		name string
 		c    *Codec[order]
@@ -158,7 +158,7 @@ func TestCodecConcurrentUse(t *testing.T) {
 	id1, _ := tr.register(t, "orders-value", orderV1)
 	reg := NewRegistry(tr.cl)
 	c := NewCodec[order](reg, orderType(t, "orders-value", orderV2), WithAutoRegister())
-	v1 := must(EncodeJSON(&Schema{ID: id1, Avro: mustParse(t, orderV1)}, []byte(`{"id":"old"}`)))
+	v1 := frame(t, &Schema{ID: id1, Avro: mustParse(t, orderV1)}, map[string]any{"id": "old"})
 	done := make(chan error)
 	for g := range 8 {
 		go func() {

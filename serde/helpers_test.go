@@ -6,10 +6,35 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/edactl/edactl/internal/avroschema"
 
 	"github.com/edactl/edactl/registry/registrytest"
 )
+
+// mustParse parses a schema text with a fresh cache, failing the test.
+func mustParse(t testing.TB, text string) avro.Schema {
+	t.Helper()
+	s, err := avroschema.Parse(text)
+	if err != nil {
+		t.Fatalf("parse schema: %v", err)
+	}
+	return s
+}
+
+// frame encodes v, a generic value as hamba/avro takes it (a map for a
+// record), with s and frames it with s.ID: a record of a writer version the
+// tests have no Go type for.
+func frame(t testing.TB, s *Schema, v map[string]any) []byte {
+	t.Helper()
+	body, err := NewAPI().Marshal(s.Avro, v)
+	if err != nil {
+		t.Fatalf("encode %v: %v", v, err)
+	}
+	return append(AppendHeader(nil, s.ID), body...)
+}
 
 // countingTransport counts the requests a client sends, by method and path.
 type countingTransport struct {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hamba/avro/v2"
@@ -41,27 +40,6 @@ type Schema struct {
 	// refTexts are the texts of every schema Text depends on, transitively,
 	// dependencies first: what ParseWithReferences needs.
 	refTexts []string
-
-	// plan is Avro compiled for rendering JSON, on first use.
-	plan atomic.Pointer[jsonPlan]
-}
-
-// AppendJSON appends the JSON form (see DecodeJSON) of body, the Avro body
-// of a value written with s, to dst. The body must hold exactly one value;
-// error offsets count from the start of body. The schema is compiled for
-// rendering on first use and the plan kept with s, so rendering allocates
-// nothing beyond growing dst (and a decimal wider than 64 bits).
-func (s *Schema) AppendJSON(dst, body []byte) ([]byte, error) {
-	return s.jsonPlan().appendJSON(dst, body, 0)
-}
-
-func (s *Schema) jsonPlan() *jsonPlan {
-	if p := s.plan.Load(); p != nil {
-		return p
-	}
-	// Concurrent first calls may each compile; one plan wins.
-	s.plan.CompareAndSwap(nil, compileJSON(s.Avro))
-	return s.plan.Load()
 }
 
 // registeredUnder reports whether the schema is registered under subject.

@@ -1,14 +1,14 @@
 package serde
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/internal/avrovalue"
 )
 
 // Resolver rewrites the Avro encoding of a value written with one schema
@@ -98,40 +98,25 @@ type rslot struct {
 // when a value hits them, as Avro's own resolving decoders do.
 func NewResolver(writer, reader avro.Schema) (*Resolver, error) {
 	c := &rcompiler{memo: map[[2]avro.Schema]*rstep{}}
-	c.path.field(typeLabel(reader))
+	c.path.Field(avrovalue.Label(reader))
 	root, err := c.compile(writer, reader)
 	if err != nil {
 		return nil, err
 	}
-	return &Resolver{root: root, label: typeLabel(reader), identity: isIdentity(root, map[*rstep]bool{})}, nil
+	return &Resolver{root: root, label: avrovalue.Label(reader), identity: isIdentity(root, map[*rstep]bool{})}, nil
 }
 
 // Identity reports whether writer and reader encode every value alike, so
 // that bytes need no rewriting.
 func (r *Resolver) Identity() bool { return r.identity }
 
-// Append appends the reader-schema encoding of the writer-schema encoded
-// body to dst. Errors carry the field path and the byte offset in body, and
-// match ErrTruncated or ErrInvalidValue.
-func (r *Resolver) Append(dst, body []byte) ([]byte, error) {
-	t := &transcoder{in: body, out: dst, path: make(path, 1, 8)}
-	t.path[0] = pathElem{name: r.label}
-	if err := t.run(r.root, 0); err != nil {
-		return dst, err
-	}
-	if t.pos != len(body) {
-		return dst, t.path.errorf(t.pos, ErrInvalidValue, "%d byte(s) left after the value", len(body)-t.pos)
-	}
-	return t.out, nil
-}
-
 type rcompiler struct {
 	memo map[[2]avro.Schema]*rstep
-	path path
+	path avrovalue.Path
 }
 
 func (c *rcompiler) fail(format string, args ...any) error {
-	return &ValueError{Path: c.path.String(), Offset: -1, Msg: fmt.Sprintf(format, args...), Err: ErrIncompatible}
+	return valueErrorf(c.path, -1, ErrIncompatible, format, args...)
 }
 
 // ErrIncompatible means a reader schema cannot read data written with a
@@ -139,7 +124,7 @@ func (c *rcompiler) fail(format string, args ...any) error {
 var ErrIncompatible = errors.New("incompatible schemas")
 
 func typeDesc(s avro.Schema) string {
-	s = deref(s)
+	s = avrovalue.Deref(s)
 	if n, ok := s.(avro.NamedSchema); ok {
 		return string(s.Type()) + " " + n.FullName()
 	}
@@ -147,9 +132,9 @@ func typeDesc(s avro.Schema) string {
 }
 
 func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
-	w, r = deref(w), deref(r)
-	if len(c.path) > maxDepth {
-		return nil, c.fail("schemas nest deeper than %d levels", maxDepth)
+	w, r = avrovalue.Deref(w), avrovalue.Deref(r)
+	if len(c.path) > avrovalue.MaxDepth {
+		return nil, c.fail("schemas nest deeper than %d levels", avrovalue.MaxDepth)
 	}
 	if wu, ok := w.(*avro.UnionSchema); ok {
 		st := &rstep{kind: rWriterUnion}
@@ -160,7 +145,7 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 				if !errors.As(err, &ve) || ve.Err != ErrIncompatible {
 					return nil, err
 				}
-				bs = &rstep{kind: rError, err: fmt.Sprintf("writer union branch %s cannot be read as %s: %s", branchName(wb), typeDesc(r), ve.Msg)}
+				bs = &rstep{kind: rError, err: fmt.Sprintf("writer union branch %s cannot be read as %s: %s", avrovalue.BranchName(wb), typeDesc(r), ve.Msg)}
 			}
 			st.branches = append(st.branches, bs)
 		}
@@ -169,7 +154,7 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 	if ru, ok := r.(*avro.UnionSchema); ok {
 		i := readerBranch(w, ru)
 		if i < 0 {
-			return nil, c.fail("reader union %s has no branch for writer %s", unionNames(ru), typeDesc(w))
+			return nil, c.fail("reader union %s has no branch for writer %s", avrovalue.UnionNames(ru), typeDesc(w))
 		}
 		inner, err := c.compile(w, ru.Types()[i])
 		if err != nil {
@@ -203,9 +188,9 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 		}
 	case *avro.ArraySchema:
 		if wt, ok := w.(*avro.ArraySchema); ok {
-			c.path.index(-1)
+			c.path.Index(-1)
 			elem, err := c.compile(wt.Items(), rt.Items())
-			c.path.pop()
+			c.path.Pop()
 			if err != nil {
 				return nil, err
 			}
@@ -213,9 +198,9 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 		}
 	case *avro.MapSchema:
 		if wt, ok := w.(*avro.MapSchema); ok {
-			c.path.index(-1)
+			c.path.Index(-1)
 			elem, err := c.compile(wt.Values(), rt.Values())
-			c.path.pop()
+			c.path.Pop()
 			if err != nil {
 				return nil, err
 			}
@@ -281,9 +266,9 @@ func namesMatch(w, r avro.NamedSchema) bool {
 // the first branch of the same type (and name), else the first the writer
 // promotes to. -1 if none.
 func readerBranch(w avro.Schema, ru *avro.UnionSchema) int {
-	w = deref(w)
+	w = avrovalue.Deref(w)
 	for i, rb := range ru.Types() {
-		rb = deref(rb)
+		rb = avrovalue.Deref(rb)
 		if rb.Type() != w.Type() {
 			continue
 		}
@@ -294,8 +279,8 @@ func readerBranch(w avro.Schema, ru *avro.UnionSchema) int {
 		}
 	}
 	for i, rb := range ru.Types() {
-		if _, ok := primitiveStep(w.Type(), deref(rb).Type()); ok {
-			if _, prim := deref(rb).(*avro.PrimitiveSchema); prim {
+		if _, ok := primitiveStep(w.Type(), avrovalue.Deref(rb).Type()); ok {
+			if _, prim := avrovalue.Deref(rb).(*avro.PrimitiveSchema); prim {
 				return i
 			}
 		}
@@ -351,17 +336,17 @@ func (c *rcompiler) record(w, r *avro.RecordSchema) (*rstep, error) {
 		}
 		var fs *rstep
 		var err error
-		c.path.field(wf.Name())
+		c.path.Field(wf.Name())
 		if ri < 0 {
 			fs, err = c.compile(wf.Type(), wf.Type()) // skipped: read with the writer's own schema
 			st.fields = append(st.fields, rfield{step: fs})
 		} else {
-			c.path[len(c.path)-1].name = r.Fields()[ri].Name()
+			c.path[len(c.path)-1].Name = r.Fields()[ri].Name()
 			fs, err = c.compile(wf.Type(), r.Fields()[ri].Type())
 			taken[ri] = wi + 1
 			st.fields = append(st.fields, rfield{name: r.Fields()[ri].Name(), step: fs})
 		}
-		c.path.pop()
+		c.path.Pop()
 		if err != nil {
 			return nil, err
 		}
@@ -371,19 +356,20 @@ func (c *rcompiler) record(w, r *avro.RecordSchema) (*rstep, error) {
 			st.order = append(st.order, rslot{from: taken[ri] - 1})
 			continue
 		}
-		c.path.field(rf.Name())
+		c.path.Field(rf.Name())
 		if !rf.HasDefault() {
 			err := c.fail("reader field %q is not in the writer's record %s and has no default", rf.Name(), w.FullName())
-			c.path.pop()
+			c.path.Pop()
 			return nil, err
 		}
-		e := &jsonEncoder{path: c.path}
-		if err := e.defaultValue(rf.Type(), rf.Default(), 0); err != nil {
-			c.path.pop()
+		p := c.path // the default's walk must not extend c.path
+		def, err := avrovalue.AppendDefault(nil, rf.Type(), rf.Default(), &p, 0)
+		if err != nil {
+			c.path.Pop()
 			return nil, c.fail("default of reader field %q: %v", rf.Name(), err)
 		}
-		c.path.pop()
-		st.order = append(st.order, rslot{from: -1, def: e.out})
+		c.path.Pop()
+		st.order = append(st.order, rslot{from: -1, def: def})
 	}
 	return st, nil
 }
@@ -413,257 +399,6 @@ func isIdentity(st *rstep, seen map[*rstep]bool) bool {
 		return false // the reader may have other branches or another order
 	}
 	return false
-}
-
-// transcoder runs a compiled resolution over one body.
-type transcoder struct {
-	in      []byte
-	pos     int
-	out     []byte
-	scratch []byte // reordering space for records
-	path    path
-	empty   int
-}
-
-func (t *transcoder) truncated(need int) error {
-	return t.path.errorf(t.pos, ErrTruncated, "need %d byte(s), have %d", need, len(t.in)-t.pos)
-}
-
-// varint reads a zig-zag varint (at most 10 bytes) and returns its value and
-// raw bytes.
-func (t *transcoder) varint() (int64, []byte, error) {
-	start := t.pos
-	var v uint64
-	for i := 0; i < 10; i++ {
-		if t.pos >= len(t.in) {
-			t.pos = start
-			return 0, nil, t.truncated(i + 1)
-		}
-		b := t.in[t.pos]
-		t.pos++
-		if i == 9 && b > 1 {
-			return 0, nil, t.path.errorf(start, ErrInvalidValue, "varint overflows 64 bits")
-		}
-		v |= uint64(b&0x7f) << (7 * uint(i))
-		if b&0x80 == 0 {
-			return int64(v>>1) ^ -int64(v&1), t.in[start:t.pos], nil
-		}
-	}
-	return 0, nil, t.path.errorf(start, ErrInvalidValue, "varint longer than 10 bytes")
-}
-
-func (t *transcoder) take(n int) ([]byte, error) {
-	if n > len(t.in)-t.pos {
-		return nil, t.truncated(n)
-	}
-	b := t.in[t.pos : t.pos+n]
-	t.pos += n
-	return b, nil
-}
-
-func (t *transcoder) run(st *rstep, depth int) error {
-	if depth > maxDepth {
-		return t.path.errorf(t.pos, ErrInvalidValue, "value nests deeper than %d levels", maxDepth)
-	}
-	switch st.kind {
-	case rNull:
-		return nil
-	case rVarint:
-		_, raw, err := t.varint()
-		if err != nil {
-			return err
-		}
-		t.out = append(t.out, raw...)
-	case rIntToFloat, rIntToDouble:
-		v, _, err := t.varint()
-		if err != nil {
-			return err
-		}
-		if st.kind == rIntToFloat {
-			t.out = binary.LittleEndian.AppendUint32(t.out, math.Float32bits(float32(v)))
-		} else {
-			t.out = binary.LittleEndian.AppendUint64(t.out, math.Float64bits(float64(v)))
-		}
-	case rFloatToDbl:
-		b, err := t.take(4)
-		if err != nil {
-			return err
-		}
-		f := math.Float32frombits(binary.LittleEndian.Uint32(b))
-		t.out = binary.LittleEndian.AppendUint64(t.out, math.Float64bits(float64(f)))
-	case rBool:
-		at := t.pos
-		b, err := t.take(1)
-		if err != nil {
-			return err
-		}
-		if b[0] > 1 {
-			return t.path.errorf(at, ErrInvalidValue, "boolean byte 0x%02x is not 0 or 1", b[0])
-		}
-		t.out = append(t.out, b[0])
-	case rFixedSize:
-		b, err := t.take(st.size)
-		if err != nil {
-			return err
-		}
-		t.out = append(t.out, b...)
-	case rLenPrefixed:
-		at := t.pos
-		n, raw, err := t.varint()
-		if err != nil {
-			return err
-		}
-		if n < 0 {
-			return t.path.errorf(at, ErrInvalidValue, "negative length %d", n)
-		}
-		if n > int64(len(t.in)-t.pos) {
-			return t.truncated(int(min(n, math.MaxInt32)))
-		}
-		t.out = append(t.out, raw...)
-		t.out = append(t.out, t.in[t.pos:t.pos+int(n)]...)
-		t.pos += int(n)
-	case rEnum:
-		at := t.pos
-		i, _, err := t.varint()
-		if err != nil {
-			return err
-		}
-		if i < 0 || i >= int64(len(st.enumMap)) {
-			return t.path.errorf(at, ErrInvalidValue, "enum index %d out of range [0,%d)", i, len(st.enumMap))
-		}
-		j := st.enumMap[i]
-		if j < 0 {
-			return t.path.errorf(at, ErrInvalidValue, "writer symbol %s is not in reader enum %s, which has no default", st.enumSymbols[i], st.enumName)
-		}
-		t.out = appendVarint(t.out, int64(j))
-	case rToUnion:
-		t.out = appendVarint(t.out, st.index)
-		return t.run(st.elem, depth+1)
-	case rWriterUnion:
-		at := t.pos
-		i, _, err := t.varint()
-		if err != nil {
-			return err
-		}
-		if i < 0 || i >= int64(len(st.branches)) {
-			return t.path.errorf(at, ErrInvalidValue, "union branch %d out of range [0,%d)", i, len(st.branches))
-		}
-		return t.run(st.branches[i], depth+1)
-	case rError:
-		return t.path.errorf(t.pos, ErrIncompatible, "%s", st.err)
-	case rArray, rMap:
-		return t.blocks(st, depth)
-	case rRecord:
-		return t.record(st, depth)
-	}
-	return nil
-}
-
-func (t *transcoder) blocks(st *rstep, depth int) error {
-	n := 0
-	for {
-		at := t.pos
-		count, _, err := t.varint()
-		if err != nil {
-			return err
-		}
-		if count == 0 {
-			t.out = append(t.out, 0)
-			return nil
-		}
-		if count < 0 {
-			if count == math.MinInt64 {
-				return t.path.errorf(at, ErrInvalidValue, "block count out of range")
-			}
-			count = -count
-			if _, _, err := t.varint(); err != nil { // the block's byte size; rewritten without it
-				return err
-			}
-		}
-		t.out = appendVarint(t.out, count)
-		for ; count > 0; count-- {
-			before := t.pos
-			if st.kind == rMap {
-				kat := t.pos
-				kn, raw, err := t.varint()
-				if err != nil {
-					return err
-				}
-				if kn < 0 || kn > int64(len(t.in)-t.pos) {
-					if kn < 0 {
-						return t.path.errorf(kat, ErrInvalidValue, "negative map key length %d", kn)
-					}
-					return t.truncated(int(min(kn, math.MaxInt32)))
-				}
-				t.out = append(t.out, raw...)
-				t.out = append(t.out, t.in[t.pos:t.pos+int(kn)]...)
-				t.path.key(string(t.in[t.pos : t.pos+int(kn)]))
-				t.pos += int(kn)
-			} else {
-				t.path.index(n)
-			}
-			n++
-			if err := t.run(st.elem, depth+1); err != nil {
-				return err
-			}
-			t.path.pop()
-			if t.pos == before {
-				t.empty++
-				if t.empty > maxEmptyItems {
-					return t.path.errorf(before, ErrInvalidValue, "more than %d items that take no bytes", maxEmptyItems)
-				}
-			}
-		}
-	}
-}
-
-// record transcodes the writer's fields in writer order, then arranges the
-// results in reader order with defaults for reader-only fields.
-func (t *transcoder) record(st *rstep, depth int) error {
-	start := len(t.out)
-	var small [16]int
-	ends := small[:0]
-	for _, f := range st.fields {
-		if f.name == "" {
-			t.path.field("(skipped)")
-		} else {
-			t.path.field(f.name)
-		}
-		mark := len(t.out)
-		if err := t.run(f.step, depth+1); err != nil {
-			return err
-		}
-		t.path.pop()
-		if f.name == "" {
-			t.out = t.out[:mark] // a writer-only field: read and dropped
-		}
-		ends = append(ends, len(t.out))
-	}
-	inOrder := len(st.order) == len(st.fields)
-	for i, slot := range st.order {
-		if slot.from != i || st.fields[i].name == "" {
-			inOrder = false
-			break
-		}
-	}
-	if inOrder {
-		return nil
-	}
-	// Copy the segments out, then write them back in reader order.
-	t.scratch = append(t.scratch[:0], t.out[start:]...)
-	t.out = t.out[:start]
-	for _, slot := range st.order {
-		if slot.from < 0 {
-			t.out = append(t.out, slot.def...)
-			continue
-		}
-		from := 0
-		if slot.from > 0 {
-			from = ends[slot.from-1] - start
-		}
-		t.out = append(t.out, t.scratch[from:ends[slot.from]-start]...)
-	}
-	return nil
 }
 
 // String describes the resolution (for debugging and tests).

@@ -8,6 +8,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/avrovalue"
 )
 
 // Record is what every root type edactl generates implements.
@@ -65,12 +66,12 @@ func AppendBody(dst []byte, t Type, v any) ([]byte, error) {
 func encodeBody(w *avro.Writer, schema avro.Schema, v any) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("encode %s: %w: %v (a nil pointer where the schema has no null?)", typeLabel(schema), ErrInvalidValue, p)
+			err = fmt.Errorf("encode %s: %w: %v (a nil pointer where the schema has no null?)", avrovalue.Label(schema), ErrInvalidValue, p)
 		}
 	}()
 	w.WriteVal(schema, v)
 	if w.Error != nil {
-		err = fmt.Errorf("encode %s: %w: %w", typeLabel(schema), ErrInvalidValue, w.Error)
+		err = fmt.Errorf("encode %s: %w: %w", avrovalue.Label(schema), ErrInvalidValue, w.Error)
 		w.Error = nil
 	}
 	return err
@@ -90,9 +91,9 @@ func DecodeBody(t Type, body []byte, v any) error {
 func decodeBody(r *avro.Reader, schema avro.Schema, body []byte, v any, id int) (err error) {
 	what := func() string {
 		if id < 0 {
-			return "decode " + typeLabel(schema)
+			return "decode " + avrovalue.Label(schema)
 		}
-		return fmt.Sprintf("decode schema id %d into %s", id, typeLabel(schema))
+		return fmt.Sprintf("decode schema id %d into %s", id, avrovalue.Label(schema))
 	}
 	defer func() {
 		if p := recover(); p != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -32,6 +33,7 @@ type Client struct {
 	consumer *kgo.Client
 	producer *kgo.Client
 	reg      *serde.Registry
+	plans    avrojson.Plans // render plans of the writer schemas seen
 	unknown  *negativeCache
 	log      *slog.Logger
 	now      func() time.Time

@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -27,10 +28,12 @@ type builder struct {
 	recs  []Record
 	hdrs  []Header
 	refs  map[*serde.Schema]*SchemaRef
-	// last is the schema of the previous framed payload: the same id
-	// needs neither the negative cache's lock nor the registry cache.
-	last    *serde.Schema
-	lastRef *SchemaRef
+	// last is the schema of the previous framed payload, with its render
+	// plan: the same id needs neither the negative cache's lock, the
+	// registry cache nor the plan cache.
+	last     *serde.Schema
+	lastRef  *SchemaRef
+	lastPlan *avrojson.Plan
 	// slack is how much more than twice its Avro body a rendered value
 	// has needed, at most: what room() asks beyond that, so a read of
 	// similar records renders each straight into the arena.
@@ -116,11 +119,12 @@ func (b *builder) payload(ctx context.Context, data []byte) Payload {
 			}
 			return b.failed(data, nil, err)
 		}
-		b.last, b.lastRef = s, b.ref(s)
+		b.last, b.lastRef, b.lastPlan = s, b.ref(s), b.c.plans.For(s)
 	}
-	out, err := s.AppendJSON(b.room(2*len(body)+64+b.slack), body)
+	out, err := b.lastPlan.AppendJSON(b.room(2*len(body)+64+b.slack), body)
 	if err != nil {
-		// Count offsets from the start of the record, as DecodeJSON does.
+		// Count offsets from the start of the record, as
+		// avrojson.DecodeJSON does.
 		var ve *serde.ValueError
 		if errors.As(err, &ve) && ve.Offset >= 0 {
 			ve.Offset += serde.HeaderSize
@@ -163,7 +167,7 @@ func (b *builder) rawPayload(data []byte) Payload {
 	case EncJSON:
 		return Payload{Raw: data, Encoding: EncJSON, JSON: doc}
 	case EncUTF8:
-		return Payload{Raw: data, Encoding: EncUTF8, JSON: b.keep(serde.AppendJSONString(b.room(len(data)+16), data))}
+		return Payload{Raw: data, Encoding: EncUTF8, JSON: b.keep(avrojson.AppendJSONString(b.room(len(data)+16), data))}
 	}
 	return b.rawBase64(data)
 }

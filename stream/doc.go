@@ -29,11 +29,16 @@
 //     partition is detected exactly even when the last offsets are
 //     transaction markers.
 //   - The Confluent wire format lives only in package serde; stream asks
-//     serde whether a payload is framed and to decode or encode it. A payload
-//     that cannot be decoded (garbage, unknown magic byte, unknown schema id,
-//     registry down) is shown raw with the reason; it never ends a read.
+//     serde whether a payload is framed and for its writer schema, and
+//     converts between Avro and JSON with internal/avrojson. The Client
+//     keeps one render plan per writer schema (avrojson.Plans) and each
+//     read's decoder the last one it used, so rendering a record takes no
+//     lock and no allocation. A payload that cannot be decoded (garbage,
+//     unknown magic byte, unknown schema id, registry down) is shown raw
+//     with the reason; it never ends a read.
 //   - Every I/O function takes a context first; there is no package state
 //     besides sentinel errors and the header-name tables.
-//   - Imports point one way: stream uses serde and franz-go only; cmd/edactl
-//     and the TUI use stream (TestImportArrows keeps it so).
+//   - Imports point one way: stream uses serde, the JSON form
+//     (internal/avrojson) and franz-go only; cmd/edactl and the TUI use
+//     stream (internal/archtest keeps it so).
 package stream

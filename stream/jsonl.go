@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/edactl/edactl/serde"
+	"github.com/edactl/edactl/internal/avrojson"
 )
 
 // AppendJSON appends r as one line of JSON (no newline) — the JSON Lines
@@ -22,7 +22,7 @@ import (
 // key_schema/value_schema and key_error/value_error appear only when set.
 func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"topic":`...)
-	dst = serde.AppendJSONString(dst, r.Topic)
+	dst = avrojson.AppendJSONString(dst, r.Topic)
 	dst = append(dst, `,"partition":`...)
 	dst = strconv.AppendInt(dst, int64(r.Partition), 10)
 	dst = append(dst, `,"offset":`...)
@@ -46,7 +46,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = serde.AppendJSONString(dst, h.Key)
+		dst = avrojson.AppendJSONString(dst, h.Key)
 		dst = append(dst, ':')
 		b64 := binary && base64Header(r.Headers, i)
 		n := 0
@@ -84,7 +84,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 				dst = append(dst, ',')
 			}
 			first = false
-			dst = serde.AppendJSONString(dst, h.Key)
+			dst = avrojson.AppendJSONString(dst, h.Key)
 			dst = append(dst, `:"base64"`...)
 		}
 		dst = append(dst, '}')
@@ -109,7 +109,7 @@ func appendHeaderValue(dst, v []byte, b64 bool) []byte {
 	if b64 {
 		return appendBase64JSON(dst, v)
 	}
-	return serde.AppendJSONString(dst, v)
+	return avrojson.AppendJSONString(dst, v)
 }
 
 // seenBefore reports whether headers[i]'s name occurs earlier.
@@ -139,7 +139,7 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 		dst = strconv.AppendInt(dst, int64(p.Schema.ID), 10)
 		if p.Schema.Subject != "" {
 			dst = append(dst, `,"subject":`...)
-			dst = serde.AppendJSONString(dst, p.Schema.Subject)
+			dst = avrojson.AppendJSONString(dst, p.Schema.Subject)
 		}
 		if p.Schema.Version > 0 {
 			dst = append(dst, `,"version":`...)
@@ -151,7 +151,7 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 		dst = append(dst, `,"`...)
 		dst = append(dst, name...)
 		dst = append(dst, `_error":`...)
-		dst = serde.AppendJSONString(dst, p.Err.Error())
+		dst = avrojson.AppendJSONString(dst, p.Err.Error())
 	}
 	return dst
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -469,9 +470,9 @@ func (e *encoder) payload(ctx context.Context, field string, raw json.RawMessage
 		if len(raw) == 0 {
 			raw = json.RawMessage("null")
 		}
-		b, err := serde.AppendAvro(serde.AppendHeader(nil, s.ID), s.Avro, raw)
+		b, err := avrojson.AppendAvro(serde.AppendHeader(nil, s.ID), s.Avro, raw)
 		if err != nil {
-			// serde counts offsets in the value; count them in the line.
+			// avrojson counts offsets in the value; count them in the line.
 			var ve *serde.ValueError
 			if errors.As(err, &ve) && ve.Offset >= 0 {
 				if pos := bytes.Index(line, raw); pos >= 0 {

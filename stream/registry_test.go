@@ -6,6 +6,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
@@ -45,7 +46,7 @@ func (r *testRegistry) encode(t testing.TB, id int, js string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := serde.EncodeJSON(s, []byte(js))
+	b, err := avrojson.EncodeJSON(s, []byte(js))
 	if err != nil {
 		t.Fatal(err)
 	}

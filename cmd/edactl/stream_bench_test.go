@@ -23,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/internal/testenv"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
@@ -176,7 +177,7 @@ func setupConsumeBench(b *testing.B) benchEnv {
 				`"items":[{"sku":"SKU-%d","qty":%d,"price":19.99},{"sku":"SKU-%d","qty":1,"price":5.5}],`+
 				`"coupon":%s,"attrs":{"channel":"web","region":"eu-west"}}`,
 				i, i%977, 1714557600000+int64(i)*1000, i%500, i%100, i%50, 1+i%3, i%70, map[bool]string{true: `"SPRING"`, false: "null"}[i%4 == 0])
-			if values[i], err = serde.EncodeJSON(s, []byte(js)); err != nil {
+			if values[i], err = avrojson.EncodeJSON(s, []byte(js)); err != nil {
 				e.err = err
 				return
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
@@ -252,7 +253,7 @@ func produceScriptRecords(ts *testscript.TestScript, ctx context.Context, e *scr
 			}
 			s, err := reg.SchemaBySubject(ctx, sr.Subject, v)
 			ts.Check(err)
-			b, err := serde.EncodeJSON(s, sr.ValueJSON)
+			b, err := avrojson.EncodeJSON(s, sr.ValueJSON)
 			ts.Check(err)
 			r.Value = b
 		}

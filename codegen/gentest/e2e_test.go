@@ -15,6 +15,7 @@ import (
 
 	events "github.com/edactl/edactl/codegen/testdata/gen/examples"
 	"github.com/edactl/edactl/codegen/testdata/gen/features"
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
@@ -156,7 +157,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("record %d (%T):\n got  %+v\n want %+v", i, p.rec, decoded, p.want)
 		}
 		// The generic JSON path names the writer's version.
-		js, s, err := reg.DecodeJSON(ctx, r.Value)
+		js, s, err := avrojson.DecodeJSON(ctx, reg, r.Value)
 		if err != nil {
 			t.Fatalf("record %d: DecodeJSON: %v", i, err)
 		}
@@ -165,11 +166,11 @@ func TestEndToEnd(t *testing.T) {
 		}
 		// JSON → Avro → JSON gives the same JSON (the bytes may differ:
 		// hamba writes arrays of records as sized blocks).
-		back, err := serde.EncodeJSON(s, js)
+		back, err := avrojson.EncodeJSON(s, js)
 		if err != nil {
 			t.Fatalf("record %d: EncodeJSON: %v", i, err)
 		}
-		if js2, _, err := reg.DecodeJSON(ctx, back); err != nil || string(js2) != string(js) {
+		if js2, _, err := avrojson.DecodeJSON(ctx, reg, back); err != nil || string(js2) != string(js) {
 			t.Errorf("record %d: DecodeJSON(EncodeJSON(j)) = %s, %v; want %s", i, js2, err, js)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/edactl/edactl/codegen/testdata/gen/refunds"
 	"github.com/edactl/edactl/codegen/testdata/refschemas"
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/serde"
 )
@@ -85,7 +86,7 @@ func TestEndToEndReferences(t *testing.T) {
 		if !reflect.DeepEqual(&v, want[i]) {
 			t.Errorf("record %d:\n got  %+v\n want %+v", i, v, want[i])
 		}
-		js, s, err := reg.DecodeJSON(ctx, r.Value)
+		js, s, err := avrojson.DecodeJSON(ctx, reg, r.Value)
 		if err != nil || s.Version != i+1 {
 			t.Errorf("record %d: DecodeJSON %s (v%d), %v", i, js, s.Version, err)
 		}

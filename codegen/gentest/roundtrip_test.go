@@ -12,6 +12,7 @@ import (
 
 	"github.com/edactl/edactl/codegen/testdata/gen/examples"
 	"github.com/edactl/edactl/codegen/testdata/gen/features"
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -41,7 +42,7 @@ func sameJSON(a, b string) bool {
 
 func asJSON(t *testing.T, s avro.Schema, body []byte) string {
 	t.Helper()
-	j, err := serde.AppendJSON(nil, s, body)
+	j, err := avrojson.AppendJSON(nil, s, body)
 	if err != nil {
 		t.Fatalf("AppendJSON: %v", err)
 	}

@@ -47,6 +47,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -279,7 +280,7 @@ func (p *Producer) Record(ctx context.Context, e Event) (*kgo.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema of %s: %w", e.Subject, err)
 	}
-	value, err := serde.EncodeJSON(s, []byte(e.Value))
+	value, err := avrojson.EncodeJSON(s, []byte(e.Value))
 	if err != nil {
 		return nil, fmt.Errorf("encode %s event %s: %w", e.Topic, e.ID, err)
 	}

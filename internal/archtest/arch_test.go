@@ -20,6 +20,8 @@ const module = "github.com/edactl/edactl"
 // fails until it is), which is the moment to decide where it belongs.
 var layers = map[string]int{
 	"internal/avroschema":   0,
+	"internal/avrovalue":    0,
+	"internal/jsontree":     0,
 	"internal/termtext":     0,
 	"internal/testenv":      0,
 	"registry/compat":       0,
@@ -28,15 +30,16 @@ var layers = map[string]int{
 	"serde":                 1,
 	"schemas":               1,
 	"registry":              1,
+	"internal/avrojson":     2,
 	"schemas/gate":          2,
 	"registry/api":          2,
 	"codegen":               2,
-	"stream":                2,
-	"codegen/gentest":       3,
-	"registry/registrytest": 3,
-	"tui":                   3,
-	"dev/demo":              3,
-	"dev":                   4,
+	"stream":                3,
+	"codegen/gentest":       4,
+	"registry/registrytest": 4,
+	"tui":                   4,
+	"dev/demo":              4,
+	"dev":                   5,
 	"internal/archtest":     9,
 	"cmd/edactl":            9,
 }
@@ -49,9 +52,11 @@ var layers = map[string]int{
 var depRules = map[string][]string{
 	// Generated code and the stream tools import serde: the wire format,
 	// the schema cache, the codec and the resolver, never the compatibility
-	// engine, the JSON form for tools, or anything else of edactl's.
+	// engine, the JSON form for tools (internal/avrojson and its
+	// internal/jsontree), or anything else of edactl's but the two leaves
+	// it shares with them.
 	"serde": {
-		module + "/serde", module + "/internal/avroschema",
+		module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue",
 		"github.com/hamba/avro/v2", "github.com/twmb/franz-go/pkg/sr",
 		// hamba/avro's own dependencies
 		"github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2",
@@ -60,14 +65,25 @@ var depRules = map[string][]string{
 	// The sample package generated from the catalogue stands for every
 	// user's generated package: serde and what serde needs, nothing more.
 	"codegen/testdata/gen/examples": {
-		module + "/codegen/testdata/gen/examples", module + "/serde", module + "/internal/avroschema",
+		module + "/codegen/testdata/gen/examples", module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue",
 		"github.com/hamba/avro/v2", "github.com/twmb/franz-go/pkg/sr",
 		"github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2",
 		"golang.org/x/",
 	},
-	// The compatibility engine and the parsing leaf use hamba/avro only.
+	// The compatibility engine and the Avro leaves use hamba/avro only.
 	"registry/compat":     {module + "/registry/compat", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
 	"internal/avroschema": {module + "/internal/avroschema", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
+	"internal/avrovalue":  {module + "/internal/avrovalue", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
+	// The JSON form for tools sits on serde and the JSON tree, nothing
+	// else of edactl's.
+	"internal/avrojson": {
+		module + "/internal/avrojson", module + "/internal/jsontree", module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue",
+		"github.com/hamba/avro/v2", "github.com/twmb/franz-go/pkg/sr",
+		"github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2",
+		"golang.org/x/",
+	},
+	// The one JSON tree is the standard library only.
+	"internal/jsontree": {module + "/internal/jsontree"},
 	// The sample catalogue is embedded files and the standard library.
 	"schemas/examples": {module + "/schemas/examples"},
 }

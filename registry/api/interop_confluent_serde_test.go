@@ -20,6 +20,7 @@ import (
 	hamba "github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -168,7 +169,7 @@ func TestConfluentGoSerdeRoundTrip(t *testing.T) {
 			t.Fatalf("Avro body % x, want % x", body, want)
 		}
 		// edactl's own decoder reads Confluent's framing.
-		js, _, err := edaReg.DecodeJSON(ctx, framed)
+		js, _, err := avrojson.DecodeJSON(ctx, edaReg, framed)
 		if err != nil || !jsonEqual(string(js), `{"id":"p-1","amount":12.5}`) {
 			t.Fatalf("edactl DecodeJSON = %s, %v", js, err)
 		}
@@ -256,7 +257,7 @@ func TestConfluentGoSerdeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		framed, err := serde.EncodeJSON(s, []byte(`{"id":"p-9","amount":-1.25,"currency":"CHF"}`))
+		framed, err := avrojson.EncodeJSON(s, []byte(`{"id":"p-9","amount":-1.25,"currency":"CHF"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +298,7 @@ func TestConfluentGoSerdeRoundTrip(t *testing.T) {
 		if err := deserializer(t, fresh(), false).DeserializeInto("invoices/eu", framed, &out); err != nil || out != in {
 			t.Fatalf("DeserializeInto = %+v, %v", out, err)
 		}
-		js, _, err := edaReg.DecodeJSON(ctx, framed)
+		js, _, err := avrojson.DecodeJSON(ctx, edaReg, framed)
 		if err != nil || !jsonEqual(string(js), `{"id":"i-1","total":{"units":1999,"currency":"EUR"}}`) {
 			t.Fatalf("edactl DecodeJSON = %s, %v", js, err)
 		}

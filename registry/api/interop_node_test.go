@@ -23,6 +23,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/rest"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/edactl/edactl/internal/avrojson"
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/registry/compat"
@@ -59,7 +60,7 @@ func seedRecord(t *testing.T, fr *sr.Client, topic, schema, value string) []stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	framed, err := serde.EncodeJSON(s, []byte(value))
+	framed, err := avrojson.EncodeJSON(s, []byte(value))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func decodesTo(t *testing.T, fr *sr.Client, hexFramed, want string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, _, err := serde.NewRegistry(fr).DecodeJSON(ctx, framed)
+	js, _, err := avrojson.DecodeJSON(ctx, serde.NewRegistry(fr), framed)
 	if err != nil || !jsonEqual(string(js), want) {
 		t.Fatalf("edactl DecodeJSON of the client's record = %s, %v; want %s", js, err, want)
 	}

@@ -1,4 +1,4 @@
-package serde
+package avrojson
 
 import (
 	"bufio"
@@ -20,14 +20,15 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/render.golden.gz
 const renderGolden = "testdata/render.golden.gz"
 
 // TestRenderGolden renders the bodies in testdata/render.golden.gz and
-// compares each result (one line per body: schema, body in hex, result), JSON or error, byte for byte with the one recorded
-// there. The file was written by the renderer edactl had before the
-// compiled plans (checked against it over millions of random bodies), from
-// random valid and broken bodies of every example, code generator feature
-// and serde test schema: it pins the JSON mapping down to the digit. After
-// a deliberate change of the mapping, rewrite it with
+// compares each result (one line per body: schema, body in hex, result),
+// JSON or error, byte for byte with the one recorded there. The file was
+// written by the renderer edactl had before the compiled plans (checked
+// against it over millions of random bodies), from random valid and broken
+// bodies of every example, code generator feature and test schema (see
+// renderSchemas for their names): it pins the JSON mapping down to the
+// digit. After a deliberate change of the mapping, rewrite it with
 //
-//	go test ./serde -run TestRenderGolden -update
+//	go test ./internal/avrojson -run TestRenderGolden -update
 func TestRenderGolden(t *testing.T) {
 	schemas := renderSchemas(t)
 	if *updateGolden {
@@ -54,7 +55,7 @@ func TestRenderGolden(t *testing.T) {
 		if !ok1 || !ok2 || err != nil || schema == nil {
 			t.Fatalf("%s:%d: bad line (schema %q known: %v, hex error %v)", renderGolden, line, name, schema != nil, err)
 		}
-		if got := renderResult(&Schema{Avro: schema}, body); got != want {
+		if got := renderResult(Compile(schema), body); got != want {
 			t.Errorf("%s:%d: %s body %s:\n got %s\nwant %s", renderGolden, line, name, bodyHex, got, want)
 		}
 		n++
@@ -69,8 +70,8 @@ func TestRenderGolden(t *testing.T) {
 
 // renderResult is what the golden file records for a body: "ok " and the
 // JSON, or "error " and the error.
-func renderResult(s *Schema, body []byte) string {
-	js, err := s.AppendJSON(nil, body)
+func renderResult(p *Plan, body []byte) string {
+	js, err := p.AppendJSON(nil, body)
 	if err != nil {
 		return "error " + err.Error()
 	}
@@ -80,12 +81,12 @@ func renderResult(s *Schema, body []byte) string {
 func writeRenderGolden(t *testing.T, schemas map[string]avro.Schema) {
 	var out bytes.Buffer
 	for _, name := range sortedNames(schemas) {
-		s := &Schema{Avro: schemas[name]}
+		plan := Compile(schemas[name])
 		rnd := rand.New(rand.NewPCG(2, uint64(len(name))))
 		g := &bodyGen{rnd: rnd, deep: 3}
 		for i := range 16 {
 			g.invalid = i%4 == 3
-			body := g.body(s.Avro)
+			body := g.body(schemas[name])
 			variant := append(bytes.Clone(body), byte(rnd.Uint32()))
 			if len(body) > 0 {
 				switch i % 3 {
@@ -97,7 +98,7 @@ func writeRenderGolden(t *testing.T, schemas map[string]avro.Schema) {
 				}
 			}
 			for _, b := range [][]byte{body, variant} {
-				fmt.Fprintf(&out, "%s\t%x\t%s\n", name, b, renderResult(s, b))
+				fmt.Fprintf(&out, "%s\t%x\t%s\n", name, b, renderResult(plan, b))
 			}
 		}
 	}

@@ -1,10 +1,11 @@
-package serde
+package avrojson
 
 import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,31 +14,61 @@ import (
 	"testing"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/internal/avrovalue"
+	"github.com/edactl/edactl/internal/testenv"
+	"github.com/edactl/edactl/schemas/examples"
+	"github.com/edactl/edactl/serde"
 )
 
 // renderSchemas are the schemas the renderer is checked with over random
-// values: the example catalogue, the code generator's feature tree, and
-// serde's own test schemas.
+// values: the example catalogue (embedded in schemas/examples), the code
+// generator's feature tree (the top-level testdata/features), and this
+// package's own test schemas. They are named by the paths
+// testdata/render.golden.gz recorded them under when the renderer lived in
+// serde, so the golden file, and the random bodies seeded by those names,
+// stay the same.
 func renderSchemas(t testing.TB) map[string]avro.Schema {
 	t.Helper()
 	out := map[string]avro.Schema{}
-	var files []string
-	for _, pattern := range []string{"../schemas/examples/schemas/*/*/*.avsc", "../codegen/testdata/features/schemas/*/*/*.avsc", "testdata/*.avsc"} {
-		m, err := filepath.Glob(pattern)
+	add := func(name string, text []byte) { out[name] = mustParse(t, string(text)) }
+	examplesFS := examples.FS()
+	found, err := fs.Glob(examplesFS, "schemas/*/*/*.avsc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range found {
+		text, err := fs.ReadFile(examplesFS, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, m...)
+		add("../schemas/examples/"+name, text)
 	}
-	if len(files) < 20 {
-		t.Fatalf("found only %d schema files", len(files))
+	features := testenv.Path(t, "features")
+	found, err = fs.Glob(os.DirFS(features), "schemas/*/*/*.avsc")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, f := range files {
-		text, err := os.ReadFile(f)
+	for _, name := range found {
+		text, err := os.ReadFile(filepath.Join(features, filepath.FromSlash(name)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[f] = mustParse(t, string(text))
+		add("../codegen/testdata/features/"+name, text)
+	}
+	found, err = filepath.Glob("testdata/*.avsc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range found {
+		text, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(filepath.ToSlash(name), text)
+	}
+	if len(out) < 20 {
+		t.Fatalf("found only %d schema files", len(out))
 	}
 	out["order"] = mustParse(t, benchOrderSchema(t))
 	out["tree"] = mustParse(t, `{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"attrs","type":{"type":"map","values":["null","double","Node"]}}]}`)
@@ -93,7 +124,7 @@ func (g *bodyGen) chance(n int) bool { return g.rnd.IntN(n) == 0 }
 func (g *bodyGen) long(dst []byte, v int64) []byte { return binary.AppendVarint(dst, v) }
 
 func (g *bodyGen) value(dst []byte, s avro.Schema, depth int) []byte {
-	s = deref(s)
+	s = avrovalue.Deref(s)
 	switch t := s.(type) {
 	case *avro.NullSchema:
 		return dst
@@ -125,7 +156,7 @@ func (g *bodyGen) value(dst []byte, s avro.Schema, depth int) []byte {
 		if g.tooDeep(depth) {
 			// Deep enough: take a branch that cannot recurse.
 			for j, b := range types {
-				if _, rec := deref(b).(*avro.RecordSchema); !rec {
+				if _, rec := avrovalue.Deref(b).(*avro.RecordSchema); !rec {
 					i = j
 					break
 				}
@@ -372,7 +403,7 @@ func (g *bodyGen) str(dst []byte) []byte {
 }
 
 // TestRenderRandomRoundTrip renders random valid and broken bodies of every
-// schema: errors are ValueErrors matching ErrTruncated or ErrInvalidValue,
+// schema: errors are ValueErrors matching serde.ErrTruncated or serde.ErrInvalidValue,
 // and what renders is JSON that encodes back to a body rendering the same.
 func TestRenderRandomRoundTrip(t *testing.T) {
 	schemas := renderSchemas(t)
@@ -381,7 +412,8 @@ func TestRenderRandomRoundTrip(t *testing.T) {
 		n = 100
 	}
 	for _, name := range sortedNames(schemas) {
-		s := &Schema{ID: 9, Avro: schemas[name]}
+		s := &serde.Schema{ID: 9, Avro: schemas[name]}
+		plan := Compile(s.Avro)
 		t.Run(name, func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(5, uint64(len(name))))
 			g := &bodyGen{rnd: rnd}
@@ -394,11 +426,11 @@ func TestRenderRandomRoundTrip(t *testing.T) {
 					bodies = append(bodies, body[:rnd.IntN(len(body))])
 				}
 				for _, b := range bodies {
-					js, err := s.AppendJSON(nil, b)
+					js, err := plan.AppendJSON(nil, b)
 					if err != nil {
-						var ve *ValueError
-						if !errors.As(err, &ve) || !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrInvalidValue) {
-							t.Fatalf("body %x: error %v is not a ValueError for ErrTruncated or ErrInvalidValue", b, err)
+						var ve *serde.ValueError
+						if !errors.As(err, &ve) || !errors.Is(err, serde.ErrTruncated) && !errors.Is(err, serde.ErrInvalidValue) {
+							t.Fatalf("body %x: error %v is not a ValueError for serde.ErrTruncated or serde.ErrInvalidValue", b, err)
 						}
 						continue
 					}
@@ -410,7 +442,7 @@ func TestRenderRandomRoundTrip(t *testing.T) {
 					if err != nil {
 						t.Fatalf("body %x: EncodeJSON(%s): %v", b, js, err)
 					}
-					again, err := s.AppendJSON(nil, framed[HeaderSize:])
+					again, err := plan.AppendJSON(nil, framed[serde.HeaderSize:])
 					if err != nil || !bytes.Equal(again, js) {
 						t.Fatalf("body %x: JSON changed on a round trip:\n%s\n%s (%v)", b, js, again, err)
 					}

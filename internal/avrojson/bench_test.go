@@ -1,10 +1,11 @@
-package serde
+package avrojson
 
 import (
 	"os"
 	"testing"
 
 	"github.com/edactl/edactl/internal/testenv"
+	"github.com/edactl/edactl/serde"
 )
 
 // benchOrderSchema is a typical event (testdata/schemas/bench-order.avsc):
@@ -17,32 +18,40 @@ func benchOrderSchema(tb testing.TB) string {
 const benchOrderJSON = `{"order_id":"ord-00000042","customer_id":"cust-00042","placed_at":"2024-05-01T10:00:00.000Z","total":123.45,"currency":"EUR",` +
 	`"items":[{"sku":"SKU-1","qty":2,"price":19.99},{"sku":"SKU-2","qty":1,"price":5.5}],"coupon":null,"attrs":{"channel":"web","region":"eu-west"}}`
 
-// BenchmarkAppendJSON measures rendering one Avro body as JSON with a
-// schema fetched once (the per-record work of consume -o json and
-// DecodeJSON), into a reused buffer.
-func BenchmarkAppendJSON(b *testing.B) {
+// benchCase is a schema and a value of it in the JSON form.
+type benchCase struct{ name, schema, value string }
+
+func benchCases(b *testing.B) []benchCase {
 	everythingText, err := os.ReadFile("testdata/everything.avsc")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, bc := range []struct{ name, schema, value string }{
+	return []benchCase{
 		{"order", benchOrderSchema(b), benchOrderJSON},
 		{"everything", string(everythingText), everythingJSON},
 		{"flat", `{"type":"record","name":"Flat","fields":[{"name":"a","type":"int"},{"name":"s","type":"string"},{"name":"f","type":"float"},{"name":"e","type":{"type":"enum","name":"E","symbols":["X","Y"]}}]}`,
 			`{"a":123456,"s":"hello, world","f":1.5,"e":"Y"}`},
-	} {
-		s := &Schema{ID: 1, Text: bc.schema, Avro: mustParse(b, bc.schema)}
+	}
+}
+
+// BenchmarkAppendJSON measures rendering one Avro body as JSON with a
+// schema compiled once (the per-record work of consume -o json), into a
+// reused buffer.
+func BenchmarkAppendJSON(b *testing.B) {
+	for _, bc := range benchCases(b) {
+		s := &serde.Schema{ID: 1, Text: bc.schema, Avro: mustParse(b, bc.schema)}
 		framed, err := EncodeJSON(s, []byte(bc.value))
 		if err != nil {
 			b.Fatal(err)
 		}
-		body := framed[HeaderSize:]
+		body := framed[serde.HeaderSize:]
+		plan := Compile(s.Avro)
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			var out []byte
 			for b.Loop() {
-				if out, err = benchRender(out[:0], s, body); err != nil {
+				if out, err = plan.AppendJSON(out[:0], body); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -53,6 +62,28 @@ func BenchmarkAppendJSON(b *testing.B) {
 	}
 }
 
-func benchRender(dst []byte, s *Schema, body []byte) ([]byte, error) {
-	return s.AppendJSON(dst, body)
+// BenchmarkAppendAvro measures encoding one JSON value as an Avro body (the
+// per-line work of produce), into a reused buffer.
+func BenchmarkAppendAvro(b *testing.B) {
+	for _, bc := range benchCases(b) {
+		schema := mustParse(b, bc.schema)
+		value := []byte(bc.value)
+		want, err := AppendAvro(nil, schema, value)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(value)))
+			var out []byte
+			for b.Loop() {
+				if out, err = AppendAvro(out[:0], schema, value); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if string(out) != string(want) {
+				b.Fatalf("encoded %x, want %x", out, want)
+			}
+		})
+	}
 }

@@ -1,219 +1,19 @@
-package serde
+package avrojson
 
 import (
 	"fmt"
 	"math"
 	"strconv"
 
-	"github.com/hamba/avro/v2"
+	"github.com/edactl/edactl/internal/avrovalue"
+	"github.com/edactl/edactl/serde"
 )
 
-// The Avro → JSON renderer. A schema is compiled once into a jsonPlan, a
-// graph of jsonSteps (recursive records point back at themselves) that
-// holds everything the schema decides ahead of time: record field names
-// already quoted with their separators, enum symbols already quoted, union
-// branch wrappers, logical types, decimal scale and precision. Rendering a
-// body is then a walk over the plan and the bytes together that appends
-// straight to the output: no reflection, no path bookkeeping (the field
-// path is rebuilt only when an error unwinds), no allocation unless the
-// output grows or a decimal does not fit in 64 bits.
-
-// jsonOp is what a jsonStep reads and writes.
-type jsonOp uint8
-
-const (
-	// Leaves: values without nested values.
-	opUnsupported jsonOp = iota
-	opNull
-	opBoolean
-	opInt
-	opLong
-	opFloat
-	opDouble
-	opBytes
-	opString
-	opDate
-	opTimeMillis
-	opTimeMicros
-	opTimestampMillis
-	opTimestampMicros
-	opLocalTimestampMillis
-	opLocalTimestampMicros
-	opDecimalBytes
-	opFixed
-	opDecimalFixed
-	opUUIDFixed
-	opEnum
-	// Containers, from opRecord on.
-	opRecord
-	opArray
-	opMap
-	opUnion
-)
-
-// jsonStep renders one schema node.
-type jsonStep struct {
-	op jsonOp
-	// size is a fixed's size; scale and precision a decimal's.
-	size, scale, precision int
-	// fields are a record's fields in schema order.
-	fields []jsonField
-	// elem is an array's items or a map's values.
-	elem *jsonStep
-	// symbols are an enum's symbols as JSON strings; name is the enum's
-	// full name (for errors), or the unsupported type's name.
-	symbols []string
-	name    string
-	// branches are a union's branches.
-	branches []jsonBranch
-}
-
-// jsonField is a record field: prefix is what comes before its value, the
-// opening brace or a comma, then its quoted name and a colon.
-type jsonField struct {
-	prefix string
-	name   string
-	step   *jsonStep
-}
-
-// jsonBranch is a union branch: step is nil for null. When wrap is set the
-// value is written as {"<name>": value} and prefix holds `{"<name>":`.
-type jsonBranch struct {
-	prefix string
-	wrap   bool
-	step   *jsonStep
-}
-
-// jsonPlan is a compiled writer schema.
-type jsonPlan struct {
-	root  *jsonStep
-	label string // root of error paths
-}
-
-// compileJSON compiles schema for rendering. It never fails: a schema type
-// the renderer does not know fails when a value of it is rendered.
-func compileJSON(schema avro.Schema) *jsonPlan {
-	c := jsonCompiler{records: map[*avro.RecordSchema]*jsonStep{}}
-	return &jsonPlan{root: c.step(schema), label: typeLabel(schema)}
-}
-
-type jsonCompiler struct {
-	records map[*avro.RecordSchema]*jsonStep
-}
-
-func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
-	s = deref(s)
-	switch t := s.(type) {
-	case *avro.NullSchema:
-		return &jsonStep{op: opNull}
-	case *avro.PrimitiveSchema:
-		return primitiveJSONStep(t)
-	case *avro.RecordSchema:
-		if st, ok := c.records[t]; ok {
-			return st
-		}
-		st := &jsonStep{op: opRecord}
-		c.records[t] = st
-		fields := make([]jsonField, len(t.Fields()))
-		for i, f := range t.Fields() {
-			sep := byte(',')
-			if i == 0 {
-				sep = '{'
-			}
-			prefix := AppendJSONString([]byte{sep}, f.Name())
-			fields[i] = jsonField{prefix: string(append(prefix, ':')), name: f.Name(), step: c.step(f.Type())}
-		}
-		st.fields = fields
-		return st
-	case *avro.EnumSchema:
-		syms := make([]string, len(t.Symbols()))
-		for i, sym := range t.Symbols() {
-			syms[i] = string(AppendJSONString(nil, sym))
-		}
-		return &jsonStep{op: opEnum, symbols: syms, name: t.FullName()}
-	case *avro.FixedSchema:
-		st := &jsonStep{op: opFixed, size: t.Size()}
-		if dec, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
-			st.op, st.scale, st.precision = opDecimalFixed, dec.Scale(), dec.Precision()
-		} else if isUUIDFixed(t) {
-			st.op = opUUIDFixed
-		}
-		return st
-	case *avro.ArraySchema:
-		return &jsonStep{op: opArray, elem: c.step(t.Items())}
-	case *avro.MapSchema:
-		return &jsonStep{op: opMap, elem: c.step(t.Values())}
-	case *avro.UnionSchema:
-		nullable := isNullable(t)
-		branches := make([]jsonBranch, len(t.Types()))
-		for i, b := range t.Types() {
-			b = deref(b)
-			if b.Type() == avro.Null {
-				continue
-			}
-			br := jsonBranch{step: c.step(b)}
-			if !nullable {
-				prefix := AppendJSONString([]byte{'{'}, branchName(b))
-				br.prefix, br.wrap = string(append(prefix, ':')), true
-			}
-			branches[i] = br
-		}
-		return &jsonStep{op: opUnion, branches: branches}
-	}
-	return &jsonStep{op: opUnsupported, name: "schema type " + string(s.Type())}
-}
-
-func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
-	var logical avro.LogicalType
-	if l := logicalOf(s); l != nil {
-		logical = l.Type()
-	}
-	switch s.Type() {
-	case avro.Null:
-		return &jsonStep{op: opNull}
-	case avro.Boolean:
-		return &jsonStep{op: opBoolean}
-	case avro.Int:
-		switch logical {
-		case avro.Date:
-			return &jsonStep{op: opDate}
-		case avro.TimeMillis:
-			return &jsonStep{op: opTimeMillis}
-		}
-		return &jsonStep{op: opInt}
-	case avro.Long:
-		switch logical {
-		case avro.TimestampMillis:
-			return &jsonStep{op: opTimestampMillis}
-		case avro.TimestampMicros:
-			return &jsonStep{op: opTimestampMicros}
-		case avro.LocalTimestampMillis:
-			return &jsonStep{op: opLocalTimestampMillis}
-		case avro.LocalTimestampMicros:
-			return &jsonStep{op: opLocalTimestampMicros}
-		case avro.TimeMicros:
-			return &jsonStep{op: opTimeMicros}
-		}
-		return &jsonStep{op: opLong}
-	case avro.Float:
-		return &jsonStep{op: opFloat}
-	case avro.Double:
-		return &jsonStep{op: opDouble}
-	case avro.Bytes:
-		if dec, ok := logicalOf(s).(*avro.DecimalLogicalSchema); ok {
-			return &jsonStep{op: opDecimalBytes, scale: dec.Scale(), precision: dec.Precision()}
-		}
-		return &jsonStep{op: opBytes}
-	case avro.String:
-		return &jsonStep{op: opString}
-	}
-	// An unknown primitive: fails when a value of it is rendered.
-	return &jsonStep{op: opUnsupported, name: "primitive type " + string(s.Type())}
-}
+// The walk of a Plan over a body, appending JSON as it reads.
 
 // appendJSON renders body, which must hold exactly one value, and appends
 // it to dst. Error offsets are counted from base bytes before body.
-func (p *jsonPlan) appendJSON(dst, body []byte, base int) ([]byte, error) {
+func (p *Plan) appendJSON(dst, body []byte, base int) ([]byte, error) {
 	r := renderer{in: body}
 	out, err := r.value(dst, p.root, 0)
 	if err == nil && r.pos != len(r.in) {
@@ -232,38 +32,38 @@ type renderError struct {
 	offset   int
 	sentinel error
 	msg      string
-	rev      []pathElem
+	rev      []avrovalue.Elem
 }
 
-func (e *renderError) at(el pathElem) *renderError {
+func (e *renderError) at(el avrovalue.Elem) *renderError {
 	e.rev = append(e.rev, el)
 	return e
 }
 
-func (e *renderError) valueError(root string, base int) *ValueError {
-	p := make(path, 0, len(e.rev)+1)
-	p.field(root)
+func (e *renderError) valueError(root string, base int) *serde.ValueError {
+	p := make(avrovalue.Path, 0, len(e.rev)+1)
+	p.Field(root)
 	for i := len(e.rev) - 1; i >= 0; i-- {
 		p = append(p, e.rev[i])
 	}
-	return &ValueError{Path: p.String(), Offset: base + e.offset, Msg: e.msg, Err: e.sentinel}
+	return &serde.ValueError{Path: p.String(), Offset: base + e.offset, Msg: e.msg, Err: e.sentinel}
 }
 
 // renderer is the state of one rendering; it lives on the caller's stack.
 type renderer struct {
 	in    []byte
 	pos   int
-	empty int // items that took no bytes, bounded by maxEmptyItems
+	empty int // items that took no bytes, bounded by avrovalue.MaxEmptyItems
 }
 
 //go:noinline
 func (r *renderer) truncated(need int) *renderError {
-	return &renderError{offset: r.pos, sentinel: ErrTruncated, msg: fmt.Sprintf("need %d byte(s), have %d", need, len(r.in)-r.pos)}
+	return &renderError{offset: r.pos, sentinel: serde.ErrTruncated, msg: fmt.Sprintf("need %d byte(s), have %d", need, len(r.in)-r.pos)}
 }
 
 //go:noinline
 func (r *renderer) invalid(at int, format string, args ...any) *renderError {
-	return &renderError{offset: at, sentinel: ErrInvalidValue, msg: fmt.Sprintf(format, args...)}
+	return &renderError{offset: at, sentinel: serde.ErrInvalidValue, msg: fmt.Sprintf(format, args...)}
 }
 
 // quick reads a one-byte varint, the common case, and is inlined; ok is
@@ -393,8 +193,8 @@ func (r *renderer) blockCount() (int64, *renderError) {
 // at before), bounding how many there may be.
 func (r *renderer) emptyItem(before int) *renderError {
 	r.empty++
-	if r.empty > maxEmptyItems {
-		return r.invalid(before, "more than %d items that take no bytes", maxEmptyItems)
+	if r.empty > avrovalue.MaxEmptyItems {
+		return r.invalid(before, "more than %d items that take no bytes", avrovalue.MaxEmptyItems)
 	}
 	return nil
 }
@@ -404,8 +204,8 @@ func (r *renderer) emptyItem(before int) *renderError {
 // count reads are written out in each container on purpose: as helpers
 // they do not inline, and BenchmarkAppendJSON/order is 14% slower.
 func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderError) {
-	if depth > maxDepth {
-		return out, r.invalid(r.pos, "value nests deeper than %d levels", maxDepth)
+	if depth > avrovalue.MaxDepth {
+		return out, r.invalid(r.pos, "value nests deeper than %d levels", avrovalue.MaxDepth)
 	}
 	switch st.op {
 	case opRecord:
@@ -416,13 +216,13 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 			f := &st.fields[i]
 			out = append(out, f.prefix...)
 			var err *renderError
-			if f.step.op < opRecord && depth < maxDepth {
+			if f.step.op < opRecord && depth < avrovalue.MaxDepth {
 				out, err = r.leaf(out, f.step)
 			} else {
 				out, err = r.value(out, f.step, depth+1)
 			}
 			if err != nil {
-				return out, err.at(pathElem{name: f.name})
+				return out, err.at(avrovalue.Elem{Name: f.name})
 			}
 		}
 		out = append(out, '}')
@@ -445,7 +245,7 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 			return out, nil
 		}
 		out = append(out, br.prefix...)
-		if br.step.op < opRecord && depth < maxDepth {
+		if br.step.op < opRecord && depth < avrovalue.MaxDepth {
 			out, err = r.leaf(out, br.step)
 		} else {
 			out, err = r.value(out, br.step, depth+1)
@@ -476,13 +276,13 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 				}
 				before := r.pos
 				var err *renderError
-				if st.elem.op < opRecord && depth < maxDepth {
+				if st.elem.op < opRecord && depth < avrovalue.MaxDepth {
 					out, err = r.leaf(out, st.elem)
 				} else {
 					out, err = r.value(out, st.elem, depth+1)
 				}
 				if err != nil {
-					return out, err.at(pathElem{index: n})
+					return out, err.at(avrovalue.Elem{Index: n})
 				}
 				n++
 				if r.pos == before {
@@ -525,13 +325,13 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 					return out, r.invalid(before, "map key is not valid UTF-8")
 				}
 				out = append(out, ':')
-				if st.elem.op < opRecord && depth < maxDepth {
+				if st.elem.op < opRecord && depth < avrovalue.MaxDepth {
 					out, err = r.leaf(out, st.elem)
 				} else {
 					out, err = r.value(out, st.elem, depth+1)
 				}
 				if err != nil {
-					return out, err.at(pathElem{name: string(k), isKey: true})
+					return out, err.at(avrovalue.Elem{Name: string(k), IsKey: true})
 				}
 				n++
 				if r.pos == before {
@@ -718,7 +518,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 }
 
 // decimal writes the two's-complement unscaled value b of a decimal,
-// refusing one with more digits than its precision allows: EncodeJSON
+// refusing one with more digits than its precision allows: AppendAvro
 // refuses those too. Values that fit in 64 bits take no allocation.
 func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, *renderError) {
 	u, neg, ok := smallUnscaled(b)
@@ -741,67 +541,6 @@ func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, 
 	return out, nil
 }
 
-// smallUnscaled reads the two's-complement big-endian integer b as a sign
-// and magnitude when it fits in 64 bits.
-func smallUnscaled(b []byte) (u uint64, neg bool, ok bool) {
-	if len(b) == 0 {
-		return 0, false, true
-	}
-	neg = b[0]&0x80 != 0
-	if len(b) > 8 {
-		// Only sign extension may precede the last 8 bytes.
-		ext := byte(0)
-		if neg {
-			ext = 0xff
-		}
-		for _, c := range b[:len(b)-8] {
-			if c != ext {
-				return 0, false, false
-			}
-		}
-		if (b[len(b)-8]&0x80 != 0) != neg {
-			return 0, false, false
-		}
-		b = b[len(b)-8:]
-	}
-	var v uint64
-	if neg {
-		v = math.MaxUint64
-	}
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	if neg {
-		v = -v // the magnitude; 1<<63 for the smallest int64
-	}
-	return v, neg, true
-}
-
-// appendScaled writes the magnitude digits with scale as a JSON number with
-// exactly scale fractional digits.
-func appendScaled(dst []byte, neg bool, digits []byte, scale int) []byte {
-	if neg {
-		dst = append(dst, '-')
-	}
-	if scale <= 0 {
-		dst = append(dst, digits...)
-		for i := 0; i < -scale; i++ {
-			dst = append(dst, '0')
-		}
-		return dst
-	}
-	if len(digits) <= scale {
-		dst = append(dst, '0', '.')
-		for i := len(digits); i < scale; i++ {
-			dst = append(dst, '0')
-		}
-		return append(dst, digits...)
-	}
-	dst = append(dst, digits[:len(digits)-scale]...)
-	dst = append(dst, '.')
-	return append(dst, digits[len(digits)-scale:]...)
-}
-
 func le32(b []byte) uint32 {
 	_ = b[3]
 	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
@@ -810,10 +549,4 @@ func le32(b []byte) uint32 {
 func le64(b []byte) uint64 {
 	_ = b[7]
 	return uint64(le32(b)) | uint64(le32(b[4:]))<<32
-}
-
-// appendJSONBytes writes s as a JSON string, escaped as AppendJSONString
-// does, and reports false if s is not valid UTF-8.
-func appendJSONBytes(dst, s []byte) ([]byte, bool) {
-	return appendJSONStr(dst, s, true)
 }

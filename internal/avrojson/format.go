@@ -1,133 +1,14 @@
-package serde
+package avrojson
 
 import (
-	"context"
 	"encoding/base64"
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
-	"unicode/utf8"
-
-	"github.com/hamba/avro/v2"
 )
 
-// maxDepth bounds how deeply values nest (records, arrays, maps, unions)
-// while converting, so hostile input cannot exhaust the stack.
-const maxDepth = 1000
-
-// maxEmptyItems bounds how many array or map items that take no bytes (null,
-// empty records) one value may contain, so a few bytes cannot describe an
-// unbounded output.
-const maxEmptyItems = 1 << 20
-
-// DecodeJSON decodes a framed record into JSON with the writer schema named
-// by its header, fetched through the registry. It returns the schema too.
-//
-// The JSON mapping (EncodeJSON is its inverse; one line, no spaces):
-//
-//   - record: an object with the fields in schema order.
-//   - null, boolean, string: JSON null, true/false, string. Avro strings
-//     must be valid UTF-8.
-//   - int, long: JSON numbers, exact (never through float64).
-//   - float, double: JSON numbers in the shortest form that reads back to
-//     the same bits; NaN and infinities as the strings "NaN", "Infinity"
-//     and "-Infinity".
-//   - bytes, fixed: standard base64 strings (RFC 4648, with padding).
-//   - enum: the symbol as a string.
-//   - array: an array; map: an object.
-//   - union of null and one other type: null or the plain value. Any other
-//     union: null for its null branch, otherwise Avro JSON's one-member
-//     object {"<branch>": value}, the branch named by its full name for
-//     named types and by its type name otherwise ("string", "array",
-//     "map").
-//   - logical types: timestamp-millis/-micros as RFC 3339 strings in UTC
-//     with exactly 3/6 fractional digits ("2024-05-01T12:00:00.000Z");
-//     local-timestamp-millis/-micros the same without the zone; date as
-//     "YYYY-MM-DD"; time-millis/-micros as "HH:MM:SS.fff"/"HH:MM:SS.ffffff";
-//     decimal (bytes or fixed) as a JSON number with exactly scale
-//     fractional digits; uuid on fixed(16) as the 36-character hex form
-//     (uuid on string is the string). A logical value outside what its
-//     readable form can show (a year after 9999, a time of day out of
-//     range) is written as the underlying number, which EncodeJSON also
-//     accepts.
-//
-// Errors name the schema id, the field path and the byte offset in framed;
-// truncated bodies match ErrTruncated, bad bytes ErrInvalidValue, and an
-// unknown id ErrUnknownSchemaID. When the body does not decode, the writer
-// schema is returned with the error.
-func (r *Registry) DecodeJSON(ctx context.Context, framed []byte) (json []byte, s *Schema, err error) {
-	id, body, err := ParseHeader(framed)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err = r.SchemaByID(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := s.jsonPlan().appendJSON(nil, body, HeaderSize)
-	if err != nil {
-		return nil, s, fmt.Errorf("decode with schema id %d: %w", id, err)
-	}
-	return out, s, nil
-}
-
-// AppendJSON appends the JSON form (see DecodeJSON) of the Avro body, written
-// with schema, to dst. The body must hold exactly one value; error offsets
-// count from the start of body.
-//
-// AppendJSON compiles schema on every call; to render many bodies written
-// with one schema, use (*Schema).AppendJSON, which compiles once.
-func AppendJSON(dst []byte, schema avro.Schema, body []byte) ([]byte, error) {
-	return compileJSON(schema).appendJSON(dst, body, 0)
-}
-
-// typeLabel names a schema for the root of a field path.
-func typeLabel(s avro.Schema) string {
-	s = deref(s)
-	if n, ok := s.(avro.NamedSchema); ok {
-		return n.Name()
-	}
-	return string(s.Type())
-}
-
-func deref(s avro.Schema) avro.Schema {
-	if r, ok := s.(*avro.RefSchema); ok {
-		return r.Schema()
-	}
-	return s
-}
-
-// isNullable reports whether u is a two-branch union with null.
-func isNullable(u *avro.UnionSchema) bool {
-	types := u.Types()
-	return len(types) == 2 && (deref(types[0]).Type() == avro.Null) != (deref(types[1]).Type() == avro.Null)
-}
-
-// branchName is the key of a union branch in the JSON wrapper object.
-func branchName(s avro.Schema) string {
-	s = deref(s)
-	if n, ok := s.(avro.NamedSchema); ok {
-		return n.FullName()
-	}
-	return string(s.Type())
-}
-
-func logicalOf(s avro.Schema) avro.LogicalSchema {
-	if ls, ok := s.(avro.LogicalTypeSchema); ok {
-		if l := ls.Logical(); l != nil {
-			return l
-		}
-	}
-	return nil
-}
-
-// isUUIDFixed reports whether s is a fixed(16) with logical type uuid (Avro
-// 1.12). hamba/avro does not parse that logical type and leaves it among
-// the properties.
-func isUUIDFixed(s *avro.FixedSchema) bool {
-	return s.Size() == 16 && s.Prop("logicalType") == string(avro.UUID)
-}
+// The renderer's leaves: Avro numbers, bytes, decimals, UUIDs, dates,
+// times and timestamps written as JSON.
 
 func appendBase64(dst, b []byte) []byte {
 	dst = append(dst, '"')
@@ -349,64 +230,63 @@ func appendUUID(dst, b []byte) []byte {
 	return append(dst, '"')
 }
 
-// AppendJSONString appends s as a JSON string, escaped as encoding/json
-// does without HTML escaping; invalid UTF-8 bytes become U+FFFD. It is the
-// one JSON string writer of serde and of the stream tools.
-func AppendJSONString[T string | []byte](dst []byte, s T) []byte {
-	dst, _ = appendJSONStr(dst, s, false)
-	return dst
+// smallUnscaled reads the two's-complement big-endian integer b as a sign
+// and magnitude when it fits in 64 bits.
+func smallUnscaled(b []byte) (u uint64, neg bool, ok bool) {
+	if len(b) == 0 {
+		return 0, false, true
+	}
+	neg = b[0]&0x80 != 0
+	if len(b) > 8 {
+		// Only sign extension may precede the last 8 bytes.
+		ext := byte(0)
+		if neg {
+			ext = 0xff
+		}
+		for _, c := range b[:len(b)-8] {
+			if c != ext {
+				return 0, false, false
+			}
+		}
+		if (b[len(b)-8]&0x80 != 0) != neg {
+			return 0, false, false
+		}
+		b = b[len(b)-8:]
+	}
+	var v uint64
+	if neg {
+		v = math.MaxUint64
+	}
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	if neg {
+		v = -v // the magnitude; 1<<63 for the smallest int64
+	}
+	return v, neg, true
 }
 
-// appendJSONStr writes s as a JSON string. An invalid UTF-8 byte becomes
-// U+FFFD, or with strict stops the write and reports false.
-func appendJSONStr[T string | []byte](dst []byte, s T, strict bool) ([]byte, bool) {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
-		if r == utf8.RuneError && size == 1 {
-			if strict {
-				return dst, false
-			}
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\uFFFD"...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+// appendScaled writes the magnitude digits with scale as a JSON number with
+// exactly scale fractional digits.
+func appendScaled(dst []byte, neg bool, digits []byte, scale int) []byte {
+	if neg {
+		dst = append(dst, '-')
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"'), true
+	if scale <= 0 {
+		dst = append(dst, digits...)
+		for i := 0; i < -scale; i++ {
+			dst = append(dst, '0')
+		}
+		return dst
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
 }

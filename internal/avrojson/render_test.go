@@ -1,0 +1,106 @@
+package avrojson
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/edactl/edactl/serde"
+)
+
+func TestDecodeErrors(t *testing.T) {
+	s := mustParse(t, `{"type":"record","name":"R","fields":[
+		{"name":"a","type":"long"},
+		{"name":"s","type":"string"},
+		{"name":"xs","type":{"type":"array","items":"null"}},
+		{"name":"e","type":{"type":"enum","name":"E","symbols":["A"]}},
+		{"name":"u","type":["null","int"]},
+		{"name":"ok","type":"boolean"}
+	]}`)
+	tests := []struct {
+		name     string
+		body     []byte
+		sentinel error
+		path     string
+		offset   int
+		msg      string
+	}{
+		{"empty", nil, serde.ErrTruncated, "R.a", 0, "need 1 byte(s), have 0"},
+		{"varint cut", []byte{0x80}, serde.ErrTruncated, "R.a", 0, "need 2 byte(s)"},
+		{"varint too long", bytes.Repeat([]byte{0xff}, 11), serde.ErrInvalidValue, "R.a", 0, "overflows 64 bits"},
+		{"string cut", []byte{0, 10, 'a'}, serde.ErrTruncated, "R.s", 2, "need 5 byte(s), have 1"},
+		{"negative length", []byte{0, 1}, serde.ErrInvalidValue, "R.s", 1, "negative length -1"},
+		{"bad utf8", []byte{0, 2, 0xff, 0xfe}, serde.ErrInvalidValue, "R.s", 1, "not valid UTF-8"},
+		{"too many nulls", binary.AppendUvarint([]byte{0, 0}, 4_000_000), serde.ErrInvalidValue, "R.xs", 6, "more than 1048576 items"},
+		{"enum index", []byte{0, 0, 0, 2}, serde.ErrInvalidValue, "R.e", 3, "enum E index 1 out of range [0,1)"},
+		{"union index", []byte{0, 0, 0, 0, 4}, serde.ErrInvalidValue, "R.u", 4, "union branch 2 out of range [0,2)"},
+		{"boolean byte", []byte{0, 0, 0, 0, 0, 2}, serde.ErrInvalidValue, "R.ok", 5, "boolean byte 0x02"},
+		{"trailing", []byte{0, 0, 0, 0, 0, 1, 9}, serde.ErrInvalidValue, "R", 6, "1 byte(s) left after the value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AppendJSON(nil, s, tt.body)
+			if !errors.Is(err, tt.sentinel) {
+				t.Fatalf("error %v, want %v", err, tt.sentinel)
+			}
+			var ve *serde.ValueError
+			if !errors.As(err, &ve) {
+				t.Fatalf("error %v is not a *serde.ValueError", err)
+			}
+			if ve.Path != tt.path || ve.Offset != tt.offset {
+				t.Errorf("at %s offset %d, want %s offset %d (%v)", ve.Path, ve.Offset, tt.path, tt.offset, err)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not contain %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// Plans compiles a schema's plan on first use; concurrent first uses must
+// all render (go test -race checks the publication).
+func TestPlansConcurrentFirstUse(t *testing.T) {
+	s := everything(t)
+	framed, err := EncodeJSON(s, []byte(everythingJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := &serde.Schema{ID: s.ID, Text: s.Text, Avro: s.Avro}
+	var plans Plans
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got, err := plans.For(fresh).AppendJSON(nil, framed[serde.HeaderSize:])
+			if err != nil || string(got) != everythingJSON {
+				t.Errorf("AppendJSON = %s, %v", got, err)
+			}
+		})
+	}
+	wg.Wait()
+	if plans.For(fresh) != plans.For(fresh) || plans.For(fresh) == plans.For(s) {
+		t.Error("Plans does not keep one plan per schema")
+	}
+}
+
+// Rendering a record allocates nothing once the plan is compiled, looking
+// the plan up included.
+func TestPlanAppendJSONAllocatesNothing(t *testing.T) {
+	s := everything(t)
+	framed, err := EncodeJSON(s, []byte(everythingJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plans Plans
+	buf := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := plans.For(s).AppendJSON(buf[:0], framed[serde.HeaderSize:]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("AppendJSON allocates %v times per record", allocs)
+	}
+}
