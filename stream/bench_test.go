@@ -1,7 +1,10 @@
 package stream
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -13,7 +16,9 @@ import (
 
 // BenchmarkRecord measures turning one fetched record into a Record and
 // its JSON line, decoded through the (cached) registry schema or raw: the
-// per-record CPU cost of consume -o json without Kafka.
+// per-record CPU cost of consume -o json without Kafka. It fails unless the
+// line shows the value decoded as Avro ("value_encoding":"avro", with the
+// encoded order's fields) or, raw, as the framed bytes in base64.
 func BenchmarkRecord(b *testing.B) {
 	reg := startRegistry(b)
 	id := reg.register(b, "orders-value", string(testenv.ReadFile(b, "schemas/bench-order.avsc")))
@@ -29,11 +34,54 @@ func BenchmarkRecord(b *testing.B) {
 		b.Run(fmt.Sprintf("raw=%v", raw), func(b *testing.B) {
 			b.ReportAllocs()
 			bl := &builder{c: c, raw: raw}
+			// The first line, checked; every timed one must equal it.
+			want := bl.record(context.Background(), kr).AppendJSON(nil)
+			checkBenchLine(b, want, raw, value)
 			var line []byte
 			for b.Loop() {
 				r := bl.record(context.Background(), kr)
 				line = r.AppendJSON(line[:0])
 			}
+			if !bytes.Equal(line, want) {
+				b.Fatalf("the last line differs from the first:\n%s\n%s", line, want)
+			}
 		})
+	}
+}
+
+// checkBenchLine fails b unless line is BenchmarkRecord's record with its
+// value decoded (or, raw, in base64).
+func checkBenchLine(b *testing.B, line []byte, raw bool, value []byte) {
+	b.Helper()
+	var rec struct {
+		Key           string          `json:"key"`
+		Value         json.RawMessage `json:"value"`
+		ValueEncoding Encoding        `json:"value_encoding"`
+		ValueError    string          `json:"value_error"`
+	}
+	if err := json.Unmarshal(line, &rec); err != nil {
+		b.Fatalf("%v: %s", err, line)
+	}
+	if rec.Key != "ord-00000042" || rec.ValueError != "" {
+		b.Fatalf("not the record, or not decoded: %s", line)
+	}
+	if raw {
+		if rec.ValueEncoding != EncBase64 || string(rec.Value) != `"`+base64.StdEncoding.EncodeToString(value)+`"` {
+			b.Fatalf("raw: want the value's bytes in base64: %s", line)
+		}
+		return
+	}
+	var order struct {
+		OrderID string `json:"order_id"`
+		Items   []struct {
+			SKU string `json:"sku"`
+		} `json:"items"`
+		Attrs map[string]string `json:"attrs"`
+	}
+	if err := json.Unmarshal(rec.Value, &order); err != nil {
+		b.Fatalf("value: %v: %s", err, line)
+	}
+	if rec.ValueEncoding != EncAvro || order.OrderID != "ord-00000042" || len(order.Items) != 2 || order.Items[1].SKU != "SKU-2" || order.Attrs["region"] != "eu-west" {
+		b.Fatalf("want the order decoded from Avro: %s", line)
 	}
 }

@@ -3,13 +3,11 @@
 package tui
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -18,16 +16,14 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/dev/demo"
+	"github.com/edactl/edactl/internal/testenv"
 	"github.com/edactl/edactl/serde"
 	"github.com/edactl/edactl/stream"
 )
@@ -35,18 +31,39 @@ import (
 // BenchmarkTail is the TUI's performance acceptance run: a topic receives
 // EDACTL_TAIL_RATE records/s (default 50,000) for EDACTL_TAIL_SECONDS
 // (default 30) while the real program (App, every screen, bubbletea's
-// event loop and renderer) tails it on the Messages screen, and a key is
-// pressed every 100ms through the program's input. It reports the key
-// round trip (from writing the key to the end of the View() that shows its
-// effect), the peak resident memory of the process, and the records per
-// second that reached the screen.
+// event loop and renderer, output discarded) tails it on the Messages
+// screen, and a key ("k", "G" in turn) is written to the program's input
+// every 100ms.
 //
 //	go test ./tui -run '^$' -bench Tail -benchtime 1x -timeout 10m
 //
-// The broker (kfake) and the producer run in another process (this test
-// binary re-executed as TestHelperTailProducer), so their work and memory
-// do not count against the UI's. The process runs under MemoryLimit, as
-// edactl tui does (set GOMEMLIMIT=off to see the difference).
+// The broker (kfake) and the producer run in a helper process (this test
+// binary re-executed by testenv.KfakeProcess, running produceTail), so
+// their work and memory do not count against the UI's. The benchmark's
+// process holds the UI, the registry it reads schemas from
+// (registrytest, in memory) and the benchmark itself; it runs under
+// MemoryLimit, as edactl tui does (set GOMEMLIMIT=off to see the
+// difference). It reports:
+//
+//   - key-to-view-{p50,p99,max}-ms: from writing a key to the program's
+//     input until the View() that follows the key's Update returns, over
+//     every key press (bubbletea calls View after each Update; writing the
+//     frame to the terminal, at most 1/60 s later, is not included);
+//   - proc-peak-RSS-MiB: the benchmark process's peak resident set size
+//     since it started (getrusage; the setup is in it too);
+//   - peak-heap-inuse-MiB: the largest Go heap in use, sampled every 100ms
+//     during the run;
+//   - decoded-rec/s: records the Messages screen's read decoded and handed
+//     to the screen during the produce window, per second (the screen keeps
+//     the newest 10,000 of them);
+//   - produced-rec/s: records the helper's producer had acknowledged by the
+//     broker, per second of the window;
+//   - proc-cpu-cores: the CPU time of the benchmark process during the
+//     window over its wall time.
+//
+// It fails rather than report when fewer than 90% of the key presses
+// reached a View, nothing was decoded, or a record kept on the screen was
+// not decoded from Avro through the registry.
 func BenchmarkTail(b *testing.B) {
 	rate := envInt("EDACTL_TAIL_RATE", 50_000)
 	seconds := envInt("EDACTL_TAIL_SECONDS", 30)
@@ -68,29 +85,40 @@ func BenchmarkTail(b *testing.B) {
 		load0 := loadAverage()
 		res := runTail(b, h, regURL, reg, time.Duration(seconds)*time.Second)
 		b.Logf("machine load average (1 min) %s before, %s after; %d CPUs", load0, loadAverage(), runtime.NumCPU())
-		b.ReportMetric(res.p50.Seconds()*1000, "key-p50-ms")
-		b.ReportMetric(res.p99.Seconds()*1000, "key-p99-ms")
-		b.ReportMetric(res.max.Seconds()*1000, "key-max-ms")
-		b.ReportMetric(float64(res.peakRSS)/(1<<20), "peak-RSS-MB")
-		b.ReportMetric(float64(res.peakHeap)/(1<<20), "peak-heap-MB")
-		b.ReportMetric(res.shownRate, "shown-rec/s")
+		b.ReportMetric(res.p50.Seconds()*1000, "key-to-view-p50-ms")
+		b.ReportMetric(res.p99.Seconds()*1000, "key-to-view-p99-ms")
+		b.ReportMetric(res.max.Seconds()*1000, "key-to-view-max-ms")
+		b.ReportMetric(float64(res.peakRSS)/(1<<20), "proc-peak-RSS-MiB")
+		b.ReportMetric(float64(res.peakHeap)/(1<<20), "peak-heap-inuse-MiB")
+		b.ReportMetric(res.decodedRate, "decoded-rec/s")
 		b.ReportMetric(res.producedRate, "produced-rec/s")
-		b.ReportMetric(res.cores, "cpu-cores")
-		b.Logf("%d records/s produced for %s: %d key presses, round trip p50 %s p99 %s max %s (over 100ms: %d); "+
-			"peak RSS %.1f MB, peak heap %.1f MB; %.0f records/s reached the screen (%d read, %d dropped from the %d-record buffer); %.2f CPU cores",
+		b.ReportMetric(res.cores, "proc-cpu-cores")
+		b.Logf("%d records/s produced for %s: %d key presses, key to view p50 %s p99 %s max %s (over 100ms: %d); "+
+			"process peak RSS %.1f MiB, peak heap in use %.1f MiB; %.0f records/s decoded for the screen "+
+			"(%d in the window, %d by the end; %d dropped from the %d-record buffer); %.2f CPU cores",
 			int(res.producedRate), res.elapsed.Round(time.Millisecond), res.keys, res.p50, res.p99, res.max, res.over100,
-			float64(res.peakRSS)/(1<<20), float64(res.peakHeap)/(1<<20), res.shownRate, res.read, res.dropped, 10_000, res.cores)
+			float64(res.peakRSS)/(1<<20), float64(res.peakHeap)/(1<<20), res.decodedRate, res.decoded, res.end.read, res.end.dropped,
+			res.end.buffer, res.cores)
 	}
 }
 
 type tailResult struct {
 	keys, over100          int
-	cores                  float64 // CPU time of the UI process over wall time
+	cores                  float64 // CPU time of the benchmark process over wall time
 	p50, p99, max, elapsed time.Duration
 	peakRSS, peakHeap      uint64
-	shownRate              float64
+	decoded                int64 // records decoded for the screen during the window
+	decodedRate            float64
 	producedRate           float64
-	read, dropped          int64
+	end                    tailStats // the screen's counters at the end of the run
+}
+
+// tailStats are the Messages screen's counters, read in the program loop.
+type tailStats struct {
+	read, dropped  int64 // delivered by the screen's read; evicted from its buffer
+	buffer         int   // the buffer's size
+	kept, keptAvro int   // rows in the buffer; those whose value was decoded from Avro
+	notAvro        string
 }
 
 // latencyProbe wraps the app: the sender queues the time it wrote each
@@ -106,8 +134,7 @@ type latencyProbe struct {
 
 func (p latencyProbe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if r, ok := msg.(readStats); ok {
-		read, _ := r.m.tail.stats()
-		r.ch <- [2]int64{read, r.m.dropped}
+		r.ch <- screenStats(r.m)
 		return p, nil
 	}
 	if k, ok := msg.(tea.KeyMsg); ok && (k.String() == "k" || k.String() == "G") {
@@ -139,7 +166,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := func() *kgo.Client {
-		cl, err := kgo.NewClient(stream.ClientOpts([]string{h.addr})...)
+		cl, err := kgo.NewClient(stream.ClientOpts([]string{h.Addr})...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -151,7 +178,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	tail, _ := stream.New(stream.WithAdmin(admin), stream.WithConsumer(client()), stream.WithRegistry(reg))
 	c := &Common{Styles: NewStyles(io.Discard, true), Keys: DefaultGlobalKeys()}
 	app := Build(Config{Ctx: ctx, Common: c, Topics: cluster, Groups: cluster, Rewinds: cluster, Tracer: cluster, Tail: tail,
-		Registry: NewRegistrySource(reg.Client(), regURL), Brokers: h.addr, BrokerHealth: admin.Ping,
+		Registry: NewRegistrySource(reg.Client(), regURL), Brokers: h.Addr, BrokerHealth: admin.Ping,
 		Messages: MessagesOptions{From: "latest"}, Topic: demo.TopicOrders})
 	var mu sync.Mutex
 	var sent, waiting []time.Time
@@ -187,9 +214,15 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	}()
 
 	time.Sleep(time.Second) // the tail starts at the end offsets
-	cpu0 := cpuTime()
+	stats := func() tailStats {
+		ch := make(chan tailStats, 1)
+		p.Send(readStats{msgs, ch})
+		return <-ch
+	}
+	before := stats()
+	cpu0 := testenv.CPUTime(b)
 	start := time.Now()
-	h.start(d)
+	h.start(b, d)
 	n := 0
 	for time.Since(start) < d {
 		key := "k"
@@ -206,12 +239,11 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 		time.Sleep(100 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
-	produced := h.wait()
+	cpu := testenv.CPUTime(b) - cpu0
+	inWindow := stats()
+	produced := h.wait(b)
 	time.Sleep(500 * time.Millisecond) // the last keys' views
-	read := make(chan [2]int64, 1)
-	p.Send(readStats{msgs, read})
-	st := <-read
+	end := stats()
 	close(stopMem)
 	<-memDone
 	p.Quit()
@@ -221,10 +253,21 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	mu.Lock()
 	defer mu.Unlock()
 	slices.Sort(samples)
-	res := tailResult{keys: len(samples), elapsed: elapsed, cores: cpu.Seconds() / elapsed.Seconds(), peakRSS: peakRSS(), peakHeap: peakHeap.Load(),
-		read: st[0], dropped: st[1], producedRate: float64(produced) / elapsed.Seconds(), shownRate: float64(st[0]) / elapsed.Seconds()}
+	decoded := inWindow.read - before.read
+	res := tailResult{keys: len(samples), elapsed: elapsed, cores: cpu.Seconds() / elapsed.Seconds(), peakRSS: testenv.PeakRSS(b), peakHeap: peakHeap.Load(),
+		decoded: decoded, decodedRate: float64(decoded) / elapsed.Seconds(), producedRate: float64(produced) / elapsed.Seconds(), end: end}
 	if len(samples) < n*9/10 {
 		b.Fatalf("only %d of %d key presses reached the screen", len(samples), n)
+	}
+	switch {
+	case produced == 0:
+		b.Fatal("the helper produced nothing")
+	case decoded == 0:
+		b.Fatalf("the Messages screen decoded none of the %d records produced", produced)
+	case end.read > produced:
+		b.Fatalf("the Messages screen read %d records of the %d produced", end.read, produced)
+	case end.kept == 0 || end.keptAvro != end.kept:
+		b.Fatalf("%d of the %d records kept on the screen were decoded from Avro (one was shown as %s)", end.keptAvro, end.kept, end.notAvro)
 	}
 	res.p50 = samples[len(samples)/2]
 	res.p99 = samples[len(samples)*99/100]
@@ -240,7 +283,26 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 // readStats asks the program loop for the Messages screen's counters.
 type readStats struct {
 	m  *MessagesScreen
-	ch chan [2]int64
+	ch chan tailStats
+}
+
+// screenStats reads m's counters and looks at every row it keeps; it runs
+// in the program loop, which owns m.
+func screenStats(m *MessagesScreen) tailStats {
+	st := tailStats{dropped: m.dropped, buffer: len(m.buf.buf)}
+	if m.tail != nil {
+		st.read, _ = m.tail.stats()
+	}
+	for seq := m.buf.first; seq <= m.buf.last(); seq++ {
+		rw := m.buf.at(seq)
+		st.kept++
+		if rw.value.enc == stream.EncAvro && rw.value.schema != nil && rw.value.err == "" {
+			st.keptAvro++
+		} else if st.notAvro == "" {
+			st.notAvro = fmt.Sprintf("%s: %.100s", rw.value.enc, rw.value.json)
+		}
+	}
+	return st
 }
 
 // loadAverage is the machine's one-minute load average: other work on the
@@ -251,44 +313,6 @@ func loadAverage() string {
 		return "?"
 	}
 	return strings.Fields(string(b))[0]
-}
-
-// cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSS is the process's peak resident set size (VmHWM).
-func peakRSS() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
-		return n
-	}
-	return def
-}
-
-// benchRecord is one record the helper producer cycles through.
-type benchRecord struct {
-	Key     string        `json:"key"`
-	Value   []byte        `json:"value"`
-	Headers []demo.Header `json:"headers"`
 }
 
 func writeBenchRecords(reg *serde.Registry, file string, n int) error {
@@ -314,125 +338,38 @@ func writeBenchRecords(reg *serde.Registry, file string, n int) error {
 	return os.WriteFile(file, b, 0o644)
 }
 
-// tailProducer is the helper process: a kfake broker and a producer.
-type tailProducer struct {
-	addr  string
-	stdin io.WriteCloser
-	out   *bufio.Scanner
-}
+// tailProducer is the helper process: a kfake broker and produceTail.
+type tailProducer struct{ *testenv.Kfake }
 
 func startTailProducer(b *testing.B, file string, rate int) *tailProducer {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTailProducer$")
-	cmd.Env = append(os.Environ(), "EDACTL_TAIL_HELPER=1", "EDACTL_TAIL_RECORDS="+file, "EDACTL_TAIL_RATE="+strconv.Itoa(rate))
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
+	k := testenv.KfakeProcess(b, testenv.WithKfakeDriver(tailProducerDriver),
+		testenv.WithKfakeEnv("EDACTL_TAIL_RECORDS="+file, "EDACTL_TAIL_RATE="+strconv.Itoa(rate)))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := k.Await(ctx, "READY"); err != nil {
 		b.Fatal(err)
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	h := &tailProducer{stdin: stdin, out: bufio.NewScanner(out)}
-	for h.out.Scan() {
-		if addr, ok := strings.CutPrefix(h.out.Text(), "ADDR "); ok {
-			h.addr = addr
-			return h
-		}
-	}
-	b.Fatal("tail producer process did not start")
-	return nil
+	return &tailProducer{k}
 }
 
 // start makes the helper produce for d.
-func (h *tailProducer) start(d time.Duration) { fmt.Fprintf(h.stdin, "RUN %d\n", d.Milliseconds()) }
-
-// wait returns how many records the helper produced.
-func (h *tailProducer) wait() int64 {
-	for h.out.Scan() {
-		if s, ok := strings.CutPrefix(h.out.Text(), "PRODUCED "); ok {
-			n, _ := strconv.ParseInt(s, 10, 64)
-			return n
-		}
+func (h *tailProducer) start(b *testing.B, d time.Duration) {
+	if err := h.Send(fmt.Sprintf("RUN %d", d.Milliseconds())); err != nil {
+		b.Fatal(err)
 	}
-	return 0
 }
 
-// TestHelperTailProducer is not a test: BenchmarkTail runs the test binary
-// with EDACTL_TAIL_HELPER=1 to get a broker and a paced producer in another
-// process. It prints "ADDR host:port", produces at EDACTL_TAIL_RATE for the
-// milliseconds each "RUN ms" line on stdin says, then prints "PRODUCED n".
-func TestHelperTailProducer(t *testing.T) {
-	if os.Getenv("EDACTL_TAIL_HELPER") != "1" {
-		t.Skip("helper process for BenchmarkTail")
-	}
-	var recs []benchRecord
-	b, err := os.ReadFile(os.Getenv("EDACTL_TAIL_RECORDS"))
-	if err == nil {
-		err = json.Unmarshal(b, &recs)
-	}
+// wait returns how many records the helper produced.
+func (h *tailProducer) wait(b *testing.B) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := h.Await(ctx, "PRODUCED")
 	if err != nil {
-		fmt.Println("ERR", err)
-		os.Exit(1)
+		b.Fatal(err)
 	}
-	rate := envInt("EDACTL_TAIL_RATE", 50_000)
-	kf, err := kfake.NewCluster(kfake.NumBrokers(1))
+	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		fmt.Println("ERR", err)
-		os.Exit(1)
+		b.Fatalf("the helper's PRODUCED line: %v", err)
 	}
-	defer kf.Close()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(kf.ListenAddrs()...), kgo.ProducerLinger(2*time.Millisecond),
-		kgo.MaxBufferedRecords(200_000), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
-	if err != nil {
-		fmt.Println("ERR", err)
-		os.Exit(1)
-	}
-	defer cl.Close()
-	ctx := context.Background()
-	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 3, 1, nil, demo.TopicOrders); err != nil {
-		fmt.Println("ERR", err)
-		os.Exit(1)
-	}
-	fmt.Printf("ADDR %s\n", kf.ListenAddrs()[0])
-	kr := make([]*kgo.Record, len(recs))
-	for i, r := range recs {
-		kr[i] = &kgo.Record{Topic: demo.TopicOrders, Key: []byte(r.Key), Value: r.Value}
-		for _, h := range r.Headers {
-			kr[i].Headers = append(kr[i].Headers, kgo.RecordHeader{Key: h.Key, Value: []byte(h.Value)})
-		}
-	}
-	sc := bufio.NewScanner(os.Stdin)
-	for sc.Scan() {
-		ms, ok := strings.CutPrefix(sc.Text(), "RUN ")
-		if !ok {
-			continue
-		}
-		d, _ := strconv.Atoi(ms)
-		var produced atomic.Int64
-		start := time.Now()
-		const step = 5 * time.Millisecond
-		tick := time.NewTicker(step)
-		sent := 0
-		for now := time.Now(); now.Sub(start) < time.Duration(d)*time.Millisecond; now = <-tick.C {
-			due := int(float64(rate) * now.Sub(start).Seconds())
-			for ; sent < due; sent++ {
-				src := kr[sent%len(kr)]
-				r := &kgo.Record{Topic: src.Topic, Key: src.Key, Value: src.Value, Headers: src.Headers}
-				cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
-					if err == nil {
-						produced.Add(1)
-					}
-				})
-			}
-		}
-		tick.Stop()
-		cl.Flush(ctx)
-		fmt.Printf("PRODUCED %d\n", produced.Load())
-	}
-	os.Exit(0)
+	return n
 }

@@ -14,13 +14,17 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/edactl/edactl/internal/testenv"
 	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/schemas/examples"
 )
 
 // TestMain lets testscript run the real edactl Main in-process as the
-// "edactl" command of the scripts under testdata/script.
+// "edactl" command of the scripts under testdata/script, and makes the
+// test binary the kfake helper process of the stream benchmarks when they
+// start it (testenv.KfakeProcess).
 func TestMain(m *testing.M) {
+	testenv.MaybeServeKfake(nil)
 	testscript.Main(m, map[string]func(){
 		"edactl": func() {
 			os.Exit(Main(context.Background(), os.Args[1:], Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Getenv))

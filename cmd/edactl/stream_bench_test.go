@@ -3,23 +3,19 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
@@ -29,60 +25,21 @@ import (
 	"github.com/edactl/edactl/serde"
 )
 
-// Benchmarks of the stream commands against a kfake broker running in
-// another process (this test binary, re-executed as TestHelperKfakeProcess),
-// so the broker's work does not count against edactl's.
+// Benchmarks of the stream commands against a kfake broker in a helper
+// process (testenv.KfakeProcess: this test binary, re-executed; TestMain
+// calls testenv.MaybeServeKfake), so the broker's work does not count
+// against edactl's.
 //
 //	go test ./cmd/edactl -run '^$' -bench 'Consume|Trace' -benchtime 3x
 //
 // EDACTL_BENCH_RECORDS sets how many records BenchmarkConsumeJSON reads
 // (default 1,000,000); BenchmarkTrace always scans 4 topics × 250,000.
+// Both fail, rather than report a rate, when the output is not what the
+// work they time produces.
 
-// TestHelperKfakeProcess is not a test: the benchmarks run the test binary
-// with EDACTL_KFAKE_PROCESS=1 to get a kfake broker in another process. It
-// prints "ADDR host:port" and serves until its stdin closes.
-func TestHelperKfakeProcess(t *testing.T) {
-	if os.Getenv("EDACTL_KFAKE_PROCESS") != "1" {
-		t.Skip("helper process for the stream benchmarks")
-	}
-	kf, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		fmt.Println("ERR", err)
-		os.Exit(1)
-	}
-	fmt.Printf("ADDR %s\n", kf.ListenAddrs()[0])
-	io.Copy(io.Discard, os.Stdin)
-	kf.Close()
-	os.Exit(0)
-}
-
-// kfakeProcess starts the helper broker process.
-func kfakeProcess(b *testing.B) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperKfakeProcess$")
-	cmd.Env = append(os.Environ(), "EDACTL_KFAKE_PROCESS=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if addr, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
-			go io.Copy(io.Discard, out)
-			return addr
-		}
-	}
-	b.Fatal("kfake helper process did not start")
-	return ""
-}
+// benchValues is how many distinct values BenchmarkConsumeJSON's records
+// cycle through.
+const benchValues = 1000
 
 // benchEnv is a seeded broker process and registry shared by the benchmarks.
 type benchEnv struct {
@@ -135,11 +92,7 @@ func seed(ctx context.Context, brokers string, topic string, partitions int32, n
 }
 
 func createTopic(ctx context.Context, cl *kgo.Client, topic string, partitions int32) error {
-	c, err := newAdmin(cl)
-	if err != nil {
-		return err
-	}
-	_, err = c.CreateTopic(ctx, partitions, 1, nil, topic)
+	_, err := kadm.NewClient(cl).CreateTopic(ctx, partitions, 1, nil, topic)
 	return err
 }
 
@@ -148,7 +101,7 @@ func createTopic(ctx context.Context, cl *kgo.Client, topic string, partitions i
 func setupConsumeBench(b *testing.B) benchEnv {
 	e := &benchEnv{}
 	func() {
-		e.brokers = kfakeProcess(b)
+		e.brokers = testenv.KfakeProcess(b).Addr
 		reg := registrytest.Start(b, registrytest.InMemory())
 		e.registry = reg.URL
 		src, err := sr.NewClient(sr.URLs(reg.URL))
@@ -170,8 +123,9 @@ func setupConsumeBench(b *testing.B) benchEnv {
 			e.err = err
 			return
 		}
-		// 1000 distinct values, cycled.
-		values := make([][]byte, 1000)
+		// benchValues distinct values, cycled: the record with key
+		// ord-<i> holds order_id ord-<i mod benchValues>.
+		values := make([][]byte, benchValues)
 		for i := range values {
 			js := fmt.Sprintf(`{"order_id":"ord-%08d","customer_id":"cust-%05d","placed_at":%d,"total":%d.%02d,"currency":"EUR",`+
 				`"items":[{"sku":"SKU-%d","qty":%d,"price":19.99},{"sku":"SKU-%d","qty":1,"price":5.5}],`+
@@ -197,38 +151,110 @@ func setupConsumeBench(b *testing.B) benchEnv {
 	return *e
 }
 
-// countingWriter counts lines written.
-type countingWriter struct{ lines, bytes int64 }
+// jsonLines is the output of a consume: it counts the JSON lines written
+// and those carrying want (a field of the line as stream.AppendJSON spells
+// it), and keeps the first line for a closer look. The search is part of
+// the measured time: a few tens of nanoseconds a line.
+type jsonLines struct {
+	want     []byte
+	partial  []byte // a line split across writes
+	first    []byte
+	lines    int64
+	carrying int64
+}
 
-func (w *countingWriter) Write(p []byte) (int, error) {
-	w.lines += int64(bytes.Count(p, []byte{'\n'}))
-	w.bytes += int64(len(p))
-	return len(p), nil
+func (w *jsonLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			w.partial = append(w.partial, p...)
+			break
+		}
+		line := p[:i]
+		if len(w.partial) > 0 {
+			w.partial = append(w.partial, line...)
+			line = w.partial
+		}
+		w.lines++
+		if bytes.Contains(line, w.want) {
+			w.carrying++
+		}
+		if w.first == nil {
+			w.first = bytes.Clone(line)
+		}
+		w.partial = w.partial[:0]
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// check fails b unless every one of n records was printed on a line of
+// its own carrying w.want, and the first line is a record of the seeded
+// topic (with, when decoded, the value that was encoded for its key).
+func (w *jsonLines) check(b *testing.B, n int, decoded bool) {
+	b.Helper()
+	if len(w.partial) > 0 {
+		b.Fatalf("the output ends in an unterminated line: %.200q", w.partial)
+	}
+	if w.lines != int64(n) || w.carrying != int64(n) {
+		b.Fatalf("printed %d lines, %d of them with %s; want %d records, all with it (first line: %.300s)", w.lines, w.carrying, w.want, n, w.first)
+	}
+	var rec struct {
+		Topic string          `json:"topic"`
+		Key   string          `json:"key"`
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(w.first, &rec); err != nil {
+		b.Fatalf("first line: %v: %.300s", err, w.first)
+	}
+	var i int
+	if _, err := fmt.Sscanf(rec.Key, "ord-%d", &i); err != nil || rec.Topic != "orders" {
+		b.Fatalf("first line is not a seeded record: %.300s", w.first)
+	}
+	if !decoded {
+		return
+	}
+	var value struct {
+		OrderID string `json:"order_id"`
+	}
+	if err := json.Unmarshal(rec.Value, &value); err != nil {
+		b.Fatalf("record with key %s: value: %v: %.300s", rec.Key, err, w.first)
+	}
+	if want := fmt.Sprintf("ord-%08d", i%benchValues); value.OrderID != want {
+		b.Fatalf("record with key %s decoded with order_id %q, want %q: %.300s", rec.Key, value.OrderID, want, w.first)
+	}
 }
 
 // BenchmarkConsumeJSON measures `edactl consume orders -o json` reading
 // every record, with Avro decoding through the registry and with --raw.
+// It fails unless every record is printed, as Avro decoded through the
+// registry ("value_encoding":"avro") or, with --raw, as the framed bytes
+// in base64 ("value_encoding":"base64").
 func BenchmarkConsumeJSON(b *testing.B) {
 	e := setupConsumeBench(b)
 	// One untimed read first: the first read of a process pays for growing
 	// the heap and warms the broker, which would otherwise be charged to
 	// whichever mode runs first.
 	var warm bytes.Buffer
+	warmOut := &jsonLines{want: []byte(`"value_encoding":"base64"`)}
 	if code := Main(context.Background(), []string{"consume", "orders", "-o", "json", "--raw", "--brokers", e.brokers},
-		Stdio{In: strings.NewReader(""), Out: &countingWriter{}, Err: &warm}, nil); code != 0 {
+		Stdio{In: strings.NewReader(""), Out: warmOut, Err: &warm}, nil); code != 0 {
 		b.Fatalf("warm-up read: exit %d: %s", code, warm.String())
 	}
+	warmOut.check(b, e.records, false)
 	for _, mode := range []struct {
 		name  string
 		extra []string
-	}{{"avro", nil}, {"raw", []string{"--raw"}}} {
+		want  string // the value's encoding on every line
+	}{{"avro", nil, `"value_encoding":"avro"`}, {"raw", []string{"--raw"}, `"value_encoding":"base64"`}} {
 		b.Run(mode.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var elapsed, cpu time.Duration
 			ops := 0
 			for b.Loop() {
-				cpu0 := cpuTime()
-				out := &countingWriter{}
+				cpu0 := testenv.CPUTime(b)
+				out := &jsonLines{want: []byte(mode.want)}
 				var errb bytes.Buffer
 				args := append([]string{"consume", "orders", "-o", "json", "--brokers", e.brokers, "--registry", e.registry}, mode.extra...)
 				start := time.Now()
@@ -236,11 +262,9 @@ func BenchmarkConsumeJSON(b *testing.B) {
 					b.Fatalf("exit %d: %s", code, errb.String())
 				}
 				elapsed += time.Since(start)
-				cpu += cpuTime() - cpu0
+				cpu += testenv.CPUTime(b) - cpu0
 				ops++
-				if out.lines != int64(e.records) {
-					b.Fatalf("printed %d records, want %d", out.lines, e.records)
-				}
+				out.check(b, e.records, mode.name == "avro")
 			}
 			b.ReportMetric(float64(e.records)*float64(ops)/elapsed.Seconds(), "records/s")
 			// CPU edactl used (all its goroutines) per record: the
@@ -253,12 +277,12 @@ func BenchmarkConsumeJSON(b *testing.B) {
 func setupTraceBench(b *testing.B) benchEnv {
 	e := &benchEnv{}
 	func() {
-		e.brokers = kfakeProcess(b)
+		e.brokers = testenv.KfakeProcess(b).Addr
 		e.records = 250_000
 		ctx := context.Background()
 		now := time.Now()
 		start := time.Now()
-		for ti, topic := range []string{"orders", "payments", "inventory", "shipping"} {
+		for ti, topic := range traceTopics() {
 			// Every record belongs to some flow; flow "flow-hit" has one
 			// record per topic, spread through the log.
 			err := seed(ctx, e.brokers, topic, 8, e.records, func(i int, r *kgo.Record) {
@@ -266,7 +290,7 @@ func setupTraceBench(b *testing.B) benchEnv {
 				r.Value = fmt.Appendf(nil, `{"n":%d}`, i)
 				r.Timestamp = now.Add(-30 * time.Minute).Add(time.Duration(i) * time.Millisecond)
 				flow := fmt.Sprintf("flow-%d", i)
-				if i == 1000+ti*50_000 {
+				if i == traceHit(ti) {
 					flow = "flow-hit"
 				}
 				r.Headers = []kgo.RecordHeader{
@@ -288,8 +312,18 @@ func setupTraceBench(b *testing.B) benchEnv {
 	return *e
 }
 
-// BenchmarkTrace measures `edactl trace` over 4 topics × 250,000 records
-// (the last hour) finding the 4 records of one flow.
+// traceTopics are the topics BenchmarkTrace scans; the flow it finds has
+// one record in each: the traceHit(topic index)th of the topic.
+func traceTopics() []string { return []string{"orders", "payments", "inventory", "shipping"} }
+
+// traceHit is the index, among its topic's seeded records, of the flow's
+// record in topic ti.
+func traceHit(ti int) int { return 1000 + ti*50_000 }
+
+// BenchmarkTrace measures `edactl trace --raw` over 4 topics × 250,000
+// records (the last hour) finding the 4 records of one flow. It fails
+// unless the trace scanned every record and found exactly the flow's
+// records, matched by their correlation id, with their JSON values.
 func BenchmarkTrace(b *testing.B) {
 	e := setupTraceBench(b)
 	b.ReportAllocs()
@@ -302,29 +336,54 @@ func BenchmarkTrace(b *testing.B) {
 		if code := Main(context.Background(), args, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, nil); code != 0 {
 			b.Fatalf("exit %d: %s", code, errb.String())
 		}
-		var g struct {
-			Scanned int64             `json:"scanned"`
-			Nodes   []json.RawMessage `json:"nodes"`
-		}
+		var g traceGraph
 		if err := json.Unmarshal(out.Bytes(), &g); err != nil {
 			b.Fatal(err)
 		}
 		elapsed += time.Since(start)
 		ops++
-		if len(g.Nodes) != 4 || g.Scanned != 4*int64(e.records) {
-			b.Fatalf("found %d hits scanning %d records, want 4 hits in %d", len(g.Nodes), g.Scanned, 4*e.records)
-		}
+		g.check(b, 4*int64(e.records))
 	}
 	b.ReportMetric(float64(4*e.records*ops)/elapsed.Seconds(), "records/s")
 }
 
-// cpuTime is the user+system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+// traceGraph is the part of `edactl trace -o json` BenchmarkTrace checks.
+type traceGraph struct {
+	Scanned int64 `json:"scanned"`
+	Nodes   []struct {
+		MatchedBy string `json:"matched_by"`
+		EventID   string `json:"event_id"`
+		Record    struct {
+			Topic         string          `json:"topic"`
+			Value         json.RawMessage `json:"value"`
+			ValueEncoding string          `json:"value_encoding"`
+		} `json:"record"`
+	} `json:"nodes"`
 }
 
-func newAdmin(cl *kgo.Client) (*kadm.Client, error) { return kadm.NewClient(cl), nil }
+func (g *traceGraph) check(b *testing.B, scanned int64) {
+	b.Helper()
+	topics := traceTopics()
+	if len(g.Nodes) != len(topics) || g.Scanned != scanned {
+		b.Fatalf("found %d hits scanning %d records, want %d hits in %d", len(g.Nodes), g.Scanned, len(topics), scanned)
+	}
+	found := map[string]bool{}
+	for _, n := range g.Nodes {
+		ti := slices.Index(topics, n.Record.Topic)
+		if ti < 0 || found[n.Record.Topic] {
+			b.Fatalf("hit in topic %q: want one in each of %v", n.Record.Topic, topics)
+		}
+		found[n.Record.Topic] = true
+		i := traceHit(ti)
+		if want := fmt.Sprintf("%s-%d", n.Record.Topic, i); n.EventID != want || n.MatchedBy != "ce_correlationid" {
+			b.Fatalf("hit %s matched by %q, want %s matched by ce_correlationid", n.EventID, n.MatchedBy, want)
+		}
+		var value bytes.Buffer
+		if err := json.Compact(&value, n.Record.Value); err != nil {
+			b.Fatalf("hit %s: value: %v", n.EventID, err)
+		}
+		if want := fmt.Sprintf(`{"n":%d}`, i); n.Record.ValueEncoding != "json" || value.String() != want {
+			b.Fatalf("hit %s has value %s (%s), want %s (json)", n.EventID, value.String(), n.Record.ValueEncoding, want)
+		}
+	}
+}

@@ -1,15 +1,17 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
-	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,7 +33,9 @@ func (r loadResult) rate() float64 { return float64(r.reqs) / r.duration.Seconds
 
 // load runs GETs against urls (round robin) from `clients` goroutines over
 // keep-alive loopback connections for d, and measures throughput and p99.
-func load(b *testing.B, urls []string, clients int, d time.Duration) loadResult {
+// Every response must be 200 with the body want holds for its URL (the
+// same index), else b fails.
+func load(b *testing.B, urls []string, want [][]byte, clients int, d time.Duration) loadResult {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
@@ -51,14 +55,14 @@ func load(b *testing.B, urls []string, clients int, d time.Duration) loadResult 
 					b.Error(err)
 					return
 				}
-				for {
-					if _, err := resp.Body.Read(buf); err != nil {
-						break
-					}
-				}
+				n, err := readBody(resp.Body, buf)
 				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
+				if resp.StatusCode != 200 || err != nil {
+					b.Errorf("GET %s: status %d, %v", urls[i%len(urls)], resp.StatusCode, err)
+					return
+				}
+				if w := want[i%len(want)]; !bytes.Equal(buf[:n], w) {
+					b.Errorf("GET %s: body %.100q, want %.100q", urls[i%len(urls)], buf[:n], w)
 					return
 				}
 				ls = append(ls, time.Since(t0))
@@ -69,13 +73,34 @@ func load(b *testing.B, urls []string, clients int, d time.Duration) loadResult 
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	all := slices.Concat(lat...)
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	var p99 time.Duration
-	if len(all) > 0 {
-		p99 = all[len(all)*99/100]
+	if b.Failed() {
+		b.FailNow()
 	}
-	return loadResult{reqs: total.Load(), duration: elapsed, p99: p99}
+	all := slices.Concat(lat...)
+	if len(all) == 0 {
+		b.Fatalf("no request completed in %s", d)
+	}
+	slices.Sort(all)
+	return loadResult{reqs: total.Load(), duration: elapsed, p99: all[len(all)*99/100]}
+}
+
+// readBody reads r to its end into buf and returns how much it read; a
+// body longer than buf is an error.
+func readBody(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if n == len(buf) {
+			return n, fmt.Errorf("body longer than %d bytes", len(buf))
+		}
+	}
 }
 
 // BenchmarkGetSchemaByID measures GET /schemas/ids/{id} with 1,000 schemas
@@ -93,20 +118,30 @@ func BenchmarkGetSchemaByID(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	var bodyLen int
+	// The ids the registry gave, and the body GET /schemas/ids/{id} must
+	// answer for each.
+	ids := map[int]bool{}
+	regURLs := make([]string, 0, 1000)
+	regBodies := make([][]byte, 0, 1000)
 	for i := range 1000 {
 		res, err := srv.Registry.Register(ctx, fmt.Sprintf("bench-%d-value", i), registry.RegisterRequest{
 			Schema: fmt.Sprintf(`{"type":"record","name":"Event%d","namespace":"bench","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double","default":0.0},{"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}}]}`, i)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		body, _ := srv.Registry.SchemaJSON(".", res.ID)
-		bodyLen = len(body)
+		if ids[res.ID] {
+			b.Fatalf("schema %d got id %d, which an earlier one has", i, res.ID)
+		}
+		ids[res.ID] = true
+		body, ok := srv.Registry.SchemaJSON(".", res.ID)
+		if !ok || !bytes.Contains(body, fmt.Appendf(nil, `Event%d\"`, i)) {
+			b.Fatalf("schema %d (id %d): no body, or not its own: %s", i, res.ID, body)
+		}
+		regURLs = append(regURLs, fmt.Sprintf("/schemas/ids/%d", res.ID))
+		regBodies = append(regBodies, body)
 	}
-	bare := make([]byte, bodyLen)
-	for i := range bare {
-		bare[i] = 'x'
-	}
+	bodyLen := len(regBodies[len(regBodies)-1])
+	bare := bytes.Repeat([]byte{'x'}, bodyLen)
 	// Both servers run as real listeners on loopback with the same
 	// http.Server settings.
 	regTS := newServer(srv.Handler)
@@ -118,28 +153,28 @@ func BenchmarkGetSchemaByID(b *testing.B) {
 	defer bareTS.Close()
 
 	d := 5 * time.Second
-	if s, err := strconv.Atoi(getenv("EDACTL_BENCH_SECONDS")); err == nil && s > 0 {
+	if s, err := strconv.Atoi(os.Getenv("EDACTL_BENCH_SECONDS")); err == nil && s > 0 {
 		d = time.Duration(s) * time.Second
 	}
-	regURLs := make([]string, 1000)
-	bareURLs := make([]string, 1000)
-	for i := range regURLs {
-		regURLs[i] = fmt.Sprintf("%s/schemas/ids/%d", regTS.URL, i+1)
-		bareURLs[i] = fmt.Sprintf("%s/schemas/ids/%d", bareTS.URL, i+1)
+	bareURLs := make([]string, len(regURLs))
+	bareBodies := [][]byte{bare}
+	for i, u := range regURLs {
+		regURLs[i] = regTS.URL + u
+		bareURLs[i] = bareTS.URL + u
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		load(b, bareURLs, 50, time.Second) // warm both up
-		load(b, regURLs, 50, time.Second)
+		load(b, bareURLs, bareBodies, 50, time.Second) // warm both up
+		load(b, regURLs, regBodies, 50, time.Second)
 		// Alternate one-second rounds so that load from elsewhere on the
 		// machine hits both alike.
 		var bareRes, regRes loadResult
 		var bareLat, regLat []time.Duration
 		for range int(d / time.Second) {
-			r := load(b, bareURLs, 50, time.Second)
+			r := load(b, bareURLs, bareBodies, 50, time.Second)
 			bareRes.reqs, bareRes.duration = bareRes.reqs+r.reqs, bareRes.duration+r.duration
 			bareLat = append(bareLat, r.p99)
-			r = load(b, regURLs, 50, time.Second)
+			r = load(b, regURLs, regBodies, 50, time.Second)
 			regRes.reqs, regRes.duration = regRes.reqs+r.reqs, regRes.duration+r.duration
 			regLat = append(regLat, r.p99)
 		}
@@ -175,6 +210,7 @@ func newServer(h http.Handler) *httptest.Server {
 // BenchmarkRegister measures durable registrations of new schemas (bolt
 // log, fsync per group commit) from 16 concurrent HTTP clients. Each
 // iteration is one registration; the schemas/s metric is the throughput.
+// It fails unless every registration answered 200 with an id of its own.
 //
 //	go test -run '^$' -bench Register -benchtime 20000x ./registry/api/
 func BenchmarkRegister(b *testing.B) {
@@ -184,7 +220,7 @@ func BenchmarkRegister(b *testing.B) {
 		b.Fatal(err)
 	}
 	var regOpts []registry.Option
-	if d, err := time.ParseDuration(getenv("EDACTL_BENCH_COMMIT_DELAY")); err == nil {
+	if d, err := time.ParseDuration(os.Getenv("EDACTL_BENCH_COMMIT_DELAY")); err == nil {
 		regOpts = append(regOpts, registry.WithCommitDelay(d))
 	}
 	srv, err := api.Open(ctx, log, regOpts, api.WithAccessLog(false))
@@ -197,6 +233,7 @@ func BenchmarkRegister(b *testing.B) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 16, MaxConnsPerHost: 16}
 	hc := &http.Client{Transport: tr}
 	var next atomic.Int64
+	ids := make([][]int, 16) // per client, the ids it was given
 	b.ReportAllocs()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -209,27 +246,38 @@ func BenchmarkRegister(b *testing.B) {
 					return
 				}
 				body := fmt.Sprintf(`{"schema":"{\"type\":\"record\",\"name\":\"R%d\",\"namespace\":\"bench.w%d\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"n\",\"type\":\"long\",\"default\":%d}]}"}`, i, w, i)
-				resp, err := hc.Post(fmt.Sprintf("%s/subjects/s-%d/versions", ts.URL, i), "application/vnd.schemaregistry.v1+json", stringsReader(body))
+				resp, err := hc.Post(fmt.Sprintf("%s/subjects/s-%d/versions", ts.URL, i), "application/vnd.schemaregistry.v1+json", strings.NewReader(body))
 				if err != nil {
 					b.Error(err)
 					return
 				}
-				io.Copy(io.Discard, resp.Body)
+				var res struct {
+					ID int `json:"id"`
+				}
+				err = json.NewDecoder(resp.Body).Decode(&res)
 				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
+				if resp.StatusCode != 200 || err != nil || res.ID <= 0 {
+					b.Errorf("register s-%d: status %d, id %d, %v", i, resp.StatusCode, res.ID, err)
 					return
 				}
+				ids[w] = append(ids[w], res.ID)
 			}
 		})
 	}
 	wg.Wait()
 	el := time.Since(start)
+	if b.Failed() {
+		b.FailNow()
+	}
+	all := slices.Concat(ids...)
+	slices.Sort(all)
+	if len(all) != b.N || len(slices.Compact(all)) != b.N {
+		b.Fatalf("%d registrations answered %d distinct ids", b.N, len(slices.Compact(all)))
+	}
 	st := srv.Registry.Stats()
+	if st.Records < uint64(b.N) {
+		b.Fatalf("%d registrations appended %d records to the log", b.N, st.Records)
+	}
 	b.ReportMetric(float64(b.N)/el.Seconds(), "schemas/s")
 	b.ReportMetric(float64(st.Records)/float64(max(st.Commits, 1)), "records/commit")
 }
-
-var _ = net.Listen
-
-func getenv(k string) string { return envLookup(k) }

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -19,26 +21,41 @@ func BenchmarkHandlerSchemaByID(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	if _, err := srv.Registry.Register(context.Background(), "s", registry.RegisterRequest{Schema: `{"type":"record","name":"R","fields":[{"name":"id","type":"string"}]}`}); err != nil {
+	res, err := srv.Registry.Register(context.Background(), "s", registry.RegisterRequest{Schema: `{"type":"record","name":"R","fields":[{"name":"id","type":"string"}]}`})
+	if err != nil {
 		b.Fatal(err)
 	}
-	req := httptest.NewRequest("GET", "/schemas/ids/1", nil)
-	w := &discardWriter{h: http.Header{}}
+	want, ok := srv.Registry.SchemaJSON(".", res.ID)
+	if !ok {
+		b.Fatalf("no body for schema id %d", res.ID)
+	}
+	req := httptest.NewRequest("GET", fmt.Sprintf("/schemas/ids/%d", res.ID), nil)
+	w := &lastResponse{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(w.h)
+		w.status, w.body = 0, w.body[:0]
 		srv.Handler.ServeHTTP(w, req)
 	}
-	if w.status != 200 {
-		b.Fatalf("status %d", w.status)
+	if w.status != 200 || !bytes.Equal(w.body, want) {
+		b.Fatalf("status %d, body %s; want 200, %s", w.status, w.body, want)
 	}
 }
 
-type discardWriter struct {
+// lastResponse is a ResponseWriter that keeps only the last response's
+// status and body, in buffers reused across responses.
+type lastResponse struct {
 	h      http.Header
 	status int
+	body   []byte
 }
 
-func (d *discardWriter) Header() http.Header         { return d.h }
-func (d *discardWriter) WriteHeader(s int)           { d.status = s }
-func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *lastResponse) Header() http.Header { return d.h }
+func (d *lastResponse) WriteHeader(s int)   { d.status = s }
+func (d *lastResponse) Write(p []byte) (int, error) {
+	if d.status == 0 {
+		d.status = 200
+	}
+	d.body = append(d.body, p...)
+	return len(p), nil
+}

@@ -2,15 +2,22 @@ package compat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
 )
 
-// benchHistory builds 100 versions of a 50-field record: each version adds a
-// field with a default and widens an int to a long, the way real event
-// schemas grow.
+// benchHistory builds 101 versions of a 50-field record: the candidate
+// (version 100) and its history, newest first (versions 99 to 0). Each
+// version adds a string field with a default, and version v declares the
+// int fields f<i> with i < v%50 as long, the way real event schemas grow;
+// the count wraps at 50, so the candidate declares them all int again and
+// cannot read the longs of 98 of the versions before it (see
+// benchMismatches).
 func benchHistory(tb testing.TB) (candidate avroSchema, history []avroSchema) {
 	version := func(v int) string {
 		var b strings.Builder
@@ -53,20 +60,61 @@ func benchHistory(tb testing.TB) (candidate avroSchema, history []avroSchema) {
 	return candidate, history
 }
 
+// benchMismatches are the paths benchHistory's candidate cannot read, as
+// the reader, in history version v: the fields it declares int that v
+// declares long.
+func benchMismatches(v int) []string {
+	var paths []string
+	for i := 0; i < v%50; i++ {
+		if i%5 == 0 || i%5 == 4 {
+			paths = append(paths, fmt.Sprintf("OrderPlaced.f%d", i))
+		}
+	}
+	return paths
+}
+
 // BenchmarkCheckFullTransitive checks a 50-field record against 100 history
 // versions under FULL_TRANSITIVE (200 reader/writer walks). Target: < 20 ms.
+// It fails unless the check reports every problem there is: a
+// TYPE_MISMATCH for each long the candidate reads as int (980 in all), in
+// the BACKWARD comparisons, and nothing FORWARD.
 func BenchmarkCheckFullTransitive(b *testing.B) {
 	candidate, history := benchHistory(b)
+	want := 0
+	for k := range history {
+		want += len(benchMismatches(99 - k))
+	}
+	r := Check(FullTransitive, candidate, history)
+	if len(r.Comparisons) != 200 || r.Compatible {
+		b.Fatalf("%d comparisons, compatible %v: want 200, incompatible", len(r.Comparisons), r.Compatible)
+	}
+	for _, c := range r.Comparisons {
+		var paths []string
+		for _, in := range c.Incompatibilities {
+			if in.Rule != TypeMismatch {
+				b.Fatalf("%s against history[%d]: %s at %s, want only %s", c.Direction, c.Against, in.Rule, in.Path, TypeMismatch)
+			}
+			paths = append(paths, in.Path)
+		}
+		var wantPaths []string
+		if c.Direction == DirBackward {
+			wantPaths = benchMismatches(99 - c.Against)
+		}
+		if !slices.Equal(paths, wantPaths) {
+			b.Fatalf("%s against history[%d] found %v, want %v", c.Direction, c.Against, paths, wantPaths)
+		}
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		r := Check(FullTransitive, candidate, history)
-		if len(r.Comparisons) != 200 {
-			b.Fatal("wrong comparison count")
-		}
+		r = Check(FullTransitive, candidate, history)
+	}
+	if len(r.Comparisons) != 200 || r.Compatible || len(r.Incompatibilities()) != want {
+		b.Fatalf("%d comparisons with %d problems, want 200 with %d", len(r.Comparisons), len(r.Incompatibilities()), want)
 	}
 }
 
-// BenchmarkParse parses a 50-field record with a fresh cache.
+// BenchmarkParse parses a 50-field record with a fresh cache, and checks
+// the last parse has the 50 fields.
 func BenchmarkParse(b *testing.B) {
 	var fields []string
 	for i := 0; i < 50; i++ {
@@ -74,9 +122,14 @@ func BenchmarkParse(b *testing.B) {
 	}
 	text := `{"type":"record","name":"R","fields":[` + strings.Join(fields, ",") + `]}`
 	b.ReportAllocs()
+	var s avroSchema
+	var err error
 	for b.Loop() {
-		if _, err := avroschema.Parse(text); err != nil {
+		if s, err = avroschema.Parse(text); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if rec, ok := s.(*avro.RecordSchema); !ok || len(rec.Fields()) != 50 || rec.Fields()[49].Name() != "f49" {
+		b.Fatalf("parsed %s, want the 50-field record", s)
 	}
 }

@@ -14,7 +14,10 @@ import (
 
 // writeTree writes a tree of events × versions realistic schemas: each
 // event has a nested record, an enum, a nullable field and documentation;
-// each version adds a field with a default and grows the enum.
+// each version adds a field with a default and grows the enum. One change
+// breaks compatibility, so that a check that compares nothing cannot pass:
+// the last version of the last event makes lines[].quantity a string
+// (benchBreak).
 func writeTree(tb testing.TB, dir string, events, versions int, level string) {
 	tb.Helper()
 	cfg := "compatibility: " + level + "\n"
@@ -47,10 +50,14 @@ func writeTree(tb testing.TB, dir string, events, versions int, level string) {
 			for s := 2; s <= v; s++ {
 				fmt.Fprintf(&b, `, "S%d"`, s)
 			}
+			quantity := "int"
+			if e == events-1 && v == versions {
+				quantity = "string"
+			}
 			b.WriteString(`]}},
     {"name": "lines", "doc": "Lines.", "type": {"type": "array", "items": {"type": "record", "name": "Line", "doc": "A line.", "fields": [
       {"name": "sku", "type": "string", "doc": "Product."},
-      {"name": "quantity", "type": "int", "doc": "Units."},
+      {"name": "quantity", "type": "` + quantity + `", "doc": "Units."},
       {"name": "attributes", "type": {"type": "map", "values": "string"}, "doc": "Attributes."}
     ]}}}`)
 			for f := 2; f <= v; f++ {
@@ -66,8 +73,10 @@ func writeTree(tb testing.TB, dir string, events, versions int, level string) {
 }
 
 // benchmarkCheck measures what `edactl check --against local` does: load
-// the tree from disk, check every history, lint.
-func benchmarkCheck(b *testing.B, level string) {
+// the tree from disk, check every history, lint. It fails unless the check
+// covered the 5000 versions and found exactly the tree's one break, in
+// wantErrors comparisons, and nothing else.
+func benchmarkCheck(b *testing.B, level string, wantErrors int) {
 	dir := b.TempDir()
 	writeTree(b, dir, 1000, 5, level)
 	ctx := context.Background()
@@ -82,16 +91,24 @@ func benchmarkCheck(b *testing.B, level string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if !r.OK || r.Versions != 5000 || len(r.Findings) != 0 {
-			b.Fatalf("want a clean tree of 5000 versions, got %s: %v", r.Summary(), r.Findings[:min(3, len(r.Findings))])
+		if r.OK || r.Events != 1000 || r.Versions != 5000 || r.Errors != wantErrors || r.Warnings != 0 || len(r.Findings) != wantErrors {
+			b.Fatalf("want 5000 versions with %d errors, got %s: %v", wantErrors, r.Summary(), r.Findings[:min(3, len(r.Findings))])
+		}
+		for _, f := range r.Findings {
+			if f.Rule != "TYPE_MISMATCH" || f.Event != "domain19/Thing999Happened" || f.Version != 5 || f.Path != "Thing999Happened.lines[].quantity" {
+				b.Fatalf("want only the break of Thing999Happened v5, got %v", f)
+			}
 		}
 	}
 }
 
 // BenchmarkCheck1000x5 is the acceptance figure: 1,000 events × 5
 // versions, BACKWARD, must check in well under 2 s.
-func BenchmarkCheck1000x5(b *testing.B) { benchmarkCheck(b, "BACKWARD") }
+func BenchmarkCheck1000x5(b *testing.B) { benchmarkCheck(b, "BACKWARD", 1) }
 
 // BenchmarkCheck1000x5FullTransitive is the worst case: every version
-// against every predecessor, both directions.
-func BenchmarkCheck1000x5FullTransitive(b *testing.B) { benchmarkCheck(b, "FULL_TRANSITIVE") }
+// against every predecessor, both directions (the break is found in each
+// of the 8 comparisons of the last version).
+func BenchmarkCheck1000x5FullTransitive(b *testing.B) {
+	benchmarkCheck(b, "FULL_TRANSITIVE", 8)
+}
