@@ -133,9 +133,9 @@ func BenchmarkGetSchemaByID(b *testing.B) {
 			b.Fatalf("schema %d got id %d, which an earlier one has", i, res.ID)
 		}
 		ids[res.ID] = true
-		body, ok := srv.Registry.SchemaJSON(".", res.ID)
-		if !ok || !bytes.Contains(body, fmt.Appendf(nil, `Event%d\"`, i)) {
-			b.Fatalf("schema %d (id %d): no body, or not its own: %s", i, res.ID, body)
+		body, err := srv.Registry.SchemaJSON(".", res.ID)
+		if err != nil || !bytes.Contains(body, fmt.Appendf(nil, `Event%d\"`, i)) {
+			b.Fatalf("schema %d (id %d): no body (%v), or not its own: %s", i, res.ID, err, body)
 		}
 		regURLs = append(regURLs, fmt.Sprintf("/schemas/ids/%d", res.ID))
 		regBodies = append(regBodies, body)

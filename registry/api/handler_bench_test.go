@@ -25,9 +25,9 @@ func BenchmarkHandlerSchemaByID(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	want, ok := srv.Registry.SchemaJSON(".", res.ID)
-	if !ok {
-		b.Fatalf("no body for schema id %d", res.ID)
+	want, err := srv.Registry.SchemaJSON(".", res.ID)
+	if err != nil {
+		b.Fatalf("no body for schema id %d: %v", res.ID, err)
 	}
 	req := httptest.NewRequest("GET", fmt.Sprintf("/schemas/ids/%d", res.ID), nil)
 	w := &lastResponse{h: http.Header{}}
