@@ -12,9 +12,9 @@ import (
 
 // Append appends the reader-schema encoding of the writer-schema encoded
 // body to dst. Errors carry the field path and the byte offset in body, and
-// match ErrTruncated or ErrInvalidValue, or ErrIncompatible when the body
-// holds a value the reader cannot read (a union branch or enum symbol the
-// reader schema lacks).
+// match ErrTruncated or ErrInvalidValue (also for an enum symbol the reader
+// lacks and has no default for), or ErrIncompatible when the body holds a
+// union branch the reader cannot read.
 func (r *Resolver) Append(dst, body []byte) ([]byte, error) {
 	t := &transcoder{in: body, out: dst, path: make(avrovalue.Path, 1, 8)}
 	t.path[0] = avrovalue.Elem{Name: r.label}
