@@ -89,10 +89,10 @@ func BenchmarkWrkSchemaByID(b *testing.B) {
 			rate, p99 := tg.medians()
 			var runs []string
 			for _, r := range tg.runs {
-				runs = append(runs, fmt.Sprintf("%.0f/%v", r.rate, r.p99))
+				runs = append(runs, fmt.Sprintf("%.0f/%v", r.rate, r.p99.Round(10*time.Microsecond)))
 			}
 			b.Logf("%-15s median %8.0f req/s (%.2f× bare), p99 %v (%.2f× bare); runs (req/s / p99): %s",
-				tg.name, rate, rate/bareRate, p99, float64(p99)/float64(bareP99), strings.Join(runs, " "))
+				tg.name, rate, rate/bareRate, p99.Round(10*time.Microsecond), float64(p99)/float64(bareP99), strings.Join(runs, " "))
 			b.ReportMetric(rate, tg.name+"-req/s")
 			b.ReportMetric(float64(p99.Microseconds()), tg.name+"-p99-µs")
 		}
