@@ -14,34 +14,47 @@ import (
 const (
 	// AccessLogFlushInterval is the longest a line waits in the buffer.
 	AccessLogFlushInterval = 100 * time.Millisecond
-	// AccessLogBufferBytes is how much is buffered before a request flushes
-	// it at once.
+	// AccessLogBufferBytes is how much may wait before the writer is woken
+	// at once.
 	AccessLogBufferBytes = 64 << 10
+	// accessLogMaxBytes is how much may wait at most: when the output is
+	// slower than the requests, requests wait for the writer (as they
+	// would for a slog handler's write) instead of growing the buffer.
+	accessLogMaxBytes = 4 << 20
 )
 
 // accessLog formats one line per request into a buffer, with no
-// allocation, and writes the buffer out from a timer, when it is full, and
-// on close: a request costs a short critical section instead of a
-// formatted slog record and a write system call.
+// allocation, and a goroutine of its own writes the buffer out when
+// AccessLogFlushInterval has passed since its first line or when
+// AccessLogBufferBytes are waiting, and on close. A request costs a short
+// critical section: no formatted slog record, no system call.
 type accessLog struct {
 	out  io.Writer
 	json bool
 
-	mu     sync.Mutex // guards buf, spare, armed and closed
-	buf    []byte
-	spare  []byte
-	armed  bool // the timer will flush buf
-	closed bool
-	timer  *time.Timer
-	clock  timeCache // guarded by mu
+	mu      sync.Mutex // guards buf, spare, clock and closed
+	buf     []byte
+	spare   []byte
+	clock   timeCache
+	closed  bool
+	drained *sync.Cond // the writer took buf
+
+	wake      chan struct{} // a line arrived in an empty buffer, or it is full
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 
 	wmu sync.Mutex // one flush at a time, so lines leave in order
 }
 
 func newAccessLog(out io.Writer, format string) *accessLog {
-	a := &accessLog{out: out, json: format == "json", buf: make([]byte, 0, AccessLogBufferBytes+1024), spare: make([]byte, 0, AccessLogBufferBytes+1024)}
-	a.timer = time.AfterFunc(time.Hour, a.flush)
-	a.timer.Stop()
+	a := &accessLog{
+		out: out, json: format == "json",
+		buf: make([]byte, 0, AccessLogBufferBytes+1024), spare: make([]byte, 0, AccessLogBufferBytes+1024),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	a.drained = sync.NewCond(&a.mu)
+	go a.run()
 	return a
 }
 
@@ -52,20 +65,61 @@ func (a *accessLog) log(t time.Time, r *http.Request, status, n int, d time.Dura
 		path = r.URL.RequestURI() // absolute-form or "*": log it as it was routed
 	}
 	a.mu.Lock()
+	for len(a.buf) >= accessLogMaxBytes && !a.closed {
+		a.drained.Wait()
+	}
+	empty := len(a.buf) == 0
 	if a.json {
 		a.buf = appendJSONLine(a.buf, &a.clock, t, r.Method, path, status, n, d, r.RemoteAddr, route)
 	} else {
 		a.buf = appendTextLine(a.buf, &a.clock, t, r.Method, path, status, n, d, r.RemoteAddr, route)
 	}
-	full := len(a.buf) >= AccessLogBufferBytes || a.closed
-	if !full && !a.armed {
-		a.armed = true
-		a.timer.Reset(AccessLogFlushInterval)
-	}
+	full, closed := len(a.buf) >= AccessLogBufferBytes, a.closed
 	a.mu.Unlock()
-	if full {
+	switch {
+	case closed:
+		a.flush()
+	case empty || full:
+		select {
+		case a.wake <- struct{}{}:
+		default: // the writer has been woken already
+		}
+	}
+}
+
+// run is the writer: woken by the first line in an empty buffer, it writes
+// the buffer when it is full or the interval has passed.
+func (a *accessLog) run() {
+	defer close(a.done)
+	t := time.NewTimer(AccessLogFlushInterval)
+	t.Stop()
+	for {
+		select {
+		case <-a.wake:
+		case <-a.stop:
+			return
+		}
+		t.Reset(AccessLogFlushInterval)
+	wait:
+		for !a.full() {
+			select {
+			case <-a.wake:
+			case <-t.C:
+				break wait
+			case <-a.stop:
+				t.Stop()
+				return
+			}
+		}
+		t.Stop()
 		a.flush()
 	}
+}
+
+func (a *accessLog) full() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.buf) >= AccessLogBufferBytes
 }
 
 // flush writes out what is buffered.
@@ -75,9 +129,8 @@ func (a *accessLog) flush() {
 	a.mu.Lock()
 	out := a.buf
 	a.buf, a.spare = a.spare[:0], nil
-	a.armed = false
+	a.drained.Broadcast()
 	a.mu.Unlock()
-	buf := out
 	// One write of whole lines: an *os.File holds its write lock for all of
 	// it, so the error log's lines, written to the same file, never land
 	// inside a line of ours; and a write per buffer, not per line, is what
@@ -86,20 +139,25 @@ func (a *accessLog) flush() {
 		a.out.Write(out) // like slog: a failing log output does not fail requests
 	}
 	a.mu.Lock()
-	if cap(buf) <= 4*AccessLogBufferBytes {
-		a.spare = buf[:0]
+	if cap(out) <= 2*accessLogMaxBytes {
+		a.spare = out[:0]
 	} else {
-		a.spare = make([]byte, 0, AccessLogBufferBytes+1024) // a burst grew it: let it go
+		a.spare = make([]byte, 0, AccessLogBufferBytes+1024)
 	}
 	a.mu.Unlock()
 }
 
-// close flushes and makes every later line flush at once.
+// close stops the writer, flushes, and makes every later line flush at
+// once. It may be called more than once.
 func (a *accessLog) close() {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	a.timer.Stop()
+	a.closeOnce.Do(func() {
+		a.mu.Lock()
+		a.closed = true
+		a.drained.Broadcast()
+		a.mu.Unlock()
+		close(a.stop)
+		<-a.done
+	})
 	a.flush()
 }
 

@@ -48,8 +48,10 @@
 //     Confluent error bodies.
 //   - The access log, when given an output (WithAccessLogOutput, as the CLI
 //     does), is formatted without allocation into a buffer under a short
-//     lock and written by a timer (AccessLogFlushInterval), when full, and
-//     on Close, in one write of whole lines per buffer; the lines are byte
+//     lock and written by a goroutine of its own, AccessLogFlushInterval
+//     after the buffer's first line or when AccessLogBufferBytes wait, and
+//     on Close, in one write of whole lines per buffer (requests wait only
+//     if 4 MiB wait, when the output is slower than they); the lines are byte
 //     for byte those slog's text or JSON handler writes. A request thus
 //     costs no log record and no system call (the write per buffer, not per
 //     line, is most of the saving); without an output the access log is one
