@@ -96,6 +96,18 @@ func BenchmarkWrkSchemaByID(b *testing.B) {
 			b.ReportMetric(rate, tg.name+"-req/s")
 			b.ReportMetric(float64(p99.Microseconds()), tg.name+"-p99-µs")
 		}
+		// Each round's ratio to the bare server's run of the same round:
+		// load from elsewhere that hits a whole round cancels out.
+		for _, tg := range targets[1:] {
+			ratios := make([]float64, rounds)
+			var each []string
+			for r := range rounds {
+				ratios[r] = tg.runs[r].rate / bare.runs[r].rate
+				each = append(each, fmt.Sprintf("%.2f", ratios[r]))
+			}
+			slices.Sort(ratios)
+			b.Logf("%-15s per-round ratio to bare: median %.2f; rounds %s", tg.name, ratios[rounds/2], strings.Join(each, " "))
+		}
 		def, _ := targets[1].medians()
 		off, _ := targets[2].medians()
 		b.ReportMetric(def/bareRate, "default/bare")
