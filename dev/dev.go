@@ -164,7 +164,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 	if opts.Ready != nil {
 		opts.Ready(addrs)
 	}
-	err = api.Serve(ctx, ln, srv.Handler, log)
+	err = srv.Serve(ctx, ln)
 	fmt.Fprintln(opts.Out, "edactl dev stopped; data kept in", opts.DataDir)
 	return err
 }

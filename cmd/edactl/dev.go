@@ -13,6 +13,7 @@ import (
 	"github.com/edactl/edactl/dev"
 	"github.com/edactl/edactl/dev/demo"
 	"github.com/edactl/edactl/registry"
+	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
 	"github.com/edactl/edactl/serde"
@@ -114,7 +115,10 @@ The broker is for development and tests, not production.`,
 			if opts.DemoRate <= 0 {
 				return usageErrorf("--demo-rate %g: want a positive number of orders per second", opts.DemoRate)
 			}
-			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts)
+			// The registry's access log: buffered lines on stderr, in the
+			// log format, as `edactl registry serve` writes them.
+			accessLog := api.WithAccessLogOutput(cmd.ErrOrStderr(), opts.LogFormat)
+			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts, accessLog)
 		},
 	}
 	f := cmd.Flags()
@@ -130,7 +134,7 @@ The broker is for development and tests, not production.`,
 // runDev runs the dev environment and, with --demo, the demo traffic.
 // Ctrl-C stops the demo first (its clients leave their group while the
 // broker is still up), then the broker and the registry.
-func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOptions) error {
+func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOptions, apiOpts ...api.Option) error {
 	devCtx, stopDev := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopDev()
 	demoDone := make(chan struct{})
@@ -171,6 +175,7 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		Logger:       logger,
 		Out:          out,
 		Ready:        ready,
+		APIOptions:   apiOpts,
 	})
 	return err
 }

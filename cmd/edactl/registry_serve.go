@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,35 @@ type registryServeOptions struct {
 	Compatibility string
 	LogFormat     string
 	AccessLog     bool
+	Limits        registryLimits
+}
+
+// registryLimits are the limit flags of `edactl registry serve`; their
+// defaults are the api package's.
+type registryLimits struct {
+	MaxBodyBytes          int64
+	MaxMetadataBytes      int
+	MaxReferences         int
+	MaxSubjectBytes       int
+	SchemaSearchDefault   int
+	SchemaSearchMax       int
+	MaxConcurrentChecks   int
+	MaxQueuedChecks       int
+	CheckQueueTimeout     time.Duration
+	MaxConnections        int
+	MaxAuthorizationBytes int
+}
+
+// options returns the api options that set the limits.
+func (l registryLimits) options() []api.Option {
+	return []api.Option{
+		api.WithMaxBodyBytes(l.MaxBodyBytes), api.WithMaxMetadataBytes(l.MaxMetadataBytes),
+		api.WithMaxReferences(l.MaxReferences), api.WithMaxSubjectBytes(l.MaxSubjectBytes),
+		api.WithSchemaSearchLimit(l.SchemaSearchDefault, l.SchemaSearchMax),
+		api.WithMaxConcurrentChecks(l.MaxConcurrentChecks), api.WithMaxQueuedChecks(l.MaxQueuedChecks),
+		api.WithCheckQueueTimeout(l.CheckQueueTimeout), api.WithMaxConnections(l.MaxConnections),
+		api.WithMaxAuthorizationBytes(l.MaxAuthorizationBytes),
+	}
 }
 
 func newRegistryServeCmd() *cobra.Command {
@@ -48,7 +78,18 @@ the registry is open to anyone who can reach --addr. The auth file (YAML):
     - {name: ci, token: <secret>, role: write}
 
 Roles: read (GETs, lookups, compatibility checks), write (+ register and
-delete), admin (+ config and mode). Stops gracefully on SIGINT/SIGTERM.`,
+delete), admin (+ config and mode). Stops gracefully on SIGINT/SIGTERM.
+
+Every request is bounded (docs/registry.md, "Limits"): the body (413), the
+metadata and references a schema carries (422/42209), the subject name
+(422/42208), the page size of GET /schemas, the Authorization header
+(431); register, lookup and compatibility requests run at most
+--max-concurrent-checks at once, --max-queued-checks wait, and the others get
+503 with Retry-After; connections over --max-connections get 503 and are
+closed.
+
+The access log (--access-log) writes one line per request to stderr, in
+--log-format, buffered and flushed every 100ms and at shutdown.`,
 		Example: `  edactl registry serve
   edactl registry serve --addr 0.0.0.0:8081 --data /var/lib/edactl --auth-file auth.yaml
   edactl registry serve --compatibility FULL_TRANSITIVE --log-format json`,
@@ -63,7 +104,19 @@ delete), admin (+ config and mode). Stops gracefully on SIGINT/SIGTERM.`,
 	f.StringVar(&opts.AuthFile, "auth-file", "", "users and tokens with roles (YAML); without it the server is open")
 	f.StringVar(&opts.Compatibility, "compatibility", "BACKWARD", "default compatibility level: "+levelNames())
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
-	f.BoolVar(&opts.AccessLog, "access-log", true, "log every request")
+	f.BoolVar(&opts.AccessLog, "access-log", true, "log every request (buffered, flushed every 100ms and at shutdown)")
+	l := &opts.Limits
+	f.Int64Var(&l.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest request body; larger is 413")
+	f.IntVar(&l.MaxMetadataBytes, "max-metadata-bytes", api.DefaultMaxMetadataBytes, "largest schema metadata (bytes of its names and values); larger is 422/42209")
+	f.IntVar(&l.MaxReferences, "max-references", api.DefaultMaxReferences, "most references per schema; more is 422/42209")
+	f.IntVar(&l.MaxSubjectBytes, "max-subject-bytes", api.DefaultMaxSubjectBytes, "longest subject (and reference name) a write or check may name; longer is 422/42208 (42209 in references)")
+	f.IntVar(&l.SchemaSearchDefault, "schema-search-default-limit", api.DefaultSchemaSearchLimit, "GET /schemas page size without ?limit= (Confluent's schema.search.default.limit)")
+	f.IntVar(&l.SchemaSearchMax, "schema-search-max-limit", api.DefaultSchemaSearchLimit, "largest ?limit= of GET /schemas (Confluent's schema.search.max.limit)")
+	f.IntVar(&l.MaxConcurrentChecks, "max-concurrent-checks", api.DefaultMaxConcurrentChecks, "register, lookup and compatibility requests run at once")
+	f.IntVar(&l.MaxQueuedChecks, "max-queued-checks", api.DefaultMaxQueuedChecks, "such requests waiting for a slot; beyond, 503 with Retry-After")
+	f.DurationVar(&l.CheckQueueTimeout, "check-queue-timeout", api.DefaultCheckQueueTimeout, "longest wait for a slot before 503")
+	f.IntVar(&l.MaxConnections, "max-connections", api.DefaultMaxConnections, "open connections; more get 503 and are closed (0: no limit)")
+	f.IntVar(&l.MaxAuthorizationBytes, "max-authorization-bytes", api.DefaultMaxAuthorizationBytes, "longest Authorization header with --auth-file; longer is 431")
 	return cmd
 }
 
@@ -89,7 +142,8 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 	if err != nil {
 		return &usageError{err}
 	}
-	apiOpts := []api.Option{api.WithLogger(logger), api.WithVersion(currentBuild().Version), api.WithAccessLog(opts.AccessLog)}
+	apiOpts := append([]api.Option{api.WithLogger(logger), api.WithVersion(currentBuild().Version),
+		api.WithAccessLog(opts.AccessLog), api.WithAccessLogOutput(stderr, opts.LogFormat)}, opts.Limits.options()...)
 	if opts.AuthFile != "" {
 		a, err := api.LoadAuthFile(opts.AuthFile)
 		if err != nil {
@@ -117,7 +171,7 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 		logger.Info("authentication required", "auth_file", opts.AuthFile)
 	}
 	logger.Info("schema registry listening", "url", "http://"+ln.Addr().String(), "data", log.Path())
-	err = api.Serve(ctx, ln, srv.Handler, logger)
+	err = srv.Serve(ctx, ln)
 	logger.Info("schema registry stopped")
 	return err
 }

@@ -49,7 +49,7 @@ func TestRootTypesAndProtocol(t *testing.T) {
 	})
 	t.Run("wrong method is 405 with Allow", func(t *testing.T) {
 		r := c.expectErr("PATCH", "/subjects/x/versions", "", 405, 405)
-		if r.header.Get("Allow") != "GET, POST" {
+		if r.header.Get("Allow") != "GET, HEAD, POST, OPTIONS" { // HEAD and OPTIONS are answered too
 			t.Fatalf("Allow = %q", r.header.Get("Allow"))
 		}
 		c.expectErr("DELETE", "/schemas/types", "", 405, 405)

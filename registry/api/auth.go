@@ -1,8 +1,10 @@
 package api
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -50,9 +52,15 @@ func parseRole(s string) (role, error) {
 // Auth holds the principals allowed to use the API. read may use every GET
 // plus lookups and compatibility checks; write may also register and delete;
 // admin may also change config and mode.
+//
+// A check does the same work whether or not the user exists or which token
+// matches: the password of an unknown user is hashed and compared in
+// constant time with a random hash no password has, and a token is compared
+// with every token, so response times tell nothing about names or tokens.
 type Auth struct {
 	users  map[string]principal // by user name
 	tokens []principal
+	dummy  [32]byte // what an unknown user's password is compared with
 }
 
 type principal struct {
@@ -77,6 +85,12 @@ type authFile struct {
 	} `yaml:"tokens"`
 }
 
+// authLines are the line numbers of the auth file's entries, for messages.
+type authLines struct {
+	Users  []yaml.Node `yaml:"users"`
+	Tokens []yaml.Node `yaml:"tokens"`
+}
+
 // LoadAuthFile reads an auth file:
 //
 //	users:                       # HTTP basic auth
@@ -87,6 +101,9 @@ type authFile struct {
 //	  - name: ci
 //	    token: s3cr3t            # or token_sha256: …
 //	    role: write
+//
+// An empty password or token, given as text or as the SHA-256 of the empty
+// string, is refused.
 func LoadAuthFile(path string) (*Auth, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -99,7 +116,8 @@ func LoadAuthFile(path string) (*Auth, error) {
 	return a, nil
 }
 
-// ParseAuth parses the auth file format (see LoadAuthFile).
+// ParseAuth parses the auth file format (see LoadAuthFile). Errors name the
+// entry, its user or token name and its line.
 func ParseAuth(data []byte) (*Auth, error) {
 	var f authFile
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
@@ -107,31 +125,53 @@ func ParseAuth(data []byte) (*Auth, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, err
 	}
-	secret := func(where, plain, hashed string) ([32]byte, error) {
+	var lines authLines
+	_ = yaml.Unmarshal(data, &lines) // the strict decode above succeeded
+	where := func(kind string, i int, name string, nodes []yaml.Node) string {
+		w := fmt.Sprintf("%s[%d]", kind, i)
+		if name != "" {
+			w += fmt.Sprintf(" (%q)", name)
+		}
+		if i < len(nodes) {
+			w += fmt.Sprintf(" at line %d", nodes[i].Line)
+		}
+		return w
+	}
+	empty := sha256.Sum256(nil)
+	secret := func(where, what, plain, hashed string) ([32]byte, error) {
+		var h [32]byte
 		switch {
 		case plain != "" && hashed != "":
-			return [32]byte{}, fmt.Errorf("%s: give either the plain secret or its sha256, not both", where)
+			return h, fmt.Errorf("%s: give either the plain %s or its sha256, not both", where, what)
 		case plain != "":
-			return sha256.Sum256([]byte(plain)), nil
+			h = sha256.Sum256([]byte(plain))
 		case hashed != "":
 			b, err := hex.DecodeString(hashed)
 			if err != nil || len(b) != 32 {
-				return [32]byte{}, fmt.Errorf("%s: sha256 must be 64 hex digits", where)
+				return h, fmt.Errorf("%s: %s_sha256 must be 64 hex digits", where, what)
 			}
-			return [32]byte(b), nil
+			h = [32]byte(b)
+		default:
+			return h, fmt.Errorf("%s: no %s (give %s or %s_sha256)", where, what, what, what)
 		}
-		return [32]byte{}, fmt.Errorf("%s: no secret", where)
+		if h == empty {
+			return h, fmt.Errorf("%s: the %s is empty (%s_sha256 is the SHA-256 of the empty string); give a real one", where, what, what)
+		}
+		return h, nil
 	}
 	a := &Auth{users: map[string]principal{}}
+	if _, err := rand.Read(a.dummy[:]); err != nil {
+		return nil, fmt.Errorf("auth: random dummy hash: %w", err)
+	}
 	for i, u := range f.Users {
-		where := fmt.Sprintf("users[%d]", i)
+		where := where("users", i, u.Name, lines.Users)
 		if u.Name == "" {
 			return nil, fmt.Errorf("%s: no name", where)
 		}
 		if _, dup := a.users[u.Name]; dup {
 			return nil, fmt.Errorf("%s: duplicate user %q", where, u.Name)
 		}
-		h, err := secret(where, u.Password, u.PasswordSHA256)
+		h, err := secret(where, "password", u.Password, u.PasswordSHA256)
 		if err != nil {
 			return nil, err
 		}
@@ -142,8 +182,8 @@ func ParseAuth(data []byte) (*Auth, error) {
 		a.users[u.Name] = principal{name: u.Name, hash: h, role: r}
 	}
 	for i, t := range f.Tokens {
-		where := fmt.Sprintf("tokens[%d]", i)
-		h, err := secret(where, t.Token, t.TokenSHA256)
+		where := where("tokens", i, t.Name, lines.Tokens)
+		h, err := secret(where, "token", t.Token, t.TokenSHA256)
 		if err != nil {
 			return nil, err
 		}
@@ -163,23 +203,29 @@ func ParseAuth(data []byte) (*Auth, error) {
 	return a, nil
 }
 
-// authorize checks the request's credentials against need.
-func (a *Auth) authorize(r *http.Request, need role) error {
+// authorize checks the request's credentials against need. The scheme of
+// the Authorization header (Basic or Bearer) is case-insensitive (RFC 7235);
+// a header longer than maxHeader is 431 before any of it is decoded.
+func (a *Auth) authorize(r *http.Request, need role, maxHeader int) error {
+	values := r.Header.Values("Authorization")
+	size := 0
+	for _, v := range values {
+		size += len(v)
+	}
+	if size > maxHeader {
+		return httpErr(http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large: the Authorization header is %d bytes, the limit is %d", size, maxHeader)
+	}
 	var p *principal
-	if user, pass, ok := r.BasicAuth(); ok {
-		if u, found := a.users[user]; found {
-			h := sha256.Sum256([]byte(pass))
-			if subtle.ConstantTimeCompare(h[:], u.hash[:]) == 1 {
-				p = &u
+	if len(values) > 0 {
+		scheme, cred, _ := strings.Cut(strings.TrimLeft(values[0], " "), " ")
+		cred = strings.Trim(cred, " ")
+		switch {
+		case strings.EqualFold(scheme, "Basic"):
+			if user, pass, ok := decodeBasic(cred); ok {
+				p = a.checkUser(user, pass)
 			}
-		}
-	} else if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		h := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-		for i := range a.tokens {
-			if subtle.ConstantTimeCompare(h[:], a.tokens[i].hash[:]) == 1 {
-				p = &a.tokens[i]
-				break
-			}
+		case strings.EqualFold(scheme, "Bearer"):
+			p = a.checkToken(cred)
 		}
 	}
 	if p == nil {
@@ -189,4 +235,43 @@ func (a *Auth) authorize(r *http.Request, need role) error {
 		return httpErr(http.StatusForbidden, "Forbidden: %s has role %s; this request needs %s", p.name, p.role, need)
 	}
 	return nil
+}
+
+// decodeBasic decodes basic credentials, base64 of "user:password".
+func decodeBasic(cred string) (user, pass string, ok bool) {
+	b, err := base64.StdEncoding.DecodeString(cred)
+	if err != nil {
+		return "", "", false
+	}
+	return strings.Cut(string(b), ":")
+}
+
+// checkUser returns the user if pass is its password. An unknown user's
+// password is hashed and compared all the same.
+func (a *Auth) checkUser(user, pass string) *principal {
+	u, found := a.users[user]
+	want := &a.dummy
+	if found {
+		want = &u.hash
+	}
+	h := sha256.Sum256([]byte(pass))
+	if subtle.ConstantTimeCompare(h[:], want[:]) == 1 && found {
+		return &u
+	}
+	return nil
+}
+
+// checkToken returns the principal whose token tok is, comparing tok with
+// every token.
+func (a *Auth) checkToken(tok string) *principal {
+	h := sha256.Sum256([]byte(tok))
+	match := -1
+	for i := range a.tokens {
+		eq := subtle.ConstantTimeCompare(h[:], a.tokens[i].hash[:])
+		match = subtle.ConstantTimeSelect(eq, i, match)
+	}
+	if match < 0 {
+		return nil
+	}
+	return &a.tokens[match]
 }

@@ -18,10 +18,14 @@ type compatResponse struct {
 // does not parse is an incompatible answer with the parse error as its
 // message instead of a 42201 error, as on Confluent.
 func checkCompat(h *Handler, rq *request, version int) (int, []byte, error) {
-	req, err := readRegisterBody(rq)
+	req, err := readRegisterBody(h, rq)
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := h.checks.enter(rq.r.Context()); err != nil {
+		return 0, nil, err
+	}
+	defer h.checks.leave()
 	verbose := rq.flag("verbose")
 	res, err := h.reg.CheckCompatibility(rq.r.Context(), rq.subject, version, req)
 	var re *registry.Error

@@ -1,6 +1,10 @@
 package api
 
-import "github.com/edactl/edactl/registry"
+import (
+	"strings"
+
+	"github.com/edactl/edactl/registry"
+)
 
 // The /config endpoints.
 
@@ -21,10 +25,8 @@ type configEcho struct {
 }
 
 func putConfig(h *Handler, rq *request) (int, []byte, error) {
-	if rq.subject != "" {
-		if err := registry.CheckSubject(rq.subject); err != nil {
-			return 0, nil, err
-		}
+	if err := checkScopeSubject(rq.subject); err != nil {
+		return 0, nil, err
 	}
 	var u registry.ConfigUpdate
 	if err := readBody(rq, &u); err != nil {
@@ -42,6 +44,20 @@ func putConfig(h *Handler, rq *request) (int, []byte, error) {
 		echo.CompatibilityGroup = *u.CompatibilityGroup
 	}
 	return ok(echo)
+}
+
+// checkScopeSubject is 42208 for a {subject} path segment that names
+// neither a subject nor a schema context: ":.ctx:" (and ":.:", the default
+// context) is the context's scope, as GET and DELETE read it, which the
+// registry checks itself.
+func checkScopeSubject(subject string) error {
+	if subject == "" {
+		return nil
+	}
+	if _, name := registry.SplitSubject(subject); name == "" && strings.HasPrefix(subject, ":.") && strings.HasSuffix(subject, ":") {
+		return nil
+	}
+	return registry.CheckSubject(subject)
 }
 
 func deleteConfig(h *Handler, rq *request) (int, []byte, error) {

@@ -7,15 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/edactl/edactl/registry"
 )
 
 // apiError is an HTTP-level error (routing, body, auth) in Confluent's shape.
 type apiError struct {
-	status int
-	code   int
-	msg    string
+	status     int
+	code       int
+	msg        string
+	retryAfter bool // answer with Retry-After: 1 (an overload, not a mistake)
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -56,7 +59,29 @@ func mapError(err error) (status int, body []byte, internal bool) {
 	}
 	var re *registry.Error
 	if errors.As(err, &re) {
-		return re.HTTPStatus(), errorBody(re.Code, re.Message), re.HTTPStatus() >= 500
+		return re.HTTPStatus(), errorBody(re.Code, publicMessage(re)), re.HTTPStatus() >= 500
 	}
 	return http.StatusInternalServerError, errorBody(500, "Internal Server Error"), true
+}
+
+// publicMessage is the message a client gets for re. A server error (5xx)
+// that wraps a cause, such as a store error (50001) wrapping bbolt's or the
+// file system's, is sent without the cause's text, which can name the data
+// directory: the registry's own words, the system error's name if there is
+// one ("no space left on device"), and a pointer to the log, which has all
+// of it.
+func publicMessage(re *registry.Error) string {
+	cause := errors.Unwrap(re)
+	if re.HTTPStatus() < 500 || cause == nil {
+		return re.Message
+	}
+	msg := strings.TrimRight(strings.TrimSuffix(re.Message, cause.Error()), ": ")
+	if msg == "" {
+		msg = "Internal Server Error"
+	}
+	var errno syscall.Errno
+	if errors.As(cause, &errno) {
+		msg += ": " + errno.Error()
+	}
+	return msg + " (the registry's log has the details)"
 }

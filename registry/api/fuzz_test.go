@@ -42,6 +42,10 @@ func FuzzHandler(f *testing.F) {
 		{"POST", "/subjects/x", `{"schema":1}`},
 		{"GET", "/subjects/x/versions/latest/referencedby", ""},
 		{"GET", "/subjects/imp/metadata?key=a&value=b&key=c&deleted=true&format=resolved", ""},
+		{"HEAD", "/schemas?limit=0", ""},
+		{"HEAD", "/subjects/nope/versions", ""},
+		{"OPTIONS", "/config/:.c:", ""},
+		{"PUT", "/mode/:.c:", `{"mode":"READONLY"}`},
 	} {
 		f.Add(s.m, s.p, []byte(s.b))
 	}
@@ -55,6 +59,12 @@ func FuzzHandler(f *testing.F) {
 		srv.Handler.ServeHTTP(w, req)
 		if w.Code >= 500 {
 			t.Fatalf("%s %q %q: %d %s", method, path, body, w.Code, w.Body)
+		}
+		if method == "HEAD" {
+			if w.Body.Len() != 0 {
+				t.Fatalf("HEAD %q: a body: %s", path, w.Body)
+			}
+			return
 		}
 		if w.Code >= 400 {
 			var e struct {

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bufio"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/edactl/edactl/registry"
@@ -16,6 +20,9 @@ type Handler struct {
 	cfg     config
 	log     *slog.Logger
 	metrics *metrics
+	alog    *accessLog // nil: access log records go to log
+	checks  *checkGate
+	conns   atomic.Pointer[listener] // set by Server.Serve, for metrics
 }
 
 // newHandler returns the HTTP handler for reg.
@@ -27,11 +34,25 @@ func newHandler(reg *registry.Registry, opts ...Option) (*Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Handler{reg: reg, cfg: cfg, log: cfg.logger, metrics: newMetrics()}, nil
+	h := &Handler{reg: reg, cfg: cfg, log: cfg.logger, metrics: newMetrics(), checks: newCheckGate(cfg.maxChecks, cfg.maxQueuedChecks, cfg.checkQueueWait)}
+	if cfg.accessLog && cfg.logOut != nil {
+		h.alog = newAccessLog(cfg.logOut, cfg.logFormat)
+	}
+	return h, nil
+}
+
+// Close flushes the buffered access log (WithAccessLogOutput); lines of
+// requests served after Close are written at once. Server.Close calls it.
+func (h *Handler) Close() error {
+	if h.alog != nil {
+		h.alog.close()
+	}
+	return nil
 }
 
 // handlerFunc serves one endpoint: it returns the status and body of a
-// success, or an error that mapError turns into a Confluent error body.
+// success, or an error that mapError turns into a Confluent error body. An
+// endpoint whose answer is long sets rq.stream instead of a body.
 type handlerFunc func(h *Handler, rq *request) (int, []byte, error)
 
 // ServeHTTP implements http.Handler.
@@ -40,8 +61,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, status, n := h.serve(w, r)
 	d := time.Since(start)
 	h.metrics.observe(rt, status, d)
-	if h.cfg.accessLog && h.log.Enabled(r.Context(), slog.LevelInfo) {
-		h.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+	if !h.cfg.accessLog {
+		return
+	}
+	if h.alog != nil {
+		h.alog.log(start.Add(d), r, status, n, d, rt.name)
+	} else if h.log.Enabled(r.Context(), slog.LevelInfo) {
+		h.log.LogAttrs(r.Context(), slog.LevelInfo, accessLogMsg,
 			slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
 			slog.Int("status", status), slog.Int("bytes", n), slog.Duration("duration", d),
 			slog.String("remote", r.RemoteAddr), slog.String("route", rt.name))
@@ -53,9 +79,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // body length.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, status, n int) {
 	rt = routeUnmatched
+	head := r.Method == http.MethodHead
 	hdr, acceptable := negotiate(r.Header.Get("Accept"))
 	write := func(status int, body []byte) (int, int) {
 		w.Header()["Content-Type"] = hdr
+		if head {
+			// HEAD is GET without the body: the length it would have.
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(status)
+			return status, 0
+		}
 		w.WriteHeader(status)
 		n, _ := w.Write(body)
 		return status, n
@@ -64,6 +97,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 		st, body, internal := mapError(err)
 		if internal {
 			h.log.Error("request failed", "method", r.Method, "path", r.URL.RequestURI(), "error", err)
+		}
+		var ae *apiError
+		if errors.As(err, &ae) && ae.retryAfter {
+			w.Header().Set("Retry-After", "1")
 		}
 		return write(st, body)
 	}
@@ -78,15 +115,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 	rt, ep, err := match(r.Method, r.URL.EscapedPath(), &rq)
 	if rt.name == "/healthz" || rt.name == "/metrics" {
 		if h.cfg.auth != nil && rt.name == "/metrics" {
-			if err := h.cfg.auth.authorize(r, roleRead); err != nil {
-				w.Header().Set("WWW-Authenticate", `Basic realm="edactl registry"`)
+			if err := h.authorize(w, r, roleRead); err != nil {
 				status, n = fail(err)
 				return rt, status, n
 			}
 		}
 		body := []byte("ok\n")
 		if rt.name == "/metrics" {
-			body = h.metrics.render(h.reg)
+			body = h.metrics.render(h)
 		}
 		w.Header()["Content-Type"] = hdrText
 		w.WriteHeader(http.StatusOK)
@@ -98,8 +134,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 		if need == roleNone {
 			need = roleRead
 		}
-		if err := h.cfg.auth.authorize(r, need); err != nil {
-			w.Header().Set("WWW-Authenticate", `Basic realm="edactl registry"`)
+		if err := h.authorize(w, r, need); err != nil {
 			status, n = fail(err)
 			return rt, status, n
 		}
@@ -110,6 +145,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 		}
 		status, n = fail(err)
 		return rt, status, n
+	}
+	if r.Method == http.MethodOptions {
+		// As Jersey answers OPTIONS for a resource: its methods in Allow,
+		// no body.
+		w.Header().Set("Allow", rt.allow)
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return rt, http.StatusOK, 0
 	}
 	if !acceptable {
 		status, n = fail(errNotAcceptable)
@@ -122,11 +165,60 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.maxBody)
 	}
+	if (r.Method == http.MethodPost || r.Method == http.MethodPut) && rq.subject != "" {
+		if err := h.checkSubjectLength(rq.subject); err != nil {
+			status, n = fail(err)
+			return rt, status, n
+		}
+	}
 	st, body, err := ep.fn(h, &rq)
 	if err != nil {
 		status, n = fail(err)
 		return rt, status, n
 	}
+	if rq.stream != nil {
+		w.Header()["Content-Type"] = hdr
+		w.WriteHeader(st)
+		if head {
+			return rt, st, 0
+		}
+		return rt, st, rq.stream(w)
+	}
 	status, n = write(st, body)
 	return rt, status, n
+}
+
+// authorize checks r's credentials; a refusal asks for them.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, need role) error {
+	err := h.cfg.auth.authorize(r, need, h.cfg.maxAuthorization)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Basic realm="edactl registry"`)
+	}
+	return err
+}
+
+// streamJSONArray returns a stream that writes items, each already JSON, as
+// one JSON array, item by item, so a long list is never copied into one
+// buffer.
+func streamJSONArray(items [][]byte) func(io.Writer) int {
+	return func(w io.Writer) int {
+		bw := bufio.NewWriterSize(w, 32<<10)
+		total := 1
+		bw.WriteByte('[')
+		for i, it := range items {
+			if i > 0 {
+				bw.WriteByte(',')
+				total++
+			}
+			if _, err := bw.Write(it); err != nil {
+				return 0 // the client is gone
+			}
+			total += len(it)
+		}
+		bw.WriteByte(']')
+		if bw.Flush() != nil {
+			return 0
+		}
+		return total + 1
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,9 +16,18 @@ import (
 )
 
 // BenchmarkHandlerSchemaByID measures the handler alone (no network) for
-// GET /schemas/ids/{id}, to keep the hot path's own cost visible.
+// GET /schemas/ids/{id}, to keep the hot path's own cost visible: with the
+// access log off, buffered (as the CLI runs it) and through slog.
 func BenchmarkHandlerSchemaByID(b *testing.B) {
-	srv, err := api.Open(context.Background(), store.NewMemory(), nil, api.WithAccessLog(false))
+	b.Run("log-off", func(b *testing.B) { benchHandlerSchemaByID(b, api.WithAccessLog(false)) })
+	b.Run("log-buffered", func(b *testing.B) { benchHandlerSchemaByID(b, api.WithAccessLogOutput(io.Discard, "text")) })
+	b.Run("log-slog", func(b *testing.B) {
+		benchHandlerSchemaByID(b, api.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	})
+}
+
+func benchHandlerSchemaByID(b *testing.B, opt api.Option) {
+	srv, err := api.Open(context.Background(), store.NewMemory(), nil, opt)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,17 +6,15 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-
-	"github.com/edactl/edactl/registry"
 )
 
 // statusSlots are the statuses counted separately; anything else is "other".
-var statusSlots = []int{200, 400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 500}
+var statusSlots = []int{200, 400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 431, 500, 503}
 
 var durationBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 type routeMetrics struct {
-	byStatus [13]atomic.Uint64 // len(statusSlots)+1
+	byStatus [15]atomic.Uint64 // len(statusSlots)+1
 	buckets  [15]atomic.Uint64 // len(durationBuckets)+1 (+Inf)
 	sumNanos atomic.Uint64
 }
@@ -59,7 +57,8 @@ func (m *metrics) observe(rt *route, status int, d time.Duration) {
 	rm.sumNanos.Add(uint64(d))
 }
 
-func (m *metrics) render(reg *registry.Registry) []byte {
+func (m *metrics) render(h *Handler) []byte {
+	reg := h.reg
 	var b bytes.Buffer
 	b.WriteString("# HELP edactl_http_requests_total HTTP requests by route and status.\n# TYPE edactl_http_requests_total counter\n")
 	for _, rt := range allRoutes {
@@ -102,5 +101,13 @@ func (m *metrics) render(reg *registry.Registry) []byte {
 	fmt.Fprintf(&b, "# HELP edactl_registry_log_commits_total Group commits (one fsync each) to the log.\n# TYPE edactl_registry_log_commits_total counter\nedactl_registry_log_commits_total %d\n", st.Commits)
 	fmt.Fprintf(&b, "# HELP edactl_registry_log_records_total Records appended to the log.\n# TYPE edactl_registry_log_records_total counter\nedactl_registry_log_records_total %d\n", st.Records)
 	fmt.Fprintf(&b, "# HELP edactl_registry_log_commit_seconds_total Time spent committing to the log.\n# TYPE edactl_registry_log_commit_seconds_total counter\nedactl_registry_log_commit_seconds_total %g\n", st.CommitDuration.Seconds())
+	g := h.checks
+	fmt.Fprintf(&b, "# HELP edactl_http_checks_in_flight Register, lookup and compatibility requests holding a slot.\n# TYPE edactl_http_checks_in_flight gauge\nedactl_http_checks_in_flight %d\n", len(g.slots))
+	fmt.Fprintf(&b, "# HELP edactl_http_checks_queued Register, lookup and compatibility requests waiting for a slot.\n# TYPE edactl_http_checks_queued gauge\nedactl_http_checks_queued %d\n", max(g.queued.Load(), 0))
+	fmt.Fprintf(&b, "# HELP edactl_http_checks_refused_total Register, lookup and compatibility requests refused with 503.\n# TYPE edactl_http_checks_refused_total counter\nedactl_http_checks_refused_total %d\n", g.refused.Load())
+	if l := h.conns.Load(); l != nil {
+		fmt.Fprintf(&b, "# HELP edactl_http_connections_open Open HTTP connections.\n# TYPE edactl_http_connections_open gauge\nedactl_http_connections_open %d\n", l.open.Load())
+		fmt.Fprintf(&b, "# HELP edactl_http_connections_refused_total Connections refused over the connection limit.\n# TYPE edactl_http_connections_refused_total counter\nedactl_http_connections_refused_total %d\n", l.refused.Load())
+	}
 	return b.Bytes()
 }

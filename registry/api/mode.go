@@ -1,7 +1,5 @@
 package api
 
-import "github.com/edactl/edactl/registry"
-
 // The /mode endpoints.
 
 type modeBody struct {
@@ -17,10 +15,8 @@ func getMode(h *Handler, rq *request) (int, []byte, error) {
 }
 
 func putMode(h *Handler, rq *request) (int, []byte, error) {
-	if rq.subject != "" {
-		if err := registry.CheckSubject(rq.subject); err != nil {
-			return 0, nil, err
-		}
+	if err := checkScopeSubject(rq.subject); err != nil {
+		return 0, nil, err
 	}
 	var b modeBody
 	if err := readBody(rq, &b); err != nil {

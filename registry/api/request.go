@@ -23,6 +23,9 @@ type request struct {
 	version   string // the {version} path segment
 	id        string // the {id} path segment
 	query     url.Values
+	// stream, if an endpoint sets it, writes the answer instead of the
+	// body it returns, and returns the bytes written.
+	stream func(io.Writer) int
 }
 
 func (rq *request) q() url.Values {
@@ -164,17 +167,35 @@ func paginate[T any](rq *request, list []T, defLimit int) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
+	return window(list, offset, limit), nil
+}
+
+// window is list from offset on, at most limit long (limit < 1: no limit).
+func window[T any](list []T, offset, limit int) []T {
 	if offset < 0 {
 		offset = 0
 	}
 	if offset >= len(list) {
-		return list[:0], nil
+		return list[:0]
 	}
 	list = list[offset:]
 	if limit > 0 && limit < len(list) {
 		list = list[:limit]
 	}
-	return list, nil
+	return list
+}
+
+// pageSize is Confluent's normalizeLimit: a ?limit= in [1, max] is used;
+// none, or one out of that range, gives def.
+func (rq *request) pageSize(def, maxLimit int) (int, error) {
+	limit, err := rq.intParam("limit", def)
+	if err != nil {
+		return 0, err
+	}
+	if limit < 1 || limit > maxLimit {
+		return def, nil
+	}
+	return limit, nil
 }
 
 // readBody reads and decodes a JSON request body into v. A missing body is

@@ -20,17 +20,3 @@ func marshal(v any) []byte {
 
 // ok answers 200 with v as JSON.
 func ok(v any) (int, []byte, error) { return http.StatusOK, marshal(v), nil }
-
-// joinJSON returns the JSON array of items, each already JSON.
-func joinJSON(items [][]byte) []byte {
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, it := range items {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(it)
-	}
-	b.WriteByte(']')
-	return b.Bytes()
-}

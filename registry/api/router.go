@@ -26,9 +26,12 @@ func newRoute(name string, eps map[string]endpoint) *route {
 	for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
 		if _, ok := eps[m]; ok {
 			methods = append(methods, m)
+			if m == "GET" {
+				methods = append(methods, "HEAD") // GET without the body
+			}
 		}
 	}
-	rt.allow = strings.Join(methods, ", ")
+	rt.allow = strings.Join(append(methods, "OPTIONS"), ", ")
 	return rt
 }
 
@@ -130,7 +133,13 @@ func match(method, path string, rq *request) (*route, endpoint, error) {
 		rq.subject = s
 	}
 	ep, ok := rt.eps[method]
-	if !ok {
+	switch {
+	case ok:
+	case method == "HEAD" && rt.eps["GET"].fn != nil:
+		ep = rt.eps["GET"]
+	case method == "OPTIONS":
+		ep = endpoint{role: roleRead} // answered by serve from rt.allow
+	default:
 		return rt, endpoint{role: roleRead}, errMethodNotAllowed
 	}
 	return rt, ep, nil

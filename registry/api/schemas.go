@@ -22,16 +22,24 @@ func listSchemas(h *Handler, rq *request) (int, []byte, error) {
 			prefix = ":.:"
 		}
 	}
-	vs := h.reg.Schemas(registry.SchemasFilter{SubjectPrefix: prefix, Deleted: rq.deleted(), LatestOnly: rq.flag("latestOnly")})
-	vs, err := paginate(rq, vs, h.cfg.schemaSearch)
+	offset, err := rq.intParam("offset", 0)
 	if err != nil {
 		return 0, nil, err
 	}
+	limit, err := rq.pageSize(h.cfg.schemaSearchDef, h.cfg.schemaSearchMax)
+	if err != nil {
+		return 0, nil, err
+	}
+	vs := h.reg.Schemas(registry.SchemasFilter{SubjectPrefix: prefix, Deleted: rq.deleted(), LatestOnly: rq.flag("latestOnly")})
+	vs = window(vs, offset, limit)
 	items := make([][]byte, len(vs))
 	for i, v := range vs {
 		items[i] = v.JSON()
 	}
-	return http.StatusOK, joinJSON(items), nil
+	// Each item is a version's stored JSON; streaming them keeps a page of
+	// large schemas from being copied into one response buffer.
+	rq.stream = streamJSONArray(items)
+	return http.StatusOK, nil, nil
 }
 
 // schemaByID is the hot path: precomputed bytes, no allocation beyond the

@@ -36,9 +36,21 @@ func Open(ctx context.Context, log store.Log, regOpts []registry.Option, opts ..
 	return &Server{Log: log, Registry: reg, Handler: h}, nil
 }
 
-// Close stops the registry's writer and closes the log.
+// Close flushes the access log, stops the registry's writer and closes the
+// log.
 func (s *Server) Close() error {
-	return errors.Join(s.Registry.Close(), s.Log.Close())
+	return errors.Join(s.Handler.Close(), s.Registry.Close(), s.Log.Close())
+}
+
+// Serve serves the handler on ln with Serve, through a listener that keeps
+// at most WithMaxConnections connections open (refusing the others with
+// 503) and answers requests net/http cannot parse (a bad %-escape in the
+// path, oversized headers) with Confluent error bodies instead of
+// net/http's plain text.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	l := newListener(ln, s.Handler.cfg.maxConnections)
+	s.Handler.conns.Store(l)
+	return Serve(ctx, l, s.Handler, s.Handler.log)
 }
 
 // Timeouts of the HTTP server Serve runs.
@@ -52,8 +64,12 @@ const (
 
 // Serve serves h on ln until ctx is done, then shuts down gracefully:
 // in-flight requests get ShutdownGrace to finish. It returns nil after a
-// clean shutdown.
+// clean shutdown. Requests net/http cannot parse get Confluent error
+// bodies; Server.Serve also applies the handler's connection limit.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	if _, ok := ln.(*listener); !ok {
+		ln = newListener(ln, 0)
+	}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,

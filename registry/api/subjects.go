@@ -51,26 +51,36 @@ type registerBody struct {
 	Version    int                  `json:"version"`
 }
 
-func readRegisterBody(rq *request) (registry.RegisterRequest, error) {
+// readRegisterBody reads a register, lookup or compatibility body and
+// checks its references and metadata against the handler's limits.
+func readRegisterBody(h *Handler, rq *request) (registry.RegisterRequest, error) {
 	var b registerBody
 	if err := readBody(rq, &b); err != nil {
 		return registry.RegisterRequest{}, err
 	}
-	return registry.RegisterRequest{
+	req := registry.RegisterRequest{
 		Schema: b.Schema, SchemaType: b.SchemaType, References: b.References,
 		Metadata: b.Metadata, RuleSet: b.RuleSet, ID: b.ID, Version: b.Version,
 		Normalize: rq.flag("normalize"),
-	}, nil
+	}
+	if err := h.checkRegisterLimits(&req); err != nil {
+		return registry.RegisterRequest{}, err
+	}
+	return req, nil
 }
 
 func registerSchema(h *Handler, rq *request) (int, []byte, error) {
 	if err := registry.CheckSubject(rq.subject); err != nil {
 		return 0, nil, err
 	}
-	req, err := readRegisterBody(rq)
+	req, err := readRegisterBody(h, rq)
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := h.checks.enter(rq.r.Context()); err != nil {
+		return 0, nil, err
+	}
+	defer h.checks.leave()
 	res, err := h.reg.Register(rq.r.Context(), rq.subject, req)
 	if err != nil {
 		return 0, nil, err
@@ -164,10 +174,14 @@ func referencedBy(h *Handler, rq *request) (int, []byte, error) {
 }
 
 func lookupSchema(h *Handler, rq *request) (int, []byte, error) {
-	req, err := readRegisterBody(rq)
+	req, err := readRegisterBody(h, rq)
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := h.checks.enter(rq.r.Context()); err != nil {
+		return 0, nil, err
+	}
+	defer h.checks.leave()
 	v, err := h.reg.Lookup(rq.r.Context(), rq.subject, req, rq.deleted())
 	if err != nil {
 		return 0, nil, err
