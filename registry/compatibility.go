@@ -22,12 +22,12 @@ type CompatibilityResult struct {
 // registering it. version -1 is the latest version, a positive version that
 // version only (both in the directions of the subject's level), and 0 means
 // "as registration would": the latest or every live version, per the level.
-// A schema that does not parse is a 42201 error.
+// A schema that does not parse or fails validation (outside IMPORT mode),
+// or whose check exceeds the work budget, is a 42201 error. It works on a
+// snapshot and takes no lock.
 func (r *Registry) CheckCompatibility(_ context.Context, subject string, version int, req RegisterRequest) (CompatibilityResult, error) {
 	subject = NormalizeSubject(subject)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	st := r.pub
+	st := r.snapshot()
 	var hist []*Version
 	if version > 0 {
 		v, err := st.version(subject, version, LiveOnly)
@@ -42,6 +42,11 @@ func (r *Registry) CheckCompatibility(_ context.Context, subject string, version
 	cand, err := r.prepare(st, subject, &req)
 	if err != nil {
 		return CompatibilityResult{}, err
+	}
+	if st.effectiveMode(subject) != ModeImport {
+		if err := cand.problemsError(); err != nil {
+			return CompatibilityResult{}, err
+		}
 	}
 	cfg := st.effectiveConfig(subject, r.cfg.defaultLevel)
 	level := cfg.Compatibility
@@ -59,7 +64,7 @@ func (r *Registry) CheckCompatibility(_ context.Context, subject string, version
 	if level == compat.None || len(hist) == 0 {
 		return CompatibilityResult{Compatible: true}, nil
 	}
-	msgs, ok, err := r.compare(st, level, cand, hist)
+	msgs, ok, err := r.compare(st, subject, level, cand, hist)
 	if err != nil {
 		return CompatibilityResult{}, err
 	}
@@ -69,10 +74,24 @@ func (r *Registry) CheckCompatibility(_ context.Context, subject string, version
 	return CompatibilityResult{Compatible: false, Messages: msgs}, nil
 }
 
+// verdict remembers what a registration's compatibility check found
+// compatible: the level it checked and the content of every version it
+// compared with (a content compatible once stays compatible under the same
+// level).
+type verdict struct {
+	level compat.Level
+	ok    map[[32]byte]bool
+}
+
 // checkRegister checks cand against the versions of subject a registration
-// is checked against, and returns the 409 error listing every
-// incompatibility.
-func (r *Registry) checkRegister(st *state, subject string, cand *candidate) error {
+// is checked against, skipping those checked (already found compatible under
+// the same level), and returns the 409 error listing every incompatibility.
+// The first check of a registration, against the snapshot, compares with
+// every version; the one at commit only with those committed since, so the
+// sequencer rarely compares anything. A version found incompatible is
+// always one of those compared, so the 409 lists the same problems a full
+// check would.
+func (r *Registry) checkRegister(st *state, subject string, cand *candidate, checked *verdict) error {
 	cfg := st.effectiveConfig(subject, r.cfg.defaultLevel)
 	level := cfg.Compatibility
 	if level == compat.None {
@@ -82,25 +101,37 @@ func (r *Registry) checkRegister(st *state, subject string, cand *candidate) err
 	if !level.Transitive() && len(hist) > 1 {
 		hist = hist[:1]
 	}
-	if len(hist) == 0 {
+	if checked.level != level {
+		checked.level, checked.ok = level, map[[32]byte]bool{}
+	}
+	var todo []*Version
+	for _, v := range hist {
+		if !checked.ok[v.Content.key] {
+			todo = append(todo, v)
+		}
+	}
+	if len(todo) == 0 {
 		return nil
 	}
-	msgs, ok, err := r.compare(st, level, cand, hist)
+	msgs, ok, err := r.compare(st, subject, level, cand, todo)
 	if err != nil {
 		return err
 	}
-	if ok {
-		return nil
+	if !ok {
+		return newErr(CodeIncompatibleSchema,
+			"Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
 	}
-	return newErr(CodeIncompatibleSchema,
-		"Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
+	for _, v := range todo {
+		checked.ok[v.Content.key] = true
+	}
+	return nil
 }
 
 // history returns the live versions of subject a new schema is checked
 // against, newest first, keeping only those in the compatibility group of
 // metadata md.
 func (st *state) history(subject string, cfg Config, md *Metadata) []*Version {
-	sub := st.subjects[subject]
+	sub := st.subject(subject)
 	if sub == nil {
 		return nil
 	}
@@ -125,18 +156,29 @@ func groupValue(md *Metadata, key string) string {
 	return md.Properties[key]
 }
 
-// compare checks cand against hist (newest first) under level and returns
-// Confluent-style messages for every incompatibility.
-func (r *Registry) compare(st *state, level compat.Level, cand *candidate, hist []*Version) ([]string, bool, error) {
+// compare checks cand against hist (newest first) under level, within the
+// registry's work budget, and returns Confluent-style messages for every
+// incompatibility. A check that exceeds the budget is a 42201 error saying
+// so and what to do.
+func (r *Registry) compare(st *state, subject string, level compat.Level, cand *candidate, hist []*Version) ([]string, bool, error) {
 	schemas := make([]avro.Schema, len(hist))
 	for i, v := range hist {
-		s, err := r.parsedContent(st, v.Content)
+		s, err := r.parsedVersion(st, v)
 		if err != nil {
 			return nil, false, err
 		}
 		schemas[i] = s
 	}
-	rep := compat.Check(level, cand.parsed, schemas)
+	if r.beforeCompare != nil {
+		r.beforeCompare(subject)
+	}
+	rep, err := compat.CheckBounded(level, cand.parsed, schemas, r.cfg.compatBudget)
+	if err != nil {
+		if errors.Is(err, compat.ErrTooComplex) {
+			return nil, false, errTooComplex(err)
+		}
+		return nil, false, fmt.Errorf("compatibility check of %q: %w", subject, err)
+	}
 	if rep.Compatible {
 		return nil, true, nil
 	}

@@ -34,12 +34,11 @@ func (r *Registry) Config(scope string, fallback Fallback) (Config, error) {
 	if err := checkScope(scope); err != nil {
 		return Config{}, err
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	st := r.snapshot()
 	if _, name := SplitSubject(scope); name == "" || fallback == DefaultToGlobal {
-		return r.pub.effectiveConfig(scope, r.cfg.defaultLevel), nil
+		return st.effectiveConfig(scope, r.cfg.defaultLevel), nil
 	}
-	c, ok := r.pub.configs[scope]
+	c, ok := st.configs.get(scope)
 	if !ok {
 		return Config{}, newErr(CodeSubjectCompatibilityNotConfig, "Subject '%s' does not have subject-level compatibility configured", scope)
 	}
@@ -66,7 +65,7 @@ func (r *Registry) SetConfig(ctx context.Context, scope string, u ConfigUpdate) 
 		if m := st.effectiveMode(scope); m.readOnly() {
 			return nil, Config{}, errReadOnly(scopeName(scope))
 		}
-		c := st.configs[scope]
+		c := st.configs.at(scope)
 		if level != "" {
 			c.Compatibility = level
 		}
@@ -94,7 +93,7 @@ func (r *Registry) DeleteConfig(ctx context.Context, scope string) (Config, erro
 		if m := st.effectiveMode(scope); m.readOnly() {
 			return nil, Config{}, errReadOnly(scopeName(scope))
 		}
-		old, ok := st.configs[scope]
+		old, ok := st.configs.get(scope)
 		if scope == "" {
 			if old.Compatibility == "" {
 				old.Compatibility = r.cfg.defaultLevel
@@ -115,7 +114,7 @@ func (st *state) effectiveConfig(subject string, def compat.Level) Config {
 	schemaCtx, _ := SplitSubject(subject)
 	var out Config
 	for _, s := range []string{subject, contextScope(schemaCtx), ""} {
-		c, ok := st.configs[s]
+		c, ok := st.configs.get(s)
 		if !ok {
 			continue
 		}

@@ -24,7 +24,7 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, deletion D
 		if st.effectiveMode(subject).readOnly() {
 			return nil, nil, errReadOnly(subject)
 		}
-		sub := st.subjects[subject]
+		sub := st.subject(subject)
 		if sub == nil {
 			return nil, nil, errSubjectNotFound(subject)
 		}
@@ -50,7 +50,9 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, deletion D
 
 // DeleteVersion soft deletes one version (-1 = the latest live one), or
 // permanently deletes an already soft-deleted one (-1 = the latest, deleted
-// or not). It returns the version number.
+// or not). It returns the version number. As on Confluent, a version a live
+// version references cannot be soft deleted, and one any version (soft
+// deleted ones too) references cannot be deleted permanently (42206).
 func (r *Registry) DeleteVersion(ctx context.Context, subject string, version int, deletion Deletion) (int, error) {
 	subject = NormalizeSubject(subject)
 	permanent := deletion == PermanentDelete
@@ -58,7 +60,7 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 		if st.effectiveMode(subject).readOnly() {
 			return nil, 0, errReadOnly(subject)
 		}
-		sub := st.subjects[subject]
+		sub := st.subject(subject)
 		if sub == nil {
 			return nil, 0, errSubjectNotFound(subject)
 		}
@@ -84,7 +86,7 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, version in
 		if permanent && !v.Deleted {
 			return nil, 0, newErr(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, v.Version)
 		}
-		if st.referenced(subject, v.Version) {
+		if st.deleteBlocked(subject, v.Version, permanent, recordFormat) {
 			return nil, 0, errReferenced(subject, v.Version)
 		}
 		return []record{{Kind: versionDeleted, Subject: subject, Version: v.Version, Permanent: permanent}}, v.Version, nil

@@ -124,3 +124,30 @@ func errReferenced(subject string, version int) *Error {
 func errStore(err error) *Error {
 	return &Error{Code: CodeStoreError, Message: "Error while storing the schema change: " + err.Error(), err: err}
 }
+
+// errUnreadableVersion is the 42201 error for a stored version a request
+// must read (to compare with it) that does not resolve, e.g. because a
+// version it references was removed by an older edactl.
+func errUnreadableVersion(v *Version, err error) *Error {
+	return &Error{Code: CodeInvalidSchema, err: err, Message: fmt.Sprintf(
+		"Invalid schema: version %d of subject %s (schema %d), which this schema must be checked against, cannot be read: %v; "+
+			"soft delete that version so that it is no longer compared, or register with compatibility NONE",
+		v.Version, v.Subject, v.Content.ID, err)}
+}
+
+// errTooComplex is the 42201 error for a compatibility check that ran out of
+// its work budget (err wraps compat.ErrTooComplex).
+func errTooComplex(err error) *Error {
+	return &Error{Code: CodeInvalidSchema, err: err, Message: "Invalid schema: the " + err.Error() +
+		"; simplify the schema (fewer union branches, fields or named types), compare it with fewer versions " +
+		"(a non-transitive compatibility level, or a compatibility group), or have the registry's compatibility budget raised"}
+}
+
+// errIDSpaceFull is the error for a new schema in a schema context whose
+// every id up to limit has been used.
+func errIDSpaceFull(schemaCtx string, limit int) *Error {
+	return newErr(CodeOperationNotPermitted,
+		"No schema id is left in context %s: every id from 1 to %d has been used, and the ids of hard-deleted schemas are never reused. "+
+			"Register new schemas in another schema context (subjects named :.<context>:<name>), whose ids are allocated separately",
+		schemaCtx, limit)
+}

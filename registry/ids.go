@@ -7,16 +7,15 @@ import "sort"
 // {"schema":…} plus schemaType, references and metadata when set. It is the
 // hot read path; callers must not modify the bytes.
 func (r *Registry) SchemaJSON(schemaCtx string, id int) ([]byte, error) {
-	r.mu.RLock()
-	cs := r.pub.contexts[schemaCtx]
+	st := r.snapshot()
+	cs := st.context(schemaCtx)
 	if cs == nil && (schemaCtx == "" || schemaCtx == DefaultContext) {
-		cs = r.pub.contexts[DefaultContext]
+		cs = st.context(DefaultContext)
 	}
 	var c *Content
 	if cs != nil {
-		c = cs.byID[id]
+		c = cs.byID.at(id)
 	}
-	r.mu.RUnlock()
 	if c == nil {
 		return nil, errSchemaIDNotFound(id)
 	}
@@ -27,10 +26,8 @@ func (r *Registry) SchemaJSON(schemaCtx string, id int) ([]byte, error) {
 // (soft-deleted versions keep their id resolvable).
 func (r *Registry) SchemaByID(schemaCtx string, id int) (*Content, error) {
 	schemaCtx = NormalizeContext(schemaCtx)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if cs := r.pub.contexts[schemaCtx]; cs != nil {
-		if c := cs.byID[id]; c != nil {
+	if cs := r.snapshot().context(schemaCtx); cs != nil {
+		if c := cs.byID.at(id); c != nil {
 			return c, nil
 		}
 	}
@@ -39,9 +36,7 @@ func (r *Registry) SchemaByID(schemaCtx string, id int) (*Content, error) {
 
 // MaxID returns the highest id ever allocated in schema context schemaCtx.
 func (r *Registry) MaxID(schemaCtx string) int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if cs := r.pub.contexts[NormalizeContext(schemaCtx)]; cs != nil {
+	if cs := r.snapshot().context(NormalizeContext(schemaCtx)); cs != nil {
 		return cs.maxID
 	}
 	return 0
@@ -57,14 +52,13 @@ type SubjectVersion struct {
 // that uses id and that d admits, sorted.
 func (r *Registry) VersionsByID(schemaCtx string, id int, d Deleted) ([]SubjectVersion, error) {
 	schemaCtx = NormalizeContext(schemaCtx)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	cs := r.pub.contexts[schemaCtx]
-	if cs == nil || cs.byID[id] == nil {
+	st := r.snapshot()
+	cs := st.context(schemaCtx)
+	if cs == nil || !cs.byID.has(id) {
 		return nil, errSchemaIDNotFound(id)
 	}
 	out := []SubjectVersion{}
-	for name, sub := range r.pub.subjects {
+	for name, sub := range st.subjects.all {
 		if subjectCtx, _ := SplitSubject(name); subjectCtx != schemaCtx {
 			continue
 		}

@@ -62,12 +62,11 @@ func (r *Registry) Mode(scope string, fallback Fallback) (Mode, error) {
 	if err := checkScope(scope); err != nil {
 		return "", err
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	st := r.snapshot()
 	if _, name := SplitSubject(scope); name == "" || fallback == DefaultToGlobal {
-		return r.pub.effectiveMode(scope), nil
+		return st.effectiveMode(scope), nil
 	}
-	m, ok := r.pub.modes[scope]
+	m, ok := st.modes.get(scope)
 	if !ok {
 		return "", newErr(CodeSubjectModeNotConfigured, "Subject '%s' does not have subject-level mode configured", scope)
 	}
@@ -91,7 +90,7 @@ func (r *Registry) SetMode(ctx context.Context, scope, mode string, check Import
 	}
 	return submit(ctx, r, func(st *state) ([]record, Mode, error) {
 		if m == ModeImport && check != ForceImport {
-			for name, sub := range st.subjects {
+			for name, sub := range st.subjects.all {
 				if inScope(scope, name) && sub.live() > 0 {
 					return nil, "", newErr(CodeOperationNotPermitted, "Cannot import since found existing subjects")
 				}
@@ -109,7 +108,7 @@ func (r *Registry) DeleteMode(ctx context.Context, scope string, recursion Recur
 		return "", err
 	}
 	return submit(ctx, r, func(st *state) ([]record, Mode, error) {
-		old, ok := st.modes[scope]
+		old, ok := st.modes.get(scope)
 		if scope == "" && !ok {
 			old = ModeReadWrite
 		}
@@ -123,7 +122,7 @@ func (r *Registry) DeleteMode(ctx context.Context, scope string, recursion Recur
 			return []record{{Kind: modeDeleted, Subject: scope}}, old, nil
 		}
 		found := false
-		for k := range st.modes {
+		for k := range st.modes.all {
 			if inScope(scope, k) {
 				found = true
 			}
@@ -140,7 +139,7 @@ func (r *Registry) DeleteMode(ctx context.Context, scope string, recursion Recur
 func (st *state) effectiveMode(subject string) Mode {
 	schemaCtx, _ := SplitSubject(subject)
 	for _, s := range []string{subject, contextScope(schemaCtx), ""} {
-		if m, ok := st.modes[s]; ok {
+		if m, ok := st.modes.get(s); ok {
 			return m
 		}
 	}

@@ -19,6 +19,8 @@ type config struct {
 	maxSchemaBytes int
 	writeTimeout   time.Duration
 	commitDelay    time.Duration
+	compatBudget   int
+	maxID          int
 }
 
 func defaultConfig() config {
@@ -29,6 +31,8 @@ func defaultConfig() config {
 		maxSchemaBytes: 4 << 20,
 		writeTimeout:   30 * time.Second,
 		commitDelay:    2 * time.Millisecond,
+		compatBudget:   compat.DefaultBudget,
+		maxID:          maxIDOrVersion,
 	}
 }
 
@@ -59,6 +63,20 @@ func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.write
 // instead of splitting them over two. 0 disables the wait.
 func WithCommitDelay(d time.Duration) Option { return func(c *config) { c.commitDelay = d } }
 
+// WithCompatibilityBudget sets the work budget of each compatibility check
+// (registration and the compatibility endpoints), in compat.CheckBounded's
+// steps, overriding the default of compat.DefaultBudget (10,000,000, far
+// above what real schemas need). A check that exceeds it fails with 42201
+// instead of holding a request for as long as a hostile schema makes it
+// take.
+func WithCompatibilityBudget(steps int) Option { return func(c *config) { c.compatBudget = steps } }
+
+// withMaxID sets the largest schema id allocated, overriding the default of
+// 2^31-1 (the largest id the wire format carries), so that tests can fill
+// an id space. Every replica folding a log must use the same value, which
+// is why it is not offered outside the package.
+func withMaxID(n int) Option { return func(c *config) { c.maxID = n } }
+
 func (c *config) validate() error {
 	if c.logger == nil {
 		return errors.New("registry: nil logger")
@@ -77,6 +95,12 @@ func (c *config) validate() error {
 	}
 	if c.writeTimeout <= 0 {
 		return fmt.Errorf("registry: write timeout must be positive, got %v", c.writeTimeout)
+	}
+	if c.compatBudget < 1 {
+		return fmt.Errorf("registry: compatibility budget must be at least 1 step, got %d", c.compatBudget)
+	}
+	if c.maxID < 1 || c.maxID > maxIDOrVersion {
+		return fmt.Errorf("registry: max id must be in [1, %d], got %d", maxIDOrVersion, c.maxID)
 	}
 	return nil
 }

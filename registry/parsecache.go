@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/hamba/avro/v2"
@@ -21,31 +20,50 @@ type parsedKey struct {
 
 // parseCache keeps parsed history schemas: parsing is the expensive part of
 // a compatibility check. Entries are keyed by content, so they never go
-// stale.
+// stale. Its lock guards the map only: parsing happens outside it.
 type parseCache struct {
 	mu sync.RWMutex
 	m  map[parsedKey]avro.Schema
 }
 
-// parsedContent returns c parsed, with its references resolved in st.
-func (r *Registry) parsedContent(st *state, c *Content) (avro.Schema, error) {
+func (p *parseCache) get(k parsedKey) avro.Schema {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.m[k]
+}
+
+func (p *parseCache) put(k parsedKey, s avro.Schema) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.m[k] = s
+}
+
+// parsedVersion returns the schema of v parsed, with its references
+// resolved in st. A stored schema that cannot be parsed (one whose
+// references no longer resolve, in a log written by an older edactl) is a
+// 42201 error naming the version, never an internal one: the client can act
+// on it.
+func (r *Registry) parsedVersion(st *state, v *Version) (avro.Schema, error) {
+	c := v.Content
 	k := parsedKey{c.Context, c.key}
-	r.parsed.mu.RLock()
-	s := r.parsed.m[k]
-	r.parsed.mu.RUnlock()
-	if s != nil {
+	if s := r.parsed.get(k); s != nil {
 		return s, nil
 	}
 	refs, err := st.referenceTexts(c.References)
 	if err != nil {
-		return nil, err
+		return nil, errUnreadableVersion(v, err)
 	}
-	s, err = avroschema.ParseWithReferences(c.Schema, refs...)
+	s, err := avroschema.ParseWithReferences(c.Schema, refs...)
 	if err != nil {
-		return nil, fmt.Errorf("stored schema %d does not parse: %w", c.ID, err)
+		return nil, errUnreadableVersion(v, err)
 	}
-	r.parsed.mu.Lock()
-	r.parsed.m[k] = s
-	r.parsed.mu.Unlock()
+	r.parsed.put(k, s)
 	return s, nil
+}
+
+// remember caches the parse of content registered from a candidate, so that
+// the sequencer, re-checking a registration at commit against versions
+// committed since its snapshot, finds them parsed.
+func (r *Registry) remember(schemaCtx string, cand *candidate) {
+	r.parsed.put(parsedKey{schemaCtx, cand.key}, cand.parsed)
 }

@@ -12,8 +12,18 @@ import (
 )
 
 // recordFormat is the version of the log record format this package writes.
-// decodeRecord reads every format up to it and refuses newer ones.
-const recordFormat = 1
+// decodeRecord reads every format up to it and refuses newer ones, so an
+// older edactl stops with "upgrade edactl" instead of folding a record by
+// rules it does not know. The fold applies each record by the rules of its
+// own format:
+//
+//   - 1: the first format.
+//   - 2: a SchemaRegistered record no longer tombstones a soft-deleted
+//     version with the same id that some version still references, and a
+//     soft VersionDeleted is refused only while a live version references
+//     the version (a permanent one still while any version does), as
+//     Confluent does.
+const recordFormat = 2
 
 // recordKind names what a record says happened. The names are the "kind"
 // values of the stored JSON.
@@ -59,9 +69,13 @@ type record struct {
 	Mode       Mode        `json:"mode,omitempty"`
 }
 
-// encodeRecord returns the log form of r, stamped with recordFormat.
+// encodeRecord returns the log form of r, stamped with recordFormat unless
+// it already carries a format (a decoded record keeps its own, and with it
+// the rules it is folded by).
 func encodeRecord(r record) ([]byte, error) {
-	r.Format = recordFormat
+	if r.Format == 0 {
+		r.Format = recordFormat
+	}
 	if err := r.validate(); err != nil {
 		return nil, err
 	}

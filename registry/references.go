@@ -14,7 +14,21 @@ type idKey struct {
 // referenceTexts returns the texts of refs and of everything they reference,
 // dependencies first, each once: the order ParseWithReferences needs.
 func (st *state) referenceTexts(refs []Reference) ([]string, error) {
-	var out []string
+	vs, err := st.referenceVersions(refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Content.Schema
+	}
+	return out, nil
+}
+
+// referenceVersions returns the versions refs name and everything they
+// reference, dependencies first, each content once.
+func (st *state) referenceVersions(refs []Reference) ([]*Version, error) {
+	var out []*Version
 	seen := map[idKey]bool{}
 	var visit func(refs []Reference, depth int) error
 	visit = func(refs []Reference, depth int) error {
@@ -34,7 +48,7 @@ func (st *state) referenceTexts(refs []Reference) ([]string, error) {
 			if err := visit(v.Content.References, depth+1); err != nil {
 				return err
 			}
-			out = append(out, v.Content.Schema)
+			out = append(out, v)
 		}
 		return nil
 	}
@@ -47,7 +61,7 @@ func (st *state) referenceTexts(refs []Reference) ([]string, error) {
 // lookupRef finds the version a reference names (soft-deleted versions
 // count: they are still resolvable).
 func (st *state) lookupRef(ref Reference) (*Version, error) {
-	sub := st.subjects[NormalizeSubject(ref.Subject)]
+	sub := st.subject(NormalizeSubject(ref.Subject))
 	if sub == nil {
 		return nil, fmt.Errorf("reference %q: subject %q not found", ref.Name, ref.Subject)
 	}
@@ -69,9 +83,7 @@ func (r *Registry) Resolved(c *Content) (string, error) {
 	if len(c.References) == 0 {
 		return c.Schema, nil
 	}
-	r.mu.RLock()
-	refs, err := r.pub.referenceTexts(c.References)
-	r.mu.RUnlock()
+	refs, err := r.snapshot().referenceTexts(c.References)
 	if err != nil {
 		return "", newErr(CodeInvalidSchema, "Cannot resolve the references of schema %d: %v", c.ID, err)
 	}

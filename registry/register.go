@@ -2,12 +2,14 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/registry/compat"
 )
 
 // RegisterRequest is the body of a registration (or lookup, or
@@ -44,14 +46,23 @@ type RegisterResult struct {
 }
 
 // candidate is a schema prepared for registration, lookup or a check: parsed,
-// canonicalised and keyed. Preparing happens outside the sequencer.
+// canonicalised, keyed and validated. Preparing happens outside the
+// sequencer, against a snapshot.
 type candidate struct {
 	schemaType string
 	canonical  string
 	refs       []Reference
-	metadata   *Metadata
-	key        [32]byte
-	parsed     avro.Schema
+	// refKeys are the content keys of the versions refs name, as the
+	// snapshot had them; the commit refuses the candidate if one changed.
+	refKeys  [][32]byte
+	metadata *Metadata
+	key      [32]byte
+	parsed   avro.Schema
+	// problems are what validation found that hamba/avro lets through
+	// (avroschema.Validate, names two texts define differently): a new
+	// version with problems is refused (42201) except in IMPORT mode,
+	// which accepts what a source registry held.
+	problems []string
 }
 
 // matches reports whether content is the candidate's schema. A candidate
@@ -64,8 +75,17 @@ func (c *candidate) matches(content *Content) bool {
 	return content.key == c.key
 }
 
-// prepare validates and canonicalises req against st. st must be read-locked
-// (or owned) by the caller.
+// problemsError returns the 42201 error for the candidate's problems, nil
+// if it has none.
+func (c *candidate) problemsError() error {
+	if len(c.problems) == 0 {
+		return nil
+	}
+	return newErr(CodeInvalidSchema, "Invalid schema: %s", strings.Join(c.problems, "; "))
+}
+
+// prepare validates and canonicalises req against st, a snapshot or the
+// sequencer's working state.
 func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*candidate, error) {
 	if err := req.RuleSet.validate(); err != nil {
 		return nil, err
@@ -82,6 +102,7 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 		return nil, newErr(CodeSchemaTooLarge, "Schema too large: %d bytes (the limit is %d)", len(text), r.cfg.maxSchemaBytes)
 	}
 	resolved := make([]Reference, len(refs))
+	refKeys := make([][32]byte, len(refs))
 	for i, ref := range refs {
 		if ref.Name == "" {
 			return nil, newErr(CodeInvalidSchema, "Invalid schema: reference %d has no name", i+1)
@@ -97,14 +118,26 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 			return nil, newErr(CodeInvalidSchema, "Invalid schema: %v", err)
 		}
 		resolved[i] = Reference{Name: ref.Name, Subject: v.Subject, Version: v.Version}
+		refKeys[i] = v.Content.key
 	}
-	refTexts, err := st.referenceTexts(resolved)
+	refVersions, err := st.referenceVersions(resolved)
 	if err != nil {
 		return nil, newErr(CodeInvalidSchema, "Invalid schema: %v", err)
 	}
-	parsed, err := avroschema.ParseWithReferences(text, refTexts...)
+	refTexts := make([]string, len(refVersions))
+	for i, v := range refVersions {
+		refTexts[i] = v.Content.Schema
+	}
+	parsed, redefs, err := avroschema.ParseDefinitions(text, refTexts...)
 	if err != nil {
 		return nil, errInvalidSchema(err)
+	}
+	var problems []string
+	for _, d := range redefs {
+		problems = append(problems, redefinitionProblem(d, resolved, refVersions))
+	}
+	for _, p := range avroschema.Validate(text, parsed) {
+		problems = append(problems, p.String())
 	}
 	normalize := req.Normalize
 	if cfg := st.effectiveConfig(subject, r.cfg.defaultLevel); cfg.Normalize != nil && *cfg.Normalize {
@@ -115,56 +148,121 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 		return nil, errInvalidSchema(err)
 	}
 	if normalize {
-		slices.SortFunc(resolved, func(a, b Reference) int { return strings.Compare(a.Name, b.Name) })
+		perm := make([]int, len(resolved))
+		for i := range perm {
+			perm[i] = i
+		}
+		slices.SortFunc(perm, func(a, b int) int { return strings.Compare(resolved[a].Name, resolved[b].Name) })
+		sortedRefs, sortedKeys := make([]Reference, len(perm)), make([][32]byte, len(perm))
+		for i, j := range perm {
+			sortedRefs[i], sortedKeys[i] = resolved[j], refKeys[j]
+		}
+		resolved, refKeys = sortedRefs, sortedKeys
 	}
 	md := req.Metadata
 	if md.empty() {
 		md = nil
 	}
 	if len(resolved) == 0 {
-		resolved = nil
+		resolved, refKeys = nil, nil
 	}
 	return &candidate{
 		canonical: canon,
 		refs:      resolved,
+		refKeys:   refKeys,
 		metadata:  md,
 		key:       contentKey("", canon, resolved, md),
 		parsed:    parsed,
+		problems:  problems,
 	}, nil
+}
+
+// redefinitionProblem describes a name two texts of a candidate define
+// differently, naming the references (refs, the request's) or the versions
+// they reach (vs, the texts in parse order, then the schema itself).
+func redefinitionProblem(d avroschema.Redefinition, refs []Reference, vs []*Version) string {
+	name := func(i int) string {
+		if i >= len(vs) {
+			return "the schema itself"
+		}
+		v := vs[i]
+		for _, ref := range refs {
+			if ref.Subject == v.Subject && ref.Version == v.Version {
+				return fmt.Sprintf("reference %q (subject %s, version %d)", ref.Name, v.Subject, v.Version)
+			}
+		}
+		return fmt.Sprintf("subject %s, version %d (referenced indirectly)", v.Subject, v.Version)
+	}
+	return fmt.Sprintf("%s and %s both define %s, differently: a name may be defined once", name(d.First), name(d.Second), d.Name)
 }
 
 // Register registers a schema under subject, as POST
 // /subjects/{subject}/versions does: idempotent, content-addressed ids shared
 // across subjects, compatibility checked against the subject's history
 // unless the mode is IMPORT.
+//
+// The registration is decided first against a snapshot, on the caller's
+// goroutine: parsing, validation and the compatibility check, the expensive
+// parts, run there, and a registration that changes nothing (an error, or a
+// schema that is already a live version) is answered from the snapshot.
+// Otherwise the sequencer decides again at the write's place in the log,
+// re-checking compatibility only against versions committed since the
+// snapshot.
 func (r *Registry) Register(ctx context.Context, subject string, req RegisterRequest) (RegisterResult, error) {
 	subject = NormalizeSubject(subject)
 	if err := CheckSubject(subject); err != nil {
 		return RegisterResult{}, err
 	}
-	r.mu.RLock()
+	snap := r.snapshot()
 	if strings.TrimSpace(req.Schema) == "" {
 		// An empty schema registers the latest version's schema again, with
 		// the request's metadata.
-		if sub := r.pub.subjects[subject]; sub != nil {
+		if sub := snap.subject(subject); sub != nil {
 			if latest := sub.latest(LiveOnly); latest != nil {
 				req.Schema, req.References = latest.Content.Schema, latest.Content.References
 			}
 		}
 	}
-	cand, err := r.prepare(r.pub, subject, &req)
-	r.mu.RUnlock()
+	cand, err := r.prepare(snap, subject, &req)
 	if err != nil {
 		return RegisterResult{}, err
 	}
-	return submit(ctx, r, func(st *state) ([]record, RegisterResult, error) {
-		return r.register(st, subject, &req, cand)
+	var checked verdict
+	if _, res, err := r.register(snap, subject, &req, cand, &checked); err != nil || res.Existing {
+		return res, err
+	}
+	var kept []int
+	res, err := submit(ctx, r, func(st *state) ([]record, RegisterResult, error) {
+		recs, res, err := r.register(st, subject, &req, cand, &checked)
+		if err == nil && len(recs) > 0 {
+			kept = st.keptOnRegister(subject, res.ID)
+			if st.effectiveMode(subject) != ModeImport && st.effectiveConfig(subject, r.cfg.defaultLevel).Compatibility != compat.None {
+				schemaCtx, _ := SplitSubject(subject)
+				r.remember(schemaCtx, cand)
+			}
+		}
+		return recs, res, err
 	})
+	if err != nil || res.Existing {
+		return res, err
+	}
+	if len(kept) > 0 {
+		r.logger.Warn("registered a schema again without tombstoning its earlier soft-deleted versions, which other schemas still reference",
+			"subject", subject, "version", res.Version, "id", res.ID, "kept", kept)
+	}
+	if len(cand.problems) > 0 {
+		r.logger.Warn("imported a schema that fails validation, as the source registry held it",
+			"subject", subject, "version", res.Version, "id", res.ID, "problems", cand.problems)
+	}
+	return res, nil
 }
 
-// register decides, in the sequencer, what registering cand under subject
-// does: nothing (it is already a live version), or a new version with an id.
-func (r *Registry) register(st *state, subject string, req *RegisterRequest, cand *candidate) ([]record, RegisterResult, error) {
+// register decides, against st, what registering cand under subject does:
+// nothing (it is already a live version), or a new version with an id. It
+// runs twice, against the caller's snapshot and in the sequencer; checked
+// carries over the versions the first run found compatible, so the second
+// compares only with versions committed in between.
+func (r *Registry) register(st *state, subject string, req *RegisterRequest, cand *candidate, checked *verdict) ([]record, RegisterResult, error) {
 	mode := st.effectiveMode(subject)
 	if mode.readOnly() {
 		return nil, RegisterResult{}, errReadOnly(subject)
@@ -173,13 +271,18 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 	if req.ID > 0 && !importing && mode != ModeForward {
 		return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Subject %s is not in import mode; an explicit id is only accepted in IMPORT mode", subject)
 	}
-	for _, ref := range cand.refs {
-		if _, err := st.lookupRef(ref); err != nil {
+	for i, ref := range cand.refs {
+		v, err := st.lookupRef(ref)
+		if err != nil {
 			return nil, RegisterResult{}, newErr(CodeInvalidSchema, "Invalid schema: %v", err)
+		}
+		if v.Content.key != cand.refKeys[i] {
+			return nil, RegisterResult{}, newErr(CodeInvalidSchema,
+				"Invalid schema: reference %q (subject %s, version %d) was replaced while the schema was being registered; register it again", ref.Name, ref.Subject, ref.Version)
 		}
 	}
 	schemaCtx, _ := SplitSubject(subject)
-	sub := st.subjects[subject]
+	sub := st.subject(subject)
 	if sub != nil {
 		for i := len(sub.versions) - 1; i >= 0; i-- {
 			v := sub.versions[i]
@@ -190,6 +293,11 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 				return nil, RegisterResult{}, newErr(CodeIDDoesNotMatch, "Schema already registered with id %d instead of input id %d", v.Content.ID, req.ID)
 			}
 			return nil, RegisterResult{ID: v.Content.ID, Version: v.Version, Existing: true}, nil
+		}
+	}
+	if !importing {
+		if err := cand.problemsError(); err != nil {
+			return nil, RegisterResult{}, err
 		}
 	}
 	if req.ID > maxIDOrVersion || req.Version > maxIDOrVersion {
@@ -216,32 +324,29 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 		version = req.Version
 	}
 	if !importing {
-		if err := r.checkRegister(st, subject, cand); err != nil {
+		if err := r.checkRegister(st, subject, cand, checked); err != nil {
 			return nil, RegisterResult{}, err
 		}
 	}
-	cs := st.contexts[schemaCtx]
+	cs := st.context(schemaCtx)
 	var id int
 	switch {
 	case req.ID > 0:
 		if cs != nil {
-			if c := cs.byID[req.ID]; c != nil && c.key != cand.key {
+			if c := cs.byID.at(req.ID); c != nil && c.key != cand.key {
 				return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted.", req.ID)
 			}
-			if cs.retired[req.ID] {
+			if cs.retired.has(req.ID) {
 				return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: the id belonged to a deleted schema and is never reused.", req.ID)
 			}
 		}
 		id = req.ID
-	case cs != nil && cs.byKey[cand.key] > 0:
-		id = cs.byKey[cand.key]
+	case cs != nil && cs.byKey.has(cand.key):
+		id = cs.byKey.at(cand.key)
 	default:
-		id = 1
-		if cs != nil {
-			if cs.maxID >= maxIDOrVersion {
-				return nil, RegisterResult{}, newErr(CodeStoreError, "no schema id is left: the largest, %d, is taken", maxIDOrVersion)
-			}
-			id = cs.maxID + 1
+		var ok bool
+		if id, ok = st.nextID(schemaCtx, r.cfg.maxID); !ok {
+			return nil, RegisterResult{}, errIDSpaceFull(schemaCtx, r.cfg.maxID)
 		}
 	}
 	rec := record{Kind: schemaRegistered, Subject: subject, Version: version, ID: id,

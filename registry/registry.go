@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hamba/avro/v2"
@@ -16,21 +17,25 @@ import (
 // to the log, folds the log into the state readers see, and answers queries
 // from memory.
 //
+// Readers take the published state (an immutable snapshot, see state) with
+// one atomic load and never lock: nothing a reader does, parsing or a
+// compatibility check included, waits for a write or for another reader.
+//
 // Writes go through one sequencer goroutine (see sequencer.go). It takes
-// every queued command, runs each against a speculative copy of the state (so
-// later commands in the batch see earlier ones), appends all resulting
-// records with one Log.Append (one fsync), then applies them to the
-// published state and only then answers the writers. Acknowledged therefore
+// every queued command, runs each against a working copy of the published
+// state (so later commands in the batch see earlier ones), appends all
+// resulting records with one Log.Append (one fsync), then publishes the
+// working copy and only then answers the writers. Acknowledged therefore
 // means durable, and a reader never sees a change that is not yet durable.
 type Registry struct {
 	log    store.Log
 	cfg    config
 	logger *slog.Logger
 
-	mu  sync.RWMutex
-	pub *state
+	// pub is the published state. It is replaced, never changed, and only
+	// by the sequencer (and Open).
+	pub atomic.Pointer[state]
 
-	spec    *state // owned by the sequencer goroutine
 	cmds    chan *command
 	stop    chan struct{}
 	stopped chan struct{}
@@ -42,6 +47,10 @@ type Registry struct {
 	// queuedAtRelease is how many commands were waiting when the last batch
 	// was answered (sequencer goroutine only).
 	queuedAtRelease int
+
+	// beforeCompare, when set (by tests only, before any call), runs before
+	// each compatibility comparison with the subject being checked.
+	beforeCompare func(subject string)
 }
 
 // Open replays log into a new Registry and starts its sequencer. The caller
@@ -58,7 +67,6 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		log:     log,
 		cfg:     cfg,
 		logger:  cfg.logger,
-		pub:     newState(),
 		cmds:    make(chan *command, 4096),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
@@ -66,12 +74,13 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 	}
 	start := time.Now()
 	rejected := 0
+	st := newState()
 	err := log.Replay(ctx, 0, func(off uint64, data []byte) error {
 		rec, err := decodeRecord(data)
 		if err != nil {
 			return fmt.Errorf("log record at offset %d: %w", off, err)
 		}
-		if err := r.pub.apply(&rec); err != nil {
+		if err := st.apply(&rec); err != nil {
 			rejected++
 			r.logger.Warn("log record rejected by the fold (skipped, as every replica does)", "offset", off, "error", err)
 		}
@@ -80,12 +89,16 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 	if err != nil {
 		return nil, fmt.Errorf("registry: replay: %w", err)
 	}
-	r.logger.Info("registry state loaded", "records", r.pub.applied, "rejected", rejected,
-		"subjects", len(r.pub.subjects), "duration", time.Since(start).Round(time.Millisecond))
-	r.spec = r.pub.clone()
+	r.logger.Info("registry state loaded", "records", st.applied, "rejected", rejected,
+		"subjects", st.subjects.len(), "duration", time.Since(start).Round(time.Millisecond))
+	r.pub.Store(st)
 	go r.sequence()
 	return r, nil
 }
+
+// snapshot returns the published state. It is immutable: read it without
+// any lock, for as long as needed.
+func (r *Registry) snapshot() *state { return r.pub.Load() }
 
 // Close stops the sequencer. Writes waiting in the queue fail with
 // ErrClosed; reads keep working. It does not close the log.

@@ -7,7 +7,7 @@ import (
 )
 
 // command is one queued write. run decides, against the sequencer's
-// speculative state, which records the write appends (none when it changes
+// working state, which records the write appends (none when it changes
 // nothing) or the error it fails with; submit keeps the typed answer.
 type command struct {
 	run  func(st *state) ([]record, error)
@@ -118,40 +118,34 @@ func (r *Registry) drainClosed() {
 	}
 }
 
-// commit runs a batch of commands against the speculative state, appends
-// their records in one Log.Append, publishes them and answers the writers.
+// commit runs a batch of commands against a working copy of the published
+// state, appends their records in one Log.Append, publishes the working copy
+// and answers the writers. The copy is O(1) (the state is persistent): a
+// record's apply copies only the few map nodes, the subject and the context
+// entry it changes, and a command whose record the fold rejects is undone by
+// going back to the copy taken before it.
 func (r *Registry) commit(batch []*command) {
-	var (
-		applied []record
-		encoded [][]byte
-	)
-	rebuild := func() {
-		r.spec = r.pub.clone() // pub is only written by this goroutine
-		for i := range applied {
-			_ = r.spec.apply(&applied[i])
-		}
-	}
+	work := r.snapshot().copy()
+	var encoded [][]byte
 	for _, c := range batch {
-		recs, err := r.run(c)
+		before, n := *work, len(encoded)
+		recs, err := r.run(c, work)
 		if err != nil {
 			c.err = err
 			continue
 		}
-		n := len(applied)
 		for i := range recs {
 			b, err := encodeRecord(recs[i])
 			if err == nil {
 				recs[i].Format = recordFormat
-				err = r.spec.apply(&recs[i])
+				err = work.apply(&recs[i])
 			}
 			if err != nil {
 				r.logger.Error("write produced a record the fold rejects", "kind", recs[i].Kind, "subject", recs[i].Subject, "error", err)
 				c.err = fmt.Errorf("internal error: %w", err)
-				applied, encoded = applied[:n], encoded[:n]
-				rebuild()
+				*work, encoded = before, encoded[:n]
 				break
 			}
-			applied = append(applied, recs[i])
 			encoded = append(encoded, b)
 		}
 	}
@@ -161,19 +155,12 @@ func (r *Registry) commit(batch []*command) {
 		r.stats.observeCommit(len(encoded), time.Since(start))
 		if err != nil {
 			r.logger.Error("log append failed; the batch is not acknowledged", "records", len(encoded), "error", err)
-			r.spec = r.pub.clone()
 			se := errStore(err)
 			for _, c := range batch {
 				c.err = se
 			}
 		} else {
-			r.mu.Lock()
-			for i := range applied {
-				if err := r.pub.apply(&applied[i]); err != nil {
-					r.logger.Error("published state rejected a committed record", "kind", applied[i].Kind, "error", err)
-				}
-			}
-			r.mu.Unlock()
+			r.pub.Store(work)
 		}
 	}
 	r.queuedAtRelease = len(r.cmds)
@@ -182,14 +169,14 @@ func (r *Registry) commit(batch []*command) {
 	}
 }
 
-// run executes one command, turning a panic into an internal error so one
-// bad request cannot stop the sequencer.
-func (r *Registry) run(c *command) (recs []record, err error) {
+// run executes one command against st, turning a panic into an internal
+// error so one bad request cannot stop the sequencer.
+func (r *Registry) run(c *command, st *state) (recs []record, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.logger.Error("panic in write command", "panic", p)
 			recs, err = nil, fmt.Errorf("internal error: %v", p)
 		}
 	}()
-	return c.run(r.spec)
+	return c.run(st)
 }

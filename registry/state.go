@@ -2,7 +2,7 @@ package registry
 
 import (
 	"fmt"
-	"maps"
+	"slices"
 	"sort"
 )
 
@@ -11,33 +11,60 @@ import (
 // the same state; a record that breaks a rule is rejected and changes
 // nothing (so every replica skips it alike).
 //
-// A state is not safe for concurrent use; the Registry guards it.
+// A state is built from persistent maps (pmap) and immutable values, so
+// copying one (copy) is O(1) and the copy shares everything. The rule that
+// makes lock-free reads safe: a state, and every contextState and
+// subjectState it holds, is never modified once it has been published or
+// copied; apply replaces what it changes (copy on write) instead of
+// mutating it. Only the goroutine that owns a state (the sequencer, or Open
+// while replaying) calls apply on it.
 type state struct {
-	contexts  map[string]*contextState // by schema context
-	subjects  map[string]*subjectState // by qualified subject
-	configs   map[string]Config        // by scope
-	modes     map[string]Mode          // by scope
-	referrers map[svKey]int            // versions whose content references each subject-version
-	applied   uint64                   // records applied, accepted or rejected
+	h         *hashers
+	contexts  pmap[string, *contextState] // by schema context
+	subjects  pmap[string, *subjectState] // by qualified subject
+	configs   pmap[string, Config]        // by scope
+	modes     pmap[string, Mode]          // by scope
+	referrers pmap[svKey, refCount]       // versions whose content references each subject-version
+	applied   uint64                      // records applied, accepted or rejected
 }
+
+// refCount counts the versions that reference one subject-version: all of
+// them, and the live ones among them.
+type refCount struct{ all, live int }
 
 // contextState holds the ids of one schema context.
 type contextState struct {
-	maxID   int
-	byID    map[int]*Content
-	uses    map[int]int // versions (live or soft-deleted) using each id
-	byKey   map[[32]byte]int
-	retired map[int]bool // ids whose last version was removed: never reused
+	// maxID is the highest id ever used in the context; new ids are
+	// maxID+1 until that would pass the largest id.
+	maxID int
+	// freeFrom is the lowest id never used in the context (every id below
+	// it is bound or retired), where allocation goes once maxID is the
+	// largest id.
+	freeFrom int
+	byID     pmap[int, *Content]
+	uses     pmap[int, int] // versions (live or soft-deleted) using each id
+	byKey    pmap[[32]byte, int]
+	retired  pmap[int, struct{}] // ids whose last version was removed: never reused
 }
 
-func newContextState() *contextState {
-	return &contextState{byID: map[int]*Content{}, uses: map[int]int{}, byKey: map[[32]byte]int{}, retired: map[int]bool{}}
+func (st *state) newContextState() *contextState {
+	return &contextState{freeFrom: 1, byID: newPmap[int, *Content](st.h.int), uses: newPmap[int, int](st.h.int),
+		byKey: newPmap[[32]byte, int](st.h.key), retired: newPmap[int, struct{}](st.h.int)}
 }
+
+// used reports whether id was ever used in the context.
+func (cs *contextState) used(id int) bool { return cs.byID.has(id) || cs.retired.has(id) }
 
 // subjectState holds the versions of one subject.
 type subjectState struct {
 	name     string
 	versions []*Version // sorted by version number, soft-deleted included
+	nlive    int        // versions not soft deleted
+}
+
+// clone returns a copy of s that apply may change.
+func (s *subjectState) clone() *subjectState {
+	return &subjectState{name: s.name, versions: slices.Clone(s.versions), nlive: s.nlive}
 }
 
 type svKey struct {
@@ -50,15 +77,7 @@ func (s *subjectState) find(v int) (int, bool) {
 	return i, i < len(s.versions) && s.versions[i].Version == v
 }
 
-func (s *subjectState) live() int {
-	n := 0
-	for _, v := range s.versions {
-		if !v.Deleted {
-			n++
-		}
-	}
-	return n
-}
+func (s *subjectState) live() int { return s.nlive }
 
 // latest returns the newest version d admits.
 func (s *subjectState) latest(d Deleted) *Version {
@@ -79,41 +98,29 @@ func (s *subjectState) maxVersion() int {
 
 // newState returns the empty state.
 func newState() *state {
+	h := newHashers()
 	return &state{
-		contexts:  map[string]*contextState{},
-		subjects:  map[string]*subjectState{},
-		configs:   map[string]Config{},
-		modes:     map[string]Mode{},
-		referrers: map[svKey]int{},
+		h:         h,
+		contexts:  newPmap[string, *contextState](h.str),
+		subjects:  newPmap[string, *subjectState](h.str),
+		configs:   newPmap[string, Config](h.str),
+		modes:     newPmap[string, Mode](h.str),
+		referrers: newPmap[svKey, refCount](h.sv),
 	}
 }
 
-// clone returns a deep copy that shares only immutable values.
-func (st *state) clone() *state {
-	c := newState()
-	for k, cs := range st.contexts {
-		c.contexts[k] = &contextState{maxID: cs.maxID, byID: maps.Clone(cs.byID), uses: maps.Clone(cs.uses),
-			byKey: maps.Clone(cs.byKey), retired: maps.Clone(cs.retired)}
-	}
-	for k, s := range st.subjects {
-		c.subjects[k] = &subjectState{name: s.name, versions: append([]*Version(nil), s.versions...)}
-	}
-	maps.Copy(c.configs, st.configs)
-	maps.Copy(c.modes, st.modes)
-	maps.Copy(c.referrers, st.referrers)
-	c.applied = st.applied
-	return c
+// copy returns a state that shares everything with st and that apply may
+// change without changing st: O(1).
+func (st *state) copy() *state {
+	c := *st
+	return &c
 }
 
-// ensureContext returns the state of schema context name, creating it.
-func (st *state) ensureContext(name string) *contextState {
-	cs := st.contexts[name]
-	if cs == nil {
-		cs = newContextState()
-		st.contexts[name] = cs
-	}
-	return cs
-}
+// context returns the state of a schema context, nil if it has none.
+func (st *state) context(schemaCtx string) *contextState { return st.contexts.at(schemaCtx) }
+
+// subject returns the state of a subject, nil if it has no versions.
+func (st *state) subject(name string) *subjectState { return st.subjects.at(name) }
 
 // apply folds one record into the state. It returns an error, and leaves
 // the state unchanged, if the record breaks a rule.
@@ -130,29 +137,33 @@ func (st *state) apply(r *record) error {
 	case subjectDeleted:
 		return st.applySubjectDeleted(r)
 	case configSet:
-		st.configs[r.Subject] = *r.Config
+		st.configs = st.configs.set(r.Subject, *r.Config)
 	case configDeleted:
-		if _, ok := st.configs[r.Subject]; !ok {
+		if !st.configs.has(r.Subject) {
 			return fmt.Errorf("ConfigDeleted: scope %q has no config", r.Subject)
 		}
-		delete(st.configs, r.Subject)
+		st.configs = st.configs.del(r.Subject)
 	case modeSet:
 		if r.Mode == ModeForward && r.Subject != "" {
 			return fmt.Errorf("ModeSet: FORWARD is only valid globally")
 		}
-		st.modes[r.Subject] = r.Mode
+		st.modes = st.modes.set(r.Subject, r.Mode)
 	case modeDeleted:
 		if !r.Recursive {
-			if _, ok := st.modes[r.Subject]; !ok {
+			if !st.modes.has(r.Subject) {
 				return fmt.Errorf("ModeDeleted: scope %q has no mode", r.Subject)
 			}
-			delete(st.modes, r.Subject)
+			st.modes = st.modes.del(r.Subject)
 			return nil
 		}
-		for k := range st.modes {
+		var drop []string
+		for k := range st.modes.all {
 			if inScope(r.Subject, k) {
-				delete(st.modes, k)
+				drop = append(drop, k)
 			}
+		}
+		for _, k := range drop {
+			st.modes = st.modes.del(k)
 		}
 	}
 	return nil
@@ -160,14 +171,14 @@ func (st *state) apply(r *record) error {
 
 func (st *state) applyRegistered(r *record) error {
 	schemaCtx, _ := SplitSubject(r.Subject)
-	sub := st.subjects[r.Subject]
-	if sub != nil {
-		if _, ok := sub.find(r.Version); ok {
+	old := st.subject(r.Subject)
+	if old != nil {
+		if _, ok := old.find(r.Version); ok {
 			return fmt.Errorf("SchemaRegistered: %q version %d already exists", r.Subject, r.Version)
 		}
 	}
 	for _, ref := range r.References {
-		rs := st.subjects[ref.Subject]
+		rs := st.subject(ref.Subject)
 		if rs == nil {
 			return fmt.Errorf("SchemaRegistered: reference %q: subject %q does not exist", ref.Name, ref.Subject)
 		}
@@ -184,146 +195,274 @@ func (st *state) applyRegistered(r *record) error {
 		md = nil
 	}
 	key := contentKey(schemaType, r.Schema, r.References, md)
-	cs := st.contexts[schemaCtx]
 	var content *Content
-	if cs != nil {
-		if c := cs.byID[r.ID]; c != nil {
+	if cs := st.context(schemaCtx); cs != nil {
+		if c := cs.byID.at(r.ID); c != nil {
 			if c.key != key {
 				return fmt.Errorf("SchemaRegistered: id %d already names a different schema", r.ID)
 			}
 			content = c
-		} else if cs.retired[r.ID] {
+		} else if cs.retired.has(r.ID) {
 			return fmt.Errorf("SchemaRegistered: id %d was deleted and is never reused", r.ID)
 		}
 	}
-	// Checks done: mutate.
-	cs = st.ensureContext(schemaCtx)
+	// Checks done: change copies of what the record touches.
+	cs := st.context(schemaCtx)
+	if cs == nil {
+		cs = st.newContextState()
+	} else {
+		c := *cs
+		cs = &c
+	}
 	if content == nil {
 		content = newContent(r.ID, schemaCtx, schemaType, r.Schema, r.References, md, key)
-		cs.byID[r.ID] = content
+		cs.byID = cs.byID.set(r.ID, content)
+		for cs.freeFrom <= maxIDOrVersion && cs.used(cs.freeFrom) {
+			cs.freeFrom++
+		}
 	}
-	if _, ok := cs.byKey[key]; !ok {
-		cs.byKey[key] = r.ID
+	if !cs.byKey.has(key) {
+		cs.byKey = cs.byKey.set(key, r.ID)
 	}
 	if r.ID > cs.maxID {
 		cs.maxID = r.ID
 	}
-	if sub == nil {
+	var sub *subjectState
+	if old == nil {
 		sub = &subjectState{name: r.Subject}
-		st.subjects[r.Subject] = sub
+	} else {
+		sub = old.clone()
 	}
-	st.insertVersion(sub, newVersion(r.Subject, r.Version, content))
+	st.insertVersion(sub, cs, newVersion(r.Subject, r.Version, content))
 	// Registering a schema again after its version was soft deleted makes a
-	// new version with the same id; the deleted one is tombstoned.
+	// new version with the same id; the deleted one is tombstoned, unless
+	// (from record format 2 on, as Confluent does) some version, live or
+	// soft deleted, still references it: references name a subject and
+	// version, so removing it would leave them dangling.
 	for i := 0; i < len(sub.versions); i++ {
-		if v := sub.versions[i]; v.Deleted && v.Content.ID == r.ID && v.Version != r.Version {
-			st.removeVersion(sub, i)
-			i--
+		v := sub.versions[i]
+		if !v.Deleted || v.Content.ID != r.ID || v.Version == r.Version {
+			continue
 		}
+		if r.Format >= 2 && st.referenced(r.Subject, v.Version) {
+			continue
+		}
+		st.removeVersion(sub, cs, i)
+		i--
 	}
+	st.contexts = st.contexts.set(schemaCtx, cs)
+	st.putSubject(sub)
 	return nil
 }
 
-func (st *state) insertVersion(sub *subjectState, v *Version) {
+// keptOnRegister returns the soft-deleted versions of subject with id that
+// registering id again as a new version keeps because they are referenced
+// (see applyRegistered).
+func (st *state) keptOnRegister(subject string, id int) []int {
+	sub := st.subject(subject)
+	if sub == nil {
+		return nil
+	}
+	var out []int
+	for _, v := range sub.versions {
+		if v.Deleted && v.Content.ID == id && st.referenced(subject, v.Version) {
+			out = append(out, v.Version)
+		}
+	}
+	return out
+}
+
+// putSubject stores sub (a copy apply changed); a subject left without
+// versions is removed with its config and mode.
+func (st *state) putSubject(sub *subjectState) {
+	if len(sub.versions) > 0 {
+		st.subjects = st.subjects.set(sub.name, sub)
+		return
+	}
+	st.subjects = st.subjects.del(sub.name)
+	st.configs = st.configs.del(sub.name)
+	st.modes = st.modes.del(sub.name)
+}
+
+// insertVersion adds the live version v to sub and counts it in cs and in
+// the referrers of what it references. sub and cs are copies apply owns.
+func (st *state) insertVersion(sub *subjectState, cs *contextState, v *Version) {
 	i, _ := sub.find(v.Version)
-	sub.versions = append(sub.versions, nil)
-	copy(sub.versions[i+1:], sub.versions[i:])
-	sub.versions[i] = v
-	cs := st.contexts[v.Content.Context]
-	cs.uses[v.Content.ID]++
+	sub.versions = slices.Insert(sub.versions, i, v)
+	sub.nlive++
+	cs.uses = cs.uses.set(v.Content.ID, cs.uses.at(v.Content.ID)+1)
 	for _, ref := range v.Content.References {
-		st.referrers[svKey{ref.Subject, ref.Version}]++
+		k := svKey{ref.Subject, ref.Version}
+		rc := st.referrers.at(k)
+		rc.all++
+		rc.live++
+		st.referrers = st.referrers.set(k, rc)
+	}
+}
+
+// softDelete marks sub.versions[i] deleted; its references stop counting
+// as live ones.
+func (st *state) softDelete(sub *subjectState, i int) {
+	v := sub.versions[i]
+	sub.versions[i] = v.softDeleted()
+	sub.nlive--
+	for _, ref := range v.Content.References {
+		k := svKey{ref.Subject, ref.Version}
+		rc := st.referrers.at(k)
+		rc.live--
+		st.referrers = st.referrers.set(k, rc)
 	}
 }
 
 // removeVersion drops sub.versions[i] for good; an id no version uses any
-// more is retired.
-func (st *state) removeVersion(sub *subjectState, i int) {
+// more is retired. sub and cs are copies apply owns; the caller stores them.
+func (st *state) removeVersion(sub *subjectState, cs *contextState, i int) {
 	v := sub.versions[i]
-	sub.versions = append(sub.versions[:i], sub.versions[i+1:]...)
+	sub.versions = slices.Delete(sub.versions, i, i+1)
+	if !v.Deleted {
+		sub.nlive--
+	}
 	for _, ref := range v.Content.References {
 		k := svKey{ref.Subject, ref.Version}
-		if st.referrers[k]--; st.referrers[k] <= 0 {
-			delete(st.referrers, k)
+		rc := st.referrers.at(k)
+		rc.all--
+		if !v.Deleted {
+			rc.live--
+		}
+		if rc.all <= 0 {
+			st.referrers = st.referrers.del(k)
+		} else {
+			st.referrers = st.referrers.set(k, rc)
 		}
 	}
-	cs := st.contexts[v.Content.Context]
 	id := v.Content.ID
-	if cs.uses[id]--; cs.uses[id] <= 0 {
-		delete(cs.uses, id)
-		delete(cs.byID, id)
-		if cs.byKey[v.Content.key] == id {
-			delete(cs.byKey, v.Content.key)
-		}
-		cs.retired[id] = true
+	if n := cs.uses.at(id) - 1; n > 0 {
+		cs.uses = cs.uses.set(id, n)
+		return
 	}
-	if len(sub.versions) == 0 {
-		delete(st.subjects, sub.name)
-		delete(st.configs, sub.name)
-		delete(st.modes, sub.name)
+	cs.uses = cs.uses.del(id)
+	cs.byID = cs.byID.del(id)
+	if cs.byKey.at(v.Content.key) == id {
+		cs.byKey = cs.byKey.del(v.Content.key)
 	}
+	cs.retired = cs.retired.set(id, struct{}{})
 }
 
 // referenced reports whether some version (live or soft-deleted) references
 // version version of subject.
 func (st *state) referenced(subject string, version int) bool {
-	return st.referrers[svKey{subject, version}] > 0
+	return st.referrers.at(svKey{subject, version}).all > 0
+}
+
+// referencedLive reports whether some live version references version
+// version of subject.
+func (st *state) referencedLive(subject string, version int) bool {
+	return st.referrers.at(svKey{subject, version}).live > 0
+}
+
+// deleteBlocked reports whether a reference forbids deleting version
+// version of subject, as Confluent's deleteSchemaVersion decides: a soft
+// delete is refused while a live version references it, a permanent one
+// while any version (soft-deleted ones too) does. Records of format 1 were
+// written under the older rule, which refused both while any version did.
+func (st *state) deleteBlocked(subject string, version int, permanent bool, format int) bool {
+	if permanent || format < 2 {
+		return st.referenced(subject, version)
+	}
+	return st.referencedLive(subject, version)
 }
 
 func (st *state) applyVersionDeleted(r *record) error {
-	sub := st.subjects[r.Subject]
-	if sub == nil {
+	old := st.subject(r.Subject)
+	if old == nil {
 		return fmt.Errorf("VersionDeleted: subject %q does not exist", r.Subject)
 	}
-	i, ok := sub.find(r.Version)
+	i, ok := old.find(r.Version)
 	if !ok {
 		return fmt.Errorf("VersionDeleted: %q has no version %d", r.Subject, r.Version)
 	}
-	v := sub.versions[i]
-	if st.referenced(r.Subject, r.Version) {
+	v := old.versions[i]
+	if st.deleteBlocked(r.Subject, r.Version, r.Permanent, r.Format) {
 		return fmt.Errorf("VersionDeleted: %q version %d is referenced", r.Subject, r.Version)
 	}
 	if !r.Permanent {
 		if v.Deleted {
 			return fmt.Errorf("VersionDeleted: %q version %d is already soft deleted", r.Subject, r.Version)
 		}
-		sub.versions[i] = v.softDeleted()
+		sub := old.clone()
+		st.softDelete(sub, i)
+		st.putSubject(sub)
 		return nil
 	}
 	if !v.Deleted {
 		return fmt.Errorf("VersionDeleted: %q version %d must be soft deleted first", r.Subject, r.Version)
 	}
-	st.removeVersion(sub, i)
+	sub, cs := old.clone(), st.editContext(v.Content.Context)
+	st.removeVersion(sub, cs, i)
+	st.contexts = st.contexts.set(v.Content.Context, cs)
+	st.putSubject(sub)
 	return nil
 }
 
+// editContext returns a copy of an existing schema context's state that
+// apply may change; the caller stores it.
+func (st *state) editContext(schemaCtx string) *contextState {
+	c := *st.context(schemaCtx)
+	return &c
+}
+
 func (st *state) applySubjectDeleted(r *record) error {
-	sub := st.subjects[r.Subject]
-	if sub == nil {
+	old := st.subject(r.Subject)
+	if old == nil {
 		return fmt.Errorf("SubjectDeleted: subject %q does not exist", r.Subject)
 	}
-	live := sub.live()
+	live := old.live()
 	if !r.Permanent && live == 0 {
 		return fmt.Errorf("SubjectDeleted: %q is already soft deleted", r.Subject)
 	}
 	if r.Permanent && live > 0 {
 		return fmt.Errorf("SubjectDeleted: %q must be soft deleted first", r.Subject)
 	}
-	for _, v := range sub.versions {
+	for _, v := range old.versions {
 		if st.referenced(r.Subject, v.Version) {
 			return fmt.Errorf("SubjectDeleted: %q version %d is referenced", r.Subject, v.Version)
 		}
 	}
+	sub := old.clone()
 	if !r.Permanent {
 		for i, v := range sub.versions {
 			if !v.Deleted {
-				sub.versions[i] = v.softDeleted()
+				st.softDelete(sub, i)
 			}
 		}
+		st.putSubject(sub)
 		return nil
 	}
+	schemaCtx, _ := SplitSubject(r.Subject)
+	cs := st.editContext(schemaCtx)
 	for len(sub.versions) > 0 {
-		st.removeVersion(sub, len(sub.versions)-1)
+		st.removeVersion(sub, cs, len(sub.versions)-1)
 	}
+	st.contexts = st.contexts.set(schemaCtx, cs)
+	st.putSubject(sub)
 	return nil
+}
+
+// nextID returns the id a new schema in schemaCtx gets, deterministically
+// from the state (every replica folding the same log allocates the same
+// ids): the context's highest id plus one, as Confluent's counter does;
+// once that would pass limit, the lowest id never used in the context (ids
+// of hard-deleted schemas stay retired). ok is false when every id up to
+// limit has been used.
+func (st *state) nextID(schemaCtx string, limit int) (id int, ok bool) {
+	cs := st.context(schemaCtx)
+	switch {
+	case cs == nil:
+		return 1, limit >= 1
+	case cs.maxID < limit:
+		return cs.maxID + 1, true
+	case cs.freeFrom <= limit:
+		return cs.freeFrom, true
+	}
+	return 0, false
 }

@@ -27,7 +27,7 @@ func TestDecodeRecord(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`{"v":2,"kind":"ModeSet","mode":"READONLY"}`:                                               "newer than",
+		`{"v":3,"kind":"ModeSet","mode":"READONLY"}`:                                               "newer than",
 		`{"kind":"ModeSet","mode":"READONLY"}`:                                                     "format version",
 		`{"v":1,"kind":"Exploded"}`:                                                                "unknown kind",
 		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":0,"id":1,"schema":"x"}`:          "must be in [1, 2147483647]",
@@ -77,8 +77,8 @@ func TestFoldRejectsRecordsThatBreakRules(t *testing.T) {
 			t.Fatalf("step %d (%s %s): err = %v, want ok=%v", i, s.rec.Kind, s.rec.Subject, err, s.ok)
 		}
 	}
-	if len(st.subjects) != 0 || st.contexts["."].maxID != 1 {
-		t.Fatalf("state after steps: %d subjects, maxID %d", len(st.subjects), st.contexts["."].maxID)
+	if st.subjects.len() != 0 || st.context(".").maxID != 1 {
+		t.Fatalf("state after steps: %d subjects, maxID %d", st.subjects.len(), st.context(".").maxID)
 	}
 }
 

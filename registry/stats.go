@@ -30,15 +30,14 @@ func (r *Registry) Stats() Stats {
 // Counts returns the number of subjects (with at least one live version) and
 // schema ids currently known, for metrics.
 func (r *Registry) Counts() (subjects, schemas int) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, s := range r.pub.subjects {
+	st := r.snapshot()
+	for _, s := range st.subjects.all {
 		if s.live() > 0 {
 			subjects++
 		}
 	}
-	for _, cs := range r.pub.contexts {
-		schemas += len(cs.byID)
+	for _, cs := range st.contexts.all {
+		schemas += cs.byID.len()
 	}
 	return subjects, schemas
 }

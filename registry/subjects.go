@@ -35,10 +35,8 @@ func (d Deleted) admits(softDeleted bool) bool {
 // .ctx, a plain p names starting with p in the default context. A subject
 // is soft deleted when all its versions are.
 func (r *Registry) Subjects(prefix string, d Deleted) []string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
 	out := []string{}
-	for name, sub := range r.pub.subjects {
+	for name, sub := range r.snapshot().subjects.all {
 		if matchPrefix(prefix, name) && d.admits(sub.live() == 0) {
 			out = append(out, name)
 		}
@@ -50,10 +48,8 @@ func (r *Registry) Subjects(prefix string, d Deleted) []string {
 // Contexts lists the schema contexts that have subjects, sorted; the
 // default context is always listed.
 func (r *Registry) Contexts() []string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
 	set := map[string]bool{DefaultContext: true}
-	for name := range r.pub.subjects {
+	for name := range r.snapshot().subjects.all {
 		schemaCtx, _ := SplitSubject(name)
 		set[schemaCtx] = true
 	}
@@ -68,7 +64,7 @@ func (r *Registry) Contexts() []string {
 // subjectFor returns subject's state; a subject whose versions are all soft
 // deleted is found only if d includes soft-deleted versions.
 func (st *state) subjectFor(subject string, d Deleted) (*subjectState, error) {
-	sub := st.subjects[subject]
+	sub := st.subject(subject)
 	if sub == nil || !d.admits(true) && sub.live() == 0 {
 		return nil, errSubjectNotFound(subject)
 	}
@@ -78,9 +74,7 @@ func (st *state) subjectFor(subject string, d Deleted) (*subjectState, error) {
 // Versions lists the version numbers of subject that d admits.
 func (r *Registry) Versions(subject string, d Deleted) ([]int, error) {
 	subject = NormalizeSubject(subject)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	sub, err := r.pub.subjectFor(subject, d)
+	sub, err := r.snapshot().subjectFor(subject, d)
 	if err != nil {
 		return nil, err
 	}
@@ -96,9 +90,7 @@ func (r *Registry) Versions(subject string, d Deleted) ([]int, error) {
 // Version returns one version of subject (-1 = the latest one d admits).
 func (r *Registry) Version(subject string, version int, d Deleted) (*Version, error) {
 	subject = NormalizeSubject(subject)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.pub.version(subject, version, d)
+	return r.snapshot().version(subject, version, d)
 }
 
 func (st *state) version(subject string, version int, d Deleted) (*Version, error) {
@@ -131,10 +123,9 @@ type SchemasFilter struct {
 
 // Schemas lists versions matching f, sorted by subject then version.
 func (r *Registry) Schemas(f SchemasFilter) []*Version {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	names := make([]string, 0, len(r.pub.subjects))
-	for name := range r.pub.subjects {
+	st := r.snapshot()
+	names := make([]string, 0, st.subjects.len())
+	for name := range st.subjects.all {
 		if matchPrefix(f.SubjectPrefix, name) {
 			names = append(names, name)
 		}
@@ -142,7 +133,7 @@ func (r *Registry) Schemas(f SchemasFilter) []*Version {
 	sort.Strings(names)
 	var out []*Version
 	for _, name := range names {
-		sub := r.pub.subjects[name]
+		sub := st.subject(name)
 		if f.LatestOnly {
 			if v := sub.latest(f.Deleted); v != nil {
 				out = append(out, v)
@@ -163,14 +154,13 @@ func (r *Registry) Schemas(f SchemasFilter) []*Version {
 // soft-deleted referrers count.
 func (r *Registry) ReferencedBy(subject string, version int, d Deleted) ([]int, error) {
 	subject = NormalizeSubject(subject)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	target, err := r.pub.version(subject, version, IncludeDeleted)
+	st := r.snapshot()
+	target, err := st.version(subject, version, IncludeDeleted)
 	if err != nil {
 		return nil, err
 	}
 	set := map[int]bool{}
-	for _, sub := range r.pub.subjects {
+	for _, sub := range st.subjects.all {
 		for _, v := range sub.versions {
 			if !d.admits(v.Deleted) {
 				continue
@@ -194,13 +184,12 @@ func (r *Registry) ReferencedBy(subject string, version int, d Deleted) ([]int, 
 // schema is req's (POST /subjects/{subject}).
 func (r *Registry) Lookup(_ context.Context, subject string, req RegisterRequest, d Deleted) (*Version, error) {
 	subject = NormalizeSubject(subject)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	sub, err := r.pub.subjectFor(subject, d)
+	st := r.snapshot()
+	sub, err := st.subjectFor(subject, d)
 	if err != nil {
 		return nil, err
 	}
-	cand, err := r.prepare(r.pub, subject, &req)
+	cand, err := r.prepare(st, subject, &req)
 	if err != nil {
 		return nil, err
 	}
@@ -221,9 +210,7 @@ func (r *Registry) Lookup(_ context.Context, subject string, req RegisterRequest
 // subject without such versions is 40401; no match is 40403.
 func (r *Registry) LatestWithMetadata(subject string, props map[string]string, d Deleted) (*Version, error) {
 	subject = NormalizeSubject(subject)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	sub, err := r.pub.subjectFor(subject, d)
+	sub, err := r.snapshot().subjectFor(subject, d)
 	if err != nil {
 		return nil, err
 	}

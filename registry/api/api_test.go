@@ -571,11 +571,12 @@ func TestModesAndImport(t *testing.T) {
 		c.expectErr("POST", "/subjects/huge/versions", body(record("Huge", fID), `"id":9223372036854775807`, `"version":1`), 422, 42201)
 		c.expectErr("POST", "/subjects/huge/versions", body(record("Huge", fID), `"id":2147483648`, `"version":1`), 422, 42201)
 		c.expectErr("POST", "/subjects/huge/versions", body(record("Huge", fID), `"id":7`, `"version":3000000000`), 422, 42201)
-		// The largest id is fine, and then the context has no id left.
+		// The largest id is fine, and then new ids take the lowest id never
+		// used in the context.
 		c.expect("POST", "/subjects/last/versions", body(record("Last", fID), `"id":2147483647`, `"version":1`), 200, `{"id":2147483647}`)
 		c.expect("GET", "/schemas/ids/2147483647/versions", "", 200, `[{"subject":"last","version":1}]`)
 		c.expect("PUT", "/mode", `{"mode":"READWRITE"}`, 200, `{"mode":"READWRITE"}`)
-		c.expectErr("POST", "/subjects/next/versions", body(record("Next", fID)), 500, 50001)
+		c.expect("POST", "/subjects/lowest/versions", body(record("Next", fID)), 200, `{"id":2}`)
 		// Registering something the registry already holds still works.
 		c.expect("POST", "/subjects/next/versions", body(record("Last", fID)), 200, `{"id":2147483647}`)
 	})

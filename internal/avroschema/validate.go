@@ -1,0 +1,356 @@
+package avroschema
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hamba/avro/v2"
+)
+
+// Problem is one thing the Avro specification forbids in a schema that
+// hamba/avro nevertheless accepts (see Validate).
+type Problem struct {
+	// Path locates it as registry/compat's paths do: the root's name, then
+	// field names, "[]" for array items and "{}" for map values, e.g.
+	// "Order.items[].price".
+	Path string
+	// Message says what is wrong.
+	Message string
+}
+
+// String formats the problem as "<path>: <message>".
+func (p Problem) String() string { return p.Path + ": " + p.Message }
+
+// MaxProblems bounds the problems Validate reports for one schema.
+const MaxProblems = 100
+
+// Validate returns what text, which hamba/avro parsed into s, breaks of the
+// Avro specification's rules that hamba/avro does not enforce:
+//
+//   - a field's default value must be a value of the field's type: an int
+//     or long default a whole number in range (hamba truncates 1.5 to 1 and
+//     wraps values beyond int64), a bytes default a string of code points 0
+//     to 255 and a fixed one exactly size of them, an enum default one of its
+//     symbols, array, map and record defaults made of such values, and a
+//     union's default a value of its first branch;
+//   - a fixed size must be a whole number from 0 to 2^31-1 (hamba takes 1.5
+//     as 1 and sizes beyond int32).
+//
+// It reads the default values and sizes from text itself (hamba keeps only
+// its conversions of them) and checks only what text defines: named types
+// taken from references are checked in their own text.
+func Validate(text string, s avro.Schema) []Problem {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var j any
+	if err := dec.Decode(&j); err != nil {
+		// Parse refuses text that is not JSON before hamba sees it.
+		return []Problem{{Message: "schema is not JSON: " + err.Error()}}
+	}
+	v := &validator{}
+	v.walkType(j, s, "")
+	return v.problems
+}
+
+type validator struct {
+	problems []Problem
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	if len(v.problems) < MaxProblems {
+		v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// walkType walks the JSON j of a type alongside s, what hamba parsed it into.
+func (v *validator) walkType(j any, s avro.Schema, path string) {
+	s = deref(s)
+	switch jt := j.(type) {
+	case []any:
+		u, ok := s.(*avro.UnionSchema)
+		if !ok {
+			return
+		}
+		for i, b := range jt {
+			if i < len(u.Types()) {
+				v.walkType(b, u.Types()[i], path)
+			}
+		}
+	case map[string]any:
+		switch t := jt["type"].(type) {
+		case string:
+			switch t {
+			case "record", "error":
+				if rs, ok := s.(*avro.RecordSchema); ok {
+					v.walkRecord(jt, rs, path)
+				}
+			case "array":
+				if as, ok := s.(*avro.ArraySchema); ok {
+					v.walkType(jt["items"], as.Items(), path+"[]")
+				}
+			case "map":
+				if ms, ok := s.(*avro.MapSchema); ok {
+					v.walkType(jt["values"], ms.Values(), path+"{}")
+				}
+			case "fixed":
+				if fs, ok := s.(*avro.FixedSchema); ok {
+					v.checkSize(jt["size"], fs, path)
+				}
+			}
+		case nil:
+		default:
+			// {"type": <a type>}: the object only wraps its type.
+			v.walkType(t, s, path)
+		}
+	}
+	// A string names a primitive or a named type defined elsewhere.
+}
+
+func (v *validator) walkRecord(j map[string]any, rs *avro.RecordSchema, path string) {
+	if path == "" {
+		path = rs.Name()
+	}
+	fields, _ := j["fields"].([]any)
+	rf := rs.Fields()
+	for i, f := range fields {
+		fm, ok := f.(map[string]any)
+		if !ok || i >= len(rf) {
+			continue
+		}
+		fpath := joinPath(path, rf[i].Name())
+		v.walkType(fm["type"], rf[i].Type(), fpath)
+		if def, ok := fm["default"]; ok {
+			v.checkDefault(def, rf[i].Type(), fpath, "", "")
+		}
+	}
+}
+
+func (v *validator) checkSize(raw any, fs *avro.FixedSchema, path string) {
+	if path == "" {
+		path = fs.Name()
+	}
+	if n, ok := raw.(json.Number); ok && isInteger(n, 32) && !strings.HasPrefix(string(n), "-") {
+		return
+	}
+	v.add(path, "fixed %s has size %s: a size must be a whole number from 0 to 2147483647", fs.FullName(), show(raw))
+}
+
+// checkDefault checks the default value raw (or the part of it at at) of
+// the field at path against type t. branch explains, when t is a union's
+// first branch, why that branch.
+func (v *validator) checkDefault(raw any, t avro.Schema, path, at, branch string) {
+	t = deref(t)
+	bad := func(want string) {
+		v.add(path, "default%s %s is not %s%s", at, show(raw), want, branch)
+	}
+	switch s := t.(type) {
+	case *avro.UnionSchema:
+		if ts := s.Types(); len(ts) > 0 {
+			v.checkDefault(raw, ts[0], path, at, " (a union's default must be a value of its first branch)")
+		}
+	case *avro.PrimitiveSchema:
+		switch s.Type() {
+		case avro.Null:
+			if raw != nil {
+				bad("null")
+			}
+		case avro.Boolean:
+			if _, ok := raw.(bool); !ok {
+				bad("a boolean")
+			}
+		case avro.Int:
+			if n, ok := raw.(json.Number); !ok || !isInteger(n, 32) {
+				bad("an int (a whole number from -2147483648 to 2147483647)")
+			}
+		case avro.Long:
+			if n, ok := raw.(json.Number); !ok || !isInteger(n, 64) {
+				bad("a long (a whole number from -9223372036854775808 to 9223372036854775807)")
+			}
+		case avro.Float, avro.Double:
+			if _, ok := raw.(json.Number); !ok {
+				bad("a number")
+			}
+		case avro.String:
+			if _, ok := raw.(string); !ok {
+				bad("a string")
+			}
+		case avro.Bytes:
+			if !isLatin1(raw, -1) {
+				bad("bytes (a string of code points 0 to 255)")
+			}
+		}
+	case *avro.FixedSchema:
+		if !isLatin1(raw, s.Size()) {
+			bad(fmt.Sprintf("a %s (a string of exactly %d code points 0 to 255)", s.FullName(), s.Size()))
+		}
+	case *avro.EnumSchema:
+		if sym, ok := raw.(string); !ok || !slices.Contains(s.Symbols(), sym) {
+			bad("a symbol of " + s.FullName())
+		}
+	case *avro.ArraySchema:
+		items, ok := raw.([]any)
+		if !ok {
+			bad("an array")
+			return
+		}
+		for i, it := range items {
+			v.checkDefault(it, s.Items(), path, fmt.Sprintf("%s[%d]", at, i), "")
+		}
+	case *avro.MapSchema:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			bad("a map (a JSON object)")
+			return
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v.checkDefault(m[k], s.Values(), path, at+"["+strconv.Quote(k)+"]", "")
+		}
+	case *avro.RecordSchema:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			bad("a " + s.FullName() + " record (a JSON object)")
+			return
+		}
+		for _, f := range s.Fields() {
+			if fv, ok := m[f.Name()]; ok {
+				v.checkDefault(fv, f.Type(), path, at+"."+f.Name(), "")
+			} else if !f.HasDefault() {
+				v.add(path, "default%s lacks field %q of %s, which has no default", at, f.Name(), s.FullName())
+			}
+		}
+	}
+}
+
+// isInteger reports whether n is written as a whole number (no fraction, no
+// exponent, as Avro Java requires) that fits in a signed integer of size
+// bits.
+func isInteger(n json.Number, size int) bool {
+	if strings.ContainsAny(string(n), ".eE") {
+		return false
+	}
+	_, err := strconv.ParseInt(string(n), 10, size)
+	return err == nil
+}
+
+// isLatin1 reports whether raw is a string of code points 0 to 255 (how
+// Avro writes bytes and fixed values in JSON), of exactly size of them
+// unless size is negative.
+func isLatin1(raw any, size int) bool {
+	s, ok := raw.(string)
+	if !ok {
+		return false
+	}
+	n := 0
+	for _, r := range s {
+		if r > 255 {
+			return false
+		}
+		n++
+	}
+	return size < 0 || n == size
+}
+
+// show renders a JSON value for a message, shortened.
+func show(raw any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(raw); err != nil {
+		return fmt.Sprint(raw)
+	}
+	s := strings.TrimSpace(b.String())
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// Redefinition is a named type that two of the texts given to
+// ParseDefinitions define differently.
+type Redefinition struct {
+	// Name is the type's full name.
+	Name string
+	// First and Second are the texts defining it, in parse order: an index
+	// into the references, or their count for the schema itself.
+	First, Second int
+}
+
+// ParseDefinitions parses text with references as ParseWithReferences does
+// and also returns every named type two of the texts define differently:
+// hamba/avro lets the later definition replace the earlier one without a
+// word, while Avro Java refuses to redefine a name. Two definitions with the
+// same Parsing Canonical Form are the same type and not reported.
+func ParseDefinitions(text string, refs ...string) (avro.Schema, []Redefinition, error) {
+	cache := &avro.SchemaCache{}
+	d := definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
+	for i, r := range refs {
+		s, err := parseInto(r, cache)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reference %d: %w", i+1, err)
+		}
+		d.collect(i, s)
+	}
+	s, err := parseInto(text, cache)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.collect(len(refs), s)
+	return s, d.redefs, nil
+}
+
+type definition struct {
+	input  int
+	schema avro.NamedSchema
+}
+
+type definitions struct {
+	byName map[string]definition
+	seen   map[avro.Schema]bool
+	redefs []Redefinition
+}
+
+// collect records the named types input defines (those s reaches without
+// going through a reference to a type defined before).
+func (d *definitions) collect(input int, s avro.Schema) {
+	if _, ok := s.(*avro.RefSchema); ok || d.seen[s] {
+		return
+	}
+	d.seen[s] = true
+	if n, ok := s.(avro.NamedSchema); ok {
+		if prev, ok := d.byName[n.FullName()]; !ok {
+			d.byName[n.FullName()] = definition{input, n}
+		} else if prev.schema.String() != n.String() {
+			d.redefs = append(d.redefs, Redefinition{Name: n.FullName(), First: prev.input, Second: input})
+		}
+	}
+	switch t := s.(type) {
+	case *avro.RecordSchema:
+		for _, f := range t.Fields() {
+			d.collect(input, f.Type())
+		}
+	case *avro.ArraySchema:
+		d.collect(input, t.Items())
+	case *avro.MapSchema:
+		d.collect(input, t.Values())
+	case *avro.UnionSchema:
+		for _, b := range t.Types() {
+			d.collect(input, b)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package avroschema
+
+import (
+	"strings"
+	"testing"
+)
+
+func field(typ, def string) string {
+	return `{"type":"record","name":"R","fields":[{"name":"f","type":` + typ + `,"default":` + def + `}]}`
+}
+
+// Every kind of bad default and fixed size the issue lists, and the valid
+// neighbours of each: hamba/avro refuses some (Parse fails), Validate must
+// report the rest (hamba=false marks those hamba lets through), naming the
+// field path; valid ones pass both.
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		name   string
+		schema string
+		hamba  bool   // hamba/avro refuses it already
+		path   string // "" means valid
+		msg    string
+	}{
+		{"int 1.5", field(`"int"`, `1.5`), false, "R.f", "is not an int"},
+		{"int 1.0", field(`"int"`, `1.0`), false, "R.f", "is not an int"},
+		{"int 1e2", field(`"int"`, `1e2`), false, "R.f", "is not an int"},
+		{"int 2^31", field(`"int"`, `2147483648`), false, "R.f", "is not an int"},
+		{"int -2^31-1", field(`"int"`, `-2147483649`), false, "R.f", "is not an int"},
+		{"int ok", field(`"int"`, `-2147483648`), false, "", ""},
+		{"long 2^63", field(`"long"`, `9223372036854775808`), false, "R.f", "is not a long"},
+		{"long 1e30", field(`"long"`, `1e30`), false, "R.f", "is not a long"},
+		{"long 1.5", field(`"long"`, `1.5`), false, "R.f", "is not a long"},
+		{"long ok", field(`"long"`, `9223372036854775807`), false, "", ""},
+		{"logical int", field(`{"type":"int","logicalType":"date"}`, `1.5`), false, "R.f", "is not an int"},
+		{"logical long", field(`{"type":"long","logicalType":"timestamp-millis"}`, `1.5`), false, "R.f", "is not a long"},
+		{"string for int", field(`"int"`, `"1"`), true, "", ""},
+		{"int for string", field(`"string"`, `1`), true, "", ""},
+		{"record field of type int given a string", field(`{"type":"record","name":"S","fields":[{"name":"a","type":"int"}]}`, `{"a":"x"}`), true, "", ""},
+		{"record field of type int given 1.5", field(`{"type":"record","name":"S","fields":[{"name":"a","type":"int"}]}`, `{"a":1.5}`), false, "R.f", `default.a 1.5 is not an int`},
+		{"record missing field", field(`{"type":"record","name":"S","fields":[{"name":"a","type":"int"}]}`, `{}`), true, "", ""},
+		{"record field defaulted", field(`{"type":"record","name":"S","fields":[{"name":"a","type":"int","default":1}]}`, `{}`), false, "", ""},
+		{"nested field default", field(`{"type":"record","name":"S","fields":[{"name":"a","type":"int","default":1.5}]}`, `{"a":1}`), false, "R.f.a", "is not an int"},
+		{"union first branch", field(`["int","null"]`, `1.5`), false, "R.f", "first branch"},
+		{"union long first", field(`["long","null"]`, `9223372036854775808`), false, "R.f", "first branch"},
+		{"union second branch", field(`["null","int"]`, `1`), true, "", ""},
+		{"union ok", field(`["null","int"]`, `null`), false, "", ""},
+		{"enum symbol", field(`{"type":"enum","name":"E","symbols":["A"]}`, `"B"`), true, "", ""},
+		{"enum ok", field(`{"type":"enum","name":"E","symbols":["A"]}`, `"A"`), false, "", ""},
+		{"enum own default", `{"type":"enum","name":"E","symbols":["A"],"default":"B"}`, true, "", ""},
+		{"bytes code point 256", field(`"bytes"`, `"\u0100"`), true, "", ""},
+		{"bytes ok", field(`"bytes"`, `"\u00ff\u0000"`), false, "", ""},
+		{"fixed too short", field(`{"type":"fixed","name":"F","size":2}`, `"a"`), false, "R.f", "exactly 2 code points"},
+		{"fixed too long", field(`{"type":"fixed","name":"F","size":2}`, `"abc"`), false, "R.f", "exactly 2 code points"},
+		{"fixed code point 256", field(`{"type":"fixed","name":"F","size":1}`, `"\u0100"`), true, "", ""},
+		{"fixed ok", field(`{"type":"fixed","name":"F","size":2}`, `"\u00ffa"`), false, "", ""},
+		{"array items", field(`{"type":"array","items":"int"}`, `[1,1.5]`), false, "R.f", "default[1] 1.5"},
+		{"map values", field(`{"type":"map","values":"long"}`, `{"k":1e3}`), false, "R.f", `default["k"] 1e3`},
+		{"array item record", `{"type":"array","items":{"type":"record","name":"S","fields":[{"name":"a","type":"int","default":1.5}]}}`, false, "[].a", "is not an int"},
+		{"float 1", field(`"float"`, `1`), false, "", ""},
+		{"fixed size 2^31", `{"type":"fixed","name":"F","size":2147483648}`, false, "F", "size 2147483648"},
+		{"fixed size 2^32", `{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":4294967296}}]}`, false, "R.f", "fixed F has size 4294967296"},
+		{"fixed size 1.5", `{"type":"fixed","name":"F","size":1.5}`, false, "F", "size 1.5"},
+		{"fixed size negative", `{"type":"fixed","name":"F","size":-1}`, true, "", ""},
+		{"fixed size largest", `{"type":"fixed","name":"F","size":2147483647}`, false, "", ""},
+		{"union of records", `["null",{"type":"record","name":"U","fields":[{"name":"a","type":"long","default":0.5}]}]`, false, "U.a", "is not a long"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Parse(c.schema)
+			if c.hamba {
+				if err == nil {
+					t.Fatalf("hamba/avro now accepts %s: Validate must cover it", c.schema)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			ps := Validate(c.schema, s)
+			if c.path == "" {
+				if len(ps) != 0 {
+					t.Fatalf("valid schema reported: %v", ps)
+				}
+				return
+			}
+			if len(ps) != 1 || ps[0].Path != c.path || !strings.Contains(ps[0].Message, c.msg) {
+				t.Fatalf("Validate = %v, want one problem at %s containing %q", ps, c.path, c.msg)
+			}
+		})
+	}
+}
+
+func TestParseDefinitions(t *testing.T) {
+	a1 := `{"type":"record","name":"A","namespace":"n","fields":[{"name":"x","type":"int"}]}`
+	a2 := `{"type":"record","name":"A","namespace":"n","fields":[{"name":"y","type":"string"}]}`
+	a1Again := `{"type":"record","namespace":"n","name":"A","doc":"same type","fields":[{"name":"x","type":"int"}]}`
+	user := `{"type":"record","name":"T","fields":[{"name":"a","type":"n.A"}]}`
+	cases := []struct {
+		name   string
+		text   string
+		refs   []string
+		redefs []Redefinition
+	}{
+		{"one definition, used", user, []string{a1}, nil},
+		{"two references differ", user, []string{a1, a2}, []Redefinition{{"n.A", 0, 1}}},
+		{"two references agree", user, []string{a1, a1Again}, nil},
+		{"the schema redefines a reference", a2, []string{a1}, []Redefinition{{"n.A", 0, 1}}},
+		{"a reference uses an earlier one", user, []string{a1, `{"type":"record","name":"B","namespace":"n","fields":[{"name":"a","type":"A"}]}`}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, redefs, err := ParseDefinitions(c.text, c.refs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(redefs) != len(c.redefs) || len(redefs) > 0 && redefs[0] != c.redefs[0] {
+				t.Fatalf("redefinitions = %v, want %v", redefs, c.redefs)
+			}
+		})
+	}
+}
