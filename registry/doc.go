@@ -21,15 +21,29 @@
 //
 // # Writes
 //
-// Registry validates a write in two steps. The expensive, state-free part
-// (parsing the Avro schema with hamba/avro through internal/avroschema,
-// computing the canonical text and content key) runs on the caller's
-// goroutine. The state-dependent part (idempotency, compatibility, id and
-// version assignment) runs on one sequencer goroutine against a speculative
-// state; the sequencer groups every queued command into one Log.Append (one
-// fsync), publishes the records to the state readers see, and only then
-// answers. Acknowledged therefore means durable, and reads never see
-// anything that is not.
+// A write is decided first against a snapshot, on the caller's goroutine:
+// parsing (hamba/avro through internal/avroschema, with parsed history
+// versions cached by content), validation, the canonical text and content
+// key, and the compatibility check (compat.CheckBounded, within the budget
+// WithCompatibilityBudget sets; a check over it is 42201) are the
+// expensive parts and hold no lock. A write that changes nothing (an error,
+// or a schema that is already a live version) is answered from the
+// snapshot. Otherwise one sequencer goroutine decides again at the write's
+// place in the log, re-checking compatibility only against versions
+// committed since the snapshot; it groups every queued command into one
+// Log.Append (one fsync), publishes the new state, and only then answers.
+// Acknowledged therefore means durable, and reads never see anything that
+// is not.
+//
+// # Validation
+//
+// What hamba/avro lets through is checked too (internal/avroschema.Validate):
+// defaults that do not match their types (an int default of 1.5, a long
+// beyond int64, a union default that is not of the first branch), fixed
+// sizes beyond int32, and a name two references define differently. A new
+// version with such a problem is 42201 naming the field path; in IMPORT
+// mode it is accepted, as the source registry held it, with a warning in
+// the log.
 //
 // # Ids
 //
@@ -39,15 +53,31 @@
 // attributes matter), its references and its metadata. The same schema under
 // two subjects gets the same id; registering it again returns the existing
 // id and writes nothing; after a soft delete it becomes a new version with
-// the same id. New ids are the context's highest id ever plus one, and an id
-// whose last version was hard deleted is retired, so ids are never reused,
-// across restarts and crashes too (the log is the only source of ids).
+// the same id. New ids are the context's highest id ever plus one, as
+// Confluent's counter is; once that would pass 2^31-1 (after an IMPORT of a
+// large id, say), the lowest id never used in the context. An id whose last
+// version was hard deleted is retired, so ids are never reused, across
+// restarts and crashes too (the log is the only source of ids, and the fold
+// allocates them, so every replica allocates the same ones). A context whose
+// every id is used answers 42205 with the remedy (another context).
+//
+// # References
+//
+// A version another schema references stays resolvable, as on Confluent:
+// deleting it is 42206 while a live schema references it (soft delete) or
+// any schema does (permanent delete), and registering its schema again
+// under its subject keeps it instead of replacing it. A stored reference
+// that does not resolve (a log written by an older edactl, an IMPORT) makes
+// the versions that use it answer 42201 naming them, never 500.
 //
 // # Reads
 //
-// Reads are served from memory under a read lock. The bodies of the hottest
-// responses (GET /schemas/ids/{id} and subject versions) are precomputed
-// when a record is applied.
+// Readers take the published state (an atomic pointer) and never lock: a
+// state is immutable once published. Its maps are persistent hash tries
+// (pmap), so a commit copies only the few nodes on the paths to what it
+// changed, not the state. The bodies of the hottest responses (GET
+// /schemas/ids/{id} and subject versions) are precomputed when a record is
+// applied.
 //
 // # Names and choices
 //
