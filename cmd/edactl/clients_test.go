@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -265,23 +264,6 @@ func TestTUISendsRegistryCredentials(t *testing.T) {
 		t.Fatalf("tui: exit %d\nstderr: %s", code, errOut.String())
 	}
 	checkRequests(t, "tui", reg.requests(), false)
-}
-
-// TestClientOptions pins where the connection settings come from: the
-// credential flags of `edactl registry` before EDACTL_REGISTRY_*, each on
-// its own, and comma-separated URL and broker lists.
-func TestClientOptions(t *testing.T) {
-	env := map[string]string{"EDACTL_REGISTRY_USER": "env-user", "EDACTL_REGISTRY_PASSWORD": "env-pass", "EDACTL_REGISTRY_TOKEN": "env-token"}
-	g := &globals{Registry: "http://a:8081, http://b:8081", Brokers: "k1:9092,,k2:9092", getenv: func(k string) string { return env[k] }}
-	g.credentials.User = "flag-user"
-	o := g.clientOptions()
-	want := registryOptions{URLs: []string{"http://a:8081", "http://b:8081"}, User: "flag-user", Password: "env-pass", Token: "env-token"}
-	if fmt.Sprint(o.Registry) != fmt.Sprint(want) {
-		t.Errorf("registry options %+v, want %+v", o.Registry, want)
-	}
-	if fmt.Sprint(o.Kafka.Brokers) != "[k1:9092 k2:9092]" {
-		t.Errorf("brokers %q", o.Kafka.Brokers)
-	}
 }
 
 // TestClientConstructors: the Kafka client has stream's options with the

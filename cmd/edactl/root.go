@@ -38,22 +38,29 @@ type Stdio struct {
 var errCheckFailed = errors.New("check failed")
 
 // globals are the options shared by every command, resolved with the
-// precedence edactl.yaml < EDACTL_* environment < flags.
+// precedence edactl.yaml < context < EDACTL_* environment < flags.
 type globals struct {
-	Registry   string
-	Brokers    string
-	ConfigPath string
-	Output     string
-	NoColor    bool
+	Registry    string
+	Brokers     string
+	ConfigPath  string
+	ContextName string
+	Output      string
+	NoColor     bool
 
 	// Config is the loaded edactl.yaml, or nil when there is none.
 	Config *schemas.Config
 	// sources records where each resolved setting came from
-	// ("flag", "env EDACTL_X", "edactl.yaml" or "default").
+	// ("flag --x", "env EDACTL_X", "context NAME", the edactl.yaml path
+	// or "default"), by setting key.
 	sources map[string]string
-	// credentials are the registry credential flags of `edactl registry`;
-	// clientOptions falls back to EDACTL_REGISTRY_* for the ones not given.
-	credentials registryCredentials
+	// flags are the connection settings' global flags; values are the
+	// resolved settings by key (settings.go).
+	flags  settingFlags
+	values map[string]string
+	// context is the named context in use, nil without one.
+	context *activeContext
+	// warned is set once the client settings' warnings were printed.
+	warned bool
 
 	io     Stdio
 	getenv func(string) string
@@ -111,8 +118,10 @@ It speaks the Confluent Schema Registry REST API, checks Avro schema changes
 for compatibility with an explanation of every breaking change, generates Go
 code from schema history, and lets you consume, trace and rewind event streams.
 
-Configuration is read from edactl.yaml, then EDACTL_* environment variables,
-then flags (later wins).`,
+Configuration is read from edactl.yaml, then the named context (edactl
+context), then EDACTL_* environment variables, then flags (later wins);
+edactl config shows each value and where it came from. Kafka TLS and SASL
+and the registry's TLS and credentials are global flags too (docs/security.md).`,
 		Example: `  # Start a local broker and registry with the sample catalogue
   edactl dev
 
@@ -136,9 +145,9 @@ then flags (later wins).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.Registry, "registry", defaultReg, "schema registry URL (env EDACTL_REGISTRY)")
-	pf.StringVar(&g.Brokers, "brokers", defaultBrok, "Kafka bootstrap brokers, comma separated (env EDACTL_BROKERS)")
+	addSettingFlags(pf, g)
 	pf.StringVar(&g.ConfigPath, "config", "", "config file (default ./edactl.yaml if present; env EDACTL_CONFIG)")
+	pf.StringVar(&g.ContextName, "context", "", "named context from the user config file (env EDACTL_CONTEXT; see edactl context)")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json (some commands accept more)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
 
@@ -165,8 +174,8 @@ then flags (later wins).`,
 	return root
 }
 
-// resolve loads edactl.yaml and applies the precedence file < env < flags to
-// the global options.
+// resolve loads edactl.yaml and the context, and applies the precedence
+// file < context < env < flags to the global options.
 func (g *globals) resolve(flags *pflag.FlagSet) error {
 	path := g.ConfigPath
 	explicit := flags.Changed("config")
@@ -189,6 +198,12 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 	}
 
 	g.sources = map[string]string{}
+	if err := g.selectContext(flags.Changed("context")); err != nil {
+		return err
+	}
+	if err := g.resolveSettings(flags); err != nil {
+		return err
+	}
 	pick := func(name, env string, fromFile string, dst *string) {
 		switch {
 		case flags.Changed(name):
@@ -203,12 +218,6 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 			g.sources[name] = "default"
 		}
 	}
-	var fileReg, fileBrokers string
-	if g.Config != nil {
-		fileReg, fileBrokers = g.Config.Registry, g.Config.Brokers
-	}
-	pick("registry", "EDACTL_REGISTRY", fileReg, &g.Registry)
-	pick("brokers", "EDACTL_BROKERS", fileBrokers, &g.Brokers)
 	pick("output", "EDACTL_OUTPUT", "", &g.Output)
 	if g.getenv("NO_COLOR") != "" || g.getenv("EDACTL_NO_COLOR") != "" {
 		g.NoColor = true

@@ -23,6 +23,7 @@ var layers = map[string]int{
 	"internal/avrovalue":    0,
 	"internal/jsontree":     0,
 	"internal/termtext":     0,
+	"internal/tlsgen":       0,
 	"internal/testenv":      0,
 	"registry/compat":       0,
 	"registry/store":        0,
