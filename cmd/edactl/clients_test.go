@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -50,7 +51,9 @@ type authRegistry struct {
 	once sync.Once
 }
 
-func startAuthRegistry(t *testing.T) *authRegistry {
+// startAuthRegistry starts the registry; with serverTLS, the front serves
+// HTTPS with that configuration (which may require client certificates).
+func startAuthRegistry(t *testing.T, serverTLS ...*tls.Config) *authRegistry {
 	t.Helper()
 	auth, err := api.ParseAuth([]byte("users:\n  - {name: " + authUser + ", password: " + authPassword + ", role: admin}\n" +
 		"tokens:\n  - {name: ci-token, token: " + authToken + ", role: admin}\n"))
@@ -64,7 +67,7 @@ func startAuthRegistry(t *testing.T) *authRegistry {
 	}
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	ar := &authRegistry{seen: make(chan struct{})}
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := registryRequest{method: r.Method, path: r.URL.Path, userAgent: r.UserAgent()}
 		req.user, _, _ = r.BasicAuth()
 		req.bearer = strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -78,6 +81,12 @@ func startAuthRegistry(t *testing.T) *authRegistry {
 			ar.once.Do(func() { close(ar.seen) })
 		}
 	}))
+	if len(serverTLS) > 0 {
+		front.TLS = serverTLS[0]
+		front.StartTLS()
+	} else {
+		front.Start()
+	}
 	t.Cleanup(front.Close)
 	ar.URL = front.URL
 	return ar

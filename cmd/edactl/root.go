@@ -84,6 +84,9 @@ func execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 	if isCommandLineError(ran, err) {
 		err = asUsage(err)
 	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("%w (the server closed the connection: check the TLS settings, --kafka-tls and --kafka-ca-file, and the SASL credentials; see docs/security.md)", err)
+	}
 	return exitCode(err, stderr)
 }
 
