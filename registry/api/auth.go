@@ -61,7 +61,7 @@ type Auth struct {
 	users  map[string]principal // by user name
 	tokens []principal
 	certs  map[string]principal // by certificate subject
-	dummy  [32]byte // what an unknown user's password is compared with
+	dummy  [32]byte             // what an unknown user's password is compared with
 
 	// sum and compare are sha256.Sum256 and subtle.ConstantTimeCompare;
 	// tests count their calls to see that every check does the same work.

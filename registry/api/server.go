@@ -1,8 +1,8 @@
 package api
 
 import (
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
