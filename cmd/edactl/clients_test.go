@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -82,6 +83,7 @@ func startAuthRegistry(t *testing.T, serverTLS ...*tls.Config) *authRegistry {
 		}
 	}))
 	if len(serverTLS) > 0 {
+		front.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what the tests cause
 		front.TLS = serverTLS[0]
 		front.StartTLS()
 	} else {

@@ -61,6 +61,9 @@ type globals struct {
 	context *activeContext
 	// warned is set once the client settings' warnings were printed.
 	warned bool
+	// contextCommand is set for `edactl context ...`, which runs even
+	// when the current context names one the file does not hold.
+	contextCommand bool
 
 	io     Stdio
 	getenv func(string) string
@@ -136,6 +139,7 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 		// The only PersistentPreRunE of the tree: cobra runs the nearest
 		// one, so a subcommand with its own would skip this.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			g.contextCommand = cmd.Parent() != nil && cmd.Parent().Name() == "context"
 			if err := g.resolve(cmd.Flags()); err != nil {
 				return err
 			}
@@ -158,6 +162,7 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 		newVersionCmd(g),
 		newCompatCmd(g),
 		newConfigCmd(g),
+		newContextCmd(g),
 		newRegistryCmd(g),
 		newDevCmd(g),
 		newInitCmd(g),

@@ -92,6 +92,11 @@ var (
 		"edactl init":                  "writes a starter project",
 		"edactl version":               "prints the build",
 		"edactl gen":                   "prints its subcommands",
+		"edactl context list":          "reads the user config file (script context_commands.txtar)",
+		"edactl context use":           "writes the user config file (script context_commands.txtar)",
+		"edactl context current":       "reads the user config file (script context_commands.txtar)",
+		"edactl context set":           "writes the user config file (script context_commands.txtar)",
+		"edactl context delete":        "writes the user config file (script context_commands.txtar)",
 		"edactl registry serve":        "a server: TestRegistryServeTLS",
 		"edactl dev":                   "a server: TestDevSecure",
 	}

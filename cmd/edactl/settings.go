@@ -194,6 +194,15 @@ func readSecretFile(path, flag string) (string, error) {
 	return s, nil
 }
 
+// mustSetting returns the setting named key, which the table has.
+func mustSetting(key string) setting {
+	s, ok := settingByKey(key)
+	if !ok {
+		panic("edactl: no connection setting " + key) // a programming error
+	}
+	return s
+}
+
 // shownValue is how `edactl config` shows the value of s: a secret only
 // as set or not.
 func shownValue(s setting, v string) string {

@@ -6,6 +6,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -316,6 +318,7 @@ func TestRegistryClientTLS(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`["s"]`))
 	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.TLS = pki.serverTLS(t)
 	srv.TLS.ClientCAs = pki.CA.Pool()
 	srv.TLS.ClientAuth = tls.RequireAndVerifyClientCert

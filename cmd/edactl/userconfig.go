@@ -133,6 +133,9 @@ func (g *globals) selectContext(flagGiven bool) error {
 		return nil
 	}
 	settings, ok := uc.Contexts[name]
+	if !ok && g.contextCommand {
+		return nil // `edactl context` repairs what points nowhere
+	}
 	if !ok {
 		where := path
 		if where == "" {
