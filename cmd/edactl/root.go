@@ -64,6 +64,8 @@ type globals struct {
 	// contextCommand is set for `edactl context ...`, which runs even
 	// when the current context names one the file does not hold.
 	contextCommand bool
+	// configFlag is the global --config flag.
+	configFlag *pflag.Flag
 
 	io     Stdio
 	getenv func(string) string
@@ -154,6 +156,7 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 	pf := root.PersistentFlags()
 	addSettingFlags(pf, g)
 	pf.StringVar(&g.ConfigPath, "config", "", "config file (default ./edactl.yaml if present; env EDACTL_CONFIG)")
+	g.configFlag = pf.Lookup("config")
 	pf.StringVar(&g.ContextName, "context", "", "named context from the user config file (env EDACTL_CONTEXT; see edactl context)")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json (some commands accept more)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
@@ -186,7 +189,9 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 // file < context < env < flags to the global options.
 func (g *globals) resolve(flags *pflag.FlagSet) error {
 	path := g.ConfigPath
-	explicit := flags.Changed("config")
+	// The global --config (edactl.yaml); `topics create` has a local
+	// --config of its own (topic configs), which does not count.
+	explicit := g.configFlag != nil && g.configFlag.Changed
 	if !explicit {
 		if env := g.getenv("EDACTL_CONFIG"); env != "" {
 			path, explicit = env, true

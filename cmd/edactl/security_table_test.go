@@ -45,7 +45,7 @@ func secureCluster(t *testing.T, pki *testPKI) *kfake.Cluster {
 		kfake.Superuser("SCRAM-SHA-512", secAdmin, secAdminPass),
 		kfake.User("SCRAM-SHA-512", secUser, secPassword,
 			allow(kmsg.ACLResourceTypeTopic, "sec."), allow(kmsg.ACLResourceTypeGroup, "sec-")),
-		kfake.SeedTopics(2, secTopic, "sec.produced", "sec.replayed", secOtherTopic),
+		kfake.SeedTopics(2, secTopic, "sec.produced", "sec.replayed", "sec.replayed.old", secOtherTopic),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +198,10 @@ func TestEveryCommandIsSecure(t *testing.T) {
 		"edactl registry mode":     {{args: []string{"registry", "mode"}, want: "READWRITE", registry: true}},
 		"edactl topics":            {{args: []string{"topics"}, want: secTopic}},
 		"edactl topics describe":   {{args: []string{"topics", "describe", secTopic}, want: "Partitions:  2"}},
+		"edactl topics create":     {{args: []string{"topics", "create", "sec.created", "--partitions", "3", "--config", "retention.ms=3600000"}, want: "created topic sec.created: 3 partitions"}},
+		"edactl topics config":     {{args: []string{"topics", "config", secTopic, "--set", "retention.ms=7200000"}, want: "configured topic " + secTopic}, {args: []string{"topics", "config", secTopic}, want: "7200000"}},
+		"edactl topics partitions": {{args: []string{"topics", "partitions", secTopic, "--count", "4"}, want: "topic " + secTopic + " has 4 partitions"}},
+		"edactl topics delete":     {{args: []string{"topics", "delete", "sec.replayed.old", "--yes"}, want: "deleted topic sec.replayed.old"}},
 		"edactl groups":            {{args: []string{"groups"}, want: secGroup}},
 		"edactl groups describe":   {{args: []string{"groups", "describe", secGroup}, want: secTopic}},
 		"edactl consume":           {{args: []string{"consume", secTopic, "-o", "json"}, want: `"id":"p-1"`, registry: true}},
@@ -270,6 +274,8 @@ func TestEveryCommandIsSecure(t *testing.T) {
 	// topic outside its prefix, nor create one.
 	for _, args := range [][]string{
 		{"consume", secOtherTopic, "--raw"},
+		{"topics", "create", "private.new"},
+		{"topics", "delete", secOtherTopic, "--yes"},
 	} {
 		code, out, errOut := runEnv(t, env, args...)
 		if code == 0 || !strings.Contains(strings.ToLower(errOut), "authorization") {
