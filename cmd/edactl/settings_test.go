@@ -376,3 +376,36 @@ func TestRegistryClientTLS(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretsNeverShown: secrets given by flag, environment, context and
+// edactl.yaml never appear in what edactl config, edactl context and the
+// configuration errors print.
+func TestSecretsNeverShown(t *testing.T) {
+	dir := t.TempDir()
+	secrets := []string{"flag-Kafka-pw-1", "env-Registry-pw-2", "ctx-Token-3", "file-Kafka-tok-4", "flag-Registry-tok-5"}
+	config := writeFile(t, dir, "edactl.yaml", "connection:\n  kafka_sasl_token: "+secrets[3]+"\n")
+	env := map[string]string{"EDACTL_USER_CONFIG": filepath.Join(dir, "user.yaml"), "EDACTL_REGISTRY_PASSWORD": secrets[1]}
+	if code, out, errOut := run(t, env, "context", "set", "c", "--token", secrets[2], "--kafka-sasl-password", secrets[0]); code != 0 {
+		t.Fatalf("context set: %d %s %s", code, out, errOut)
+	}
+	for _, args := range [][]string{
+		{"config"},
+		{"config", "-o", "json"},
+		{"config", "--kafka-sasl-password", secrets[0], "--token", secrets[4]},
+		{"context", "list"},
+		{"context", "list", "-o", "json"},
+		{"context", "current"},
+		// Configuration mistakes around secrets.
+		{"topics", "--kafka-sasl-mechanism", "NOPE", "--kafka-sasl-user", "u", "--kafka-sasl-password", secrets[0]},
+		{"topics", "--kafka-sasl-mechanism", "PLAIN", "--kafka-sasl-password", secrets[0]},
+		{"topics", "--kafka-sasl-mechanism", "PLAIN", "--kafka-sasl-user", "u", "--kafka-sasl-password-file", config},
+		{"topics", "--kafka-sasl-password", secrets[0]},
+		{"registry", "subjects", "--token", secrets[4], "--registry-token-file", config},
+		{"registry", "subjects", "--password", secrets[1]},
+		{"registry", "subjects", "--registry-ca-file", config, "--token", secrets[4]},
+	} {
+		code, out, errOut := run(t, env, append([]string{"--config", config}, args...)...)
+		_ = code
+		checkNoSecret(t, strings.Join(args, " "), out+errOut, secrets)
+	}
+}
