@@ -164,6 +164,10 @@ func (g *globals) clientOptions() clientOptions {
 			},
 		},
 	}
+	g.oneLayer(&o.Registry.Password, &o.Registry.PasswordFile, "registry_password", "registry_password_file")
+	g.oneLayer(&o.Registry.Token, &o.Registry.TokenFile, "registry_token", "registry_token_file")
+	g.oneLayer(&o.Kafka.SASL.Password, &o.Kafka.SASL.PasswordFile, "kafka_sasl_password", "kafka_sasl_password_file")
+	g.oneLayer(&o.Kafka.SASL.Token, &o.Kafka.SASL.TokenFile, "kafka_sasl_token", "kafka_sasl_token_file")
 	t := &o.Kafka.TLS
 	t.Enabled = g.settingOn("kafka_tls") || t.CAFile != "" || t.CertFile != "" || t.ServerName != "" || t.InsecureSkipVerify
 	if s := &o.Kafka.SASL; strings.EqualFold(s.Mechanism, saslAWSMSKIAM) {
@@ -190,6 +194,38 @@ func (g *globals) clientOptions() clientOptions {
 		}
 	}
 	return o
+}
+
+// oneLayer applies the precedence to a secret given both as a value and as
+// a file: the one from the later layer (edactl.yaml < context < env <
+// flags) wins, so EDACTL_KAFKA_SASL_PASSWORD overrides a context's
+// kafka_sasl_password_file. Both from the same layer are left for the
+// constructor to refuse.
+func (g *globals) oneLayer(value, file *string, valueKey, fileKey string) {
+	if *value == "" || *file == "" {
+		return
+	}
+	switch rv, rf := sourceRank(g.sources[valueKey]), sourceRank(g.sources[fileKey]); {
+	case rv > rf:
+		*file = ""
+	case rf > rv:
+		*value = ""
+	}
+}
+
+// sourceRank orders the sources of settings by precedence.
+func sourceRank(source string) int {
+	switch {
+	case strings.HasPrefix(source, "flag "):
+		return 4
+	case strings.HasPrefix(source, "env "):
+		return 3
+	case strings.HasPrefix(source, "context "):
+		return 2
+	case source == "default" || source == "":
+		return 0
+	}
+	return 1 // edactl.yaml
 }
 
 // registryClient returns a registry client for the command being run.

@@ -409,3 +409,28 @@ func TestSecretsNeverShown(t *testing.T) {
 		checkNoSecret(t, strings.Join(args, " "), out+errOut, secrets)
 	}
 }
+
+// TestSecretLayers: a secret's value and its file are one setting for the
+// precedence: the later layer wins whichever form it uses; both in one
+// layer are refused.
+func TestSecretLayers(t *testing.T) {
+	dir := t.TempDir()
+	pw := writeFile(t, dir, "pw", "from-file")
+	for _, c := range []struct {
+		sources          [2]string
+		wantValue, wantF bool
+	}{
+		{[2]string{"env EDACTL_KAFKA_SASL_PASSWORD", "context dev"}, true, false},
+		{[2]string{"context dev", "flag --kafka-sasl-password-file"}, false, true},
+		{[2]string{"edactl.yaml", "env EDACTL_KAFKA_SASL_PASSWORD_FILE"}, false, true},
+		{[2]string{"env EDACTL_KAFKA_SASL_PASSWORD", "env EDACTL_KAFKA_SASL_PASSWORD_FILE"}, true, true},
+	} {
+		g := &globals{getenv: func(string) string { return "" }, io: Stdio{Err: io.Discard},
+			values:  map[string]string{"kafka_sasl_password": "v", "kafka_sasl_password_file": pw},
+			sources: map[string]string{"kafka_sasl_password": c.sources[0], "kafka_sasl_password_file": c.sources[1]}}
+		s := g.clientOptions().Kafka.SASL
+		if (s.Password != "") != c.wantValue || (s.PasswordFile != "") != c.wantF {
+			t.Errorf("%v: password %q, file %q", c.sources, s.Password, s.PasswordFile)
+		}
+	}
+}
