@@ -193,7 +193,9 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 		return err
 	}
 	defer srv.Close()
-	if opts.AuthFile == "" {
+	if opts.AuthFile == "" && opts.TLSClientCA != "" {
+		logger.Warn("no --auth-file: any client with a certificate of --tls-client-ca can register and delete schemas")
+	} else if opts.AuthFile == "" {
 		logger.Warn("no --auth-file: the registry is open, anyone who can reach it can register and delete schemas")
 	} else {
 		logger.Info("authentication required", "auth_file", opts.AuthFile)
