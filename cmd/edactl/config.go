@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/edactl/edactl/internal/connect"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -40,8 +41,8 @@ set or not; their files are shown by path.`,
 			} else {
 				rows = append(rows, settingJSON{"context", "(none)", ""})
 			}
-			for _, s := range connectionSettings {
-				rows = append(rows, settingJSON{s.key, shownValue(s, g.values[s.key]), g.sources[s.key]})
+			for _, s := range connect.Settings {
+				rows = append(rows, settingJSON{s.Key, shownValue(s, g.values[s.Key]), g.sources[s.Key]})
 			}
 			rows = append(rows,
 				settingJSON{"output", g.Output, g.sources["output"]},

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/edactl/edactl/internal/connect"
 	"maps"
 	"slices"
 	"strings"
@@ -168,10 +169,10 @@ set becomes the current one.`,
 				c = map[string]string{}
 			}
 			var changed []string
-			for _, s := range connectionSettings {
-				if cmd.Flags().Changed(s.flag) {
-					c[s.key] = g.flags.flagValue(s)
-					changed = append(changed, s.key)
+			for _, s := range connect.Settings {
+				if cmd.Flags().Changed(s.Flag) {
+					c[s.Key] = g.flags.flagValue(s)
+					changed = append(changed, s.Key)
 				}
 			}
 			for _, k := range unset {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/edactl/edactl/internal/connect"
 	"io"
 	"net"
 	"os"
@@ -139,7 +140,7 @@ func (s *devSecurity) apply(o *dev.Options) error {
 		return err
 	}
 	o.KafkaTLS, o.RegistryTLS = s.serverTLS, s.serverTLS
-	o.KafkaUsers = []dev.User{{Mechanism: saslScram512, Name: s.creds.KafkaUser, Password: s.creds.KafkaPassword}}
+	o.KafkaUsers = []dev.User{{Mechanism: connect.ScramSHA512, Name: s.creds.KafkaUser, Password: s.creds.KafkaPassword}}
 	o.APIOptions = append(o.APIOptions, api.WithAuth(auth))
 	o.NewKafkaClient = func(broker string) (*kgo.Client, error) {
 		k := s.clientOptions(dev.Addrs{Kafka: broker}).Kafka
@@ -155,7 +156,7 @@ func (s *devSecurity) clientOptions(a dev.Addrs) clientOptions {
 		Registry: registryOptions{URLs: []string{a.Registry}, User: s.creds.RegistryUser, Password: s.creds.RegistryPassword,
 			TLS: tlsOptions{CAFile: s.caFile}},
 		Kafka: kafkaOptions{Brokers: []string{a.Kafka}, TLS: tlsOptions{Enabled: true, CAFile: s.caFile},
-			SASL: saslOptions{Mechanism: saslScram512, User: s.creds.KafkaUser, Password: s.creds.KafkaPassword}},
+			SASL: saslOptions{Mechanism: connect.ScramSHA512, User: s.creds.KafkaUser, Password: s.creds.KafkaPassword}},
 	}
 }
 
@@ -168,7 +169,7 @@ func (s *devSecurity) settings(a dev.Addrs) map[string]string {
 	return map[string]string{
 		"brokers": a.Kafka, "registry": a.Registry,
 		"kafka_tls": "true", "kafka_ca_file": s.caFile,
-		"kafka_sasl_mechanism": saslScram512, "kafka_sasl_user": s.creds.KafkaUser, "kafka_sasl_password_file": s.kafkaPassFile,
+		"kafka_sasl_mechanism": connect.ScramSHA512, "kafka_sasl_user": s.creds.KafkaUser, "kafka_sasl_password_file": s.kafkaPassFile,
 		"registry_ca_file": s.caFile, "registry_user": s.creds.RegistryUser, "registry_password_file": s.regPassFile,
 	}
 }
@@ -190,7 +191,7 @@ func (s *devSecurity) writeEnv(a dev.Addrs) error {
 				continue
 			}
 		}
-		fmt.Fprintf(&b, "%s=%s\n", mustSetting(key).env, v)
+		fmt.Fprintf(&b, "%s=%s\n", mustSetting(key).Env, v)
 	}
 	if err := os.WriteFile(s.envFile(), []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("dev --secure: %w", err)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
-	"fmt"
+	"github.com/edactl/edactl/internal/connect"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,66 +19,14 @@ import (
 // constructors in clients.go are their only readers (through
 // globals.clientOptions).
 
-// setting is one connection setting.
-type setting struct {
-	key    string // context and edactl.yaml key, the name `edactl config` shows
-	flag   string // global flag name
-	env    string // environment variable
-	def    string // default value
-	secret bool   // never shown: `edactl config` says only whether it is set
-	isBool bool   // a flag without a value (--kafka-tls); "true" or "false"
-	usage  string
-}
-
-// connectionSettings is the table of connection settings, in the order
-// `edactl config` lists them. registry and brokers are edactl.yaml's
-// top-level keys; the others live under its connection: key.
-var connectionSettings = []setting{
-	{key: "registry", flag: "registry", env: "EDACTL_REGISTRY", def: defaultReg, usage: "schema registry URL, comma separated for several"},
-	{key: "brokers", flag: "brokers", env: "EDACTL_BROKERS", def: defaultBrok, usage: "Kafka bootstrap brokers, comma separated"},
-
-	{key: "registry_user", flag: "user", env: "EDACTL_REGISTRY_USER", usage: "registry HTTP basic auth user"},
-	{key: "registry_password", flag: "password", env: "EDACTL_REGISTRY_PASSWORD", secret: true, usage: "registry HTTP basic auth password (prefer the environment or --registry-password-file)"},
-	{key: "registry_password_file", flag: "registry-password-file", env: "EDACTL_REGISTRY_PASSWORD_FILE", usage: "file holding the registry password"},
-	{key: "registry_token", flag: "token", env: "EDACTL_REGISTRY_TOKEN", secret: true, usage: "registry bearer token (prefer the environment or --registry-token-file)"},
-	{key: "registry_token_file", flag: "registry-token-file", env: "EDACTL_REGISTRY_TOKEN_FILE", usage: "file holding the registry bearer token, read at every request"},
-	{key: "registry_ca_file", flag: "registry-ca-file", env: "EDACTL_REGISTRY_CA_FILE", usage: "PEM CA certificates the registry's certificate must chain to"},
-	{key: "registry_cert_file", flag: "registry-cert-file", env: "EDACTL_REGISTRY_CERT_FILE", usage: "PEM client certificate for the registry (mTLS)"},
-	{key: "registry_key_file", flag: "registry-key-file", env: "EDACTL_REGISTRY_KEY_FILE", usage: "PEM private key of --registry-cert-file"},
-	{key: "registry_insecure_skip_verify", flag: "registry-insecure-skip-verify", env: "EDACTL_REGISTRY_INSECURE_SKIP_VERIFY", isBool: true, def: "false", usage: "do not verify the registry's certificate (warns; for tests only)"},
-
-	{key: "kafka_tls", flag: "kafka-tls", env: "EDACTL_KAFKA_TLS", isBool: true, def: "false", usage: "connect to the brokers with TLS (implied by the other --kafka-* TLS settings)"},
-	{key: "kafka_ca_file", flag: "kafka-ca-file", env: "EDACTL_KAFKA_CA_FILE", usage: "PEM CA certificates the brokers' certificates must chain to"},
-	{key: "kafka_cert_file", flag: "kafka-cert-file", env: "EDACTL_KAFKA_CERT_FILE", usage: "PEM client certificate for the brokers (mTLS)"},
-	{key: "kafka_key_file", flag: "kafka-key-file", env: "EDACTL_KAFKA_KEY_FILE", usage: "PEM private key of --kafka-cert-file"},
-	{key: "kafka_server_name", flag: "kafka-server-name", env: "EDACTL_KAFKA_SERVER_NAME", usage: "name the brokers' certificates must carry (default: each broker's host)"},
-	{key: "kafka_insecure_skip_verify", flag: "kafka-insecure-skip-verify", env: "EDACTL_KAFKA_INSECURE_SKIP_VERIFY", isBool: true, def: "false", usage: "do not verify the brokers' certificates (warns; for tests only)"},
-	{key: "kafka_sasl_mechanism", flag: "kafka-sasl-mechanism", env: "EDACTL_KAFKA_SASL_MECHANISM", usage: "SASL mechanism: " + strings.Join(saslMechanisms, ", ")},
-	{key: "kafka_sasl_user", flag: "kafka-sasl-user", env: "EDACTL_KAFKA_SASL_USER", usage: "SASL user (AWS_MSK_IAM: the access key id, default AWS_ACCESS_KEY_ID)"},
-	{key: "kafka_sasl_password", flag: "kafka-sasl-password", env: "EDACTL_KAFKA_SASL_PASSWORD", secret: true, usage: "SASL password (AWS_MSK_IAM: the secret key); prefer the environment or --kafka-sasl-password-file"},
-	{key: "kafka_sasl_password_file", flag: "kafka-sasl-password-file", env: "EDACTL_KAFKA_SASL_PASSWORD_FILE", usage: "file holding the SASL password"},
-	{key: "kafka_sasl_token", flag: "kafka-sasl-token", env: "EDACTL_KAFKA_SASL_TOKEN", secret: true, usage: "OAUTHBEARER token (AWS_MSK_IAM: the session token)"},
-	{key: "kafka_sasl_token_file", flag: "kafka-sasl-token-file", env: "EDACTL_KAFKA_SASL_TOKEN_FILE", usage: "file holding the OAUTHBEARER token, read again at every authentication"},
-}
+// setting is one connection setting (connect.Settings holds the table).
+type setting = connect.Setting
 
 // settingByKey returns the setting named key.
-func settingByKey(key string) (setting, bool) {
-	for _, s := range connectionSettings {
-		if s.key == key {
-			return s, true
-		}
-	}
-	return setting{}, false
-}
+func settingByKey(key string) (setting, bool) { return connect.Lookup(key) }
 
 // settingKeys returns the keys of the connection settings, in table order.
-func settingKeys() []string {
-	keys := make([]string, len(connectionSettings))
-	for i, s := range connectionSettings {
-		keys[i] = s.key
-	}
-	return keys
-}
+func settingKeys() []string { return connect.Keys() }
 
 // settingFlags are the global flags of the connection settings; their
 // values are read only when the flag was given (pflag's Changed).
@@ -94,29 +40,29 @@ type settingFlags struct {
 // read after resolve.
 func addSettingFlags(fs *pflag.FlagSet, g *globals) {
 	g.flags = settingFlags{strs: map[string]*string{}, bools: map[string]*bool{}}
-	for _, s := range connectionSettings {
-		usage := s.usage + " (env " + s.env + ")"
+	for _, s := range connect.Settings {
+		usage := s.Usage + " (env " + s.Env + ")"
 		switch {
-		case s.isBool:
-			g.flags.bools[s.key] = fs.Bool(s.flag, s.def == "true", usage)
-		case s.key == "registry":
-			fs.StringVar(&g.Registry, s.flag, s.def, usage)
-			g.flags.strs[s.key] = &g.Registry
-		case s.key == "brokers":
-			fs.StringVar(&g.Brokers, s.flag, s.def, usage)
-			g.flags.strs[s.key] = &g.Brokers
+		case s.Bool:
+			g.flags.bools[s.Key] = fs.Bool(s.Flag, s.Default == "true", usage)
+		case s.Key == "registry":
+			fs.StringVar(&g.Registry, s.Flag, s.Default, usage)
+			g.flags.strs[s.Key] = &g.Registry
+		case s.Key == "brokers":
+			fs.StringVar(&g.Brokers, s.Flag, s.Default, usage)
+			g.flags.strs[s.Key] = &g.Brokers
 		default:
-			g.flags.strs[s.key] = fs.String(s.flag, s.def, usage)
+			g.flags.strs[s.Key] = fs.String(s.Flag, s.Default, usage)
 		}
 	}
 }
 
 // flagValue returns the value of s's flag as given on the command line.
 func (f settingFlags) flagValue(s setting) string {
-	if s.isBool {
-		return strconv.FormatBool(*f.bools[s.key])
+	if s.Bool {
+		return strconv.FormatBool(*f.bools[s.Key])
 	}
-	return *f.strs[s.key]
+	return *f.strs[s.Key]
 }
 
 // resolveSettings applies edactl.yaml < context < environment < flags to
@@ -139,28 +85,28 @@ func (g *globals) resolveSettings(flags *pflag.FlagSet) error {
 	if g.context != nil {
 		context = g.context.settings
 	}
-	for _, s := range connectionSettings {
+	for _, s := range connect.Settings {
 		var v, src string
 		switch {
-		case flags.Changed(s.flag):
-			v, src = g.flags.flagValue(s), "flag --"+s.flag
-		case g.getenv(s.env) != "":
-			v, src = g.getenv(s.env), "env "+s.env
-		case context[s.key] != "":
-			v, src = context[s.key], "context "+g.context.name
-		case file[s.key] != "":
-			v, src = file[s.key], g.ConfigPath
+		case flags.Changed(s.Flag):
+			v, src = g.flags.flagValue(s), "flag --"+s.Flag
+		case g.getenv(s.Env) != "":
+			v, src = g.getenv(s.Env), "env "+s.Env
+		case context[s.Key] != "":
+			v, src = context[s.Key], "context "+g.context.name
+		case file[s.Key] != "":
+			v, src = file[s.Key], g.ConfigPath
 		default:
-			v, src = s.def, "default"
+			v, src = s.Default, "default"
 		}
-		if s.isBool {
+		if s.Bool {
 			b, err := strconv.ParseBool(strings.TrimSpace(v))
 			if err != nil {
-				return usageErrorf("%s (%s): %q is not true or false", s.key, src, v)
+				return usageErrorf("%s (%s): %q is not true or false", s.Key, src, v)
 			}
 			v = strconv.FormatBool(b)
 		}
-		g.values[s.key], g.sources[s.key] = v, src
+		g.values[s.Key], g.sources[s.Key] = v, src
 	}
 	g.Registry, g.Brokers = g.values["registry"], g.values["brokers"]
 	return nil
@@ -177,23 +123,6 @@ func (g *globals) setting(key string) string {
 // settingOn reports whether the boolean connection setting key is true.
 func (g *globals) settingOn(key string) bool { return g.setting(key) == "true" }
 
-// readSecretFile reads a secret from path, named by flag in errors; the
-// trailing newline is dropped. An empty file is an error.
-func readSecretFile(path, flag string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return "", usageErrorf("--%s: %w", flag, err)
-		}
-		return "", fmt.Errorf("--%s: %w", flag, err)
-	}
-	s := strings.TrimRight(string(b), "\r\n")
-	if s == "" {
-		return "", usageErrorf("--%s: %s is empty", flag, path)
-	}
-	return s, nil
-}
-
 // mustSetting returns the setting named key, which the table has.
 func mustSetting(key string) setting {
 	s, ok := settingByKey(key)
@@ -206,7 +135,7 @@ func mustSetting(key string) setting {
 // shownValue is how `edactl config` shows the value of s: a secret only
 // as set or not.
 func shownValue(s setting, v string) string {
-	if s.secret && v != "" {
+	if s.Secret && v != "" {
 		return "(set, hidden)"
 	}
 	return v

@@ -220,7 +220,7 @@ func TestKafkaOptionErrors(t *testing.T) {
 func TestSASLMechanisms(t *testing.T) {
 	dir := t.TempDir()
 	for _, mech := range []string{"PLAIN", "scram-sha-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM"} {
-		m, err := saslOptions{Mechanism: mech, User: "u", Password: "p", Token: "t"}.mechanism()
+		m, err := saslOptions{Mechanism: mech, User: "u", Password: "p", Token: "t"}.NewMechanism("edactl/" + currentBuild().Version)
 		if err != nil {
 			t.Fatalf("%s: %v", mech, err)
 		}
@@ -229,7 +229,7 @@ func TestSASLMechanisms(t *testing.T) {
 		}
 	}
 	tokFile := writeFile(t, dir, "token", "token-one\n")
-	m, err := saslOptions{Mechanism: "OAUTHBEARER", TokenFile: tokFile}.mechanism()
+	m, err := saslOptions{Mechanism: "OAUTHBEARER", TokenFile: tokFile}.NewMechanism("edactl/" + currentBuild().Version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestSASLMechanisms(t *testing.T) {
 		t.Errorf("after the token file changed: %q", msg)
 	}
 
-	m, err = saslOptions{Mechanism: "AWS_MSK_IAM", User: "AKIDEXAMPLE", Password: "aws-secret-key", Token: "session-tok"}.mechanism()
+	m, err = saslOptions{Mechanism: "AWS_MSK_IAM", User: "AKIDEXAMPLE", Password: "aws-secret-key", Token: "session-tok"}.NewMechanism("edactl/" + currentBuild().Version)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ const module = "github.com/edactl/edactl"
 // fails until it is), which is the moment to decide where it belongs.
 var layers = map[string]int{
 	"internal/avroschema":   0,
+	"internal/connect":      0,
 	"internal/avrovalue":    0,
 	"internal/jsontree":     0,
 	"internal/termtext":     0,
