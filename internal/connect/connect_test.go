@@ -55,3 +55,31 @@ func TestConfigErrors(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSettingNames: every setting's variable is EDACTL_ + its key in upper
+// case, and its flag is the key with dashes, except the registry
+// credentials, whose flags (--user, --password, --token) are older than
+// the table.
+func TestSettingNames(t *testing.T) {
+	older := map[string]string{"registry_user": "user", "registry_password": "password", "registry_token": "token"}
+	seen := map[string]bool{}
+	for _, s := range Settings {
+		if s.Env != "EDACTL_"+strings.ToUpper(s.Key) {
+			t.Errorf("%s: variable %s", s.Key, s.Env)
+		}
+		want := strings.ReplaceAll(s.Key, "_", "-")
+		if f, ok := older[s.Key]; ok {
+			want = f
+		}
+		if s.Flag != want {
+			t.Errorf("%s: flag --%s, want --%s", s.Key, s.Flag, want)
+		}
+		if seen[s.Key] || s.Usage == "" {
+			t.Errorf("%s: duplicate or without usage", s.Key)
+		}
+		seen[s.Key] = true
+		if s.Bool && s.Default != "false" {
+			t.Errorf("%s: a boolean defaulting to %q", s.Key, s.Default)
+		}
+	}
+}
