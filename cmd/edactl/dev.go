@@ -154,6 +154,12 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		Logger:       logger,
 		Out:          out,
 		APIOptions:   apiOpts,
+		// The topics are created through edactl's Kafka constructor, as
+		// every client is; --secure replaces it with one that has the
+		// generated credentials.
+		NewKafkaClient: func(broker string) (*kgo.Client, error) {
+			return newKafkaClient(kafkaOptions{Brokers: []string{broker}})
+		},
 	}
 	var sec *devSecurity
 	if opts.Secure {
