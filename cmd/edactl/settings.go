@@ -113,7 +113,15 @@ func (g *globals) resolveSettings(flags *pflag.FlagSet) error {
 }
 
 // setting returns the resolved value of the connection setting key.
+// registry and brokers are g.Registry and g.Brokers, which a command may
+// have changed after resolve.
 func (g *globals) setting(key string) string {
+	switch key {
+	case "registry":
+		return g.Registry
+	case "brokers":
+		return g.Brokers
+	}
 	if _, ok := settingByKey(key); !ok {
 		panic("edactl: no connection setting " + key) // a programming error, caught by every test
 	}
