@@ -47,9 +47,20 @@ type authRegistry struct {
 	// seen is closed at the first request that carries credentials.
 	seen chan struct{}
 
-	mu   sync.Mutex
-	reqs []registryRequest
-	once sync.Once
+	mu      sync.Mutex
+	reqs    []registryRequest
+	waiters []chan struct{}
+	once    sync.Once
+}
+
+// next returns a channel closed at the next request that carries
+// credentials.
+func (ar *authRegistry) next() <-chan struct{} {
+	ar.mu.Lock()
+	defer ar.mu.Unlock()
+	ch := make(chan struct{})
+	ar.waiters = append(ar.waiters, ch)
+	return ch
 }
 
 // startAuthRegistry starts the registry; with serverTLS, the front serves
@@ -80,6 +91,12 @@ func startAuthRegistry(t *testing.T, serverTLS ...*tls.Config) *authRegistry {
 		ar.mu.Unlock()
 		if req.user != "" || req.bearer {
 			ar.once.Do(func() { close(ar.seen) })
+			ar.mu.Lock()
+			for _, w := range ar.waiters {
+				close(w)
+			}
+			ar.waiters = nil
+			ar.mu.Unlock()
 		}
 	}))
 	if len(serverTLS) > 0 {

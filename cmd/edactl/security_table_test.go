@@ -263,7 +263,7 @@ func TestEveryCommandIsSecure(t *testing.T) {
 	// mTLS; then it is told to quit.
 	reg.requests()
 	var out, errOut strings.Builder
-	code := Main(ctx, []string{"tui"}, Stdio{In: &blockingInput{ready: reg.seen}, Out: &out, Err: &errOut}, func(k string) string { return env[k] })
+	code := Main(ctx, []string{"tui"}, Stdio{In: &blockingInput{ready: reg.next()}, Out: &out, Err: &errOut}, func(k string) string { return env[k] })
 	if code != 0 {
 		t.Errorf("tui: exit %d\nstderr: %s", code, errOut.String())
 	}
