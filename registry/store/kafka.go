@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -223,8 +224,29 @@ func (k *Kafka) Append(ctx context.Context, recs [][]byte) (uint64, error) {
 }
 
 // Next implements Log: the partition's end offset (high watermark), which
-// every acknowledged record is below.
+// every acknowledged record is below. A failure that may pass (a broker
+// gone, a leader moving) is retried until ctx ends, or for 30s without a
+// deadline.
 func (k *Kafka) Next(ctx context.Context) (uint64, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		n, err := k.endOffset(ctx)
+		if err == nil || errors.Is(err, ErrClosed) {
+			return n, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%w (%v)", err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (k *Kafka) endOffset(ctx context.Context) (uint64, error) {
 	k.mu.Lock()
 	closed := k.closed
 	k.mu.Unlock()
@@ -281,6 +303,12 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 		return fmt.Errorf("store: kafka client: %w", err)
 	}
 	defer cl.Close()
+	next := from // the offset of the next record to deliver
+	// The last record delivered, to tell a client that re-reads after a
+	// leader change (kgo's ErrDataLoss) from a log that really lost
+	// records under us.
+	var last []byte
+	verify := false
 	for {
 		fs := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
@@ -288,7 +316,15 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 		}
 		var ferr error
 		fs.EachError(func(t string, p int32, err error) {
-			if ferr == nil && !errors.Is(err, context.Canceled) {
+			var dl *kgo.ErrDataLoss
+			switch {
+			case ferr != nil || errors.Is(err, context.Canceled):
+			case errors.As(err, &dl) && uint64(dl.ResetTo) <= next:
+				// The client went back to re-read: records already
+				// delivered are skipped, and the last one must read the
+				// same again.
+				verify = last != nil
+			default:
 				ferr = fmt.Errorf("store: kafka: read %s[%d]: %w", t, p, err)
 			}
 		})
@@ -297,7 +333,7 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 				return ErrClosed
 			}
 			// Retriable errors are retried inside the client; what gets
-			// here (offset out of range: records deleted under the log)
+			// here (offset out of range, records deleted under the log)
 			// would silently skip records.
 			return ferr
 		}
@@ -307,12 +343,26 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 			if cbErr != nil || done {
 				return
 			}
-			if end > 0 && uint64(r.Offset) >= end {
+			off := uint64(r.Offset)
+			if off < next {
+				if verify && off == next-1 {
+					if !bytes.Equal(r.Value, last) {
+						cbErr = fmt.Errorf("store: kafka: the record at offset %d of %s changed after a leader change: the log lost records the registry had applied; restart the instance", off, k.topic)
+					}
+					verify = false
+				}
+				return
+			}
+			if end > 0 && off >= end {
 				done = true
 				return
 			}
-			cbErr = fn(uint64(r.Offset), r.Value)
-			if end > 0 && uint64(r.Offset)+1 >= end {
+			if cbErr = fn(off, r.Value); cbErr != nil {
+				return
+			}
+			next = off + 1
+			last = append(last[:0], r.Value...)
+			if end > 0 && next >= end {
 				done = true
 			}
 		})
