@@ -67,6 +67,10 @@ type Options struct {
 	// Ready, if set, is called once both servers listen, with their
 	// addresses.
 	Ready func(Addrs)
+	// Store is where the registry's log lives: "" or "bolt" (a file under
+	// DataDir/registry), or "kafka" (the topic store.DefaultKafkaTopic on
+	// the broker Run starts, as `registry serve --store kafka` keeps it).
+	Store string
 	// RegistryOptions and APIOptions are passed through to the registry.
 	RegistryOptions []registry.Option
 	APIOptions      []api.Option
@@ -121,28 +125,6 @@ func Run(ctx context.Context, opts Options) (err error) {
 	}
 	defer ln.Close()
 
-	bolt, err := store.OpenBolt(regDir)
-	if err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	fresh, err := bolt.Next(ctx)
-	if err != nil {
-		bolt.Close()
-		return err
-	}
-	regOpts := append([]registry.Option{registry.WithLogger(log)}, opts.RegistryOptions...)
-	apiOpts := append([]api.Option{api.WithLogger(log)}, opts.APIOptions...)
-	srv, err := api.Open(ctx, bolt, regOpts, apiOpts...)
-	if err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	defer func() { err = errors.Join(err, srv.Close()) }()
-	if fresh == 0 && opts.Seed != nil {
-		if err := opts.Seed(ctx, srv.Registry); err != nil {
-			return fmt.Errorf("seed the registry: %w", err)
-		}
-	}
-
 	cluster, err := kfake.NewCluster(
 		kfake.NumBrokers(1),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, opts.KafkaAddr) }),
@@ -156,11 +138,50 @@ func Run(ctx context.Context, opts Options) (err error) {
 	}
 	defer cluster.Close()
 
+	var regLog store.Log
+	var where string
+	switch opts.Store {
+	case "", "bolt":
+		bolt, err := store.OpenBolt(regDir)
+		if err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		regLog, where = bolt, bolt.Path()
+	case "kafka":
+		brokers := cluster.ListenAddrs()
+		k, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: func(extra ...kgo.Opt) (*kgo.Client, error) {
+			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, extra...)...)
+		}})
+		if err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		regLog, where = k, "topic "+k.Topic()
+	default:
+		return fmt.Errorf("registry: unknown store %q (want bolt or kafka)", opts.Store)
+	}
+	fresh, err := regLog.Next(ctx)
+	if err != nil {
+		regLog.Close()
+		return err
+	}
+	regOpts := append([]registry.Option{registry.WithLogger(log)}, opts.RegistryOptions...)
+	apiOpts := append([]api.Option{api.WithLogger(log)}, opts.APIOptions...)
+	srv, err := api.Open(ctx, regLog, regOpts, apiOpts...)
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	defer func() { err = errors.Join(err, srv.Close()) }()
+	if fresh == 0 && opts.Seed != nil {
+		if err := opts.Seed(ctx, srv.Registry); err != nil {
+			return fmt.Errorf("seed the registry: %w", err)
+		}
+	}
+
 	addrs := Addrs{Kafka: cluster.ListenAddrs()[0], Registry: "http://" + ln.Addr().String()}
 	if err := createTopics(ctx, addrs.Kafka, opts.Topics); err != nil {
 		return fmt.Errorf("kafka: %w", err)
 	}
-	printBanner(opts.Out, addrs, kafkaDir, bolt.Path())
+	printBanner(opts.Out, addrs, kafkaDir, where)
 	if opts.Ready != nil {
 		opts.Ready(addrs)
 	}

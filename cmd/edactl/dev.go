@@ -26,6 +26,7 @@ type devOptions struct {
 	LogFormat    string
 	Demo         bool
 	DemoRate     float64
+	Store        string
 }
 
 // devSeed returns the function that registers the sample catalogue
@@ -105,12 +106,16 @@ to rewind.
 The broker is for development and tests, not production.`,
 		Example: `  edactl dev
   edactl dev --demo        # plus a live order flow to look at with edactl tui
+  edactl dev --store kafka # the registry's log on the dev broker, as with registry serve --store kafka
   edactl dev --kafka-addr 127.0.0.1:19092 --registry-addr 127.0.0.1:18081 --data /tmp/edactl`,
 		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), opts.LogFormat)
 			if err != nil {
 				return err
+			}
+			if opts.Store != "bolt" && opts.Store != "kafka" {
+				return usageErrorf("invalid --store %q: want bolt or kafka", opts.Store)
 			}
 			if opts.DemoRate <= 0 {
 				return usageErrorf("--demo-rate %g: want a positive number of orders per second", opts.DemoRate)
@@ -126,6 +131,7 @@ The broker is for development and tests, not production.`,
 	f.StringVar(&opts.RegistryAddr, "registry-addr", "127.0.0.1:8081", "registry listen address")
 	f.StringVar(&opts.DataDir, "data", ".edactl", "data directory")
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	f.StringVar(&opts.Store, "store", "bolt", "the registry's log: bolt (a file under --data) or kafka (a topic on the dev broker, as registry serve --store kafka)")
 	f.BoolVar(&opts.Demo, "demo", false, "also write a live order flow across four topics, with a lagging and an idle consumer group")
 	f.Float64Var(&opts.DemoRate, "demo-rate", 2, "orders per second written by --demo")
 	return cmd
@@ -170,6 +176,7 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		KafkaAddr:    opts.KafkaAddr,
 		RegistryAddr: opts.RegistryAddr,
 		DataDir:      opts.DataDir,
+		Store:        opts.Store,
 		Seed:         devSeed(tree),
 		Topics:       catalogueTopics(tree),
 		Logger:       logger,

@@ -38,7 +38,7 @@ The environment variables apply to every command that talks to a registry
 	pf.StringVar(&g.credentials.Password, "password", "", "HTTP basic auth password (env EDACTL_REGISTRY_PASSWORD)")
 	pf.StringVar(&g.credentials.Token, "token", "", "bearer token (env EDACTL_REGISTRY_TOKEN)")
 	cmd.AddCommand(
-		newRegistryServeCmd(),
+		newRegistryServeCmd(g),
 		newRegistrySubjectsCmd(g),
 		newRegistryVersionsCmd(g),
 		newRegistryGetCmd(g),

@@ -343,6 +343,9 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 			if cbErr != nil || done {
 				return
 			}
+			if r.Attrs.IsControl() {
+				return // a transaction marker: not a record of the log
+			}
 			off := uint64(r.Offset)
 			if off < next {
 				if verify && off == next-1 {
