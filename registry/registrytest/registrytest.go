@@ -30,6 +30,7 @@ type config struct {
 	regOpts  []registry.Option
 	apiOpts  []api.Option
 	onServer func(*api.Server)
+	log      store.Log
 }
 
 // WithDir keeps the log in dir instead of a fresh t.TempDir(), e.g. to
@@ -58,6 +59,10 @@ func WithAPIOptions(opts ...api.Option) Option {
 // giving Go-level access (e.g. Registry.Register to seed schemas).
 func WithServer(fn func(*api.Server)) Option { return func(c *config) { c.onServer = fn } }
 
+// WithLog serves the registry on log (a store.Kafka, say) instead of a
+// bbolt file; Start's cleanup closes it.
+func WithLog(log store.Log) Option { return func(c *config) { c.log = log } }
+
 // Start starts a registry and returns its httptest server; it is closed on
 // t.Cleanup. It fails the test if the registry cannot start.
 func Start(t testing.TB, opts ...Option) *httptest.Server {
@@ -66,10 +71,12 @@ func Start(t testing.TB, opts ...Option) *httptest.Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	var log store.Log
-	if cfg.memory {
+	log := cfg.log
+	switch {
+	case log != nil:
+	case cfg.memory:
 		log = store.NewMemory()
-	} else {
+	default:
 		dir := cfg.dir
 		if dir == "" {
 			dir = t.TempDir()
