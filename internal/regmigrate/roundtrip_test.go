@@ -246,4 +246,3 @@ func TestDryRun(t *testing.T) {
 		t.Fatalf("conflicting target: %v", err)
 	}
 }
-
