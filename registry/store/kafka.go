@@ -296,6 +296,8 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 	cl, err := k.cfg.NewClient(
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{k.topic: {0: kgo.NewOffset().At(int64(from))}}),
 		kgo.FetchMaxWait(100*time.Millisecond),
+		kgo.KeepControlRecords(), // markers take offsets: Replay sees its end
+
 		kgo.FetchMaxPartitionBytes(4*KafkaMaxRecordBytes),
 		kgo.FetchMaxBytes(4*KafkaMaxRecordBytes),
 	)
@@ -343,10 +345,15 @@ func (k *Kafka) consume(ctx context.Context, from, end uint64, fn func(uint64, [
 			if cbErr != nil || done {
 				return
 			}
-			if r.Attrs.IsControl() {
-				return // a transaction marker: not a record of the log
-			}
 			off := uint64(r.Offset)
+			if r.Attrs.IsControl() {
+				// A transaction marker: not a record of the log, but it
+				// takes an offset.
+				if end > 0 && off+1 >= end {
+					done = true
+				}
+				return
+			}
 			if off < next {
 				if verify && off == next-1 {
 					if !bytes.Equal(r.Value, last) {
