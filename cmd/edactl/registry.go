@@ -13,7 +13,7 @@ import (
 
 // The `edactl registry` group: serve (registry_serve.go), the subject and
 // version commands (registry_subjects.go), config and mode
-// (registry_config.go).
+// (registry_config.go), export, import and verify (registry_migrate.go).
 
 func newRegistryCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -46,6 +46,9 @@ The environment variables apply to every command that talks to a registry
 		newRegistryDeleteCmd(g),
 		newRegistryConfigCmd(g),
 		newRegistryModeCmd(g),
+		newRegistryExportCmd(g),
+		newRegistryImportCmd(g),
+		newRegistryVerifyCmd(g),
 	)
 	return cmd
 }
