@@ -25,6 +25,7 @@ import (
 
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
+	"github.com/edactl/edactl/registry/registrytest"
 	"github.com/edactl/edactl/registry/store"
 )
 
@@ -459,4 +460,126 @@ func TestKafkaKill(t *testing.T) {
 		t.Fatalf("id %d on the other instance: %q, %v", id, s, err)
 	}
 	t.Logf("killed after %d acknowledged writes; %d in all, none lost", before, len(acked))
+}
+
+// TestInteropOnKafkaStore runs the Confluent-client interop tests (Go, and
+// the npm clients where installed) again with every registry on the kafka
+// store: they must pass there as they do on bbolt.
+func TestInteropOnKafkaStore(t *testing.T) {
+	if os.Getenv(registrytest.StoreEnv) != "" {
+		t.Skip("already on the kafka store")
+	}
+	if testing.Short() {
+		t.Skip("starts a child test process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^(TestConfluentGo|TestKafkaJSInterop|TestConfluentJSInterop)", "-test.v")
+	cmd.Env = append(os.Environ(), registrytest.StoreEnv+"=kafka")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the interop tests fail on the kafka store: %v\n%s", err, out)
+	}
+	passed := strings.Count(string(out), "--- PASS: TestConfluentGo")
+	if passed < 9 {
+		t.Fatalf("only %d Confluent Go interop tests passed on the kafka store:\n%s", passed, out)
+	}
+	t.Logf("%d Confluent Go interop tests passed on the kafka store", passed)
+}
+
+// TestKafkaLostRace: two instances register, at the same moment, versions
+// that are each compatible with the subject's version 1 but not with each
+// other: the fold keeps the first in the log, and the other is answered as
+// Confluent answers it then, 409; every instance holds the winner.
+func TestKafkaLostRace(t *testing.T) {
+	c := kafkaCluster(t, 3)
+	insts := startKafkaInstances(t, 3, c)
+	p := `{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int","default":0}]}`
+	q := `{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":""}]}`
+	for round := range 15 {
+		subject := fmt.Sprintf("race-%d", round)
+		if _, err := register(insts[0].url, subject, `{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		// Both instances must know version 1 before they race.
+		for _, in := range insts {
+			if err := call(http.MethodGet, in.url+"/subjects/"+subject+"/versions/1", "", true, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, schema := range []string{p, q} {
+			wg.Go(func() { _, errs[i] = register(insts[1+i].url, subject, schema) })
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won = i
+			case !strings.Contains(err.Error(), ": 409 ") || !strings.Contains(err.Error(), `"error_code":409`):
+				t.Fatalf("round %d: the loser's answer is not Confluent's 409: %v", round, err)
+			}
+		}
+		if won < 0 || errs[1-won] == nil {
+			t.Fatalf("round %d: want exactly one registration to win, got %v", round, errs)
+		}
+		winner := []string{`"b","type":"int"`, `"b","type":"string"`}[won]
+		for _, in := range insts {
+			var versions []int
+			var v2 struct{ Schema string }
+			if err := call(http.MethodGet, in.url+"/subjects/"+subject+"/versions", "", true, &versions); err != nil || !slices.Equal(versions, []int{1, 2}) {
+				t.Fatalf("round %d, %s: versions %v, %v", round, in.url, versions, err)
+			}
+			if err := call(http.MethodGet, in.url+"/subjects/"+subject+"/versions/2", "", false, &v2); err != nil || !strings.Contains(v2.Schema, winner) {
+				t.Fatalf("round %d, %s: version 2 is %q, want the winner (%s)", round, in.url, v2.Schema, winner)
+			}
+		}
+	}
+}
+
+// TestKafkaNewerFormat: a record of a newer format than this edactl folds
+// stops the instance's writes and consistent reads (rather than folding it
+// by the wrong rules), and an instance starting on that log refuses to.
+func TestKafkaNewerFormat(t *testing.T) {
+	c := kafkaCluster(t, 1)
+	in := startKafkaInstance(t, c.ListenAddrs(), "")
+	if _, err := register(in.url, "before", recordSchema("Before")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	raw, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: kafkaClientFor(c.ListenAddrs())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Append(ctx, [][]byte{[]byte(`{"v":99,"kind":"Register","subject":"future"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := register(in.url, "after", recordSchema("After"))
+		if err != nil && strings.Contains(err.Error(), "50001") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("writes after a newer record: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := call(http.MethodGet, in.url+"/subjects", "", true, nil); err == nil || !strings.Contains(err.Error(), "50001") {
+		t.Fatalf("a consistent read after a newer record: %v", err)
+	}
+	// Plain reads keep serving what was folded.
+	if err := call(http.MethodGet, in.url+"/subjects/before/versions/1", "", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	log, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: kafkaClientFor(c.ListenAddrs())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	_, err = registry.Open(ctx, log)
+	if err == nil || !strings.Contains(err.Error(), "format v99 is newer than this edactl reads") || !strings.Contains(err.Error(), "offset") {
+		t.Fatalf("an instance starting on the log: %v", err)
+	}
 }
