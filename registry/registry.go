@@ -61,6 +61,8 @@ type Registry struct {
 	// to fold them, by origin.
 	pendMu  sync.Mutex
 	pending map[string]*command
+	// inFlight bounds the appends to a shared log running at once.
+	inFlight chan struct{}
 	// progress is the offset up to which the published state has folded
 	// the log.
 	progress progress
@@ -96,6 +98,7 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		stopped:  make(chan struct{}),
 		parsed:   parseCache{m: map[parsedKey]avro.Schema{}},
 		pending:  map[string]*command{},
+		inFlight: make(chan struct{}, maxInFlight),
 		instance: newInstanceID(),
 	}
 	r.progress.ch = make(chan struct{})
@@ -144,6 +147,11 @@ func (r *Registry) Close() error {
 	r.once.Do(func() { close(r.stop) })
 	<-r.stopped
 	if r.stopFollow != nil {
+		// Wait for the appends in flight (taking every slot), then stop
+		// the reader.
+		for range cap(r.inFlight) {
+			r.inFlight <- struct{}{}
+		}
 		r.stopFollow()
 		<-r.followed
 	}

@@ -81,7 +81,9 @@ func (r *Registry) sequence() {
 		// way back, and those that queued up during it are here; wait
 		// briefly for all of them so one fsync serves them all instead of
 		// two alternating halves.
-		if target := min(last+r.queuedAtRelease, r.cfg.maxBatch); len(batch) < target && r.cfg.commitDelay > 0 {
+		// On a shared log appends overlap (commitShared does not wait for
+		// them), so there is no commit to share by waiting.
+		if target := min(last+r.queuedAtRelease, r.cfg.maxBatch); len(batch) < target && r.cfg.commitDelay > 0 && r.shared == nil {
 			timer.Reset(r.cfg.commitDelay)
 		wait:
 			for len(batch) < target {
@@ -211,23 +213,34 @@ func (r *Registry) commitShared(batch []*command) {
 		r.pending[c.rec.Origin] = c
 	}
 	r.pendMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.writeTimeout)
-	start := time.Now()
-	_, err := r.log.Append(ctx, encoded)
-	cancel()
-	r.stats.observeCommit(len(encoded), time.Since(start))
-	if err != nil {
-		r.logger.Error("log append failed; the batch is not acknowledged", "records", len(encoded), "error", err)
-		se := errStore(err)
-		for _, c := range appended {
-			if r.takePending(c.rec.Origin) != nil {
-				c.err = se
-				close(c.done)
+	// The append runs on its own goroutine, up to maxInFlight at once: the
+	// writers are answered by the reader, so the next batch need not wait
+	// for this one's acknowledgement, and the order among batches in flight
+	// does not matter (each command is decided at its place in the log).
+	r.inFlight <- struct{}{}
+	go func() {
+		defer func() { <-r.inFlight }()
+		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.writeTimeout)
+		start := time.Now()
+		_, err := r.log.Append(ctx, encoded)
+		cancel()
+		r.stats.observeCommit(len(encoded), time.Since(start))
+		if err != nil {
+			r.logger.Error("log append failed; the batch is not acknowledged", "records", len(encoded), "error", err)
+			se := errStore(err)
+			for _, c := range appended {
+				if r.takePending(c.rec.Origin) != nil {
+					c.err = se
+					close(c.done)
+				}
 			}
 		}
-	}
+	}()
 	r.queuedAtRelease = len(r.cmds)
 }
+
+// maxInFlight is how many appends to a shared log run at once.
+const maxInFlight = 16
 
 // takePending removes and returns the command of this instance with origin
 // origin that waits for its answer, nil if none does.
