@@ -48,8 +48,10 @@ func (r *Registry) follow(ctx context.Context, log store.Shared) {
 		if refused != nil && !rec.Kind.isCommand() {
 			r.logger.Warn("log record rejected by the fold (skipped, as every replica does)", "offset", off, "error", refused)
 		}
+		r.noteHash(data)
 		r.pub.Store(work)
 		r.progress.advance(work.next)
+		r.maybeSnapshot(work)
 		if c := r.takePending(rec.Origin); c != nil {
 			c.res, c.err = res, refused
 			close(c.done)

@@ -70,6 +70,14 @@ type Registry struct {
 	// newer format): writes and consistent reads then fail with it.
 	failure atomic.Pointer[error]
 
+	// The snapshot file: the offset of the last one written, the hash of
+	// the last record folded, and whether one is being written.
+	snapMu      sync.Mutex
+	snapAt      uint64
+	lastHash    string
+	snapWriting bool
+	snapDone    sync.WaitGroup
+
 	// beforeCompare, when set (by tests only, before any call), runs before
 	// each compatibility comparison with the subject being checked.
 	beforeCompare func(subject string)
@@ -104,13 +112,15 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 	r.progress.ch = make(chan struct{})
 	start := time.Now()
 	rejected := 0
-	st := newState()
+	st := r.startState(func(n uint64) (string, error) { return lastRecordHash(ctx, log, n) })
+	r.snapAt = st.next
 	n := 0
-	err := log.Replay(ctx, 0, func(off uint64, data []byte) error {
+	err := log.Replay(ctx, st.next, func(off uint64, data []byte) error {
 		rec, _, refused, err := r.fold(st, off, data, nil)
 		if err != nil {
 			return err
 		}
+		r.noteHash(data)
 		if refused != nil && !rec.Kind.isCommand() {
 			rejected++
 			r.logger.Warn("log record rejected by the fold (skipped, as every replica does)", "offset", off, "error", refused)
@@ -125,6 +135,7 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		"subjects", st.subjects.len(), "duration", time.Since(start).Round(time.Millisecond))
 	r.pub.Store(st)
 	r.progress.at = st.next
+	r.maybeSnapshot(st)
 	if sh, ok := log.(store.Shared); ok {
 		r.shared = sh
 		fctx, cancel := context.WithCancel(context.Background())
@@ -155,5 +166,6 @@ func (r *Registry) Close() error {
 		r.stopFollow()
 		<-r.followed
 	}
+	r.finalSnapshot()
 	return nil
 }

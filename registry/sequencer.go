@@ -175,8 +175,10 @@ func (r *Registry) commit(batch []*command) {
 			}
 		} else {
 			work.next = first + uint64(len(encoded))
+			r.noteHash(encoded[len(encoded)-1])
 			r.pub.Store(work)
 			r.progress.advance(work.next)
+			r.maybeSnapshot(work)
 		}
 	}
 	r.queuedAtRelease = len(r.cmds)

@@ -163,3 +163,134 @@ func BenchmarkSchemaByIDStores(b *testing.B) {
 		run(b, in.srv.Registry, in.url)
 	})
 }
+
+// startupLog returns a memory log with n registrations of distinct schemas
+// (each its own subject), made through the registry's write path.
+func startupLog(b *testing.B, n int) *store.Memory {
+	mem := store.NewMemory()
+	reg, err := registry.Open(context.Background(), mem)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer reg.Close()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > int64(n) {
+					return
+				}
+				_, err := reg.Register(context.Background(), fmt.Sprintf("s-%d", i), registry.RegisterRequest{
+					Schema: fmt.Sprintf(`{"type":"record","name":"R%d","namespace":"startup","fields":[{"name":"id","type":"string"},{"name":"n","type":"long","default":%d}]}`, i, i)})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+	return mem
+}
+
+// copyLog appends every record of src to dst, 1,000 per append.
+func copyLog(b *testing.B, src store.Log, dst store.Log) {
+	ctx := context.Background()
+	var batch [][]byte
+	flush := func() {
+		if _, err := dst.Append(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		batch = batch[:0]
+	}
+	err := src.Replay(ctx, 0, func(_ uint64, rec []byte) error {
+		batch = append(batch, slices.Clone(rec))
+		if len(batch) == 1000 {
+			flush()
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+}
+
+// BenchmarkStartup measures how long an instance takes from Open to
+// serving with 100,000 schemas in the log (EDACTL_BENCH_SCHEMAS overrides
+// the count): replaying the bbolt file, replaying the Kafka topic, and
+// starting from a snapshot of the kafka store. Each iteration is one start;
+// it fails unless the started instance holds every schema.
+//
+//	go test -run '^$' -bench Startup -benchtime 3x ./registry/api/
+func BenchmarkStartup(b *testing.B) {
+	n := 100_000
+	if s, err := strconv.Atoi(os.Getenv("EDACTL_BENCH_SCHEMAS")); err == nil && s > 0 {
+		n = s
+	}
+	mem := startupLog(b, n)
+	ctx := context.Background()
+	check := func(b *testing.B, reg *registry.Registry) {
+		if _, got := reg.Counts(); got != n {
+			b.Fatalf("started with %d schemas, want %d", got, n)
+		}
+	}
+	b.Run("bolt", func(b *testing.B) {
+		dir := b.TempDir()
+		log, err := store.OpenBolt(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		copyLog(b, mem, log)
+		log.Close()
+		b.ResetTimer()
+		for range b.N {
+			log, err := store.OpenBolt(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			reg, err := registry.Open(ctx, log)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			check(b, reg)
+			reg.Close()
+			log.Close()
+			b.StartTimer()
+		}
+	})
+	b.Run("kafka", func(b *testing.B) {
+		c := kafkaCluster(b, 3)
+		open := func() *store.Kafka {
+			log, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: kafkaClientFor(c.ListenAddrs())})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return log
+		}
+		log := open()
+		copyLog(b, mem, log)
+		log.Close()
+		b.ResetTimer()
+		for range b.N {
+			log := open()
+			reg, err := registry.Open(ctx, log)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			check(b, reg)
+			reg.Close()
+			log.Close()
+			b.StartTimer()
+		}
+	})
+}
