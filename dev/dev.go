@@ -156,6 +156,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 			return fmt.Errorf("registry: %w", err)
 		}
 		regLog, where = k, "topic "+k.Topic()
+		opts.RegistryOptions = append([]registry.Option{registry.WithSnapshotFile(filepath.Join(regDir, k.Topic()+".snapshot"))}, opts.RegistryOptions...)
 	default:
 		return fmt.Errorf("registry: unknown store %q (want bolt or kafka)", opts.Store)
 	}

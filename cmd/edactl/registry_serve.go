@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -103,7 +104,9 @@ With --store kafka the log is the topic --topic on the --brokers cluster
 the bbolt file: run as many instances as needed, with no leader; each
 answers a write once it has applied it. A request with the header
 "Edactl-Consistency: latest" (or ?consistency=latest) first catches up with
-writes made through the other instances (docs/registry.md).`,
+writes made through the other instances (docs/registry.md). The instance
+keeps a snapshot of the folded topic in --data (<topic>.snapshot), so a
+restart reads only the records after it.`,
 		Example: `  edactl registry serve
   edactl registry serve --addr 0.0.0.0:8081 --data /var/lib/edactl --auth-file auth.yaml
   edactl registry serve --compatibility FULL_TRANSITIVE --log-format json
@@ -178,7 +181,13 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 	if err != nil {
 		return err
 	}
-	srv, err := api.Open(ctx, log, []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level)}, apiOpts...)
+	regOpts := []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level)}
+	if opts.Store == "kafka" {
+		// A local snapshot of the folded topic, so a restart folds only
+		// what came after it.
+		regOpts = append(regOpts, registry.WithSnapshotFile(filepath.Join(opts.DataDir, opts.Topic+".snapshot")))
+	}
+	srv, err := api.Open(ctx, log, regOpts, apiOpts...)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -267,30 +268,53 @@ func BenchmarkStartup(b *testing.B) {
 			b.StartTimer()
 		}
 	})
-	b.Run("kafka", func(b *testing.B) {
-		c := kafkaCluster(b, 3)
-		open := func() *store.Kafka {
-			log, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: kafkaClientFor(c.ListenAddrs())})
-			if err != nil {
-				b.Fatal(err)
-			}
-			return log
+	c := kafkaCluster(b, 3)
+	openKafka := func() *store.Kafka {
+		log, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: kafkaClientFor(c.ListenAddrs())})
+		if err != nil {
+			b.Fatal(err)
 		}
-		log := open()
-		copyLog(b, mem, log)
-		log.Close()
-		b.ResetTimer()
-		for range b.N {
-			log := open()
-			reg, err := registry.Open(ctx, log)
+		return log
+	}
+	log := openKafka()
+	copyLog(b, mem, log)
+	log.Close()
+	for _, snap := range []bool{false, true} {
+		name, path := "kafka", ""
+		if snap {
+			name, path = "kafka-snapshot", filepath.Join(b.TempDir(), "registry.snapshot")
+			// The first start folds the topic and writes the snapshot.
+			log := openKafka()
+			reg, err := registry.Open(ctx, log, registry.WithSnapshotFile(path))
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.StopTimer()
-			check(b, reg)
 			reg.Close()
 			log.Close()
-			b.StartTimer()
+			if _, err := os.Stat(path); err != nil {
+				b.Fatal(err)
+			}
 		}
-	})
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				log := openKafka()
+				var opts []registry.Option
+				if path != "" {
+					opts = append(opts, registry.WithSnapshotFile(path))
+				}
+				reg, err := registry.Open(ctx, log, opts...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				check(b, reg)
+				if path != "" && reg.Offset() != uint64(n) {
+					b.Fatalf("started at offset %d", reg.Offset())
+				}
+				reg.Close()
+				log.Close()
+				b.StartTimer()
+			}
+		})
+	}
 }
