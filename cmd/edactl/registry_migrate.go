@@ -126,7 +126,7 @@ continues after the highest imported id.`,
   edactl registry import registry.jsonl
   edactl registry import --from http://old-registry:8081
   edactl registry import --from-topic _schemas --brokers old-kafka:9092`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, err := g.output()
 			if err != nil {
