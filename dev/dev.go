@@ -78,6 +78,10 @@ type Options struct {
 	// Ready, if set, is called once both servers listen, with their
 	// addresses.
 	Ready func(Addrs)
+	// Store is where the registry's log lives: "" or "bolt" (a file under
+	// DataDir/registry), or "kafka" (the topic store.DefaultKafkaTopic on
+	// the broker Run starts, as `registry serve --store kafka` keeps it).
+	Store string
 	// RegistryOptions and APIOptions are passed through to the registry.
 	RegistryOptions []registry.Option
 	APIOptions      []api.Option
@@ -93,7 +97,7 @@ type Options struct {
 	// NewKafkaClient builds the client Run creates topics with (default:
 	// a plain franz-go client). A broker with KafkaTLS or KafkaUsers needs
 	// one that speaks TLS and SASL.
-	NewKafkaClient func(broker string) (*kgo.Client, error)
+	NewKafkaClient func(broker string, extra ...kgo.Opt) (*kgo.Client, error)
 	// EnvHint, when set, replaces the banner's "export EDACTL_BROKERS=…"
 	// line, e.g. with how to load the secured setup's variables.
 	EnvHint string
@@ -127,7 +131,9 @@ func (o *Options) setDefaults() {
 		o.Out = io.Discard
 	}
 	if o.NewKafkaClient == nil {
-		o.NewKafkaClient = func(broker string) (*kgo.Client, error) { return kgo.NewClient(kgo.SeedBrokers(broker)) }
+		o.NewKafkaClient = func(broker string, extra ...kgo.Opt) (*kgo.Client, error) {
+			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(broker)}, extra...)...)
+		}
 	}
 }
 
@@ -156,33 +162,6 @@ func Run(ctx context.Context, opts Options) (err error) {
 	}
 	defer ln.Close()
 
-	bolt, err := store.OpenBolt(regDir)
-	if err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	fresh, err := bolt.Next(ctx)
-	if err != nil {
-		bolt.Close()
-		return err
-	}
-	regOpts := append([]registry.Option{registry.WithLogger(log)}, opts.RegistryOptions...)
-	apiOpts := append([]api.Option{api.WithLogger(log)}, opts.APIOptions...)
-	scheme := "http"
-	if opts.RegistryTLS != nil {
-		apiOpts = append(apiOpts, api.WithTLS(opts.RegistryTLS))
-		scheme = "https"
-	}
-	srv, err := api.Open(ctx, bolt, regOpts, apiOpts...)
-	if err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	defer func() { err = errors.Join(err, srv.Close()) }()
-	if fresh == 0 && opts.Seed != nil {
-		if err := opts.Seed(ctx, srv.Registry); err != nil {
-			return fmt.Errorf("seed the registry: %w", err)
-		}
-	}
-
 	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, opts.KafkaAddr) }),
@@ -206,6 +185,51 @@ func Run(ctx context.Context, opts Options) (err error) {
 	}
 	defer cluster.Close()
 
+	var regLog store.Log
+	var where string
+	switch opts.Store {
+	case "", "bolt":
+		bolt, err := store.OpenBolt(regDir)
+		if err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		regLog, where = bolt, bolt.Path()
+	case "kafka":
+		broker := cluster.ListenAddrs()[0]
+		k, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: func(extra ...kgo.Opt) (*kgo.Client, error) {
+			return opts.NewKafkaClient(broker, extra...)
+		}})
+		if err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		regLog, where = k, "topic "+k.Topic()
+		opts.RegistryOptions = append([]registry.Option{registry.WithSnapshotFile(filepath.Join(regDir, k.Topic()+".snapshot"))}, opts.RegistryOptions...)
+	default:
+		return fmt.Errorf("registry: unknown store %q (want bolt or kafka)", opts.Store)
+	}
+	fresh, err := regLog.Next(ctx)
+	if err != nil {
+		regLog.Close()
+		return err
+	}
+	regOpts := append([]registry.Option{registry.WithLogger(log)}, opts.RegistryOptions...)
+	apiOpts := append([]api.Option{api.WithLogger(log)}, opts.APIOptions...)
+	scheme := "http"
+	if opts.RegistryTLS != nil {
+		apiOpts = append(apiOpts, api.WithTLS(opts.RegistryTLS))
+		scheme = "https"
+	}
+	srv, err := api.Open(ctx, regLog, regOpts, apiOpts...)
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	defer func() { err = errors.Join(err, srv.Close()) }()
+	if fresh == 0 && opts.Seed != nil {
+		if err := opts.Seed(ctx, srv.Registry); err != nil {
+			return fmt.Errorf("seed the registry: %w", err)
+		}
+	}
+
 	addrs := Addrs{Kafka: cluster.ListenAddrs()[0], Registry: scheme + "://" + ln.Addr().String()}
 	if err := createTopics(ctx, opts.NewKafkaClient, addrs.Kafka, opts.Topics); err != nil {
 		return fmt.Errorf("kafka: %w", err)
@@ -215,7 +239,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 			log.Warn("kafka: librdkafka clients (kcat) may not find SASL", "err", err)
 		}
 	}
-	printBanner(opts.Out, addrs, kafkaDir, bolt.Path(), opts.EnvHint)
+	printBanner(opts.Out, addrs, kafkaDir, where, opts.EnvHint)
 	if opts.Ready != nil {
 		opts.Ready(addrs)
 	}
@@ -225,7 +249,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 }
 
 // createTopics creates the topics that do not exist yet.
-func createTopics(ctx context.Context, newClient func(string) (*kgo.Client, error), broker string, topics map[string]int32) error {
+func createTopics(ctx context.Context, newClient func(string, ...kgo.Opt) (*kgo.Client, error), broker string, topics map[string]int32) error {
 	if len(topics) == 0 {
 		return nil
 	}
@@ -250,7 +274,7 @@ func createTopics(ctx context.Context, newClient func(string) (*kgo.Client, erro
 // looks for version 0 to decide that the broker supports SASL at all, then
 // uses version 1 with SaslAuthenticate. The answer is kfake's own, asked
 // for once with an authenticated client, with that one range widened.
-func listSASLHandshakeV0(ctx context.Context, cluster *kfake.Cluster, newClient func(string) (*kgo.Client, error), broker string) error {
+func listSASLHandshakeV0(ctx context.Context, cluster *kfake.Cluster, newClient func(string, ...kgo.Opt) (*kgo.Client, error), broker string) error {
 	cl, err := newClient(broker)
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ func (r *Registry) CheckCompatibility(_ context.Context, subject string, version
 	if level == compat.None || len(hist) == 0 {
 		return CompatibilityResult{Compatible: true}, nil
 	}
-	msgs, ok, err := r.compare(st, subject, level, cand, hist)
+	msgs, ok, err := r.compare(st, subject, level, cand, hist, r.cfg.compatBudget)
 	if err != nil {
 		return CompatibilityResult{}, err
 	}
@@ -78,9 +78,17 @@ func (r *Registry) CheckCompatibility(_ context.Context, subject string, version
 // compatible: the level it checked and the content of every version it
 // compared with (a content compatible once stays compatible under the same
 // level).
+//
+// It also carries the rules the check runs by, so that every instance
+// folding the registration's command decides it by the same rules, whatever
+// its own options: the server's default level and the work budget.
 type verdict struct {
 	level compat.Level
 	ok    map[[32]byte]bool
+	// def and budget are the default level and the work budget of the
+	// instance that prepared the registration.
+	def    compat.Level
+	budget int
 }
 
 // checkRegister checks cand against the versions of subject a registration
@@ -92,7 +100,10 @@ type verdict struct {
 // always one of those compared, so the 409 lists the same problems a full
 // check would.
 func (r *Registry) checkRegister(st *state, subject string, cand *candidate, checked *verdict) error {
-	cfg := st.effectiveConfig(subject, r.cfg.defaultLevel)
+	if checked.def == "" {
+		checked.def, checked.budget = r.cfg.defaultLevel, r.cfg.compatBudget
+	}
+	cfg := st.effectiveConfig(subject, checked.def)
 	level := cfg.Compatibility
 	if level == compat.None {
 		return nil
@@ -113,7 +124,7 @@ func (r *Registry) checkRegister(st *state, subject string, cand *candidate, che
 	if len(todo) == 0 {
 		return nil
 	}
-	msgs, ok, err := r.compare(st, subject, level, cand, todo)
+	msgs, ok, err := r.compare(st, subject, level, cand, todo, checked.budget)
 	if err != nil {
 		return err
 	}
@@ -157,10 +168,13 @@ func groupValue(md *Metadata, key string) string {
 }
 
 // compare checks cand against hist (newest first) under level, within the
-// registry's work budget, and returns Confluent-style messages for every
+// work budget, and returns Confluent-style messages for every
 // incompatibility. A check that exceeds the budget is a 42201 error saying
 // so and what to do.
-func (r *Registry) compare(st *state, subject string, level compat.Level, cand *candidate, hist []*Version) ([]string, bool, error) {
+func (r *Registry) compare(st *state, subject string, level compat.Level, cand *candidate, hist []*Version, budget int) ([]string, bool, error) {
+	if err := parsedCandidate(st, cand); err != nil {
+		return nil, false, err
+	}
 	schemas := make([]avro.Schema, len(hist))
 	for i, v := range hist {
 		s, err := r.parsedVersion(st, v)
@@ -172,7 +186,7 @@ func (r *Registry) compare(st *state, subject string, level compat.Level, cand *
 	if r.beforeCompare != nil {
 		r.beforeCompare(subject)
 	}
-	rep, err := compat.CheckBounded(level, cand.parsed, schemas, r.cfg.compatBudget)
+	rep, err := compat.CheckBounded(level, cand.parsed, schemas, budget)
 	if err != nil {
 		if errors.Is(err, compat.ErrTooComplex) {
 			return nil, false, errTooComplex(err)

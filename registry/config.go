@@ -61,24 +61,11 @@ func (r *Registry) SetConfig(ctx context.Context, scope string, u ConfigUpdate) 
 		}
 		level = l
 	}
-	return submit(ctx, r, func(st *state) ([]record, Config, error) {
-		if m := st.effectiveMode(scope); m.readOnly() {
-			return nil, Config{}, errReadOnly(scopeName(scope))
-		}
-		c := st.configs.at(scope)
-		if level != "" {
-			c.Compatibility = level
-		}
-		if u.Normalize != nil {
-			n := *u.Normalize
-			c.Normalize = &n
-		}
-		if u.CompatibilityGroup != nil {
-			c.CompatibilityGroup = *u.CompatibilityGroup
-		}
-		cc := c
-		return []record{{Kind: configSet, Subject: scope, Config: &cc}}, c, nil
-	})
+	if level != "" {
+		l := string(level)
+		u.Compatibility = &l
+	}
+	return submit[Config](ctx, r, record{Kind: cmdSetConfig, Subject: scope, Update: &u}, nil)
 }
 
 // DeleteConfig removes the config of a scope and returns the old one. For the
@@ -89,23 +76,7 @@ func (r *Registry) DeleteConfig(ctx context.Context, scope string) (Config, erro
 	if err := checkScope(scope); err != nil {
 		return Config{}, err
 	}
-	return submit(ctx, r, func(st *state) ([]record, Config, error) {
-		if m := st.effectiveMode(scope); m.readOnly() {
-			return nil, Config{}, errReadOnly(scopeName(scope))
-		}
-		old, ok := st.configs.get(scope)
-		if scope == "" {
-			if old.Compatibility == "" {
-				old.Compatibility = r.cfg.defaultLevel
-			}
-			if !ok {
-				return nil, old, nil
-			}
-		} else if !ok {
-			return nil, Config{}, errSubjectNotFound(scope)
-		}
-		return []record{{Kind: configDeleted, Subject: scope}}, old, nil
-	})
+	return submit[Config](ctx, r, record{Kind: cmdDeleteConfig, Subject: scope}, nil)
 }
 
 // effectiveConfig merges the subject's config over its context's and the

@@ -5,35 +5,46 @@
 //
 // # Event sourcing
 //
-// The state is a pure, deterministic fold over an append-only log of
-// records (kinds SchemaRegistered, VersionDeleted, SubjectDeleted,
-// ConfigSet, ConfigDeleted, ModeSet, ModeDeleted), stored as JSON with a
-// record-format version by a store.Log. Records are facts with their ids
-// and versions already assigned. Folding checks each record against the
-// state (version free, id not bound to other content, references present,
-// delete preconditions) and rejects one that breaks a rule without changing
-// anything, so every replica that folds the same log skips the same
-// records. That is what makes a shared log (the Kafka-backed store to come)
-// safe without a leader: two instances that race to assign the same
-// version or id both append, the fold keeps the first, and the loser
-// retries. The state and the record format are unexported: the log is read
-// and written through Registry only.
+// The state is a pure, deterministic fold over an append-only log of JSON
+// records with a record-format version, stored by a store.Log. Since
+// format 3 a write is logged as a command (Register, DeleteSubject,
+// DeleteVersion, SetConfig, DeleteConfig, SetMode, DeleteMode): what was
+// asked, already validated and prepared (canonical text, content key,
+// validation problems, the content keys of the versions found compatible
+// and the rules, default level and work budget, it was checked by). The
+// fold decides every command again at its place in the log (execute,
+// command.go) and applies the facts the decision yields
+// (SchemaRegistered, VersionDeleted, SubjectDeleted, ConfigSet,
+// ConfigDeleted, ModeSet, ModeDeleted, the record kinds of formats 1 and
+// 2, which older logs hold and which still fold). The decision depends on
+// the state and the record only, so every instance folding the same log
+// reaches the same state and the same answer to each command: that is what
+// lets many instances share one Kafka topic without a leader. An instance
+// refuses a record of a newer format instead of folding it by rules it does
+// not know. The state and the record format are unexported: the log is
+// read and written through Registry only.
 //
 // # Writes
 //
-// A write is decided first against a snapshot, on the caller's goroutine:
+// A write is prepared first against a snapshot, on the caller's goroutine:
 // parsing (hamba/avro through internal/avroschema, with parsed history
 // versions cached by content), validation, the canonical text and content
 // key, and the compatibility check (compat.CheckBounded, within the budget
 // WithCompatibilityBudget sets; a check over it is 42201) are the
 // expensive parts and hold no lock. A write that changes nothing (an error,
 // or a schema that is already a live version) is answered from the
-// snapshot. Otherwise one sequencer goroutine decides again at the write's
-// place in the log, re-checking compatibility only against versions
-// committed since the snapshot; it groups every queued command into one
-// Log.Append (one fsync), publishes the new state, and only then answers.
-// Acknowledged therefore means durable, and reads never see anything that
-// is not.
+// snapshot. Otherwise its command goes to one sequencer goroutine. On a log
+// only this process writes (bbolt) the sequencer executes each queued
+// command against a working copy of the state, appends those that change
+// something with one Log.Append (one fsync), publishes the copy and only
+// then answers. On a shared log (store.Shared: Kafka) it appends the
+// commands, and the instance's reader, which folds every record of the log
+// in order, answers each writer when it folds the writer's command.
+// Acknowledged therefore means durable and applied, and reads never see
+// anything that is not. Sync waits until the instance has folded the log
+// up to its end, for reads that must see writes made through other
+// instances. A snapshot file (WithSnapshotFile) lets an instance start
+// from the state it had folded instead of from offset 0.
 //
 // # Validation
 //

@@ -88,16 +88,7 @@ func (r *Registry) SetMode(ctx context.Context, scope, mode string, check Import
 	if err := checkScope(scope); err != nil {
 		return "", err
 	}
-	return submit(ctx, r, func(st *state) ([]record, Mode, error) {
-		if m == ModeImport && check != ForceImport {
-			for name, sub := range st.subjects.all {
-				if inScope(scope, name) && sub.live() > 0 {
-					return nil, "", newErr(CodeOperationNotPermitted, "Cannot import since found existing subjects")
-				}
-			}
-		}
-		return []record{{Kind: modeSet, Subject: scope, Mode: m}}, m, nil
-	})
+	return submit[Mode](ctx, r, record{Kind: cmdSetMode, Subject: scope, Mode: m, Force: check == ForceImport}, nil)
 }
 
 // DeleteMode removes the mode of a scope (Recursive: also of every subject
@@ -107,31 +98,7 @@ func (r *Registry) DeleteMode(ctx context.Context, scope string, recursion Recur
 	if err := checkScope(scope); err != nil {
 		return "", err
 	}
-	return submit(ctx, r, func(st *state) ([]record, Mode, error) {
-		old, ok := st.modes.get(scope)
-		if scope == "" && !ok {
-			old = ModeReadWrite
-		}
-		if recursion != Recursive {
-			if !ok {
-				if scope == "" {
-					return nil, old, nil
-				}
-				return nil, "", errSubjectNotFound(scope)
-			}
-			return []record{{Kind: modeDeleted, Subject: scope}}, old, nil
-		}
-		found := false
-		for k := range st.modes.all {
-			if inScope(scope, k) {
-				found = true
-			}
-		}
-		if !found {
-			return nil, old, nil
-		}
-		return []record{{Kind: modeDeleted, Subject: scope, Recursive: true}}, old, nil
-	})
+	return submit[Mode](ctx, r, record{Kind: cmdDeleteMode, Subject: scope, Recursive: recursion == Recursive}, nil)
 }
 
 // effectiveMode is the subject's mode, else its context's, else the global

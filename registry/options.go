@@ -21,6 +21,8 @@ type config struct {
 	commitDelay    time.Duration
 	compatBudget   int
 	maxID          int
+	snapshotPath   string
+	snapshotEvery  int
 }
 
 func defaultConfig() config {
@@ -33,6 +35,7 @@ func defaultConfig() config {
 		commitDelay:    2 * time.Millisecond,
 		compatBudget:   compat.DefaultBudget,
 		maxID:          maxIDOrVersion,
+		snapshotEvery:  10_000,
 	}
 }
 
@@ -98,6 +101,9 @@ func (c *config) validate() error {
 	}
 	if c.compatBudget < 1 {
 		return fmt.Errorf("registry: compatibility budget must be at least 1 step, got %d", c.compatBudget)
+	}
+	if c.snapshotEvery < 1 {
+		return fmt.Errorf("registry: snapshot interval must be at least 1 record, got %d", c.snapshotEvery)
 	}
 	if c.maxID < 1 || c.maxID > maxIDOrVersion {
 		return fmt.Errorf("registry: max id must be in [1, %d], got %d", maxIDOrVersion, c.maxID)

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -23,7 +24,16 @@ import (
 //     soft VersionDeleted is refused only while a live version references
 //     the version (a permanent one still while any version does), as
 //     Confluent does.
-const recordFormat = 2
+//   - 3: commands. A write is logged as what was asked (Register,
+//     DeleteSubject, DeleteVersion, SetConfig, DeleteConfig, SetMode,
+//     DeleteMode), already validated and prepared, and every instance
+//     decides it again at its place in the log (execute, command.go): the
+//     decision yields the records of the kinds above, which the fold
+//     applies. Many instances can then share one log without a leader.
+const recordFormat = 3
+
+// firstCommandFormat is the first record format with command records.
+const firstCommandFormat = 3
 
 // recordKind names what a record says happened. The names are the "kind"
 // values of the stored JSON.
@@ -50,6 +60,27 @@ const (
 	modeDeleted recordKind = "ModeDeleted"
 )
 
+// The command kinds (format 3 on): what a write asked, decided by every
+// instance at its place in the log.
+const (
+	cmdRegister      recordKind = "Register"
+	cmdDeleteSubject recordKind = "DeleteSubject"
+	cmdDeleteVersion recordKind = "DeleteVersion"
+	cmdSetConfig     recordKind = "SetConfig"
+	cmdDeleteConfig  recordKind = "DeleteConfig"
+	cmdSetMode       recordKind = "SetMode"
+	cmdDeleteMode    recordKind = "DeleteMode"
+)
+
+// isCommand reports whether k is a command kind.
+func (k recordKind) isCommand() bool {
+	switch k {
+	case cmdRegister, cmdDeleteSubject, cmdDeleteVersion, cmdSetConfig, cmdDeleteConfig, cmdSetMode, cmdDeleteMode:
+		return true
+	}
+	return false
+}
+
 // record is one entry of the registry log: a fact with its ids and versions
 // already assigned. Which fields are set depends on Kind; the JSON form
 // (with "v": recordFormat) is what the log stores.
@@ -67,6 +98,41 @@ type record struct {
 	Recursive  bool        `json:"recursive,omitempty"`
 	Config     *Config     `json:"config,omitempty"`
 	Mode       Mode        `json:"mode,omitempty"`
+
+	// The fields of commands only.
+
+	// Origin names the instance and request that appended a command, so
+	// that the instance can answer the request when its reader applies it.
+	Origin string `json:"origin,omitempty"`
+	// RefKeys are the hex content keys of the versions References named
+	// when the command was prepared; a command whose references changed
+	// meanwhile is refused.
+	RefKeys []string `json:"refKeys,omitempty"`
+	// Problems are what validation found in the schema (accepted in
+	// IMPORT mode only).
+	Problems []string `json:"problems,omitempty"`
+	// Checked is what the preparing instance's compatibility check found
+	// compatible: only versions not in it are compared at the command's
+	// place in the log.
+	Checked *checkedRecord `json:"checked,omitempty"`
+	// Update is a SetConfig's change.
+	Update *ConfigUpdate `json:"update,omitempty"`
+	// Force is a SetMode's ?force=true.
+	Force bool `json:"force,omitempty"`
+}
+
+// checkedRecord is a verdict in a command: the level checked and the hex
+// content keys found compatible under it, sorted.
+//
+// Default and Budget are the rules of the instance that prepared the
+// registration (its default level and compatibility work budget): every
+// instance decides the command by them, so a restart with other options
+// replays the log to the same state.
+type checkedRecord struct {
+	Level   compat.Level `json:"level,omitempty"`
+	Keys    []string     `json:"keys,omitempty"`
+	Default compat.Level `json:"default"`
+	Budget  int          `json:"budget"`
 }
 
 // encodeRecord returns the log form of r, stamped with recordFormat unless
@@ -163,7 +229,101 @@ func (r *record) validate() error {
 			return bad("invalid mode %q", r.Mode)
 		}
 	default:
+		if r.Kind.isCommand() {
+			return r.validateCommand()
+		}
 		return fmt.Errorf("invalid record: unknown kind %q", r.Kind)
 	}
 	return nil
+}
+
+// validateCommand checks what a command record says on its own.
+func (r *record) validateCommand() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("invalid %s command: %s", r.Kind, fmt.Sprintf(format, args...))
+	}
+	if r.Format < firstCommandFormat {
+		return bad("commands need record format %d or later, the record says %d", firstCommandFormat, r.Format)
+	}
+	switch r.Kind {
+	case cmdRegister:
+		if !validSubject(r.Subject) {
+			return bad("invalid subject %q", r.Subject)
+		}
+		if r.Version < 0 || r.ID < 0 || r.Version > maxIDOrVersion || r.ID > maxIDOrVersion {
+			return bad("version %d and id %d must be in [0, %d]", r.Version, r.ID, maxIDOrVersion)
+		}
+		if r.Schema == "" {
+			return bad("empty schema")
+		}
+		if r.SchemaType != "" && r.SchemaType != "AVRO" {
+			return bad("unsupported schema type %q", r.SchemaType)
+		}
+		if len(r.RefKeys) != len(r.References) {
+			return bad("%d references but %d reference keys", len(r.References), len(r.RefKeys))
+		}
+		for i, ref := range r.References {
+			if ref.Name == "" || !validSubject(ref.Subject) || ref.Version < 1 {
+				return bad("reference %d is incomplete", i)
+			}
+			if _, err := hexKey(r.RefKeys[i]); err != nil {
+				return bad("reference key %d: %v", i, err)
+			}
+		}
+		if c := r.Checked; c != nil {
+			if c.Level != "" && !slices.Contains(compat.Levels, c.Level) {
+				return bad("invalid checked level %q", c.Level)
+			}
+			if !slices.Contains(compat.Levels, c.Default) || c.Budget < 1 {
+				return bad("invalid rules: default level %q, budget %d", c.Default, c.Budget)
+			}
+			for i, k := range c.Keys {
+				if _, err := hexKey(k); err != nil {
+					return bad("checked key %d: %v", i, err)
+				}
+			}
+		}
+	case cmdDeleteSubject:
+		if !validSubject(r.Subject) {
+			return bad("invalid subject %q", r.Subject)
+		}
+	case cmdDeleteVersion:
+		if !validSubject(r.Subject) || (r.Version < 1 && r.Version != -1) {
+			return bad("needs a valid subject and a positive version (or -1)")
+		}
+	case cmdSetConfig:
+		if !validScope(r.Subject) {
+			return bad("invalid scope %q", r.Subject)
+		}
+		if r.Update == nil {
+			return bad("missing update")
+		}
+		if c := r.Update.Compatibility; c != nil && !slices.Contains(compat.Levels, compat.Level(*c)) {
+			return bad("invalid compatibility level %q", *c)
+		}
+	case cmdDeleteConfig, cmdDeleteMode:
+		if !validScope(r.Subject) {
+			return bad("invalid scope %q", r.Subject)
+		}
+	case cmdSetMode:
+		if !validScope(r.Subject) {
+			return bad("invalid scope %q", r.Subject)
+		}
+		if _, err := ParseMode(string(r.Mode)); err != nil || Mode(strings.ToUpper(string(r.Mode))) != r.Mode {
+			return bad("invalid mode %q", r.Mode)
+		}
+	}
+	return nil
+}
+
+// hexKey parses a content key written as 64 hex digits.
+func hexKey(s string) ([32]byte, error) {
+	var k [32]byte
+	if len(s) != 64 {
+		return k, fmt.Errorf("want 64 hex digits, got %d characters", len(s))
+	}
+	if _, err := hex.Decode(k[:], []byte(s)); err != nil {
+		return k, err
+	}
+	return k, nil
 }

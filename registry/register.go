@@ -9,7 +9,6 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
-	"github.com/edactl/edactl/registry/compat"
 )
 
 // RegisterRequest is the body of a registration (or lookup, or
@@ -205,9 +204,9 @@ func redefinitionProblem(d avroschema.Redefinition, refs []Reference, vs []*Vers
 // goroutine: parsing, validation and the compatibility check, the expensive
 // parts, run there, and a registration that changes nothing (an error, or a
 // schema that is already a live version) is answered from the snapshot.
-// Otherwise the sequencer decides again at the write's place in the log,
-// re-checking compatibility only against versions committed since the
-// snapshot.
+// Otherwise the registration is appended as a command, and the fold decides
+// it again at its place in the log (execute), re-checking compatibility
+// only against versions committed since the snapshot.
 func (r *Registry) Register(ctx context.Context, subject string, req RegisterRequest) (RegisterResult, error) {
 	subject = NormalizeSubject(subject)
 	if err := CheckSubject(subject); err != nil {
@@ -227,26 +226,17 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	if err != nil {
 		return RegisterResult{}, err
 	}
-	var checked verdict
+	checked := verdict{def: r.cfg.defaultLevel, budget: r.cfg.compatBudget}
 	if _, res, err := r.register(snap, subject, &req, cand, &checked); err != nil || res.Existing {
 		return res, err
 	}
-	var kept []int
-	res, err := submit(ctx, r, func(st *state) ([]record, RegisterResult, error) {
-		recs, res, err := r.register(st, subject, &req, cand, &checked)
-		if err == nil && len(recs) > 0 {
-			kept = st.keptOnRegister(subject, res.ID)
-			if st.effectiveMode(subject) != ModeImport && st.effectiveConfig(subject, r.cfg.defaultLevel).Compatibility != compat.None {
-				schemaCtx, _ := SplitSubject(subject)
-				r.remember(schemaCtx, cand)
-			}
-		}
-		return recs, res, err
-	})
+	rec := registerCommand(subject, &req, cand)
+	rec.setChecked(&checked)
+	res, err := submit[RegisterResult](ctx, r, rec, cand)
 	if err != nil || res.Existing {
 		return res, err
 	}
-	if len(kept) > 0 {
+	if kept := r.snapshot().keptOnRegister(subject, res.ID); len(kept) > 0 {
 		r.logger.Warn("registered a schema again without tombstoning its earlier soft-deleted versions, which other schemas still reference",
 			"subject", subject, "version", res.Version, "id", res.ID, "kept", kept)
 	}

@@ -48,6 +48,36 @@ type Registry struct {
 	// was answered (sequencer goroutine only).
 	queuedAtRelease int
 
+	// shared is the log when other instances append to it too: then the
+	// reader (follow) folds every record, and the sequencer only appends.
+	shared     store.Shared
+	stopFollow context.CancelFunc
+	followed   chan struct{}
+	// instance names this Registry in the commands it appends; seq numbers
+	// them (sequencer goroutine only).
+	instance string
+	seq      uint64
+	// pending are this instance's appended commands waiting for the reader
+	// to fold them, by origin.
+	pendMu  sync.Mutex
+	pending map[string]*command
+	// inFlight bounds the appends to a shared log running at once.
+	inFlight chan struct{}
+	// progress is the offset up to which the published state has folded
+	// the log.
+	progress progress
+	// failure is set when the reader stopped on a record it cannot fold (a
+	// newer format): writes and consistent reads then fail with it.
+	failure atomic.Pointer[error]
+
+	// The snapshot file: the offset of the last one written, the hash of
+	// the last record folded, and whether one is being written.
+	snapMu      sync.Mutex
+	snapAt      uint64
+	lastHash    string
+	snapWriting bool
+	snapDone    sync.WaitGroup
+
 	// beforeCompare, when set (by tests only, before any call), runs before
 	// each compatibility comparison with the subject being checked.
 	beforeCompare func(subject string)
@@ -55,6 +85,10 @@ type Registry struct {
 
 // Open replays log into a new Registry and starts its sequencer. The caller
 // keeps ownership of log and closes it after Close.
+//
+// A log that implements store.Shared (Kafka) is followed: after the replay a
+// reader folds every record appended from then on, by any instance, and
+// answers this instance's writers when it folds their commands.
 func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -64,34 +98,51 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		return nil, err
 	}
 	r := &Registry{
-		log:     log,
-		cfg:     cfg,
-		logger:  cfg.logger,
-		cmds:    make(chan *command, 4096),
-		stop:    make(chan struct{}),
-		stopped: make(chan struct{}),
-		parsed:  parseCache{m: map[parsedKey]avro.Schema{}},
+		log:      log,
+		cfg:      cfg,
+		logger:   cfg.logger,
+		cmds:     make(chan *command, 4096),
+		stop:     make(chan struct{}),
+		stopped:  make(chan struct{}),
+		parsed:   parseCache{m: map[parsedKey]avro.Schema{}},
+		pending:  map[string]*command{},
+		inFlight: make(chan struct{}, maxInFlight),
+		instance: newInstanceID(),
 	}
+	r.progress.ch = make(chan struct{})
 	start := time.Now()
 	rejected := 0
-	st := newState()
-	err := log.Replay(ctx, 0, func(off uint64, data []byte) error {
-		rec, err := decodeRecord(data)
+	st := r.startState(func(n uint64) (string, error) { return lastRecordHash(ctx, log, n) })
+	r.snapAt = st.next
+	n := 0
+	err := log.Replay(ctx, st.next, func(off uint64, data []byte) error {
+		rec, _, refused, err := r.fold(st, off, data, nil)
 		if err != nil {
-			return fmt.Errorf("log record at offset %d: %w", off, err)
+			return err
 		}
-		if err := st.apply(&rec); err != nil {
+		r.noteHash(data)
+		if refused != nil && !rec.Kind.isCommand() {
 			rejected++
-			r.logger.Warn("log record rejected by the fold (skipped, as every replica does)", "offset", off, "error", err)
+			r.logger.Warn("log record rejected by the fold (skipped, as every replica does)", "offset", off, "error", refused)
 		}
+		n++
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("registry: replay: %w", err)
 	}
-	r.logger.Info("registry state loaded", "records", st.applied, "rejected", rejected,
+	r.logger.Info("registry state loaded", "records", n, "rejected", rejected,
 		"subjects", st.subjects.len(), "duration", time.Since(start).Round(time.Millisecond))
 	r.pub.Store(st)
+	r.progress.at = st.next
+	r.maybeSnapshot(st)
+	if sh, ok := log.(store.Shared); ok {
+		r.shared = sh
+		fctx, cancel := context.WithCancel(context.Background())
+		r.stopFollow = cancel
+		r.followed = make(chan struct{})
+		go r.follow(fctx, sh)
+	}
 	go r.sequence()
 	return r, nil
 }
@@ -100,10 +151,21 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 // any lock, for as long as needed.
 func (r *Registry) snapshot() *state { return r.pub.Load() }
 
-// Close stops the sequencer. Writes waiting in the queue fail with
-// ErrClosed; reads keep working. It does not close the log.
+// Close stops the sequencer (and the reader of a shared log). Writes
+// waiting in the queue fail with ErrClosed; reads keep working. It does not
+// close the log.
 func (r *Registry) Close() error {
 	r.once.Do(func() { close(r.stop) })
 	<-r.stopped
+	if r.stopFollow != nil {
+		// Wait for the appends in flight (taking every slot), then stop
+		// the reader.
+		for range cap(r.inFlight) {
+			r.inFlight <- struct{}{}
+		}
+		r.stopFollow()
+		<-r.followed
+	}
+	r.finalSnapshot()
 	return nil
 }

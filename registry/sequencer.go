@@ -3,32 +3,29 @@ package registry
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
-// command is one queued write. run decides, against the sequencer's
-// working state, which records the write appends (none when it changes
-// nothing) or the error it fails with; submit keeps the typed answer.
+// command is one queued write: its command record, and once it is done
+// the answer the fold decided (res) or the error.
 type command struct {
-	run  func(st *state) ([]record, error)
+	rec  record
+	cand *candidate // the registration's prepared candidate, if any
+	res  any
 	err  error
 	done chan struct{}
 }
 
-// submit queues a write and waits until the sequencer has committed (or
-// refused) it. run returns the records to append and the answer to give once
-// they are durable; the answer is returned only if the records were applied
-// and appended.
-func submit[T any](ctx context.Context, r *Registry, run func(st *state) ([]record, T, error)) (T, error) {
-	var res, zero T
-	c := &command{
-		run: func(st *state) ([]record, error) {
-			recs, v, err := run(st)
-			res = v
-			return recs, err
-		},
-		done: make(chan struct{}),
+// submit queues the command rec (cand: the candidate a Register command was
+// prepared from) and waits until the sequencer has committed (or refused)
+// it, returning the answer the fold decided at its place in the log.
+func submit[T any](ctx context.Context, r *Registry, rec record, cand *candidate) (T, error) {
+	var zero T
+	if err := r.broken(); err != nil {
+		return zero, err
 	}
+	c := &command{rec: rec, cand: cand, done: make(chan struct{})}
 	timer := time.NewTimer(r.cfg.writeTimeout)
 	defer timer.Stop()
 	select {
@@ -45,6 +42,7 @@ func submit[T any](ctx context.Context, r *Registry, run func(st *state) ([]reco
 		if c.err != nil {
 			return zero, c.err
 		}
+		res, _ := c.res.(T)
 		return res, nil
 	case <-ctx.Done():
 		return zero, ctx.Err()
@@ -83,7 +81,9 @@ func (r *Registry) sequence() {
 		// way back, and those that queued up during it are here; wait
 		// briefly for all of them so one fsync serves them all instead of
 		// two alternating halves.
-		if target := min(last+r.queuedAtRelease, r.cfg.maxBatch); len(batch) < target && r.cfg.commitDelay > 0 {
+		// On a shared log appends overlap (commitShared does not wait for
+		// them), so there is no commit to share by waiting.
+		if target := min(last+r.queuedAtRelease, r.cfg.maxBatch); len(batch) < target && r.cfg.commitDelay > 0 && r.shared == nil {
 			timer.Reset(r.cfg.commitDelay)
 		wait:
 			for len(batch) < target {
@@ -118,49 +118,67 @@ func (r *Registry) drainClosed() {
 	}
 }
 
-// commit runs a batch of commands against a working copy of the published
-// state, appends their records in one Log.Append, publishes the working copy
-// and answers the writers. The copy is O(1) (the state is persistent): a
-// record's apply copies only the few map nodes, the subject and the context
-// entry it changes, and a command whose record the fold rejects is undone by
-// going back to the copy taken before it.
+// commit commits a batch of commands with one Log.Append.
+//
+// On a log only this process writes, it executes each command against a
+// working copy of the published state (so later commands in the batch see
+// earlier ones), appends the commands that change something, publishes the
+// copy once the append is durable and answers the writers: the copy is, by
+// construction, what folding the appended commands gives. The copy is O(1)
+// (the state is persistent), and a command that fails leaves it as it was.
+//
+// On a shared log it appends the commands as they are; the reader (follow)
+// answers each writer when it folds the writer's command.
 func (r *Registry) commit(batch []*command) {
+	if r.shared != nil {
+		r.commitShared(batch)
+		return
+	}
 	work := r.snapshot().copy()
 	var encoded [][]byte
+	var appended []*command
 	for _, c := range batch {
-		before, n := *work, len(encoded)
-		recs, err := r.run(c, work)
-		if err != nil {
-			c.err = err
+		c.rec.Format = recordFormat
+		if err := c.rec.validate(); err != nil {
+			r.logger.Error("write produced an invalid command", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
+			c.err = fmt.Errorf("internal error: %w", err)
 			continue
 		}
-		for i := range recs {
-			b, err := encodeRecord(recs[i])
-			if err == nil {
-				recs[i].Format = recordFormat
-				err = work.apply(&recs[i])
-			}
-			if err != nil {
-				r.logger.Error("write produced a record the fold rejects", "kind", recs[i].Kind, "subject", recs[i].Subject, "error", err)
-				c.err = fmt.Errorf("internal error: %w", err)
-				*work, encoded = before, encoded[:n]
-				break
-			}
-			encoded = append(encoded, b)
+		before := *work
+		c.res, c.err = r.execute(work, &c.rec, c.cand)
+		if c.err != nil || work.applied == before.applied {
+			// Refused, or nothing to change: nothing to log.
+			*work = before
+			continue
 		}
+		// Encoded after execute: a registration's command then records
+		// every version its decision found compatible.
+		b, err := encodeRecord(c.rec)
+		if err != nil {
+			r.logger.Error("write produced an invalid command", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
+			c.res, c.err = nil, fmt.Errorf("internal error: %w", err)
+			*work = before
+			continue
+		}
+		encoded = append(encoded, b)
+		appended = append(appended, c)
 	}
 	if len(encoded) > 0 {
 		start := time.Now()
-		_, err := r.log.Append(context.Background(), encoded)
+		first, err := r.log.Append(context.Background(), encoded)
 		r.stats.observeCommit(len(encoded), time.Since(start))
 		if err != nil {
 			r.logger.Error("log append failed; the batch is not acknowledged", "records", len(encoded), "error", err)
 			se := errStore(err)
-			for _, c := range batch {
-				c.err = se
+			for _, c := range appended {
+				c.res, c.err = nil, se
 			}
 		} else {
+			work.next = first + uint64(len(encoded))
+			r.noteHash(encoded[len(encoded)-1])
 			r.pub.Store(work)
+			r.progress.advance(work.next)
+			r.maybeSnapshot(work)
 		}
 	}
 	r.queuedAtRelease = len(r.cmds)
@@ -169,14 +187,72 @@ func (r *Registry) commit(batch []*command) {
 	}
 }
 
-// run executes one command against st, turning a panic into an internal
-// error so one bad request cannot stop the sequencer.
-func (r *Registry) run(c *command, st *state) (recs []record, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			r.logger.Error("panic in write command", "panic", p)
-			recs, err = nil, fmt.Errorf("internal error: %v", p)
+// commitShared appends a batch of commands to a shared log, each named by
+// this instance's id and a sequence number so that the reader can answer
+// its writer when it folds it.
+func (r *Registry) commitShared(batch []*command) {
+	var encoded [][]byte
+	var appended []*command
+	for _, c := range batch {
+		r.seq++
+		c.rec.Format = recordFormat
+		c.rec.Origin = r.instance + "-" + strconv.FormatUint(r.seq, 10)
+		b, err := encodeRecord(c.rec)
+		if err != nil {
+			r.logger.Error("write produced an invalid command", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
+			c.err = fmt.Errorf("internal error: %w", err)
+			close(c.done)
+			continue
+		}
+		encoded = append(encoded, b)
+		appended = append(appended, c)
+	}
+	if len(encoded) == 0 {
+		return
+	}
+	r.pendMu.Lock()
+	for _, c := range appended {
+		r.pending[c.rec.Origin] = c
+	}
+	r.pendMu.Unlock()
+	// The append runs on its own goroutine, up to maxInFlight at once: the
+	// writers are answered by the reader, so the next batch need not wait
+	// for this one's acknowledgement, and the order among batches in flight
+	// does not matter (each command is decided at its place in the log).
+	r.inFlight <- struct{}{}
+	go func() {
+		defer func() { <-r.inFlight }()
+		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.writeTimeout)
+		start := time.Now()
+		_, err := r.log.Append(ctx, encoded)
+		cancel()
+		r.stats.observeCommit(len(encoded), time.Since(start))
+		if err != nil {
+			r.logger.Error("log append failed; the batch is not acknowledged", "records", len(encoded), "error", err)
+			se := errStore(err)
+			for _, c := range appended {
+				if r.takePending(c.rec.Origin) != nil {
+					c.err = se
+					close(c.done)
+				}
+			}
 		}
 	}()
-	return c.run(st)
+	r.queuedAtRelease = len(r.cmds)
+}
+
+// maxInFlight is how many appends to a shared log run at once.
+const maxInFlight = 16
+
+// takePending removes and returns the command of this instance with origin
+// origin that waits for its answer, nil if none does.
+func (r *Registry) takePending(origin string) *command {
+	if origin == "" {
+		return nil
+	}
+	r.pendMu.Lock()
+	defer r.pendMu.Unlock()
+	c := r.pending[origin]
+	delete(r.pending, origin)
+	return c
 }

@@ -25,7 +25,8 @@ type state struct {
 	configs   pmap[string, Config]        // by scope
 	modes     pmap[string, Mode]          // by scope
 	referrers pmap[svKey, refCount]       // versions whose content references each subject-version
-	applied   uint64                      // records applied, accepted or rejected
+	applied   uint64                      // fact records applied, accepted or rejected
+	next      uint64                      // the log offset after the last record folded
 }
 
 // refCount counts the versions that reference one subject-version: all of

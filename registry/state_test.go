@@ -27,7 +27,7 @@ func TestDecodeRecord(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`{"v":3,"kind":"ModeSet","mode":"READONLY"}`:                                               "newer than",
+		`{"v":4,"kind":"ModeSet","mode":"READONLY"}`:                                               "newer than",
 		`{"kind":"ModeSet","mode":"READONLY"}`:                                                     "format version",
 		`{"v":1,"kind":"Exploded"}`:                                                                "unknown kind",
 		`{"v":1,"kind":"SchemaRegistered","subject":"s","version":0,"id":1,"schema":"x"}`:          "must be in [1, 2147483647]",

@@ -27,6 +27,7 @@ type devOptions struct {
 	Demo         bool
 	DemoRate     float64
 	Secure       bool
+	Store        string
 }
 
 // devSeed returns the function that registers the sample catalogue
@@ -114,12 +115,16 @@ The broker is for development and tests, not production.`,
 		Example: `  edactl dev
   edactl dev --demo        # plus a live order flow to look at with edactl tui
   edactl dev --secure      # TLS, SASL SCRAM-SHA-512 and registry auth, to try a secured setup
+  edactl dev --store kafka # the registry's log on the dev broker, as with registry serve --store kafka
   edactl dev --kafka-addr 127.0.0.1:19092 --registry-addr 127.0.0.1:18081 --data /tmp/edactl`,
 		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), opts.LogFormat)
 			if err != nil {
 				return err
+			}
+			if opts.Store != "bolt" && opts.Store != "kafka" {
+				return usageErrorf("invalid --store %q: want bolt or kafka", opts.Store)
 			}
 			if opts.DemoRate <= 0 {
 				return usageErrorf("--demo-rate %g: want a positive number of orders per second", opts.DemoRate)
@@ -135,6 +140,7 @@ The broker is for development and tests, not production.`,
 	f.StringVar(&opts.RegistryAddr, "registry-addr", "127.0.0.1:8081", "registry listen address")
 	f.StringVar(&opts.DataDir, "data", ".edactl", "data directory")
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	f.StringVar(&opts.Store, "store", "bolt", "the registry's log: bolt (a file under --data) or kafka (a topic on the dev broker, as registry serve --store kafka)")
 	f.BoolVar(&opts.Demo, "demo", false, "also write a live order flow across four topics, with a lagging and an idle consumer group")
 	f.Float64Var(&opts.DemoRate, "demo-rate", 2, "orders per second written by --demo")
 	f.BoolVar(&opts.Secure, "secure", false, "broker with TLS and SASL SCRAM-SHA-512, registry with HTTPS and basic auth; writes DATA/secure.env and the context "+devSecureContext)
@@ -151,14 +157,15 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 		KafkaAddr:    opts.KafkaAddr,
 		RegistryAddr: opts.RegistryAddr,
 		DataDir:      opts.DataDir,
+		Store:        opts.Store,
 		Logger:       logger,
 		Out:          out,
 		APIOptions:   apiOpts,
 		// The topics are created through edactl's Kafka constructor, as
 		// every client is; --secure replaces it with one that has the
 		// generated credentials.
-		NewKafkaClient: func(broker string) (*kgo.Client, error) {
-			return newKafkaClient(kafkaOptions{Brokers: []string{broker}})
+		NewKafkaClient: func(broker string, extra ...kgo.Opt) (*kgo.Client, error) {
+			return newKafkaClient(kafkaOptions{Brokers: []string{broker}}, extra...)
 		},
 	}
 	var sec *devSecurity

@@ -142,9 +142,9 @@ func (s *devSecurity) apply(o *dev.Options) error {
 	o.KafkaTLS, o.RegistryTLS = s.serverTLS, s.serverTLS
 	o.KafkaUsers = []dev.User{{Mechanism: connect.ScramSHA512, Name: s.creds.KafkaUser, Password: s.creds.KafkaPassword}}
 	o.APIOptions = append(o.APIOptions, api.WithAuth(auth))
-	o.NewKafkaClient = func(broker string) (*kgo.Client, error) {
+	o.NewKafkaClient = func(broker string, extra ...kgo.Opt) (*kgo.Client, error) {
 		k := s.clientOptions(dev.Addrs{Kafka: broker}).Kafka
-		return newKafkaClient(k)
+		return newKafkaClient(k, extra...)
 	}
 	o.EnvHint = fmt.Sprintf("set -a; . %s; set +a        (or: edactl --context %s ...)", s.envFile(), devSecureContext)
 	return nil

@@ -13,7 +13,7 @@ import (
 
 // The `edactl registry` group: serve (registry_serve.go), the subject and
 // version commands (registry_subjects.go), config and mode
-// (registry_config.go).
+// (registry_config.go), export, import and verify (registry_migrate.go).
 
 func newRegistryCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -36,7 +36,7 @@ consume, produce, trace, replay, tui). See docs/security.md.`,
   edactl registry get orders-value latest`,
 	}
 	cmd.AddCommand(
-		newRegistryServeCmd(),
+		newRegistryServeCmd(g),
 		newRegistrySubjectsCmd(g),
 		newRegistryVersionsCmd(g),
 		newRegistryGetCmd(g),
@@ -44,6 +44,9 @@ consume, produce, trace, replay, tui). See docs/security.md.`,
 		newRegistryDeleteCmd(g),
 		newRegistryConfigCmd(g),
 		newRegistryModeCmd(g),
+		newRegistryExportCmd(g),
+		newRegistryImportCmd(g),
+		newRegistryVerifyCmd(g),
 	)
 	return cmd
 }

@@ -6,9 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
@@ -31,6 +34,11 @@ type registryServeOptions struct {
 	// TLSCert, TLSKey and TLSClientCA serve HTTPS, with client
 	// certificates required when TLSClientCA is set (mTLS).
 	TLSCert, TLSKey, TLSClientCA string
+	// Store is where the log lives: "bolt" (the file under DataDir) or
+	// "kafka" (Topic on the --brokers cluster, shared by many instances).
+	Store string
+	Topic string
+	Kafka kafkaOptions
 }
 
 // registryLimits are the limit flags of `edactl registry serve`; their
@@ -61,7 +69,7 @@ func (l registryLimits) options() []api.Option {
 	}
 }
 
-func newRegistryServeCmd() *cobra.Command {
+func newRegistryServeCmd(g *globals) *cobra.Command {
 	opts := &registryServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -103,13 +111,24 @@ a certificate's subject a role:
 
 SIGHUP reloads the three files (a renewed certificate, a new CA) without a
 restart; if they do not load, the previous ones stay in use and the error is
-logged. See docs/security.md.`,
+logged. See docs/security.md.
+
+With --store kafka the log is the topic --topic on the --brokers cluster
+(created if missing with one partition and infinite retention) instead of
+the bbolt file: run as many instances as needed, with no leader; each
+answers a write once it has applied it. A request with the header
+"Edactl-Consistency: latest" (or ?consistency=latest) first catches up with
+writes made through the other instances (docs/registry.md). The instance
+keeps a snapshot of the folded topic in --data (<topic>.snapshot), so a
+restart reads only the records after it.`,
 		Example: `  edactl registry serve
   edactl registry serve --addr 0.0.0.0:8081 --data /var/lib/edactl --auth-file auth.yaml
   edactl registry serve --compatibility FULL_TRANSITIVE --log-format json
-  edactl registry serve --tls-cert server.pem --tls-key server-key.pem --tls-client-ca ca.pem --auth-file auth.yaml`,
+  edactl registry serve --tls-cert server.pem --tls-key server-key.pem --tls-client-ca ca.pem --auth-file auth.yaml
+  edactl registry serve --store kafka --brokers localhost:9092 --addr 127.0.0.1:8082`,
 		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Kafka = g.clientOptions().Kafka
 			return runRegistryServe(cmd.Context(), cmd.ErrOrStderr(), opts)
 		},
 	}
@@ -119,6 +138,8 @@ logged. See docs/security.md.`,
 	f.StringVar(&opts.AuthFile, "auth-file", "", "users and tokens with roles (YAML); without it the server is open")
 	f.StringVar(&opts.Compatibility, "compatibility", "BACKWARD", "default compatibility level: "+levelNames())
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	f.StringVar(&opts.Store, "store", "bolt", "where the log lives: bolt (a file under --data) or kafka (--topic on --brokers, shared by many instances)")
+	f.StringVar(&opts.Topic, "topic", store.DefaultKafkaTopic, "the log's topic with --store kafka")
 	f.BoolVar(&opts.AccessLog, "access-log", true, "log every request (buffered, flushed every 100ms and at shutdown)")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with; reloaded on SIGHUP")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
@@ -184,11 +205,17 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 		return fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}
 	defer ln.Close()
-	log, err := store.OpenBolt(opts.DataDir)
+	log, where, err := openRegistryLog(ctx, opts)
 	if err != nil {
 		return err
 	}
-	srv, err := api.Open(ctx, log, []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level)}, apiOpts...)
+	regOpts := []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level)}
+	if opts.Store == "kafka" {
+		// A local snapshot of the folded topic, so a restart folds only
+		// what came after it.
+		regOpts = append(regOpts, registry.WithSnapshotFile(filepath.Join(opts.DataDir, opts.Topic+".snapshot")))
+	}
+	srv, err := api.Open(ctx, log, regOpts, apiOpts...)
 	if err != nil {
 		return err
 	}
@@ -203,8 +230,34 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 	if opts.TLSClientCA != "" {
 		logger.Info("client certificates required (mTLS)", "client_ca", opts.TLSClientCA)
 	}
-	logger.Info("schema registry listening", "url", scheme+"://"+ln.Addr().String(), "data", log.Path())
+	logger.Info("schema registry listening", "url", scheme+"://"+ln.Addr().String(), "store", opts.Store, "log", where)
 	err = srv.Serve(ctx, ln)
 	logger.Info("schema registry stopped")
 	return err
+}
+
+// openRegistryLog opens the log --store names and says where it is.
+func openRegistryLog(ctx context.Context, opts *registryServeOptions) (store.Log, string, error) {
+	switch opts.Store {
+	case "bolt":
+		log, err := store.OpenBolt(opts.DataDir)
+		if err != nil {
+			return nil, "", err
+		}
+		return log, log.Path(), nil
+	case "kafka":
+		if len(opts.Kafka.Brokers) == 0 {
+			return nil, "", usageErrorf("--store kafka needs --brokers (or EDACTL_BROKERS)")
+		}
+		octx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		log, err := store.OpenKafka(octx, store.KafkaConfig{Topic: opts.Topic, NewClient: func(extra ...kgo.Opt) (*kgo.Client, error) {
+			return newKafkaClient(opts.Kafka, extra...)
+		}})
+		if err != nil {
+			return nil, "", err
+		}
+		return log, "topic " + log.Topic() + " on " + strings.Join(opts.Kafka.Brokers, ","), nil
+	}
+	return nil, "", usageErrorf("invalid --store %q: want bolt or kafka", opts.Store)
 }

@@ -2,12 +2,14 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -171,6 +173,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 			return rt, status, n
 		}
 	}
+	if wantsLatest(r) {
+		ctx, cancel := context.WithTimeout(r.Context(), SyncTimeout)
+		err := h.reg.Sync(ctx)
+		cancel()
+		if err != nil {
+			status, n = fail(err)
+			return rt, status, n
+		}
+	}
 	st, body, err := ep.fn(h, &rq)
 	if err != nil {
 		status, n = fail(err)
@@ -221,4 +232,28 @@ func streamJSONArray(items [][]byte) func(io.Writer) int {
 		}
 		return total + 1
 	}
+}
+
+// ConsistencyHeader is the request header (and ConsistencyParam the query
+// parameter) with which a request asks to see every write acknowledged
+// before it, by any instance sharing the log: with the value "latest", the
+// instance first catches up to the log's end (Registry.Sync), for at most
+// SyncTimeout (then 50002). Without it a request reads what the instance
+// has folded, which includes every write it acknowledged itself.
+const (
+	ConsistencyHeader = "Edactl-Consistency"
+	ConsistencyParam  = "consistency"
+	ConsistencyLatest = "latest"
+)
+
+// SyncTimeout bounds how long a request asking for the latest state waits
+// for its instance to catch up.
+const SyncTimeout = 10 * time.Second
+
+// wantsLatest reports whether r asks for the latest state.
+func wantsLatest(r *http.Request) bool {
+	if strings.EqualFold(r.Header.Get(ConsistencyHeader), ConsistencyLatest) {
+		return true
+	}
+	return r.URL.RawQuery != "" && strings.EqualFold(r.URL.Query().Get(ConsistencyParam), ConsistencyLatest)
 }

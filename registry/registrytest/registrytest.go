@@ -7,13 +7,23 @@
 //	cl, _ := sr.NewClient(sr.URLs(srv.URL))
 //
 // Nothing is mocked: the registry behaves as `edactl registry serve` does.
+//
+// With the environment variable EDACTL_REGISTRYTEST_STORE=kafka, Start
+// serves every registry on the kafka store instead (a topic on an
+// in-process kfake cluster of three brokers), so a test suite written for
+// the default store runs unchanged against the kafka one.
 package registrytest
 
 import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
@@ -30,6 +40,7 @@ type config struct {
 	regOpts  []registry.Option
 	apiOpts  []api.Option
 	onServer func(*api.Server)
+	log      store.Log
 }
 
 // WithDir keeps the log in dir instead of a fresh t.TempDir(), e.g. to
@@ -58,6 +69,35 @@ func WithAPIOptions(opts ...api.Option) Option {
 // giving Go-level access (e.g. Registry.Register to seed schemas).
 func WithServer(fn func(*api.Server)) Option { return func(c *config) { c.onServer = fn } }
 
+// StoreEnv is the environment variable that, set to "kafka", makes Start
+// serve every registry on the kafka store.
+const StoreEnv = "EDACTL_REGISTRYTEST_STORE"
+
+// KafkaLog starts a kfake cluster of brokers brokers (closed on
+// t.Cleanup) and returns a kafka store on it. Start closes the log when
+// given it with WithLog.
+func KafkaLog(t testing.TB, brokers int) *store.Kafka {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(brokers))
+	if err != nil {
+		t.Fatalf("registrytest: kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	k, err := store.OpenKafka(ctx, store.KafkaConfig{NewClient: func(extra ...kgo.Opt) (*kgo.Client, error) {
+		return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(c.ListenAddrs()...)}, extra...)...)
+	}})
+	if err != nil {
+		t.Fatalf("registrytest: kafka store: %v", err)
+	}
+	return k
+}
+
+// WithLog serves the registry on log (a store.Kafka, say) instead of a
+// bbolt file; Start's cleanup closes it.
+func WithLog(log store.Log) Option { return func(c *config) { c.log = log } }
+
 // Start starts a registry and returns its httptest server; it is closed on
 // t.Cleanup. It fails the test if the registry cannot start.
 func Start(t testing.TB, opts ...Option) *httptest.Server {
@@ -66,10 +106,14 @@ func Start(t testing.TB, opts ...Option) *httptest.Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	var log store.Log
-	if cfg.memory {
+	log := cfg.log
+	switch {
+	case log != nil:
+	case os.Getenv(StoreEnv) == "kafka":
+		log = KafkaLog(t, 3)
+	case cfg.memory:
 		log = store.NewMemory()
-	} else {
+	default:
 		dir := cfg.dir
 		if dir == "" {
 			dir = t.TempDir()

@@ -20,8 +20,13 @@
 //     one bucket, keys are big-endian offsets. bbolt takes an exclusive file
 //     lock, so a second process (or a second Open in the same process) gets
 //     ErrLocked instead of corrupting the file.
+//   - Kafka keeps the log in a one-partition topic that many registry
+//     instances share (it implements Shared, so the registry follows it
+//     instead of assuming only its own appends change it). The topic is
+//     created with infinite retention and no compaction, and an existing
+//     one with other settings is refused at open.
 //   - Memory is a Log without durability, for tests and benchmarks that do not
 //     measure the disk.
 //
-// This package imports no other edactl package.
+// This package imports no other edactl package (franz-go for Kafka).
 package store
