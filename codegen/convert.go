@@ -120,17 +120,31 @@ func (cf *convFile) step(from, to *versionModel, verb, Verb string) {
 	b.WriteString("// The result may share slices, maps and pointers with in.\n")
 	fmt.Fprintf(&b, "func %s(in *%s) (*%s, error) {\n", name, from.GoName, to.GoName)
 	fmt.Fprintf(&b, "if in == nil {\nreturn nil, fmt.Errorf(\"%s: nil %s\")\n}\n", name, from.GoName)
-	fmt.Fprintf(&b, "out := new(%s)\n", to.GoName)
-	fmt.Fprintf(&b, "if err := %s(in, out); err != nil {\nreturn nil, fmt.Errorf(\"%s %s v%d to v%d: %%w\", err)\n}\n", fn, verb, cf.ev.ID, from.Number, to.Number)
+	fmt.Fprintf(&b, "out := new(%s)\nif err := %s(in, out); err != nil {\nreturn nil, err\n}\n", to.GoName, stepName(cf.ev, from, to))
+	b.WriteString("return out, nil\n}\n")
+	fmt.Fprintf(&b, "\nfunc %s(in *%s, out *%s) error {\n", stepName(cf.ev, from, to), from.GoName, to.GoName)
+	fmt.Fprintf(&b, "if err := %s(in, out); err != nil {\nreturn fmt.Errorf(\"%s %s v%d to v%d: %%w\", err)\n}\n", fn, verb, cf.ev.ID, from.Number, to.Number)
 	if len(cf.needs) > 0 {
-		fmt.Fprintf(&b, "if err := %s(in, out); err != nil {\nreturn nil, fmt.Errorf(\"%s %s v%d to v%d: %s: %%w\", err)\n}\n", hook, verb, cf.ev.ID, from.Number, to.Number, hook)
+		fmt.Fprintf(&b, "if err := %s(in, out); err != nil {\nreturn fmt.Errorf(\"%s %s v%d to v%d: %s: %%w\", err)\n}\n", hook, verb, cf.ev.ID, from.Number, to.Number, hook)
 		cf.hooks = append(cf.hooks, Hook{
 			Event: cf.ev.ID, Func: hook, From: from.Number, To: to.Number, Fields: cf.needs,
 			Signature: fmt.Sprintf("func %s(in *%s, out *%s) error", hook, from.GoName, to.GoName),
 		})
 	}
-	b.WriteString("return out, nil\n}\n")
+	b.WriteString("return nil\n}\n")
 	cf.funcs.WriteString(b.String())
+}
+
+func amp(yes bool) string {
+	if yes {
+		return "&"
+	}
+	return ""
+}
+
+// stepName names the unexported step function that converts in place.
+func stepName(m *eventModel, from, to *versionModel) string {
+	return fmt.Sprintf("step%sV%dToV%d", m.GoName, from.Number, to.Number)
 }
 
 // newTmp returns a fresh local variable name.
@@ -780,11 +794,11 @@ func promotes(s, d avro.Type) bool {
 // functions and the codec converters.
 func (cf *convFile) render(pkg string) ([]byte, error) {
 	m := cf.ev
+	cf.uses["sync"] = true
 	var b strings.Builder
-	ev := unexported(m.GoName)
 	fmt.Fprintf(&b, "%s\n// Source: %s\n\npackage %s\n\n", Header, m.ID, pkg)
 	std, other := []string{"fmt"}, []string{"github.com/edactl/edactl/serde"}
-	for _, imp := range []string{"math", "math/big", "time"} {
+	for _, imp := range []string{"math", "math/big", "sync", "time"} {
 		if cf.uses[imp] {
 			std = append(std, imp)
 		}
@@ -844,19 +858,41 @@ func Downcast%[1]s(in *%[3]s, version int) (serde.Record, error) {
 	}
 	fmt.Fprintf(&b, "default:\nreturn nil, fmt.Errorf(\"%%T is not a version of %s\", in)\n}\n}\n}\n", m.ID)
 
-	fmt.Fprintf(&b, "\n// %sConverters lets a codec of version version decode records of every\n// other version through the conversions, hooks included, so that every\n// read path gives what Upcast%s and Downcast%s give.\n", ev, m.GoName, m.GoName)
-	fmt.Fprintf(&b, "func %sConverters(version int) []serde.Converter {\nreturn []serde.Converter{\n", ev)
-	for _, v := range m.Versions {
-		fmt.Fprintf(&b, "{Fingerprint: %s, Convert: func(body []byte, out any) error { return %sConvertBody(new(%s), body, version, out) }},\n", v.Fingerprint, ev, v.GoName)
+	for ti, to := range m.Versions {
+		fmt.Fprintf(&b, "\n// %sConverters lets the codec of %s decode records of every other\n// version through the conversions, hooks included, so that every read\n// path gives what the steps give.\n", to.Var, to.GoName)
+		fmt.Fprintf(&b, "func %sConverters() []serde.Converter {\nreturn []serde.Converter{\n", to.Var)
+		for fi, from := range m.Versions {
+			if fi != ti {
+				fmt.Fprintf(&b, "{Fingerprint: %s, Convert: func(body []byte, out any) error { return %sBodyTo%s(body, out.(*%s)) }},\n", from.Fingerprint, from.Var, to.GoName, to.GoName)
+			}
+		}
+		b.WriteString("}\n}\n")
 	}
-	b.WriteString("}\n}\n")
-	fmt.Fprintf(&b, "\nfunc %sConvertBody(src serde.Record, body []byte, version int, out any) error {\nif err := src.UnmarshalAvro(body); err != nil {\nreturn err\n}\nr, err := convert%s(src, version)\nif err != nil {\nreturn err\n}\nswitch o := out.(type) {\n", ev, m.GoName)
 	for _, v := range m.Versions {
-		fmt.Fprintf(&b, "case *%s:\n*o = *r.(*%s)\n", v.GoName, v.GoName)
+		fmt.Fprintf(&b, "\nvar %sPool = sync.Pool{New: func() any { return new(%s) }}\n", v.Var, v.GoName)
 	}
-	fmt.Fprintf(&b, "default:\nreturn fmt.Errorf(\"%%T is not a version of %s\", out)\n}\nreturn nil\n}\n", m.ID)
-	for _, v := range m.Versions {
-		fmt.Fprintf(&b, "\nfunc %sConverters() []serde.Converter { return %sConverters(%d) }\n", v.Var, ev, v.Number)
+	for fi, from := range m.Versions {
+		for ti, to := range m.Versions {
+			if fi == ti {
+				continue
+			}
+			// The decoded value comes from a pool: hamba's decoder makes it
+			// escape, and the result shares only its contents.
+			fmt.Fprintf(&b, "\nfunc %sBodyTo%s(body []byte, out *%s) error {\nv%d := %sPool.Get().(*%s)\ndefer %sPool.Put(v%d)\nif err := v%d.UnmarshalAvro(body); err != nil {\nreturn err\n}\n",
+				from.Var, to.GoName, to.GoName, from.Number, from.Var, from.GoName, from.Var, from.Number, from.Number)
+			dir := 1
+			if ti < fi {
+				dir = -1
+			}
+			for i := fi; i != ti; i += dir {
+				a, z := m.Versions[i], m.Versions[i+dir]
+				if i+dir == ti {
+					fmt.Fprintf(&b, "return %s(%sv%d, out)\n}\n", stepName(m, a, z), amp(i != fi), a.Number)
+					break
+				}
+				fmt.Fprintf(&b, "var v%d %s\nif err := %s(%sv%d, &v%d); err != nil {\nreturn err\n}\n", z.Number, z.GoName, stepName(m, a, z), amp(i != fi), a.Number, z.Number)
+			}
+		}
 	}
 	src, err := format.Source([]byte(b.String()))
 	if err != nil {

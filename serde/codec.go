@@ -54,6 +54,10 @@ type Type struct {
 	// API is the hamba/avro configuration for the type (NewAPI, with the
 	// Go types of union branches registered).
 	API avro.API
+
+	// readers pools hamba readers for DecodeBody (NewType sets it): a
+	// reader keeps the slab its strings are cut from.
+	readers *sync.Pool
 }
 
 // CodecOpt configures a Codec.

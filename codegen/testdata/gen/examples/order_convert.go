@@ -5,6 +5,7 @@ package events
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -40,10 +41,17 @@ func UpcastOrderV1ToV2(in *OrderV1) (*OrderV2, error) {
 		return nil, fmt.Errorf("UpcastOrderV1ToV2: nil OrderV1")
 	}
 	out := new(OrderV2)
-	if err := convOrderV1ToOrderV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast orders/order v1 to v2: %w", err)
+	if err := stepOrderV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderV1ToV2(in *OrderV1, out *OrderV2) error {
+	if err := convOrderV1ToOrderV2(in, out); err != nil {
+		return fmt.Errorf("upcast orders/order v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convOrderV2ToOrderV1(in *OrderV2, out *OrderV1) error {
@@ -78,10 +86,17 @@ func DowncastOrderV2ToV1(in *OrderV2) (*OrderV1, error) {
 		return nil, fmt.Errorf("DowncastOrderV2ToV1: nil OrderV2")
 	}
 	out := new(OrderV1)
-	if err := convOrderV2ToOrderV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast orders/order v2 to v1: %w", err)
+	if err := stepOrderV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderV2ToV1(in *OrderV2, out *OrderV1) error {
+	if err := convOrderV2ToOrderV1(in, out); err != nil {
+		return fmt.Errorf("downcast orders/order v2 to v1: %w", err)
+	}
+	return nil
 }
 
 func convOrderV2ToOrderV3(in *OrderV2, out *OrderV3) error {
@@ -118,10 +133,17 @@ func UpcastOrderV2ToV3(in *OrderV2) (*OrderV3, error) {
 		return nil, fmt.Errorf("UpcastOrderV2ToV3: nil OrderV2")
 	}
 	out := new(OrderV3)
-	if err := convOrderV2ToOrderV3(in, out); err != nil {
-		return nil, fmt.Errorf("upcast orders/order v2 to v3: %w", err)
+	if err := stepOrderV2ToV3(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderV2ToV3(in *OrderV2, out *OrderV3) error {
+	if err := convOrderV2ToOrderV3(in, out); err != nil {
+		return fmt.Errorf("upcast orders/order v2 to v3: %w", err)
+	}
+	return nil
 }
 
 func convOrderV3ToOrderV2(in *OrderV3, out *OrderV2) error {
@@ -159,10 +181,17 @@ func DowncastOrderV3ToV2(in *OrderV3) (*OrderV2, error) {
 		return nil, fmt.Errorf("DowncastOrderV3ToV2: nil OrderV3")
 	}
 	out := new(OrderV2)
-	if err := convOrderV3ToOrderV2(in, out); err != nil {
-		return nil, fmt.Errorf("downcast orders/order v3 to v2: %w", err)
+	if err := stepOrderV3ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderV3ToV2(in *OrderV3, out *OrderV2) error {
+	if err := convOrderV3ToOrderV2(in, out); err != nil {
+		return fmt.Errorf("downcast orders/order v3 to v2: %w", err)
+	}
+	return nil
 }
 
 // UpcastOrder converts any version of shop.orders.Order to the latest (OrderV3),
@@ -245,40 +274,100 @@ func convertOrder(in serde.Record, version int) (serde.Record, error) {
 	}
 }
 
-// orderConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastOrder and DowncastOrder give.
-func orderConverters(version int) []serde.Converter {
+// orderV1Converters lets the codec of OrderV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderV1Converters() []serde.Converter {
 	return []serde.Converter{
-		{Fingerprint: 0x2ec97533cced34ad, Convert: func(body []byte, out any) error { return orderConvertBody(new(OrderV1), body, version, out) }},
-		{Fingerprint: 0xc13064cebc78ddee, Convert: func(body []byte, out any) error { return orderConvertBody(new(OrderV2), body, version, out) }},
-		{Fingerprint: 0xfcd735b0c924d805, Convert: func(body []byte, out any) error { return orderConvertBody(new(OrderV3), body, version, out) }},
+		{Fingerprint: 0xc13064cebc78ddee, Convert: func(body []byte, out any) error { return orderV2BodyToOrderV1(body, out.(*OrderV1)) }},
+		{Fingerprint: 0xfcd735b0c924d805, Convert: func(body []byte, out any) error { return orderV3BodyToOrderV1(body, out.(*OrderV1)) }},
 	}
 }
 
-func orderConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
-		return err
+// orderV2Converters lets the codec of OrderV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderV2Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x2ec97533cced34ad, Convert: func(body []byte, out any) error { return orderV1BodyToOrderV2(body, out.(*OrderV2)) }},
+		{Fingerprint: 0xfcd735b0c924d805, Convert: func(body []byte, out any) error { return orderV3BodyToOrderV2(body, out.(*OrderV2)) }},
 	}
-	r, err := convertOrder(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *OrderV1:
-		*o = *r.(*OrderV1)
-	case *OrderV2:
-		*o = *r.(*OrderV2)
-	case *OrderV3:
-		*o = *r.(*OrderV3)
-	default:
-		return fmt.Errorf("%T is not a version of orders/order", out)
-	}
-	return nil
 }
 
-func orderV1Converters() []serde.Converter { return orderConverters(1) }
+// orderV3Converters lets the codec of OrderV3 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderV3Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x2ec97533cced34ad, Convert: func(body []byte, out any) error { return orderV1BodyToOrderV3(body, out.(*OrderV3)) }},
+		{Fingerprint: 0xc13064cebc78ddee, Convert: func(body []byte, out any) error { return orderV2BodyToOrderV3(body, out.(*OrderV3)) }},
+	}
+}
 
-func orderV2Converters() []serde.Converter { return orderConverters(2) }
+var orderV1Pool = sync.Pool{New: func() any { return new(OrderV1) }}
 
-func orderV3Converters() []serde.Converter { return orderConverters(3) }
+var orderV2Pool = sync.Pool{New: func() any { return new(OrderV2) }}
+
+var orderV3Pool = sync.Pool{New: func() any { return new(OrderV3) }}
+
+func orderV1BodyToOrderV2(body []byte, out *OrderV2) error {
+	v1 := orderV1Pool.Get().(*OrderV1)
+	defer orderV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderV1ToV2(v1, out)
+}
+
+func orderV1BodyToOrderV3(body []byte, out *OrderV3) error {
+	v1 := orderV1Pool.Get().(*OrderV1)
+	defer orderV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	var v2 OrderV2
+	if err := stepOrderV1ToV2(v1, &v2); err != nil {
+		return err
+	}
+	return stepOrderV2ToV3(&v2, out)
+}
+
+func orderV2BodyToOrderV1(body []byte, out *OrderV1) error {
+	v2 := orderV2Pool.Get().(*OrderV2)
+	defer orderV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderV2ToV1(v2, out)
+}
+
+func orderV2BodyToOrderV3(body []byte, out *OrderV3) error {
+	v2 := orderV2Pool.Get().(*OrderV2)
+	defer orderV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderV2ToV3(v2, out)
+}
+
+func orderV3BodyToOrderV1(body []byte, out *OrderV1) error {
+	v3 := orderV3Pool.Get().(*OrderV3)
+	defer orderV3Pool.Put(v3)
+	if err := v3.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	var v2 OrderV2
+	if err := stepOrderV3ToV2(v3, &v2); err != nil {
+		return err
+	}
+	return stepOrderV2ToV1(&v2, out)
+}
+
+func orderV3BodyToOrderV2(body []byte, out *OrderV2) error {
+	v3 := orderV3Pool.Get().(*OrderV3)
+	defer orderV3Pool.Put(v3)
+	if err := v3.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderV3ToV2(v3, out)
+}

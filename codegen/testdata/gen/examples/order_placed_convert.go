@@ -6,6 +6,7 @@ package events
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -43,10 +44,17 @@ func UpcastOrderPlacedV1ToV2(in *OrderPlacedV1) (*OrderPlacedV2, error) {
 		return nil, fmt.Errorf("UpcastOrderPlacedV1ToV2: nil OrderPlacedV1")
 	}
 	out := new(OrderPlacedV2)
-	if err := convOrderPlacedV1ToOrderPlacedV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast orders/order-placed v1 to v2: %w", err)
+	if err := stepOrderPlacedV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderPlacedV1ToV2(in *OrderPlacedV1, out *OrderPlacedV2) error {
+	if err := convOrderPlacedV1ToOrderPlacedV2(in, out); err != nil {
+		return fmt.Errorf("upcast orders/order-placed v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convOrderPlacedV2OrderLineToOrderPlacedV1OrderLine(in *OrderPlacedV2OrderLine, out *OrderPlacedV1OrderLine) error {
@@ -80,10 +88,17 @@ func DowncastOrderPlacedV2ToV1(in *OrderPlacedV2) (*OrderPlacedV1, error) {
 		return nil, fmt.Errorf("DowncastOrderPlacedV2ToV1: nil OrderPlacedV2")
 	}
 	out := new(OrderPlacedV1)
-	if err := convOrderPlacedV2ToOrderPlacedV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast orders/order-placed v2 to v1: %w", err)
+	if err := stepOrderPlacedV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderPlacedV2ToV1(in *OrderPlacedV2, out *OrderPlacedV1) error {
+	if err := convOrderPlacedV2ToOrderPlacedV1(in, out); err != nil {
+		return fmt.Errorf("downcast orders/order-placed v2 to v1: %w", err)
+	}
+	return nil
 }
 
 func convOrderPlacedV2OrderLineToOrderPlacedV3OrderLine(in *OrderPlacedV2OrderLine, out *OrderPlacedV3OrderLine) error {
@@ -120,10 +135,17 @@ func UpcastOrderPlacedV2ToV3(in *OrderPlacedV2) (*OrderPlacedV3, error) {
 		return nil, fmt.Errorf("UpcastOrderPlacedV2ToV3: nil OrderPlacedV2")
 	}
 	out := new(OrderPlacedV3)
-	if err := convOrderPlacedV2ToOrderPlacedV3(in, out); err != nil {
-		return nil, fmt.Errorf("upcast orders/order-placed v2 to v3: %w", err)
+	if err := stepOrderPlacedV2ToV3(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderPlacedV2ToV3(in *OrderPlacedV2, out *OrderPlacedV3) error {
+	if err := convOrderPlacedV2ToOrderPlacedV3(in, out); err != nil {
+		return fmt.Errorf("upcast orders/order-placed v2 to v3: %w", err)
+	}
+	return nil
 }
 
 func convOrderPlacedV3OrderLineToOrderPlacedV2OrderLine(in *OrderPlacedV3OrderLine, out *OrderPlacedV2OrderLine) error {
@@ -165,10 +187,17 @@ func DowncastOrderPlacedV3ToV2(in *OrderPlacedV3) (*OrderPlacedV2, error) {
 		return nil, fmt.Errorf("DowncastOrderPlacedV3ToV2: nil OrderPlacedV3")
 	}
 	out := new(OrderPlacedV2)
-	if err := convOrderPlacedV3ToOrderPlacedV2(in, out); err != nil {
-		return nil, fmt.Errorf("downcast orders/order-placed v3 to v2: %w", err)
+	if err := stepOrderPlacedV3ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderPlacedV3ToV2(in *OrderPlacedV3, out *OrderPlacedV2) error {
+	if err := convOrderPlacedV3ToOrderPlacedV2(in, out); err != nil {
+		return fmt.Errorf("downcast orders/order-placed v3 to v2: %w", err)
+	}
+	return nil
 }
 
 // UpcastOrderPlaced converts any version of shop.orders.OrderPlaced to the latest (OrderPlacedV3),
@@ -251,46 +280,100 @@ func convertOrderPlaced(in serde.Record, version int) (serde.Record, error) {
 	}
 }
 
-// orderPlacedConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastOrderPlaced and DowncastOrderPlaced give.
-func orderPlacedConverters(version int) []serde.Converter {
+// orderPlacedV1Converters lets the codec of OrderPlacedV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderPlacedV1Converters() []serde.Converter {
 	return []serde.Converter{
-		{Fingerprint: 0x70df777580b4283f, Convert: func(body []byte, out any) error {
-			return orderPlacedConvertBody(new(OrderPlacedV1), body, version, out)
-		}},
-		{Fingerprint: 0x16c42f9085df0bdf, Convert: func(body []byte, out any) error {
-			return orderPlacedConvertBody(new(OrderPlacedV2), body, version, out)
-		}},
-		{Fingerprint: 0x4565449addd16e07, Convert: func(body []byte, out any) error {
-			return orderPlacedConvertBody(new(OrderPlacedV3), body, version, out)
-		}},
+		{Fingerprint: 0x16c42f9085df0bdf, Convert: func(body []byte, out any) error { return orderPlacedV2BodyToOrderPlacedV1(body, out.(*OrderPlacedV1)) }},
+		{Fingerprint: 0x4565449addd16e07, Convert: func(body []byte, out any) error { return orderPlacedV3BodyToOrderPlacedV1(body, out.(*OrderPlacedV1)) }},
 	}
 }
 
-func orderPlacedConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
-		return err
+// orderPlacedV2Converters lets the codec of OrderPlacedV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderPlacedV2Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x70df777580b4283f, Convert: func(body []byte, out any) error { return orderPlacedV1BodyToOrderPlacedV2(body, out.(*OrderPlacedV2)) }},
+		{Fingerprint: 0x4565449addd16e07, Convert: func(body []byte, out any) error { return orderPlacedV3BodyToOrderPlacedV2(body, out.(*OrderPlacedV2)) }},
 	}
-	r, err := convertOrderPlaced(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *OrderPlacedV1:
-		*o = *r.(*OrderPlacedV1)
-	case *OrderPlacedV2:
-		*o = *r.(*OrderPlacedV2)
-	case *OrderPlacedV3:
-		*o = *r.(*OrderPlacedV3)
-	default:
-		return fmt.Errorf("%T is not a version of orders/order-placed", out)
-	}
-	return nil
 }
 
-func orderPlacedV1Converters() []serde.Converter { return orderPlacedConverters(1) }
+// orderPlacedV3Converters lets the codec of OrderPlacedV3 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderPlacedV3Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x70df777580b4283f, Convert: func(body []byte, out any) error { return orderPlacedV1BodyToOrderPlacedV3(body, out.(*OrderPlacedV3)) }},
+		{Fingerprint: 0x16c42f9085df0bdf, Convert: func(body []byte, out any) error { return orderPlacedV2BodyToOrderPlacedV3(body, out.(*OrderPlacedV3)) }},
+	}
+}
 
-func orderPlacedV2Converters() []serde.Converter { return orderPlacedConverters(2) }
+var orderPlacedV1Pool = sync.Pool{New: func() any { return new(OrderPlacedV1) }}
 
-func orderPlacedV3Converters() []serde.Converter { return orderPlacedConverters(3) }
+var orderPlacedV2Pool = sync.Pool{New: func() any { return new(OrderPlacedV2) }}
+
+var orderPlacedV3Pool = sync.Pool{New: func() any { return new(OrderPlacedV3) }}
+
+func orderPlacedV1BodyToOrderPlacedV2(body []byte, out *OrderPlacedV2) error {
+	v1 := orderPlacedV1Pool.Get().(*OrderPlacedV1)
+	defer orderPlacedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderPlacedV1ToV2(v1, out)
+}
+
+func orderPlacedV1BodyToOrderPlacedV3(body []byte, out *OrderPlacedV3) error {
+	v1 := orderPlacedV1Pool.Get().(*OrderPlacedV1)
+	defer orderPlacedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	var v2 OrderPlacedV2
+	if err := stepOrderPlacedV1ToV2(v1, &v2); err != nil {
+		return err
+	}
+	return stepOrderPlacedV2ToV3(&v2, out)
+}
+
+func orderPlacedV2BodyToOrderPlacedV1(body []byte, out *OrderPlacedV1) error {
+	v2 := orderPlacedV2Pool.Get().(*OrderPlacedV2)
+	defer orderPlacedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderPlacedV2ToV1(v2, out)
+}
+
+func orderPlacedV2BodyToOrderPlacedV3(body []byte, out *OrderPlacedV3) error {
+	v2 := orderPlacedV2Pool.Get().(*OrderPlacedV2)
+	defer orderPlacedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderPlacedV2ToV3(v2, out)
+}
+
+func orderPlacedV3BodyToOrderPlacedV1(body []byte, out *OrderPlacedV1) error {
+	v3 := orderPlacedV3Pool.Get().(*OrderPlacedV3)
+	defer orderPlacedV3Pool.Put(v3)
+	if err := v3.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	var v2 OrderPlacedV2
+	if err := stepOrderPlacedV3ToV2(v3, &v2); err != nil {
+		return err
+	}
+	return stepOrderPlacedV2ToV1(&v2, out)
+}
+
+func orderPlacedV3BodyToOrderPlacedV2(body []byte, out *OrderPlacedV2) error {
+	v3 := orderPlacedV3Pool.Get().(*OrderPlacedV3)
+	defer orderPlacedV3Pool.Put(v3)
+	if err := v3.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderPlacedV3ToV2(v3, out)
+}

@@ -6,6 +6,7 @@ package events
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -28,10 +29,17 @@ func UpcastPaymentCapturedV1ToV2(in *PaymentCapturedV1) (*PaymentCapturedV2, err
 		return nil, fmt.Errorf("UpcastPaymentCapturedV1ToV2: nil PaymentCapturedV1")
 	}
 	out := new(PaymentCapturedV2)
-	if err := convPaymentCapturedV1ToPaymentCapturedV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast payments/payment-captured v1 to v2: %w", err)
+	if err := stepPaymentCapturedV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepPaymentCapturedV1ToV2(in *PaymentCapturedV1, out *PaymentCapturedV2) error {
+	if err := convPaymentCapturedV1ToPaymentCapturedV2(in, out); err != nil {
+		return fmt.Errorf("upcast payments/payment-captured v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convPaymentCapturedV2ToPaymentCapturedV1(in *PaymentCapturedV2, out *PaymentCapturedV1) error {
@@ -51,10 +59,17 @@ func DowncastPaymentCapturedV2ToV1(in *PaymentCapturedV2) (*PaymentCapturedV1, e
 		return nil, fmt.Errorf("DowncastPaymentCapturedV2ToV1: nil PaymentCapturedV2")
 	}
 	out := new(PaymentCapturedV1)
-	if err := convPaymentCapturedV2ToPaymentCapturedV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast payments/payment-captured v2 to v1: %w", err)
+	if err := stepPaymentCapturedV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepPaymentCapturedV2ToV1(in *PaymentCapturedV2, out *PaymentCapturedV1) error {
+	if err := convPaymentCapturedV2ToPaymentCapturedV1(in, out); err != nil {
+		return fmt.Errorf("downcast payments/payment-captured v2 to v1: %w", err)
+	}
+	return nil
 }
 
 func convPaymentCapturedV2ToPaymentCapturedV3(in *PaymentCapturedV2, out *PaymentCapturedV3) error {
@@ -76,10 +91,17 @@ func UpcastPaymentCapturedV2ToV3(in *PaymentCapturedV2) (*PaymentCapturedV3, err
 		return nil, fmt.Errorf("UpcastPaymentCapturedV2ToV3: nil PaymentCapturedV2")
 	}
 	out := new(PaymentCapturedV3)
-	if err := convPaymentCapturedV2ToPaymentCapturedV3(in, out); err != nil {
-		return nil, fmt.Errorf("upcast payments/payment-captured v2 to v3: %w", err)
+	if err := stepPaymentCapturedV2ToV3(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepPaymentCapturedV2ToV3(in *PaymentCapturedV2, out *PaymentCapturedV3) error {
+	if err := convPaymentCapturedV2ToPaymentCapturedV3(in, out); err != nil {
+		return fmt.Errorf("upcast payments/payment-captured v2 to v3: %w", err)
+	}
+	return nil
 }
 
 func convPaymentCapturedV3ToPaymentCapturedV2(in *PaymentCapturedV3, out *PaymentCapturedV2) error {
@@ -103,10 +125,17 @@ func DowncastPaymentCapturedV3ToV2(in *PaymentCapturedV3) (*PaymentCapturedV2, e
 		return nil, fmt.Errorf("DowncastPaymentCapturedV3ToV2: nil PaymentCapturedV3")
 	}
 	out := new(PaymentCapturedV2)
-	if err := convPaymentCapturedV3ToPaymentCapturedV2(in, out); err != nil {
-		return nil, fmt.Errorf("downcast payments/payment-captured v3 to v2: %w", err)
+	if err := stepPaymentCapturedV3ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepPaymentCapturedV3ToV2(in *PaymentCapturedV3, out *PaymentCapturedV2) error {
+	if err := convPaymentCapturedV3ToPaymentCapturedV2(in, out); err != nil {
+		return fmt.Errorf("downcast payments/payment-captured v3 to v2: %w", err)
+	}
+	return nil
 }
 
 // UpcastPaymentCaptured converts any version of shop.payments.PaymentCaptured to the latest (PaymentCapturedV3),
@@ -189,46 +218,112 @@ func convertPaymentCaptured(in serde.Record, version int) (serde.Record, error) 
 	}
 }
 
-// paymentCapturedConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastPaymentCaptured and DowncastPaymentCaptured give.
-func paymentCapturedConverters(version int) []serde.Converter {
+// paymentCapturedV1Converters lets the codec of PaymentCapturedV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func paymentCapturedV1Converters() []serde.Converter {
 	return []serde.Converter{
-		{Fingerprint: 0x7423fd3d66d02aae, Convert: func(body []byte, out any) error {
-			return paymentCapturedConvertBody(new(PaymentCapturedV1), body, version, out)
-		}},
 		{Fingerprint: 0x06000dc17d4a2f57, Convert: func(body []byte, out any) error {
-			return paymentCapturedConvertBody(new(PaymentCapturedV2), body, version, out)
+			return paymentCapturedV2BodyToPaymentCapturedV1(body, out.(*PaymentCapturedV1))
 		}},
 		{Fingerprint: 0x6c7e1ff729a37a7e, Convert: func(body []byte, out any) error {
-			return paymentCapturedConvertBody(new(PaymentCapturedV3), body, version, out)
+			return paymentCapturedV3BodyToPaymentCapturedV1(body, out.(*PaymentCapturedV1))
 		}},
 	}
 }
 
-func paymentCapturedConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
-		return err
+// paymentCapturedV2Converters lets the codec of PaymentCapturedV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func paymentCapturedV2Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x7423fd3d66d02aae, Convert: func(body []byte, out any) error {
+			return paymentCapturedV1BodyToPaymentCapturedV2(body, out.(*PaymentCapturedV2))
+		}},
+		{Fingerprint: 0x6c7e1ff729a37a7e, Convert: func(body []byte, out any) error {
+			return paymentCapturedV3BodyToPaymentCapturedV2(body, out.(*PaymentCapturedV2))
+		}},
 	}
-	r, err := convertPaymentCaptured(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *PaymentCapturedV1:
-		*o = *r.(*PaymentCapturedV1)
-	case *PaymentCapturedV2:
-		*o = *r.(*PaymentCapturedV2)
-	case *PaymentCapturedV3:
-		*o = *r.(*PaymentCapturedV3)
-	default:
-		return fmt.Errorf("%T is not a version of payments/payment-captured", out)
-	}
-	return nil
 }
 
-func paymentCapturedV1Converters() []serde.Converter { return paymentCapturedConverters(1) }
+// paymentCapturedV3Converters lets the codec of PaymentCapturedV3 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func paymentCapturedV3Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x7423fd3d66d02aae, Convert: func(body []byte, out any) error {
+			return paymentCapturedV1BodyToPaymentCapturedV3(body, out.(*PaymentCapturedV3))
+		}},
+		{Fingerprint: 0x06000dc17d4a2f57, Convert: func(body []byte, out any) error {
+			return paymentCapturedV2BodyToPaymentCapturedV3(body, out.(*PaymentCapturedV3))
+		}},
+	}
+}
 
-func paymentCapturedV2Converters() []serde.Converter { return paymentCapturedConverters(2) }
+var paymentCapturedV1Pool = sync.Pool{New: func() any { return new(PaymentCapturedV1) }}
 
-func paymentCapturedV3Converters() []serde.Converter { return paymentCapturedConverters(3) }
+var paymentCapturedV2Pool = sync.Pool{New: func() any { return new(PaymentCapturedV2) }}
+
+var paymentCapturedV3Pool = sync.Pool{New: func() any { return new(PaymentCapturedV3) }}
+
+func paymentCapturedV1BodyToPaymentCapturedV2(body []byte, out *PaymentCapturedV2) error {
+	v1 := paymentCapturedV1Pool.Get().(*PaymentCapturedV1)
+	defer paymentCapturedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepPaymentCapturedV1ToV2(v1, out)
+}
+
+func paymentCapturedV1BodyToPaymentCapturedV3(body []byte, out *PaymentCapturedV3) error {
+	v1 := paymentCapturedV1Pool.Get().(*PaymentCapturedV1)
+	defer paymentCapturedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	var v2 PaymentCapturedV2
+	if err := stepPaymentCapturedV1ToV2(v1, &v2); err != nil {
+		return err
+	}
+	return stepPaymentCapturedV2ToV3(&v2, out)
+}
+
+func paymentCapturedV2BodyToPaymentCapturedV1(body []byte, out *PaymentCapturedV1) error {
+	v2 := paymentCapturedV2Pool.Get().(*PaymentCapturedV2)
+	defer paymentCapturedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepPaymentCapturedV2ToV1(v2, out)
+}
+
+func paymentCapturedV2BodyToPaymentCapturedV3(body []byte, out *PaymentCapturedV3) error {
+	v2 := paymentCapturedV2Pool.Get().(*PaymentCapturedV2)
+	defer paymentCapturedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepPaymentCapturedV2ToV3(v2, out)
+}
+
+func paymentCapturedV3BodyToPaymentCapturedV1(body []byte, out *PaymentCapturedV1) error {
+	v3 := paymentCapturedV3Pool.Get().(*PaymentCapturedV3)
+	defer paymentCapturedV3Pool.Put(v3)
+	if err := v3.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	var v2 PaymentCapturedV2
+	if err := stepPaymentCapturedV3ToV2(v3, &v2); err != nil {
+		return err
+	}
+	return stepPaymentCapturedV2ToV1(&v2, out)
+}
+
+func paymentCapturedV3BodyToPaymentCapturedV2(body []byte, out *PaymentCapturedV2) error {
+	v3 := paymentCapturedV3Pool.Get().(*PaymentCapturedV3)
+	defer paymentCapturedV3Pool.Put(v3)
+	if err := v3.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepPaymentCapturedV3ToV2(v3, out)
+}

@@ -5,6 +5,7 @@ package events
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -49,10 +50,17 @@ func UpcastShipmentDispatchedV1ToV2(in *ShipmentDispatchedV1) (*ShipmentDispatch
 		return nil, fmt.Errorf("UpcastShipmentDispatchedV1ToV2: nil ShipmentDispatchedV1")
 	}
 	out := new(ShipmentDispatchedV2)
-	if err := convShipmentDispatchedV1ToShipmentDispatchedV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast shipping/shipment-dispatched v1 to v2: %w", err)
+	if err := stepShipmentDispatchedV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepShipmentDispatchedV1ToV2(in *ShipmentDispatchedV1, out *ShipmentDispatchedV2) error {
+	if err := convShipmentDispatchedV1ToShipmentDispatchedV2(in, out); err != nil {
+		return fmt.Errorf("upcast shipping/shipment-dispatched v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convShipmentDispatchedV2AddressToShipmentDispatchedV1Address(in *ShipmentDispatchedV2Address, out *ShipmentDispatchedV1Address) error {
@@ -98,10 +106,17 @@ func DowncastShipmentDispatchedV2ToV1(in *ShipmentDispatchedV2) (*ShipmentDispat
 		return nil, fmt.Errorf("DowncastShipmentDispatchedV2ToV1: nil ShipmentDispatchedV2")
 	}
 	out := new(ShipmentDispatchedV1)
-	if err := convShipmentDispatchedV2ToShipmentDispatchedV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast shipping/shipment-dispatched v2 to v1: %w", err)
+	if err := stepShipmentDispatchedV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepShipmentDispatchedV2ToV1(in *ShipmentDispatchedV2, out *ShipmentDispatchedV1) error {
+	if err := convShipmentDispatchedV2ToShipmentDispatchedV1(in, out); err != nil {
+		return fmt.Errorf("downcast shipping/shipment-dispatched v2 to v1: %w", err)
+	}
+	return nil
 }
 
 // UpcastShipmentDispatched converts any version of shop.shipping.ShipmentDispatched to the latest (ShipmentDispatchedV2),
@@ -164,39 +179,46 @@ func convertShipmentDispatched(in serde.Record, version int) (serde.Record, erro
 	}
 }
 
-// shipmentDispatchedConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastShipmentDispatched and DowncastShipmentDispatched give.
-func shipmentDispatchedConverters(version int) []serde.Converter {
+// shipmentDispatchedV1Converters lets the codec of ShipmentDispatchedV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func shipmentDispatchedV1Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x43dcc4c74c5053aa, Convert: func(body []byte, out any) error {
+			return shipmentDispatchedV2BodyToShipmentDispatchedV1(body, out.(*ShipmentDispatchedV1))
+		}},
+	}
+}
+
+// shipmentDispatchedV2Converters lets the codec of ShipmentDispatchedV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func shipmentDispatchedV2Converters() []serde.Converter {
 	return []serde.Converter{
 		{Fingerprint: 0x5c483938c64cc467, Convert: func(body []byte, out any) error {
-			return shipmentDispatchedConvertBody(new(ShipmentDispatchedV1), body, version, out)
-		}},
-		{Fingerprint: 0x43dcc4c74c5053aa, Convert: func(body []byte, out any) error {
-			return shipmentDispatchedConvertBody(new(ShipmentDispatchedV2), body, version, out)
+			return shipmentDispatchedV1BodyToShipmentDispatchedV2(body, out.(*ShipmentDispatchedV2))
 		}},
 	}
 }
 
-func shipmentDispatchedConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
+var shipmentDispatchedV1Pool = sync.Pool{New: func() any { return new(ShipmentDispatchedV1) }}
+
+var shipmentDispatchedV2Pool = sync.Pool{New: func() any { return new(ShipmentDispatchedV2) }}
+
+func shipmentDispatchedV1BodyToShipmentDispatchedV2(body []byte, out *ShipmentDispatchedV2) error {
+	v1 := shipmentDispatchedV1Pool.Get().(*ShipmentDispatchedV1)
+	defer shipmentDispatchedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
 		return err
 	}
-	r, err := convertShipmentDispatched(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *ShipmentDispatchedV1:
-		*o = *r.(*ShipmentDispatchedV1)
-	case *ShipmentDispatchedV2:
-		*o = *r.(*ShipmentDispatchedV2)
-	default:
-		return fmt.Errorf("%T is not a version of shipping/shipment-dispatched", out)
-	}
-	return nil
+	return stepShipmentDispatchedV1ToV2(v1, out)
 }
 
-func shipmentDispatchedV1Converters() []serde.Converter { return shipmentDispatchedConverters(1) }
-
-func shipmentDispatchedV2Converters() []serde.Converter { return shipmentDispatchedConverters(2) }
+func shipmentDispatchedV2BodyToShipmentDispatchedV1(body []byte, out *ShipmentDispatchedV1) error {
+	v2 := shipmentDispatchedV2Pool.Get().(*ShipmentDispatchedV2)
+	defer shipmentDispatchedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepShipmentDispatchedV2ToV1(v2, out)
+}

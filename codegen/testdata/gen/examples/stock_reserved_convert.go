@@ -5,6 +5,7 @@ package events
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -28,10 +29,17 @@ func UpcastStockReservedV1ToV2(in *StockReservedV1) (*StockReservedV2, error) {
 		return nil, fmt.Errorf("UpcastStockReservedV1ToV2: nil StockReservedV1")
 	}
 	out := new(StockReservedV2)
-	if err := convStockReservedV1ToStockReservedV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast inventory/stock-reserved v1 to v2: %w", err)
+	if err := stepStockReservedV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepStockReservedV1ToV2(in *StockReservedV1, out *StockReservedV2) error {
+	if err := convStockReservedV1ToStockReservedV2(in, out); err != nil {
+		return fmt.Errorf("upcast inventory/stock-reserved v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convStockReservedV2ToStockReservedV1(in *StockReservedV2, out *StockReservedV1) error {
@@ -51,10 +59,17 @@ func DowncastStockReservedV2ToV1(in *StockReservedV2) (*StockReservedV1, error) 
 		return nil, fmt.Errorf("DowncastStockReservedV2ToV1: nil StockReservedV2")
 	}
 	out := new(StockReservedV1)
-	if err := convStockReservedV2ToStockReservedV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast inventory/stock-reserved v2 to v1: %w", err)
+	if err := stepStockReservedV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepStockReservedV2ToV1(in *StockReservedV2, out *StockReservedV1) error {
+	if err := convStockReservedV2ToStockReservedV1(in, out); err != nil {
+		return fmt.Errorf("downcast inventory/stock-reserved v2 to v1: %w", err)
+	}
+	return nil
 }
 
 // UpcastStockReserved converts any version of shop.inventory.StockReserved to the latest (StockReservedV2),
@@ -117,39 +132,46 @@ func convertStockReserved(in serde.Record, version int) (serde.Record, error) {
 	}
 }
 
-// stockReservedConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastStockReserved and DowncastStockReserved give.
-func stockReservedConverters(version int) []serde.Converter {
+// stockReservedV1Converters lets the codec of StockReservedV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func stockReservedV1Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x54ae530c9c95d585, Convert: func(body []byte, out any) error {
+			return stockReservedV2BodyToStockReservedV1(body, out.(*StockReservedV1))
+		}},
+	}
+}
+
+// stockReservedV2Converters lets the codec of StockReservedV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func stockReservedV2Converters() []serde.Converter {
 	return []serde.Converter{
 		{Fingerprint: 0x912efe136a6cb9c8, Convert: func(body []byte, out any) error {
-			return stockReservedConvertBody(new(StockReservedV1), body, version, out)
-		}},
-		{Fingerprint: 0x54ae530c9c95d585, Convert: func(body []byte, out any) error {
-			return stockReservedConvertBody(new(StockReservedV2), body, version, out)
+			return stockReservedV1BodyToStockReservedV2(body, out.(*StockReservedV2))
 		}},
 	}
 }
 
-func stockReservedConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
+var stockReservedV1Pool = sync.Pool{New: func() any { return new(StockReservedV1) }}
+
+var stockReservedV2Pool = sync.Pool{New: func() any { return new(StockReservedV2) }}
+
+func stockReservedV1BodyToStockReservedV2(body []byte, out *StockReservedV2) error {
+	v1 := stockReservedV1Pool.Get().(*StockReservedV1)
+	defer stockReservedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
 		return err
 	}
-	r, err := convertStockReserved(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *StockReservedV1:
-		*o = *r.(*StockReservedV1)
-	case *StockReservedV2:
-		*o = *r.(*StockReservedV2)
-	default:
-		return fmt.Errorf("%T is not a version of inventory/stock-reserved", out)
-	}
-	return nil
+	return stepStockReservedV1ToV2(v1, out)
 }
 
-func stockReservedV1Converters() []serde.Converter { return stockReservedConverters(1) }
-
-func stockReservedV2Converters() []serde.Converter { return stockReservedConverters(2) }
+func stockReservedV2BodyToStockReservedV1(body []byte, out *StockReservedV1) error {
+	v2 := stockReservedV2Pool.Get().(*StockReservedV2)
+	defer stockReservedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepStockReservedV2ToV1(v2, out)
+}

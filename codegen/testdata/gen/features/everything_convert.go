@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 	"github.com/hamba/avro/v2"
@@ -270,10 +271,17 @@ func UpcastEverythingV1ToV2(in *EverythingV1) (*EverythingV2, error) {
 		return nil, fmt.Errorf("UpcastEverythingV1ToV2: nil EverythingV1")
 	}
 	out := new(EverythingV2)
-	if err := convEverythingV1ToEverythingV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast lab/everything v1 to v2: %w", err)
+	if err := stepEverythingV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepEverythingV1ToV2(in *EverythingV1, out *EverythingV2) error {
+	if err := convEverythingV1ToEverythingV2(in, out); err != nil {
+		return fmt.Errorf("upcast lab/everything v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convEverythingV2AddressToEverythingV1Address(in *EverythingV2Address, out *EverythingV1Address) error {
@@ -521,13 +529,20 @@ func DowncastEverythingV2ToV1(in *EverythingV2) (*EverythingV1, error) {
 		return nil, fmt.Errorf("DowncastEverythingV2ToV1: nil EverythingV2")
 	}
 	out := new(EverythingV1)
-	if err := convEverythingV2ToEverythingV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast lab/everything v2 to v1: %w", err)
-	}
-	if err := downcastEverythingV2ToV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast lab/everything v2 to v1: downcastEverythingV2ToV1: %w", err)
+	if err := stepEverythingV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepEverythingV2ToV1(in *EverythingV2, out *EverythingV1) error {
+	if err := convEverythingV2ToEverythingV1(in, out); err != nil {
+		return fmt.Errorf("downcast lab/everything v2 to v1: %w", err)
+	}
+	if err := downcastEverythingV2ToV1(in, out); err != nil {
+		return fmt.Errorf("downcast lab/everything v2 to v1: downcastEverythingV2ToV1: %w", err)
+	}
+	return nil
 }
 
 // UpcastEverything converts any version of lab.Everything to the latest (EverythingV2),
@@ -590,35 +605,42 @@ func convertEverything(in serde.Record, version int) (serde.Record, error) {
 	}
 }
 
-// everythingConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastEverything and DowncastEverything give.
-func everythingConverters(version int) []serde.Converter {
+// everythingV1Converters lets the codec of EverythingV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func everythingV1Converters() []serde.Converter {
 	return []serde.Converter{
-		{Fingerprint: 0xfec76aa378038c65, Convert: func(body []byte, out any) error { return everythingConvertBody(new(EverythingV1), body, version, out) }},
-		{Fingerprint: 0xcc2a9fb773c1044d, Convert: func(body []byte, out any) error { return everythingConvertBody(new(EverythingV2), body, version, out) }},
+		{Fingerprint: 0xcc2a9fb773c1044d, Convert: func(body []byte, out any) error { return everythingV2BodyToEverythingV1(body, out.(*EverythingV1)) }},
 	}
 }
 
-func everythingConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
-		return err
+// everythingV2Converters lets the codec of EverythingV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func everythingV2Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0xfec76aa378038c65, Convert: func(body []byte, out any) error { return everythingV1BodyToEverythingV2(body, out.(*EverythingV2)) }},
 	}
-	r, err := convertEverything(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *EverythingV1:
-		*o = *r.(*EverythingV1)
-	case *EverythingV2:
-		*o = *r.(*EverythingV2)
-	default:
-		return fmt.Errorf("%T is not a version of lab/everything", out)
-	}
-	return nil
 }
 
-func everythingV1Converters() []serde.Converter { return everythingConverters(1) }
+var everythingV1Pool = sync.Pool{New: func() any { return new(EverythingV1) }}
 
-func everythingV2Converters() []serde.Converter { return everythingConverters(2) }
+var everythingV2Pool = sync.Pool{New: func() any { return new(EverythingV2) }}
+
+func everythingV1BodyToEverythingV2(body []byte, out *EverythingV2) error {
+	v1 := everythingV1Pool.Get().(*EverythingV1)
+	defer everythingV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepEverythingV1ToV2(v1, out)
+}
+
+func everythingV2BodyToEverythingV1(body []byte, out *EverythingV1) error {
+	v2 := everythingV2Pool.Get().(*EverythingV2)
+	defer everythingV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepEverythingV2ToV1(v2, out)
+}

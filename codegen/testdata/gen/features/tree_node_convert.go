@@ -6,6 +6,7 @@ package features
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -34,10 +35,17 @@ func UpcastTreeNodeV1ToV2(in *TreeNodeV1) (*TreeNodeV2, error) {
 		return nil, fmt.Errorf("UpcastTreeNodeV1ToV2: nil TreeNodeV1")
 	}
 	out := new(TreeNodeV2)
-	if err := convTreeNodeV1ToTreeNodeV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast lab/tree-node v1 to v2: %w", err)
+	if err := stepTreeNodeV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepTreeNodeV1ToV2(in *TreeNodeV1, out *TreeNodeV2) error {
+	if err := convTreeNodeV1ToTreeNodeV2(in, out); err != nil {
+		return fmt.Errorf("upcast lab/tree-node v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convTreeNodeV2ToTreeNodeV1(in *TreeNodeV2, out *TreeNodeV1) error {
@@ -65,10 +73,17 @@ func DowncastTreeNodeV2ToV1(in *TreeNodeV2) (*TreeNodeV1, error) {
 		return nil, fmt.Errorf("DowncastTreeNodeV2ToV1: nil TreeNodeV2")
 	}
 	out := new(TreeNodeV1)
-	if err := convTreeNodeV2ToTreeNodeV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast lab/tree-node v2 to v1: %w", err)
+	if err := stepTreeNodeV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepTreeNodeV2ToV1(in *TreeNodeV2, out *TreeNodeV1) error {
+	if err := convTreeNodeV2ToTreeNodeV1(in, out); err != nil {
+		return fmt.Errorf("downcast lab/tree-node v2 to v1: %w", err)
+	}
+	return nil
 }
 
 // UpcastTreeNode converts any version of lab.TreeNode to the latest (TreeNodeV2),
@@ -131,35 +146,42 @@ func convertTreeNode(in serde.Record, version int) (serde.Record, error) {
 	}
 }
 
-// treeNodeConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastTreeNode and DowncastTreeNode give.
-func treeNodeConverters(version int) []serde.Converter {
+// treeNodeV1Converters lets the codec of TreeNodeV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func treeNodeV1Converters() []serde.Converter {
 	return []serde.Converter{
-		{Fingerprint: 0xca1a3c87d9b5b806, Convert: func(body []byte, out any) error { return treeNodeConvertBody(new(TreeNodeV1), body, version, out) }},
-		{Fingerprint: 0x00546aa56b259143, Convert: func(body []byte, out any) error { return treeNodeConvertBody(new(TreeNodeV2), body, version, out) }},
+		{Fingerprint: 0x00546aa56b259143, Convert: func(body []byte, out any) error { return treeNodeV2BodyToTreeNodeV1(body, out.(*TreeNodeV1)) }},
 	}
 }
 
-func treeNodeConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
-		return err
+// treeNodeV2Converters lets the codec of TreeNodeV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func treeNodeV2Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0xca1a3c87d9b5b806, Convert: func(body []byte, out any) error { return treeNodeV1BodyToTreeNodeV2(body, out.(*TreeNodeV2)) }},
 	}
-	r, err := convertTreeNode(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *TreeNodeV1:
-		*o = *r.(*TreeNodeV1)
-	case *TreeNodeV2:
-		*o = *r.(*TreeNodeV2)
-	default:
-		return fmt.Errorf("%T is not a version of lab/tree-node", out)
-	}
-	return nil
 }
 
-func treeNodeV1Converters() []serde.Converter { return treeNodeConverters(1) }
+var treeNodeV1Pool = sync.Pool{New: func() any { return new(TreeNodeV1) }}
 
-func treeNodeV2Converters() []serde.Converter { return treeNodeConverters(2) }
+var treeNodeV2Pool = sync.Pool{New: func() any { return new(TreeNodeV2) }}
+
+func treeNodeV1BodyToTreeNodeV2(body []byte, out *TreeNodeV2) error {
+	v1 := treeNodeV1Pool.Get().(*TreeNodeV1)
+	defer treeNodeV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepTreeNodeV1ToV2(v1, out)
+}
+
+func treeNodeV2BodyToTreeNodeV1(body []byte, out *TreeNodeV1) error {
+	v2 := treeNodeV2Pool.Get().(*TreeNodeV2)
+	defer treeNodeV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepTreeNodeV2ToV1(v2, out)
+}

@@ -5,6 +5,7 @@ package refunds
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/edactl/edactl/serde"
 	"github.com/hamba/avro/v2"
@@ -39,10 +40,17 @@ func UpcastOrderRefundedV1ToV2(in *OrderRefundedV1) (*OrderRefundedV2, error) {
 		return nil, fmt.Errorf("UpcastOrderRefundedV1ToV2: nil OrderRefundedV1")
 	}
 	out := new(OrderRefundedV2)
-	if err := convOrderRefundedV1ToOrderRefundedV2(in, out); err != nil {
-		return nil, fmt.Errorf("upcast orders.refunded-value v1 to v2: %w", err)
+	if err := stepOrderRefundedV1ToV2(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderRefundedV1ToV2(in *OrderRefundedV1, out *OrderRefundedV2) error {
+	if err := convOrderRefundedV1ToOrderRefundedV2(in, out); err != nil {
+		return fmt.Errorf("upcast orders.refunded-value v1 to v2: %w", err)
+	}
+	return nil
 }
 
 func convOrderRefundedV2MoneyToOrderRefundedV1Money(in *OrderRefundedV2Money, out *OrderRefundedV1Money) error {
@@ -68,10 +76,17 @@ func DowncastOrderRefundedV2ToV1(in *OrderRefundedV2) (*OrderRefundedV1, error) 
 		return nil, fmt.Errorf("DowncastOrderRefundedV2ToV1: nil OrderRefundedV2")
 	}
 	out := new(OrderRefundedV1)
-	if err := convOrderRefundedV2ToOrderRefundedV1(in, out); err != nil {
-		return nil, fmt.Errorf("downcast orders.refunded-value v2 to v1: %w", err)
+	if err := stepOrderRefundedV2ToV1(in, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func stepOrderRefundedV2ToV1(in *OrderRefundedV2, out *OrderRefundedV1) error {
+	if err := convOrderRefundedV2ToOrderRefundedV1(in, out); err != nil {
+		return fmt.Errorf("downcast orders.refunded-value v2 to v1: %w", err)
+	}
+	return nil
 }
 
 // UpcastOrderRefunded converts any version of shop.OrderRefunded to the latest (OrderRefundedV2),
@@ -134,39 +149,46 @@ func convertOrderRefunded(in serde.Record, version int) (serde.Record, error) {
 	}
 }
 
-// orderRefundedConverters lets a codec of version version decode records of every
-// other version through the conversions, hooks included, so that every
-// read path gives what UpcastOrderRefunded and DowncastOrderRefunded give.
-func orderRefundedConverters(version int) []serde.Converter {
+// orderRefundedV1Converters lets the codec of OrderRefundedV1 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderRefundedV1Converters() []serde.Converter {
+	return []serde.Converter{
+		{Fingerprint: 0x2e343fb73da1883f, Convert: func(body []byte, out any) error {
+			return orderRefundedV2BodyToOrderRefundedV1(body, out.(*OrderRefundedV1))
+		}},
+	}
+}
+
+// orderRefundedV2Converters lets the codec of OrderRefundedV2 decode records of every other
+// version through the conversions, hooks included, so that every read
+// path gives what the steps give.
+func orderRefundedV2Converters() []serde.Converter {
 	return []serde.Converter{
 		{Fingerprint: 0xcf9c937d062af3cb, Convert: func(body []byte, out any) error {
-			return orderRefundedConvertBody(new(OrderRefundedV1), body, version, out)
-		}},
-		{Fingerprint: 0x2e343fb73da1883f, Convert: func(body []byte, out any) error {
-			return orderRefundedConvertBody(new(OrderRefundedV2), body, version, out)
+			return orderRefundedV1BodyToOrderRefundedV2(body, out.(*OrderRefundedV2))
 		}},
 	}
 }
 
-func orderRefundedConvertBody(src serde.Record, body []byte, version int, out any) error {
-	if err := src.UnmarshalAvro(body); err != nil {
+var orderRefundedV1Pool = sync.Pool{New: func() any { return new(OrderRefundedV1) }}
+
+var orderRefundedV2Pool = sync.Pool{New: func() any { return new(OrderRefundedV2) }}
+
+func orderRefundedV1BodyToOrderRefundedV2(body []byte, out *OrderRefundedV2) error {
+	v1 := orderRefundedV1Pool.Get().(*OrderRefundedV1)
+	defer orderRefundedV1Pool.Put(v1)
+	if err := v1.UnmarshalAvro(body); err != nil {
 		return err
 	}
-	r, err := convertOrderRefunded(src, version)
-	if err != nil {
-		return err
-	}
-	switch o := out.(type) {
-	case *OrderRefundedV1:
-		*o = *r.(*OrderRefundedV1)
-	case *OrderRefundedV2:
-		*o = *r.(*OrderRefundedV2)
-	default:
-		return fmt.Errorf("%T is not a version of orders.refunded-value", out)
-	}
-	return nil
+	return stepOrderRefundedV1ToV2(v1, out)
 }
 
-func orderRefundedV1Converters() []serde.Converter { return orderRefundedConverters(1) }
-
-func orderRefundedV2Converters() []serde.Converter { return orderRefundedConverters(2) }
+func orderRefundedV2BodyToOrderRefundedV1(body []byte, out *OrderRefundedV1) error {
+	v2 := orderRefundedV2Pool.Get().(*OrderRefundedV2)
+	defer orderRefundedV2Pool.Put(v2)
+	if err := v2.UnmarshalAvro(body); err != nil {
+		return err
+	}
+	return stepOrderRefundedV2ToV1(v2, out)
+}
