@@ -159,6 +159,7 @@ then flags (later wins).`,
 		newTraceCmd(g),
 		newRewindCmd(g),
 		newReplayCmd(g),
+		newTransformCmd(g),
 		newTUICmd(g),
 	)
 	typeCompletionArgs(root)
