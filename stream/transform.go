@@ -119,10 +119,13 @@ edactl_transform_lag%[1]s %[6]d
 // Transform: a member of group reading source, starting at from where the
 // group has no committed offset, with rebalances held while a batch is in
 // flight and no automatic commits (Transform commits after the target
-// acknowledged). relative positions are taken from now.
+// acknowledged). relative positions are taken from now. The session timeout
+// is 10s (Kafka's default is 45s), so the partitions of an instance that
+// crashed move to another, or to its restart, within seconds.
 func TransformGroupOpts(group, source string, from Position, now time.Time) []kgo.Opt {
 	return []kgo.Opt{
 		kgo.ConsumerGroup(group),
+		kgo.SessionTimeout(10 * time.Second),
 		kgo.ConsumeTopics(source),
 		kgo.ConsumeResetOffset(from.kgoOffset(now)),
 		kgo.DisableAutoCommit(),
