@@ -31,11 +31,13 @@ import (
 //
 //   - transform: `edactl transform src DST --once`, every value
 //     re-encoded into v3;
+//
 //   - replay: `edactl replay src DST`, a copy without transformation;
+//
 //   - consume-produce: `edactl consume src -o json | edactl produce DST`,
 //     the same transformation through the JSON form.
 //
-//	go test ./cmd/edactl -run '^$' -bench Transform -benchtime 1x
+//     go test ./cmd/edactl -run '^$' -bench Transform -benchtime 1x
 //
 // Each fails unless DST ends up with every record (and, for transform,
 // every value in v3's schema id).
