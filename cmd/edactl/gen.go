@@ -26,6 +26,7 @@ func newGenCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newGenGoCmd(g))
+	cmd.AddCommand(newGenTransformerCmd(g))
 	return cmd
 }
 
