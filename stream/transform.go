@@ -292,29 +292,32 @@ func (c *Client) Transform(ctx context.Context, opts TransformOptions) (Transfor
 			opts.Source, srcParts, opts.Target, dstParts)
 	}
 
-	// With Once: what is left to do, per partition.
-	var ends map[int32]int64
+	// Where each partition starts (the group's committed offset, else
+	// From), for the lag and, with Once, what is left to do.
 	pos := map[int32]int64{}
-	if opts.Once {
-		ranges, err := c.ResolveRanges(ctx, ReadSpec{Topics: []string{opts.Source}, From: Bound{Default: &opts.From}})
-		if err != nil {
-			return res, err
+	ranges, err := c.ResolveRanges(ctx, ReadSpec{Topics: []string{opts.Source}, From: Bound{Default: &opts.From}})
+	if err != nil {
+		return res, err
+	}
+	for _, r := range ranges {
+		pos[r.Partition] = r.Start
+	}
+	if opts.Group != "" {
+		committed, err := c.admin.FetchOffsets(ctx, opts.Group)
+		if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
+			return res, fmt.Errorf("offsets of group %q: %w", opts.Group, err)
 		}
+		committed.Each(func(o kadm.OffsetResponse) {
+			if o.Err == nil && o.Topic == opts.Source && o.At >= 0 {
+				pos[o.Partition] = o.At
+			}
+		})
+	}
+	var ends map[int32]int64
+	if opts.Once {
 		ends = map[int32]int64{}
 		for _, r := range ranges {
 			ends[r.Partition] = r.End
-			pos[r.Partition] = r.Start
-		}
-		if opts.Group != "" {
-			committed, err := c.admin.FetchOffsets(ctx, opts.Group)
-			if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
-				return res, fmt.Errorf("offsets of group %q: %w", opts.Group, err)
-			}
-			committed.Each(func(o kadm.OffsetResponse) {
-				if o.Err == nil && o.Topic == opts.Source && o.At >= 0 {
-					pos[o.Partition] = o.At
-				}
-			})
 		}
 	}
 	done := func() bool {
@@ -329,6 +332,9 @@ func (c *Client) Transform(ctx context.Context, opts TransformOptions) (Transfor
 	start := time.Now()
 	var lastReport time.Time
 	hwm := map[int32]int64{}
+	for _, r := range ranges {
+		hwm[r.Partition] = r.End
+	}
 	report := func(force bool) {
 		var lag int64
 		for p, h := range hwm {

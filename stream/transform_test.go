@@ -278,3 +278,60 @@ func TestTransformChecksPartitions(t *testing.T) {
 		t.Fatalf("with repartition: %+v, %v", res, err)
 	}
 }
+
+// TestTransformKeys: with KeySubject, keys in the wire format are
+// re-encoded into the key subject's latest version; without it they are
+// copied as they are.
+func TestTransformKeys(t *testing.T) {
+	tc := newTestCluster(t, map[string]int32{"in": 1, "out": 1, "out2": 1})
+	reg := startRegistry(t)
+	ids := orderVersions(t, reg, "in-value")
+	k1 := reg.register(t, "in-key", `{"type":"record","name":"OrderKey","namespace":"shop","fields":[{"name":"id","type":"string"}]}`)
+	k2 := reg.register(t, "in-key", `{"type":"record","name":"OrderKey","namespace":"shop","fields":[{"name":"id","type":"string"},{"name":"region","type":"string","default":"eu"}]}`)
+	key := reg.encode(t, k1, `{"id":"o-1"}`)
+	tc.produce(&kgo.Record{Topic: "in", Key: key, Value: reg.encode(t, ids[0], orderJSON(1, 1))})
+	sreg := reg.serde()
+	if _, err := tc.transform(t, sreg, TransformOptions{Source: "in", Target: "out", Subject: "in-value", KeySubject: "in-key", Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := tc.readAll(t, "out", 1)[0]
+	id, body, err := serde.ParseHeader(got.Key)
+	if err != nil || id != k2 {
+		t.Fatalf("key schema id %d (%v), want %d", id, err, k2)
+	}
+	s, _ := sreg.SchemaByID(context.Background(), k2)
+	js, err := avrojson.AppendJSON(nil, s.Avro, body)
+	if err != nil || string(js) != `{"id":"o-1","region":"eu"}` {
+		t.Fatalf("key %s (%v)", js, err)
+	}
+	if _, err := tc.transform(t, sreg, TransformOptions{Source: "in", Target: "out2", Subject: "in-value", Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tc.readAll(t, "out2", 1)[0]; string(got.Key) != string(key) {
+		t.Fatalf("without KeySubject the key changed: %x, want %x", got.Key, key)
+	}
+}
+
+// TestTransformStatsMetrics renders the counters for Prometheus.
+func TestTransformStatsMetrics(t *testing.T) {
+	var s TransformStats
+	s.Read.Add(5)
+	s.Written.Add(4)
+	s.DeadLettered.Add(1)
+	s.Lag.Store(7)
+	var b strings.Builder
+	if err := s.WriteMetrics(&b, "in", "out"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`edactl_transform_records_read_total{source="in",target="out"} 5`,
+		`edactl_transform_records_written_total{source="in",target="out"} 4`,
+		`edactl_transform_records_dead_lettered_total{source="in",target="out"} 1`,
+		`edactl_transform_lag{source="in",target="out"} 7`,
+		"# TYPE edactl_transform_lag gauge",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, b.String())
+		}
+	}
+}
