@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,9 @@ type TransformOptions struct {
 	// producers do) instead of keeping each record's partition; without
 	// it the target must have as many partitions as the source.
 	Repartition bool
+	// Create creates Target, and DLQ, when they do not exist, with as many
+	// partitions as Source and the broker's default replication factor.
+	Create bool
 	// Group is the consumer group the consumer client was built with
 	// (TransformGroupOpts), for Once to read its committed offsets.
 	Group string
@@ -199,7 +203,7 @@ func (t *transformer) apply(ctx context.Context, payload []byte) ([]byte, error)
 			return nil, fmt.Errorf("%s: %w", t.keyPart, err)
 		}
 		p = &transformPlan{}
-		if p.res, p.err = serde.NewResolver(ws.Avro, t.target.Avro); p.err != nil {
+		if p.res, p.err = serde.NewResolver(ws.Avro, t.target.Avro, serde.WithConversionRules()); p.err != nil {
 			p.err = fmt.Errorf("%s: schema id %d (subject %q version %d) cannot be read as subject %q version %d: %w",
 				t.keyPart, id, ws.Subject, ws.Version, t.target.Subject, t.target.Version, p.err)
 		} else if p.res.Identity() {
@@ -224,7 +228,10 @@ func (t *transformer) apply(ctx context.Context, payload []byte) ([]byte, error)
 
 // Transform consumes Source as a member of the consumer client's group,
 // re-encodes every record's value (and key, with KeySubject) into the
-// target schema through the registry and Avro schema resolution, and
+// target schema through the registry and Avro schema resolution, with the
+// rules the generated conversions add (serde.WithConversionRules: a rename
+// with an alias also read backwards, checked long → int and double →
+// float, a null for a required field replaced by its default), and
 // produces it to Target with the same key, headers, timestamp and
 // partition. It is at-least-once: the offsets of a batch are committed only
 // after Target (and the DLQ) acknowledged every record of it, so a crash
@@ -282,11 +289,22 @@ func (c *Client) Transform(ctx context.Context, opts TransformOptions) (Transfor
 	if opts.DLQ != "" {
 		topics = append(topics, opts.DLQ)
 	}
+	created := map[string]int{}
+	if opts.Create {
+		if created, err = c.createMissing(ctx, opts.Source, topics[1:]); err != nil {
+			return res, err
+		}
+		// Metadata of a topic just created may not show it yet.
+		topics = slices.DeleteFunc(topics, func(t string) bool { _, ok := created[t]; return ok })
+	}
 	offs, err := c.listOffsets(ctx, topics)
 	if err != nil {
 		return res, err
 	}
 	srcParts, dstParts := len(offs.partitions[opts.Source]), len(offs.partitions[opts.Target])
+	if n, ok := created[opts.Target]; ok {
+		dstParts = n
+	}
 	if !opts.Repartition && srcParts != dstParts {
 		return res, fmt.Errorf("%s has %d partition(s) and %s %d: records keep their partition, so they must match (or pass --repartition to partition by key)",
 			opts.Source, srcParts, opts.Target, dstParts)
@@ -393,6 +411,36 @@ func (c *Client) Transform(ctx context.Context, opts TransformOptions) (Transfor
 			return res, stopErr
 		}
 	}
+}
+
+// createMissing creates the topics that do not exist with as many
+// partitions as source, and returns those it created with their partition
+// counts.
+func (c *Client) createMissing(ctx context.Context, source string, topics []string) (map[string]int, error) {
+	tds, err := c.admin.ListTopics(ctx, append([]string{source}, topics...)...)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	src, ok := tds[source]
+	if !ok || src.Err != nil {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownTopic, source)
+	}
+	created := map[string]int{}
+	for _, t := range topics {
+		if td, ok := tds[t]; ok && td.Err == nil {
+			continue
+		}
+		resp, err := c.admin.CreateTopic(ctx, int32(len(src.Partitions)), -1, nil, t)
+		if err == nil {
+			err = resp.Err
+		}
+		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+			return nil, fmt.Errorf("create topic %q: %w", t, err)
+		}
+		created[t] = len(src.Partitions)
+		c.log.InfoContext(ctx, "created topic", "topic", t, "partitions", len(src.Partitions))
+	}
+	return created, nil
 }
 
 // transformBatch transforms, produces and commits one polled batch. It

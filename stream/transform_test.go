@@ -277,6 +277,17 @@ func TestTransformChecksPartitions(t *testing.T) {
 	if err != nil || res.Written != 1 {
 		t.Fatalf("with repartition: %+v, %v", res, err)
 	}
+	// A missing target is an error, or, with Create, made like the source.
+	if _, err := tc.transform(t, reg.serde(), TransformOptions{Source: "in", Target: "new", Subject: "in-value", Once: true}); !errors.Is(err, ErrUnknownTopic) {
+		t.Fatalf("missing target: %v, want ErrUnknownTopic", err)
+	}
+	if res, err := tc.transform(t, reg.serde(), TransformOptions{Source: "in", Target: "new", DLQ: "new.dlq", Subject: "in-value", Once: true, Create: true}); err != nil || res.Written != 1 {
+		t.Fatalf("with Create: %+v, %v", res, err)
+	}
+	tds, err := kadm.NewClient(tc.newClient()).ListTopics(ctxT(t), "new", "new.dlq") // a client without metadata cached
+	if err != nil || len(tds["new"].Partitions) != 3 || len(tds["new.dlq"].Partitions) != 3 {
+		t.Fatalf("created topics %+v (%v), want 3 partitions each", tds, err)
+	}
 }
 
 // TestTransformKeys: with KeySubject, keys in the wire format are
@@ -333,5 +344,51 @@ func TestTransformStatsMetrics(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestTransformDowncastPayments downcasts the catalogue's payments/payment-
+// captured (a rename with an alias in v2, int → long in v3) to v1, as the
+// generated DowncastPaymentCaptured does: the amount follows the alias
+// backwards, and an amount that does not fit an int goes to the DLQ naming
+// the field.
+func TestTransformDowncastPayments(t *testing.T) {
+	tc := newTestCluster(t, map[string]int32{"pay": 1, "pay.v1": 1, "dlq": 1})
+	reg := startRegistry(t)
+	var ids []int
+	for v := 1; v <= 3; v++ {
+		text, err := fs.ReadFile(examples.FS(), fmt.Sprintf("schemas/payments/payment-captured/v%d.avsc", v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, reg.register(t, "pay-value", string(text)))
+	}
+	base := `"paymentId":"p","orderId":"o","currency":"EUR","capturedAt":1714560000000`
+	tc.produce(
+		&kgo.Record{Topic: "pay", Key: []byte("1"), Value: reg.encode(t, ids[0], `{`+base+`,"amountCents":100}`)},
+		&kgo.Record{Topic: "pay", Key: []byte("2"), Value: reg.encode(t, ids[1], `{`+base+`,"amountMinor":200,"method":"CARD"}`)},
+		&kgo.Record{Topic: "pay", Key: []byte("3"), Value: reg.encode(t, ids[2], `{`+base+`,"amountMinor":300,"method":"PAYPAL","providerReference":"r"}`)},
+		&kgo.Record{Topic: "pay", Key: []byte("4"), Value: reg.encode(t, ids[2], `{`+base+`,"amountMinor":9999999999,"method":"CARD","providerReference":null}`)},
+	)
+	sreg := reg.serde()
+	res, err := tc.transform(t, sreg, TransformOptions{Source: "pay", Target: "pay.v1", Subject: "pay-value", Version: 1, DLQ: "dlq", Once: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Written != 3 || res.DeadLettered != 1 {
+		t.Fatalf("result %+v, want 3 written and 1 dead-lettered", res)
+	}
+	v1, _ := sreg.SchemaByID(context.Background(), ids[0])
+	for i, r := range tc.readAll(t, "pay.v1", 3) {
+		_, body, _ := serde.ParseHeader(r.Value)
+		js, err := avrojson.AppendJSON(nil, v1.Avro, body)
+		want := fmt.Sprintf(`"amountCents":%d`, 100*(i+1))
+		if err != nil || !strings.Contains(string(js), want) {
+			t.Fatalf("record %s: %s (%v), want %s", r.Key, js, err, want)
+		}
+	}
+	dead := tc.readAll(t, "dlq", 1)[0]
+	if e := header(dead, HeaderError); string(dead.Key) != "4" || !strings.Contains(e, "PaymentCaptured.amountCents") || !strings.Contains(e, "does not fit in an int") {
+		t.Fatalf("dead letter %s: %s", dead.Key, e)
 	}
 }

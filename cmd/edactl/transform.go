@@ -26,6 +26,7 @@ type transformOptions struct {
 	From           string
 	Once           bool
 	Repartition    bool
+	Create         bool
 	MetricsAddr    string
 }
 
@@ -37,9 +38,14 @@ func newTransformCmd(g *globals) *cobra.Command {
 		Long: `Consume SOURCE, whose records may be written with any registered version,
 re-encode every value into --to-version of --subject (default: SOURCE's
 value subject, SOURCE-value) through the registry and Avro schema
-resolution, and produce it to TARGET with the same key, headers, timestamp
+resolution, with the rules of the conversions 'edactl gen go' generates (a
+rename with an alias read backwards too, long → int and double → float
+checked, a null for a required field replaced by its default), so that a
+downcast works as the generated Downcast functions do, and produce it to TARGET with the same key, headers, timestamp
 and partition. TARGET must have as many partitions as SOURCE (checked at
-start) unless --repartition, which partitions by key (Kafka's murmur2).
+start) unless --repartition, which partitions by key (Kafka's murmur2);
+--create makes TARGET (and the --dlq topic) with SOURCE's partition count
+when they do not exist.
 Keys in the wire format are re-encoded only with --key-subject (into its
 latest version).
 
@@ -63,8 +69,8 @@ stops after the batch in flight is produced and committed.`,
   # Downcast to version 1 for a consumer that was never upgraded
   edactl transform payments.captured payments.captured.v1 --to-version 1 --dlq payments.captured.dlq
 
-  # A one-off backfill from the start, then stop
-  edactl transform orders orders.latest --from earliest --once`,
+  # A one-off backfill from the start into a new topic, then stop
+  edactl transform orders.state orders.state.latest --from earliest --once --create`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source, opts.Target = args[0], args[1]
@@ -100,6 +106,7 @@ stops after the batch in flight is produced and committed.`,
 	f.StringVar(&opts.From, "from", "", "start position without a committed offset (default earliest)")
 	f.BoolVar(&opts.Once, "once", false, "stop at the end offsets seen at start")
 	f.BoolVar(&opts.Repartition, "repartition", false, "partition by key in TARGET instead of keeping each record's partition")
+	f.BoolVar(&opts.Create, "create", false, "create TARGET and the --dlq topic when missing, with SOURCE's partition count")
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (host:port), path /metrics")
 	return cmd
 }
@@ -107,7 +114,7 @@ stops after the batch in flight is produced and committed.`,
 func (o *transformOptions) parse() (stream.TransformOptions, stream.Position, error) {
 	to := stream.TransformOptions{
 		Source: o.Source, Target: o.Target, Subject: o.Subject, KeySubject: o.KeySubject, DLQ: o.DLQ,
-		Group: o.Group, Once: o.Once, Repartition: o.Repartition,
+		Group: o.Group, Once: o.Once, Repartition: o.Repartition, Create: o.Create,
 	}
 	var from stream.Position
 	if o.Source == o.Target {
