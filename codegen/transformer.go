@@ -67,10 +67,14 @@ func Transformer(in TransformerInput) (map[string][]byte, error) {
 	topic := strings.TrimSuffix(vm.Subject, "-value")
 	name := snake(ev.GoName)
 	name = strings.ReplaceAll(name, "_", "-") + fmt.Sprintf("-v%d-transformer", vm.Number)
+	build := path.Clean(in.Dir)
+	if !path.IsAbs(build) && !strings.HasPrefix(build, "..") {
+		build = "./" + build
+	}
 	var buf bytes.Buffer
 	err := templates.ExecuteTemplate(&buf, "transformer_main.go.tmpl", map[string]any{
 		"Name": name, "EventID": ev.ID, "Version": vm.Number, "Pkg": in.Input.Package, "Type": vm.GoName,
-		"Import": in.Import, "Dir": path.Clean(in.Dir), "Topic": topic, "Target": fmt.Sprintf("%s.v%d", topic, vm.Number),
+		"Import": in.Import, "Build": build, "Topic": topic, "Target": fmt.Sprintf("%s.v%d", topic, vm.Number),
 	})
 	if err != nil {
 		return nil, err

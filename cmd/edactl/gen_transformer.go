@@ -128,7 +128,11 @@ func runGenTransformer(ctx context.Context, w io.Writer, g *globals, opts *genTr
 	if err := os.WriteFile(path, files["main.go"], 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: created (imports %s); build it with: go build ./%s\n", filepath.ToSlash(path), imp, rel)
+	build := "./" + rel
+	if filepath.IsAbs(rel) || strings.HasPrefix(rel, "..") {
+		build = filepath.ToSlash(opts.Out) // outside the module of the working directory
+	}
+	fmt.Fprintf(w, "%s: created (imports %s); build it with: go build %s\n", filepath.ToSlash(path), imp, build)
 	return nil
 }
 
