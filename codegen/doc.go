@@ -9,8 +9,14 @@
 //
 // For every event it writes one file with a Go type per version
 // (OrderPlacedV1, OrderPlacedV2, ...) and aliases without the version for
-// the latest one, and doc.go with the package comment and Records. See
-// docs/codegen.md for the type mapping.
+// the latest one, and doc.go with the package comment and Records. For an
+// event with several versions it also writes <event>_convert.go: typed
+// upcasters and downcasters between adjacent versions (convert.go), the
+// chains over them, and the converters its codecs decode other versions
+// with; what Avro resolution cannot derive is a call of a hook the user
+// writes (Hooks lists them), so a missing one is a compile error.
+// Transformer scaffolds a service over them. See docs/codegen.md for the
+// type mapping and the conversion rules.
 //
 // Design decisions:
 //

@@ -56,6 +56,15 @@ func Go(in Input) (map[string][]byte, error) {
 			return nil, fmt.Errorf("%s and %s both generate the file %s", other, ev.ID, m.File)
 		}
 		files[m.File] = ev.ID
+		if len(m.Versions) > 1 {
+			if other, ok := files[convertFileName(m)]; ok {
+				return nil, fmt.Errorf("%s and %s both generate the file %s", other, ev.ID, convertFileName(m))
+			}
+			files[convertFileName(m)] = ev.ID
+			for _, v := range m.Versions {
+				v.Converters = true
+			}
+		}
 		models = append(models, m)
 	}
 	slices.SortFunc(models, func(a, b *eventModel) int { return cmp.Compare(a.GoName, b.GoName) })
@@ -71,6 +80,11 @@ func Go(in Input) (map[string][]byte, error) {
 			return nil, fmt.Errorf("%s: %w", m.ID, err)
 		}
 		out[m.File] = src
+		if len(m.Versions) > 1 {
+			if out[convertFileName(m)], err = convertEvent(m).render(in.Package); err != nil {
+				return nil, fmt.Errorf("%s: %w", m.ID, err)
+			}
+		}
 	}
 	src, err := render("doc.go.tmpl", struct {
 		Header, Package string
@@ -149,8 +163,13 @@ type versionModel struct {
 	Unions      []*unionModel
 	// Registrations are the union branch types hamba must know by name.
 	Registrations []registration
+	// Converters is true when the event has other versions: the codec
+	// then decodes them through the generated conversions (convert.go).
+	Converters bool
 
-	uses map[string]bool // imports
+	uses   map[string]bool // imports
+	schema *avro.RecordSchema
+	types  map[avro.Schema]string // schema node (dereferenced) → Go type
 }
 
 type keyModel struct {
@@ -338,6 +357,7 @@ func buildVersion(ev Event, eventGo string, v Version, rec *avro.RecordSchema) (
 		uses:        map[string]bool{},
 	}
 	vm.Var = unexported(vm.GoName)
+	vm.schema, vm.types = rec, map[avro.Schema]string{}
 	b := &vbuilder{vm: vm, root: rec, named: map[string]string{}, goUsed: map[string]bool{}}
 	if _, err := b.goType(rec, nil, vm.GoName); err != nil {
 		return nil, err
@@ -388,8 +408,17 @@ func (b *vbuilder) namedGo(n avro.NamedSchema) string {
 }
 
 // goType returns the Go type for s. path is the field path (for messages);
-// ctx names union wrapper types declared for s.
+// ctx names union wrapper types declared for s. It remembers the type of
+// each schema node for the conversions (convert.go).
 func (b *vbuilder) goType(s avro.Schema, path []string, ctx string) (string, error) {
+	t, err := b.goTypeOf(s, path, ctx)
+	if _, seen := b.vm.types[deref(s)]; err == nil && !seen {
+		b.vm.types[deref(s)] = t
+	}
+	return t, err
+}
+
+func (b *vbuilder) goTypeOf(s avro.Schema, path []string, ctx string) (string, error) {
 	if r, ok := s.(*avro.RefSchema); ok {
 		return b.named[r.Schema().FullName()], nil
 	}

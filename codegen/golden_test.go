@@ -75,7 +75,10 @@ func TestGolden(t *testing.T) {
 			}
 			for _, e := range entries {
 				if strings.HasSuffix(e.Name(), ".go") {
-					onDisk[e.Name()], _ = os.ReadFile(filepath.Join(dir, e.Name()))
+					data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+					if bytes.HasPrefix(data, []byte(Header+"\n")) { // not the user's own files (hooks)
+						onDisk[e.Name()] = data
+					}
 				}
 			}
 			for name, src := range out {
@@ -114,7 +117,9 @@ func writeGolden(t *testing.T, dir string, out map[string][]byte) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if _, ok := out[e.Name()]; !ok && strings.HasSuffix(e.Name(), ".go") {
-			os.Remove(filepath.Join(dir, e.Name()))
+			if data, _ := os.ReadFile(filepath.Join(dir, e.Name())); bytes.HasPrefix(data, []byte(Header+"\n")) {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
 		}
 	}
 	names := make([]string, 0, len(out))

@@ -46,6 +46,12 @@
 //   - Records written with the type's own schema (the common case) are
 //     decoded straight from the input: framing, the id lookup (a lock-free
 //     map read) and the strictness checks add no allocation.
+//   - Generated code decodes other versions of its type through its own
+//     generated conversions (WithConverters, matched by the writer schema's
+//     fingerprint), so every read path gives what the conversions and the
+//     user's hooks give; WithConversionRules lets a Resolver apply the
+//     rules those conversions add to Avro's (writer aliases, checked
+//     narrowing, null to a default), for edactl transform.
 //   - There is no package-level state besides the sentinel errors. Callers
 //     own their Registry and Codec values.
 //

@@ -52,6 +52,10 @@ const (
 	rWriterUnion // read the writer's branch index, then that branch's step
 	rToUnion     // write the reader's branch index, then the inner step
 	rError       // a writer branch the reader cannot read: fails when met
+	// WithConversionRules only:
+	rLongToInt     // long to int: copy the varint if it fits
+	rDoubleToFloat // double to float: checked range
+	rDefault       // write a reader field's default, read nothing (a null for a required field)
 )
 
 type rstep struct {
@@ -73,6 +77,8 @@ type rstep struct {
 	branches []*rstep
 	// rError
 	err string
+	// rDefault
+	def []byte
 }
 
 // rfield is one writer field: its step, and its name in the reader (empty
@@ -96,8 +102,11 @@ type rslot struct {
 // some values hit (a writer union branch the reader cannot read, an enum
 // symbol the reader lacks and has no default for) are reported by Append
 // when a value hits them, as Avro's own resolving decoders do.
-func NewResolver(writer, reader avro.Schema) (*Resolver, error) {
+func NewResolver(writer, reader avro.Schema, opts ...ResolverOpt) (*Resolver, error) {
 	c := &rcompiler{memo: map[[2]avro.Schema]*rstep{}}
+	for _, o := range opts {
+		o(c)
+	}
 	c.path.Field(avrovalue.Label(reader))
 	root, err := c.compile(writer, reader)
 	if err != nil {
@@ -113,7 +122,29 @@ func (r *Resolver) Identity() bool { return r.identity }
 type rcompiler struct {
 	memo map[[2]avro.Schema]*rstep
 	path avrovalue.Path
+	// conv: WithConversionRules.
+	conv bool
+	// fieldDefault is the encoded default of the reader field whose type
+	// is being compiled, for the first compile call of that type only.
+	fieldDefault []byte
 }
+
+// ResolverOpt configures a Resolver.
+type ResolverOpt func(*rcompiler)
+
+// WithConversionRules adds to Avro's resolution the rules of the
+// conversions edactl generates between versions (codegen), so that a
+// downcast resolves as the generated Downcast functions convert:
+//
+//   - a reader field without a default is taken from a writer field that
+//     names it among its aliases (a rename with an alias, read backwards);
+//   - long → int and double → float are read checked: a value that does
+//     not fit fails with ErrInvalidValue and its field path;
+//   - a null written for a reader field that cannot hold one (optional →
+//     required) becomes the reader field's default, when it has one.
+//
+// The default is Avro's rules only.
+func WithConversionRules() ResolverOpt { return func(c *rcompiler) { c.conv = true } }
 
 func (c *rcompiler) fail(format string, args ...any) error {
 	return valueErrorf(c.path, -1, ErrIncompatible, format, args...)
@@ -133,6 +164,8 @@ func typeDesc(s avro.Schema) string {
 
 func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 	w, r = avrovalue.Deref(w), avrovalue.Deref(r)
+	fieldDefault := c.fieldDefault
+	c.fieldDefault = nil
 	if len(c.path) > avrovalue.MaxDepth {
 		return nil, c.fail("schemas nest deeper than %d levels", avrovalue.MaxDepth)
 	}
@@ -146,6 +179,9 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 					return nil, err
 				}
 				bs = &rstep{kind: rError, err: fmt.Sprintf("writer union branch %s cannot be read as %s: %s", avrovalue.BranchName(wb), typeDesc(r), ve.Msg)}
+				if c.conv && fieldDefault != nil && wb.Type() == avro.Null {
+					bs = &rstep{kind: rDefault, def: fieldDefault}
+				}
 			}
 			st.branches = append(st.branches, bs)
 		}
@@ -163,6 +199,9 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 		return &rstep{kind: rToUnion, index: int64(i), elem: inner}, nil
 	}
 
+	if c.conv && fieldDefault != nil && w.Type() == avro.Null && r.Type() != avro.Null {
+		return &rstep{kind: rDefault, def: fieldDefault}, nil // a null field became required
+	}
 	switch rt := r.(type) {
 	case *avro.NullSchema:
 		if w.Type() == avro.Null {
@@ -171,6 +210,12 @@ func (c *rcompiler) compile(w, r avro.Schema) (*rstep, error) {
 	case *avro.PrimitiveSchema:
 		if k, ok := primitiveStep(w.Type(), rt.Type()); ok {
 			return k, nil
+		}
+		switch {
+		case c.conv && w.Type() == avro.Long && rt.Type() == avro.Int:
+			return &rstep{kind: rLongToInt}, nil
+		case c.conv && w.Type() == avro.Double && rt.Type() == avro.Float:
+			return &rstep{kind: rDoubleToFloat}, nil
 		}
 	case *avro.FixedSchema:
 		if wt, ok := w.(*avro.FixedSchema); ok {
@@ -331,6 +376,9 @@ func (c *rcompiler) record(w, r *avro.RecordSchema) (*rstep, error) {
 		if ri < 0 {
 			ri = slices.IndexFunc(r.Fields(), func(rf *avro.Field) bool { return slices.Contains(rf.Aliases(), wf.Name()) })
 		}
+		if ri < 0 && c.conv {
+			ri = c.writerAlias(w, r, wf)
+		}
 		if ri >= 0 && taken[ri] != 0 {
 			ri = -1 // two writer fields for one reader field: the first wins
 		}
@@ -341,8 +389,16 @@ func (c *rcompiler) record(w, r *avro.RecordSchema) (*rstep, error) {
 			fs, err = c.compile(wf.Type(), wf.Type()) // skipped: read with the writer's own schema
 			st.fields = append(st.fields, rfield{step: fs})
 		} else {
-			c.path[len(c.path)-1].Name = r.Fields()[ri].Name()
-			fs, err = c.compile(wf.Type(), r.Fields()[ri].Type())
+			rf := r.Fields()[ri]
+			c.path[len(c.path)-1].Name = rf.Name()
+			if c.conv && rf.HasDefault() {
+				p := c.path
+				if def, derr := avrovalue.AppendDefault(nil, rf.Type(), rf.Default(), &p, 0); derr == nil {
+					c.fieldDefault = def
+				}
+			}
+			fs, err = c.compile(wf.Type(), rf.Type())
+			c.fieldDefault = nil
 			taken[ri] = wi + 1
 			st.fields = append(st.fields, rfield{name: r.Fields()[ri].Name(), step: fs})
 		}
@@ -372,6 +428,24 @@ func (c *rcompiler) record(w, r *avro.RecordSchema) (*rstep, error) {
 		st.order = append(st.order, rslot{from: -1, def: def})
 	}
 	return st, nil
+}
+
+// writerAlias finds, for writer field wf that no reader field names, a
+// reader field without a default that wf's aliases name and that no
+// writer field fills by name or reader alias (WithConversionRules).
+func (c *rcompiler) writerAlias(w, r *avro.RecordSchema, wf *avro.Field) int {
+	for ri, rf := range r.Fields() {
+		if rf.HasDefault() || !slices.Contains(wf.Aliases(), rf.Name()) {
+			continue
+		}
+		filled := slices.ContainsFunc(w.Fields(), func(f *avro.Field) bool {
+			return f.Name() == rf.Name() || slices.Contains(rf.Aliases(), f.Name())
+		})
+		if !filled {
+			return ri
+		}
+	}
+	return -1
 }
 
 // isIdentity reports whether a step copies its input unchanged.
@@ -409,7 +483,7 @@ func (r *Resolver) String() string {
 }
 
 func describe(b *strings.Builder, st *rstep, seen map[*rstep]bool) {
-	names := [...]string{"null", "varint", "int→float", "int→double", "float→double", "fixed", "boolean", "bytes", "enum", "record", "array", "map", "writer-union", "to-union", "error"}
+	names := [...]string{"null", "varint", "int→float", "int→double", "float→double", "fixed", "boolean", "bytes", "enum", "record", "array", "map", "writer-union", "to-union", "error", "long→int", "double→float", "default"}
 	b.WriteString(names[st.kind])
 	switch st.kind {
 	case rRecord:

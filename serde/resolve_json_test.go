@@ -1,6 +1,7 @@
 package serde_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -208,4 +209,86 @@ func FuzzResolver(f *testing.F) {
 			t.Fatalf("resolved body does not decode with the reader: %v", err)
 		}
 	})
+}
+
+// TestResolverConversionRules: with WithConversionRules a downcast
+// resolves as edactl's generated conversions convert; without, Avro's
+// rules refuse it.
+func TestResolverConversionRules(t *testing.T) {
+	tests := []struct {
+		name           string
+		writer, reader string
+		in, want       string
+		fails          string // the value does not fit: the error
+	}{
+		{
+			name:   "rename with an alias read backwards",
+			writer: `{"type":"record","name":"R","fields":[{"name":"amountMinor","aliases":["amountCents"],"type":"int"}]}`,
+			reader: `{"type":"record","name":"R","fields":[{"name":"amountCents","type":"int"}]}`,
+			in:     `{"amountMinor":250}`,
+			want:   `{"amountCents":250}`,
+		},
+		{
+			name:   "long to int and double to float, checked",
+			writer: `{"type":"record","name":"R","fields":[{"name":"n","type":"long"},{"name":"x","type":"double"}]}`,
+			reader: `{"type":"record","name":"R","fields":[{"name":"n","type":"int"},{"name":"x","type":"float"}]}`,
+			in:     `{"n":-2147483648,"x":0.5}`,
+			want:   `{"n":-2147483648,"x":0.5}`,
+		},
+		{
+			name:   "long that does not fit an int",
+			writer: `{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}`,
+			reader: `{"type":"record","name":"R","fields":[{"name":"n","type":"int"}]}`,
+			in:     `{"n":2147483648}`,
+			fails:  "R.n: offset 0: 2147483648 does not fit in an int",
+		},
+		{
+			name:   "double that does not fit a float",
+			writer: `{"type":"record","name":"R","fields":[{"name":"x","type":"double"}]}`,
+			reader: `{"type":"record","name":"R","fields":[{"name":"x","type":"float"}]}`,
+			in:     `{"x":1e300}`,
+			fails:  "does not fit in a float",
+		},
+		{
+			name:   "optional to required: a null becomes the default",
+			writer: `{"type":"record","name":"R","fields":[{"name":"a","type":["null","string"]},{"name":"b","type":["null","string"]}]}`,
+			reader: `{"type":"record","name":"R","fields":[{"name":"a","type":"string","default":"none"},{"name":"b","type":"string","default":"none"}]}`,
+			in:     `{"a":null,"b":"x"}`,
+			want:   `{"a":"none","b":"x"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, r := serde.MustParse(t, tt.writer), serde.MustParse(t, tt.reader)
+			wb, err := avrojson.AppendAvro(nil, w, []byte(tt.in))
+			if err != nil {
+				t.Fatalf("encode writer value: %v", err)
+			}
+			plain, avroErr := serde.NewResolver(w, r)
+			res, err := serde.NewResolver(w, r, serde.WithConversionRules())
+			if err != nil {
+				t.Fatalf("NewResolver with the conversion rules: %v", err)
+			}
+			rb, err := res.Append(nil, wb)
+			if tt.fails != "" {
+				if !errors.Is(err, serde.ErrInvalidValue) || !strings.Contains(err.Error(), tt.fails) {
+					t.Fatalf("Append: %v, want ErrInvalidValue %q", err, tt.fails)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Append: %v (%s)", err, res)
+			}
+			got, err := avrojson.AppendJSON(nil, r, rb)
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("got %s (%v), want %s", got, err, tt.want)
+			}
+			// Avro's own rules refuse the schemas, or the value.
+			if avroErr == nil {
+				if _, err := plain.Append(nil, wb); err == nil {
+					t.Errorf("Avro's rules read it too: the case tests nothing of the conversion rules")
+				}
+			}
+		})
+	}
 }

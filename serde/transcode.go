@@ -163,6 +163,29 @@ func (t *transcoder) run(st *rstep, depth int) error {
 		return t.run(st.branches[i], depth+1)
 	case rError:
 		return valueErrorf(t.path, t.pos, ErrIncompatible, "%s", st.err)
+	case rLongToInt:
+		at := t.pos
+		v, raw, err := t.varint()
+		if err != nil {
+			return err
+		}
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return valueErrorf(t.path, at, ErrInvalidValue, "%d does not fit in an int", v)
+		}
+		t.out = append(t.out, raw...) // the same zig-zag varint
+	case rDoubleToFloat:
+		at := t.pos
+		b, err := t.take(8)
+		if err != nil {
+			return err
+		}
+		f := math.Float64frombits(binary.LittleEndian.Uint64(b))
+		if !math.IsInf(f, 0) && math.Abs(f) > math.MaxFloat32 {
+			return valueErrorf(t.path, at, ErrInvalidValue, "%g does not fit in a float", f)
+		}
+		t.out = binary.LittleEndian.AppendUint32(t.out, math.Float32bits(float32(f)))
+	case rDefault:
+		t.out = append(t.out, st.def...)
 	case rArray, rMap:
 		return t.blocks(st, depth)
 	case rRecord:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/hamba/avro/v2"
 
@@ -48,7 +49,8 @@ func NewType(subject, text string, register func(avro.API)) (Type, error) {
 	if register != nil {
 		register(api)
 	}
-	return Type{Subject: subject, Schema: s, Text: text, API: api}, nil
+	pool := &sync.Pool{New: func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(api)) }}
+	return Type{Subject: subject, Schema: s, Text: text, API: api, readers: pool}, nil
 }
 
 // AppendBody appends the Avro binary encoding of v (a pointer to the type's
@@ -82,7 +84,11 @@ func encodeBody(w *avro.Writer, schema avro.Schema, v any) (err error) {
 // truncated body (ErrTruncated) and on bytes left after the value
 // (ErrInvalidValue).
 func DecodeBody(t Type, body []byte, v any) error {
-	r := avro.NewReader(nil, 0, avro.WithReaderConfig(t.API))
+	if t.readers == nil {
+		return decodeBody(avro.NewReader(nil, 0, avro.WithReaderConfig(t.API)), t.Schema, body, v, -1)
+	}
+	r := t.readers.Get().(*avro.Reader)
+	defer t.readers.Put(r)
 	return decodeBody(r, t.Schema, body, v, -1)
 }
 

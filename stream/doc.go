@@ -1,7 +1,10 @@
 // Package stream is edactl's engine for Kafka event streams: list topics and
 // consumer groups, consume and decode records, produce records encoded with a
 // registry schema, trace one business flow across topics, plan and apply
-// consumer group rewinds, and replay ranges of a topic into another.
+// consumer group rewinds, replay ranges of a topic into another, and
+// transform a topic into one schema version (Transform: consume → resolve →
+// produce as a consumer-group member, committing only after the target
+// acknowledged, with a dead-letter topic; see docs/transform.md).
 //
 // The CLI (cmd/edactl) and the TUI drive the same API, so nothing here knows
 // about terminals or output formats beyond what both need: Consume delivers

@@ -162,6 +162,7 @@ func runCheck(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *c
 	if err != nil {
 		return err
 	}
+	addHookFindings(report, tree, opts.Strict)
 	if err := gate.WriteReport(stdout, report, format); err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ func newGenCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newGenGoCmd(g))
+	cmd.AddCommand(newGenTransformerCmd(g))
 	return cmd
 }
 
@@ -137,6 +138,8 @@ type genGoJSON struct {
 	Check   bool                `json:"check"`
 	Stale   bool                `json:"stale"`
 	Files   []codegen.FileState `json:"files"`
+	// Hooks are the conversion hooks the generated code calls.
+	Hooks []genHook `json:"hooks"`
 }
 
 func runGenGo(ctx context.Context, stdout, stderr io.Writer, g *globals, opts *genGoOptions, output string) error {
@@ -168,6 +171,9 @@ func runGenGo(ctx context.Context, stdout, stderr io.Writer, g *globals, opts *g
 	}
 
 	res := genGoResult{Events: len(in.Events)}
+	if res.Hooks, err = genHooks(in, opts.Out); err != nil {
+		return err
+	}
 	if opts.Check {
 		res.States, err = codegen.Compare(opts.Out, files)
 	} else {
@@ -183,7 +189,7 @@ func runGenGo(ctx context.Context, stdout, stderr io.Writer, g *globals, opts *g
 	}
 
 	if output == "json" {
-		if err := writeJSON(stdout, genGoJSON{Out: filepath.ToSlash(opts.Out), Package: opts.Package, Check: opts.Check, Stale: res.Stale, Files: res.States}); err != nil {
+		if err := writeJSON(stdout, genGoJSON{Out: filepath.ToSlash(opts.Out), Package: opts.Package, Check: opts.Check, Stale: res.Stale, Files: res.States, Hooks: res.Hooks}); err != nil {
 			return err
 		}
 	} else {
@@ -204,6 +210,8 @@ type genGoResult struct {
 	Stale bool
 	// Events is the number of events generated for.
 	Events int
+	// Hooks are the conversion hooks the generated code calls.
+	Hooks []genHook
 }
 
 // printGenGo writes the text report of gen go.
@@ -217,6 +225,7 @@ func printGenGo(w io.Writer, opts *genGoOptions, res genGoResult) {
 			fmt.Fprintf(w, "%s: %s\n", filepath.ToSlash(filepath.Join(opts.Out, st.Name)), verb[st.Status])
 		}
 	}
+	printHooks(w, opts.Out, res.Hooks)
 	switch {
 	case opts.Check && res.Stale:
 		fmt.Fprintf(w, "generated Go code in %s is stale: run edactl gen go\n", filepath.ToSlash(opts.Out))

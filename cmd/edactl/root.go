@@ -179,6 +179,7 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 		newTraceCmd(g),
 		newRewindCmd(g),
 		newReplayCmd(g),
+		newTransformCmd(g),
 		newTUICmd(g),
 	)
 	typeCompletionArgs(root)

@@ -27,8 +27,9 @@ type roles struct {
 	group       string
 	groupTopics []string
 	groupReset  stream.Position
-	// producerOpts are extra options of the producer client.
-	producerOpts []kgo.Opt
+	// producerOpts and consumerOpts are extra options of the producer
+	// and consumer clients.
+	producerOpts, consumerOpts []kgo.Opt
 }
 
 // streamClient builds the clients the roles ask for and a stream.Client
@@ -56,7 +57,7 @@ func (g *globals) streamClient(cmd *cobra.Command, r roles) (c *stream.Client, c
 		if r.group != "" {
 			extra = stream.GroupOpts(r.group, r.groupTopics, r.groupReset, time.Now())
 		}
-		cl, err := clients.add(extra...)
+		cl, err := clients.add(append(extra, r.consumerOpts...)...)
 		if err != nil {
 			return nil, nil, err
 		}

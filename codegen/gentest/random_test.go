@@ -76,6 +76,9 @@ func appendRand(b []byte, r *rand.Rand, s avro.Schema, depth int) []byte {
 			case avro.TimeMicros:
 				return appendVarint(b, r.Int64N(86400000000))
 			}
+			if r.IntN(2) == 0 {
+				return appendVarint(b, int64(int32(r.Uint32()))) // fits an int too
+			}
 			return appendVarint(b, int64(r.Uint64()))
 		case avro.Float:
 			return binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(r.NormFloat64()*1e3)))

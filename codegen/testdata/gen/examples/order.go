@@ -99,7 +99,7 @@ func OrderV1Type() serde.Type { return orderV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.orders.Order into it.
 func NewOrderV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderV1] {
-	return serde.NewCodec[OrderV1](reg, orderV1Type(), opts...)
+	return serde.NewCodec[OrderV1](reg, orderV1Type(), append([]serde.CodecOpt{serde.WithConverters(orderV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderV1, parsed once.
@@ -203,7 +203,7 @@ func OrderV2Type() serde.Type { return orderV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.orders.Order into it.
 func NewOrderV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderV2] {
-	return serde.NewCodec[OrderV2](reg, orderV2Type(), opts...)
+	return serde.NewCodec[OrderV2](reg, orderV2Type(), append([]serde.CodecOpt{serde.WithConverters(orderV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderV2, parsed once.
@@ -310,7 +310,7 @@ func OrderV3Type() serde.Type { return orderV3Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.orders.Order into it.
 func NewOrderV3Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderV3] {
-	return serde.NewCodec[OrderV3](reg, orderV3Type(), opts...)
+	return serde.NewCodec[OrderV3](reg, orderV3Type(), append([]serde.CodecOpt{serde.WithConverters(orderV3Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderV3, parsed once.

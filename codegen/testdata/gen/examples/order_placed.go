@@ -84,7 +84,7 @@ func OrderPlacedV1Type() serde.Type { return orderPlacedV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.orders.OrderPlaced into it.
 func NewOrderPlacedV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderPlacedV1] {
-	return serde.NewCodec[OrderPlacedV1](reg, orderPlacedV1Type(), opts...)
+	return serde.NewCodec[OrderPlacedV1](reg, orderPlacedV1Type(), append([]serde.CodecOpt{serde.WithConverters(orderPlacedV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderPlacedV1, parsed once.
@@ -175,7 +175,7 @@ func OrderPlacedV2Type() serde.Type { return orderPlacedV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.orders.OrderPlaced into it.
 func NewOrderPlacedV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderPlacedV2] {
-	return serde.NewCodec[OrderPlacedV2](reg, orderPlacedV2Type(), opts...)
+	return serde.NewCodec[OrderPlacedV2](reg, orderPlacedV2Type(), append([]serde.CodecOpt{serde.WithConverters(orderPlacedV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderPlacedV2, parsed once.
@@ -292,7 +292,7 @@ func OrderPlacedV3Type() serde.Type { return orderPlacedV3Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.orders.OrderPlaced into it.
 func NewOrderPlacedV3Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderPlacedV3] {
-	return serde.NewCodec[OrderPlacedV3](reg, orderPlacedV3Type(), opts...)
+	return serde.NewCodec[OrderPlacedV3](reg, orderPlacedV3Type(), append([]serde.CodecOpt{serde.WithConverters(orderPlacedV3Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderPlacedV3, parsed once.

@@ -70,7 +70,7 @@ func PaymentCapturedV1Type() serde.Type { return paymentCapturedV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.payments.PaymentCaptured into it.
 func NewPaymentCapturedV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[PaymentCapturedV1] {
-	return serde.NewCodec[PaymentCapturedV1](reg, paymentCapturedV1Type(), opts...)
+	return serde.NewCodec[PaymentCapturedV1](reg, paymentCapturedV1Type(), append([]serde.CodecOpt{serde.WithConverters(paymentCapturedV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of PaymentCapturedV1, parsed once.
@@ -172,7 +172,7 @@ func PaymentCapturedV2Type() serde.Type { return paymentCapturedV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.payments.PaymentCaptured into it.
 func NewPaymentCapturedV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[PaymentCapturedV2] {
-	return serde.NewCodec[PaymentCapturedV2](reg, paymentCapturedV2Type(), opts...)
+	return serde.NewCodec[PaymentCapturedV2](reg, paymentCapturedV2Type(), append([]serde.CodecOpt{serde.WithConverters(paymentCapturedV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of PaymentCapturedV2, parsed once.
@@ -276,7 +276,7 @@ func PaymentCapturedV3Type() serde.Type { return paymentCapturedV3Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.payments.PaymentCaptured into it.
 func NewPaymentCapturedV3Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[PaymentCapturedV3] {
-	return serde.NewCodec[PaymentCapturedV3](reg, paymentCapturedV3Type(), opts...)
+	return serde.NewCodec[PaymentCapturedV3](reg, paymentCapturedV3Type(), append([]serde.CodecOpt{serde.WithConverters(paymentCapturedV3Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of PaymentCapturedV3, parsed once.

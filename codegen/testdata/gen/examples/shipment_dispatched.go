@@ -116,7 +116,7 @@ func ShipmentDispatchedV1Type() serde.Type { return shipmentDispatchedV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.shipping.ShipmentDispatched into it.
 func NewShipmentDispatchedV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[ShipmentDispatchedV1] {
-	return serde.NewCodec[ShipmentDispatchedV1](reg, shipmentDispatchedV1Type(), opts...)
+	return serde.NewCodec[ShipmentDispatchedV1](reg, shipmentDispatchedV1Type(), append([]serde.CodecOpt{serde.WithConverters(shipmentDispatchedV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of ShipmentDispatchedV1, parsed once.
@@ -236,7 +236,7 @@ func ShipmentDispatchedV2Type() serde.Type { return shipmentDispatchedV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.shipping.ShipmentDispatched into it.
 func NewShipmentDispatchedV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[ShipmentDispatchedV2] {
-	return serde.NewCodec[ShipmentDispatchedV2](reg, shipmentDispatchedV2Type(), opts...)
+	return serde.NewCodec[ShipmentDispatchedV2](reg, shipmentDispatchedV2Type(), append([]serde.CodecOpt{serde.WithConverters(shipmentDispatchedV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of ShipmentDispatchedV2, parsed once.

@@ -59,7 +59,7 @@ func StockReservedV1Type() serde.Type { return stockReservedV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.inventory.StockReserved into it.
 func NewStockReservedV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[StockReservedV1] {
-	return serde.NewCodec[StockReservedV1](reg, stockReservedV1Type(), opts...)
+	return serde.NewCodec[StockReservedV1](reg, stockReservedV1Type(), append([]serde.CodecOpt{serde.WithConverters(stockReservedV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of StockReservedV1, parsed once.
@@ -138,7 +138,7 @@ func StockReservedV2Type() serde.Type { return stockReservedV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.inventory.StockReserved into it.
 func NewStockReservedV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[StockReservedV2] {
-	return serde.NewCodec[StockReservedV2](reg, stockReservedV2Type(), opts...)
+	return serde.NewCodec[StockReservedV2](reg, stockReservedV2Type(), append([]serde.CodecOpt{serde.WithConverters(stockReservedV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of StockReservedV2, parsed once.

@@ -330,7 +330,7 @@ func EverythingV1Type() serde.Type { return everythingV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of lab.Everything into it.
 func NewEverythingV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[EverythingV1] {
-	return serde.NewCodec[EverythingV1](reg, everythingV1Type(), opts...)
+	return serde.NewCodec[EverythingV1](reg, everythingV1Type(), append([]serde.CodecOpt{serde.WithConverters(everythingV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of EverythingV1, parsed once.
@@ -716,7 +716,7 @@ func EverythingV2Type() serde.Type { return everythingV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of lab.Everything into it.
 func NewEverythingV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[EverythingV2] {
-	return serde.NewCodec[EverythingV2](reg, everythingV2Type(), opts...)
+	return serde.NewCodec[EverythingV2](reg, everythingV2Type(), append([]serde.CodecOpt{serde.WithConverters(everythingV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of EverythingV2, parsed once.

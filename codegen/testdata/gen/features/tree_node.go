@@ -51,7 +51,7 @@ func TreeNodeV1Type() serde.Type { return treeNodeV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of lab.TreeNode into it.
 func NewTreeNodeV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[TreeNodeV1] {
-	return serde.NewCodec[TreeNodeV1](reg, treeNodeV1Type(), opts...)
+	return serde.NewCodec[TreeNodeV1](reg, treeNodeV1Type(), append([]serde.CodecOpt{serde.WithConverters(treeNodeV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of TreeNodeV1, parsed once.
@@ -121,7 +121,7 @@ func TreeNodeV2Type() serde.Type { return treeNodeV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of lab.TreeNode into it.
 func NewTreeNodeV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[TreeNodeV2] {
-	return serde.NewCodec[TreeNodeV2](reg, treeNodeV2Type(), opts...)
+	return serde.NewCodec[TreeNodeV2](reg, treeNodeV2Type(), append([]serde.CodecOpt{serde.WithConverters(treeNodeV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of TreeNodeV2, parsed once.

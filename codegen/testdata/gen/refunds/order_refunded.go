@@ -106,7 +106,7 @@ func OrderRefundedV1Type() serde.Type { return orderRefundedV1Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.OrderRefunded into it.
 func NewOrderRefundedV1Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderRefundedV1] {
-	return serde.NewCodec[OrderRefundedV1](reg, orderRefundedV1Type(), opts...)
+	return serde.NewCodec[OrderRefundedV1](reg, orderRefundedV1Type(), append([]serde.CodecOpt{serde.WithConverters(orderRefundedV1Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderRefundedV1, parsed once.
@@ -223,7 +223,7 @@ func OrderRefundedV2Type() serde.Type { return orderRefundedV2Type() }
 // Confluent wire format and decodes records written with any registered
 // version of shop.OrderRefunded into it.
 func NewOrderRefundedV2Codec(reg *serde.Registry, opts ...serde.CodecOpt) *serde.Codec[OrderRefundedV2] {
-	return serde.NewCodec[OrderRefundedV2](reg, orderRefundedV2Type(), opts...)
+	return serde.NewCodec[OrderRefundedV2](reg, orderRefundedV2Type(), append([]serde.CodecOpt{serde.WithConverters(orderRefundedV2Converters()...)}, opts...)...)
 }
 
 // AvroSchema returns the schema of OrderRefundedV2, parsed once.
