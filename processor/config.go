@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/edactl/edactl/serde"
 )
 
 // Config is how a processor runs: where Kafka and the registry are, where
@@ -170,4 +174,14 @@ func (c Config) String() string {
 	}
 	return fmt.Sprintf("brokers=%s registry=%s group=%s state-dir=%s emit-when=%s %s partitions=%s",
 		strings.Join(c.Brokers, ","), redact(c.Registry), c.Group, c.StateDir, c.EmitWhen, mode, strconv.Itoa(c.Partitions))
+}
+
+// NewRegistry returns a schema cache over a registry client for
+// c.Registry.
+func (c Config) NewRegistry() (*serde.Registry, error) {
+	cl, err := sr.NewClient(sr.URLs(c.Registry), sr.UserAgent("edactl-processor"))
+	if err != nil {
+		return nil, fmt.Errorf("--registry %s: %w", redact(c.Registry), err)
+	}
+	return serde.NewRegistry(cl), nil
 }

@@ -107,15 +107,16 @@ func produceJSON(t *testing.T, cl *kgo.Client, topic, key string, e testEvent) {
 type running struct {
 	p      *Processor
 	cancel context.CancelFunc
-	done   chan error
+	done   chan struct{} // closed when Run returned
+	err    error
 }
 
 func (r *running) stop(t *testing.T) {
 	t.Helper()
 	r.cancel()
 	select {
-	case err := <-r.done:
-		if err != nil {
+	case <-r.done:
+		if err := r.err; err != nil {
 			t.Fatalf("processor stopped with %v", err)
 		}
 	case <-time.After(30 * time.Second):
@@ -141,8 +142,8 @@ func start(t *testing.T, c *kfake.Cluster, spec Spec, dir string, mod ...func(*C
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{p: p, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- p.Run(ctx) }()
+	r := &running{p: p, cancel: cancel, done: make(chan struct{})}
+	go func() { r.err = p.Run(ctx); close(r.done) }()
 	t.Cleanup(func() {
 		cancel()
 		select {

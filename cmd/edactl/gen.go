@@ -25,7 +25,7 @@ func newGenCmd(g *globals) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newGenGoCmd(g))
+	cmd.AddCommand(newGenGoCmd(g), newGenProcessorCmd(g))
 	return cmd
 }
 
