@@ -81,10 +81,10 @@ type copyGroup struct {
 
 type processorModel struct {
 	Header, Name, EventsImport, Key, PackageDir string
-	Inputs                          []procEvent
-	Emit                            procEvent
-	Copies                          []copyGroup
-	JoinIDs                         string
+	Inputs                                      []procEvent
+	Emit                                        procEvent
+	Copies                                      []copyGroup
+	JoinIDs                                     string
 }
 
 // Processor generates a processor service: a main package that joins the
@@ -212,7 +212,7 @@ func Processor(in ProcessorInput) (ProcessorFiles, error) {
 
 	out := ProcessorFiles{Generated: map[string][]byte{}, User: map[string][]byte{}}
 	for _, f := range []struct {
-		tmpl, name string
+		tmpl, name  string
 		gofmt, user bool
 	}{
 		{"main.go.tmpl", "main.go", true, false},
