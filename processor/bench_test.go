@@ -48,7 +48,10 @@ func BenchmarkJoinTwoInputs(b *testing.B) {
 		cfg.Registry = e.registry
 		cfg.StateDir = b.TempDir()
 		cfg.MetricsAddr = ""
-		cfg.Tracing = true
+		cfg.Tracing = os.Getenv("EDACTL_BENCH_TRACING") != "off"
+		if v, err := strconv.Atoi(os.Getenv("EDACTL_BENCH_POLL")); err == nil {
+			cfg.MaxPollRecords = v
+		}
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 		p, err := New(cfg, s)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/sr"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -50,11 +52,16 @@ type Config struct {
 	// (--checkpoint-interval, EDACTL_CHECKPOINT_INTERVAL; default 30s). It
 	// is also written on a clean stop and when partitions are revoked.
 	CheckpointInterval time.Duration
-	// MaxPollRecords bounds one batch (--max-poll-records; default 10000).
+	// MaxPollRecords bounds one batch (--max-poll-records; default 50000).
 	MaxPollRecords int
-	// Tracing adds franz-go's kotel hooks (OpenTelemetry spans through the
-	// global tracer provider) (--tracing, EDACTL_TRACING; default true).
+	// Tracing adds franz-go's kotel hooks: OpenTelemetry spans through
+	// TracerProvider, or the global one once a program has set it
+	// (otel.SetTracerProvider) (--tracing, EDACTL_TRACING; default true).
+	// Without a provider no hooks are added (their per-record cost buys
+	// nothing), and the input's traceparent is still carried to the output.
 	Tracing bool
+	// TracerProvider receives the spans; nil: the global provider, if set.
+	TracerProvider trace.TracerProvider
 	// Logger receives the service's log; default text on standard error.
 	Logger *slog.Logger
 }
@@ -69,7 +76,7 @@ func DefaultConfig(name string) Config {
 		EmitWhen:           EmitAll,
 		MetricsAddr:        ":9464",
 		CheckpointInterval: 30 * time.Second,
-		MaxPollRecords:     10000,
+		MaxPollRecords:     50000,
 		Tracing:            true,
 	}
 }
@@ -184,4 +191,22 @@ func (c Config) NewRegistry() (*serde.Registry, error) {
 		return nil, fmt.Errorf("--registry %s: %w", redact(c.Registry), err)
 	}
 	return serde.NewRegistry(cl), nil
+}
+
+// tracerProvider returns the provider spans go to, or nil when tracing is
+// off or no provider is installed.
+func (c Config) tracerProvider() trace.TracerProvider {
+	if !c.Tracing {
+		return nil
+	}
+	if c.TracerProvider != nil {
+		return c.TracerProvider
+	}
+	// Until otel.SetTracerProvider is called the global provider is
+	// otel's internal delegating one, which records nothing.
+	tp := otel.GetTracerProvider()
+	if fmt.Sprintf("%T", tp) == "*global.tracerProvider" {
+		return nil
+	}
+	return tp
 }

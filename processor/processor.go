@@ -151,8 +151,8 @@ func (p *Processor) Run(ctx context.Context) error {
 		kgo.OnPartitionsLost(p.onLost),
 		kgo.WithHooks(kprom.NewMetrics("edactl_processor_kafka", kprom.Registerer(p.m.reg), kprom.Gatherer(p.m.reg))),
 	)
-	if p.cfg.Tracing {
-		p.tracer = kotel.NewTracer(kotel.TracerPropagator(propagation.TraceContext{}), kotel.ConsumerGroup(p.cfg.Group))
+	if tp := p.cfg.tracerProvider(); tp != nil {
+		p.tracer = kotel.NewTracer(kotel.TracerProvider(tp), kotel.TracerPropagator(propagation.TraceContext{}), kotel.ConsumerGroup(p.cfg.Group))
 		opts = append(opts, kgo.WithHooks(kotel.NewKotel(kotel.WithTracer(p.tracer)).Hooks()...))
 	}
 	if p.cfg.ExactlyOnce {

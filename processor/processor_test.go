@@ -17,6 +17,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 // A test event is JSON: {"order":"o-1","sku":"s-1","n":1}.
@@ -492,5 +493,20 @@ func TestParseConfig(t *testing.T) {
 	c := Config{Registry: "http://u:secret@h:1"}
 	if strings.Contains(c.String(), "secret") {
 		t.Errorf("String prints the password: %s", c.String())
+	}
+}
+
+func TestTracingNeedsAProvider(t *testing.T) {
+	cfg := DefaultConfig("x")
+	if tp := cfg.tracerProvider(); tp != nil {
+		t.Errorf("no provider installed, got %T", tp)
+	}
+	cfg.TracerProvider = tracenoop.NewTracerProvider()
+	if cfg.tracerProvider() == nil {
+		t.Error("a configured provider is not used")
+	}
+	cfg.Tracing = false
+	if cfg.tracerProvider() != nil {
+		t.Error("--tracing=false still traces")
 	}
 }
