@@ -99,8 +99,10 @@ Stop it with Ctrl-C.
 at: orders flowing through orders.placed, payments.captured,
 inventory.reserved and shipping.dispatched (encoded with the sample
 catalogue's schemas, with traceparent and CloudEvents causation headers), a
-consumer group (analytics) that falls behind, and an idle one (accounting)
-to rewind.
+consumer group (analytics) that falls behind, an idle one (accounting)
+to rewind, and the order-summary processor (see edactl gen processor)
+joining each order, its payment and its stock reservation into
+orders.summary.
 
 The broker is for development and tests, not production.`,
 		Example: `  edactl dev
@@ -144,12 +146,13 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 			return
 		}
 		fmt.Fprintf(out, "demo: %g order(s)/s through %s → %s → %s → %s;\n"+
-			"      group %s lags behind %s, group %s is idle (rewind it in edactl tui)\n\n",
+			"      group %s lags behind %s, group %s is idle (rewind it in edactl tui);\n"+
+			"      processor %s joins them into %s\n\n",
 			opts.DemoRate, demo.TopicOrders, demo.TopicPayments, demo.TopicInventory, demo.TopicShipping,
-			demo.LaggingGroup, demo.TopicOrders, demo.IdleGroup)
+			demo.LaggingGroup, demo.TopicOrders, demo.IdleGroup, demo.SummaryProcessor, demo.TopicSummary)
 		go func() {
 			defer close(demoDone)
-			if err := runDemo(ctx, a, opts.DemoRate, logger); err != nil {
+			if err := runDemo(ctx, a, opts.DemoRate, opts.DataDir, logger); err != nil {
 				logger.Error("demo stopped", "err", err)
 			}
 		}()
@@ -192,8 +195,17 @@ func devClientOptions(a dev.Addrs) clientOptions {
 
 // runDemo writes the demo traffic to the dev broker until ctx ends, with
 // one franz-go client per role.
-func runDemo(ctx context.Context, a dev.Addrs, rate float64, logger *slog.Logger) error {
+func runDemo(ctx context.Context, a dev.Addrs, rate float64, dataDir string, logger *slog.Logger) error {
 	conn := devClientOptions(a)
+	// The order-summary processor joins the flow into orders.summary.
+	summaryDone := make(chan struct{})
+	defer func() { <-summaryDone }()
+	go func() {
+		defer close(summaryDone)
+		if err := demo.RunSummary(ctx, conn.Kafka.Brokers, a.Registry, dataDir, logger); err != nil && ctx.Err() == nil {
+			logger.Error("order-summary processor stopped", "err", err)
+		}
+	}()
 	clients := &kafkaClients{opts: conn.Kafka}
 	defer clients.close()
 	admin, err := clients.add()
