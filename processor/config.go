@@ -52,6 +52,10 @@ type Config struct {
 	// (--checkpoint-interval, EDACTL_CHECKPOINT_INTERVAL; default 30s). It
 	// is also written on a clean stop and when partitions are revoked.
 	CheckpointInterval time.Duration
+	// SessionTimeout is the consumer group session timeout: how long a
+	// member that stopped without leaving (killed) keeps its partitions
+	// (--session-timeout, EDACTL_SESSION_TIMEOUT; default 45s).
+	SessionTimeout time.Duration
 	// MaxPollRecords bounds one batch (--max-poll-records; default 50000).
 	MaxPollRecords int
 	// Tracing adds franz-go's kotel hooks: OpenTelemetry spans through
@@ -77,6 +81,7 @@ func DefaultConfig(name string) Config {
 		MetricsAddr:        ":9464",
 		CheckpointInterval: 30 * time.Second,
 		MaxPollRecords:     50000,
+		SessionTimeout:     45 * time.Second,
 		Tracing:            true,
 	}
 }
@@ -100,6 +105,7 @@ func ParseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of /metrics, /healthz and /readyz (empty: none)")
 	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "partitions of the output and internal topics when every input is re-keyed")
 	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", cfg.CheckpointInterval, "how often the local state is written")
+	fs.DurationVar(&cfg.SessionTimeout, "session-timeout", cfg.SessionTimeout, "consumer group session timeout")
 	fs.IntVar(&cfg.MaxPollRecords, "max-poll-records", cfg.MaxPollRecords, "most records processed in one batch")
 	fs.BoolVar(&cfg.Tracing, "tracing", cfg.Tracing, "OpenTelemetry spans through franz-go's kotel plugin")
 	fs.Usage = func() {
@@ -166,6 +172,9 @@ func (c *Config) validate() error {
 	}
 	if c.CheckpointInterval <= 0 {
 		errs = append(errs, errors.New("--checkpoint-interval: must be positive"))
+	}
+	if c.SessionTimeout < time.Second {
+		errs = append(errs, errors.New("--session-timeout: at least 1s"))
 	}
 	if c.MaxPollRecords <= 0 {
 		errs = append(errs, errors.New("--max-poll-records: must be positive"))

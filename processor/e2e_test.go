@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -192,7 +193,8 @@ func newE2E(t testing.TB) *e2eEnv {
 	t.Cleanup(e.cl.Close)
 	ctx := context.Background()
 	adm := kadm.NewClient(e.cl)
-	for topic, n := range map[string]int32{"orders.placed": 3, "payments.captured": 3, "inventory.reserved": 2} {
+	// The output exists up front (the processor accepts it: same count).
+	for topic, n := range map[string]int32{"orders.placed": 3, "payments.captured": 3, "inventory.reserved": 2, "orders.summary": 3} {
 		if _, err := adm.CreateTopic(ctx, n, 1, nil, topic); err != nil {
 			t.Fatal(err)
 		}
@@ -209,8 +211,7 @@ func orderID(i int) string { return fmt.Sprintf("order-%04d", i) }
 
 // produceOrders writes orders [from, to): one record on each of the three
 // topics per order, the reservation keyed by its sku.
-func (e *e2eEnv) produceOrders(t *testing.T, from, to int) {
-	t.Helper()
+func (e *e2eEnv) produceOrders(from, to int) error {
 	ctx := context.Background()
 	placed := events.NewOrderPlacedCodec(e.reg, serde.WithAutoRegister())
 	paid := events.NewPaymentCapturedCodec(e.reg, serde.WithAutoRegister())
@@ -223,27 +224,25 @@ func (e *e2eEnv) produceOrders(t *testing.T, from, to int) {
 		b1, err := placed.Encode(ctx, &events.OrderPlaced{OrderID: id, CustomerID: fmt.Sprintf("cus-%d", i), TotalCents: int64(i) * 100,
 			PlacedAt: at, Currency: "EUR", Channel: events.OrderPlacedSalesChannelWeb})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		b2, err := paid.Encode(ctx, &events.PaymentCaptured{PaymentID: fmt.Sprintf("pay-%d", i), OrderID: id, AmountMinor: int64(i) * 100,
 			Currency: "EUR", CapturedAt: at, Method: events.PaymentCapturedPaymentMethodCard})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		sku := skus[i%len(skus)]
 		b3, err := reserved.Encode(ctx, &events.StockReserved{ReservationID: fmt.Sprintf("res-%d", i), OrderID: id, SKU: sku,
 			Quantity: int32(i%5 + 1), Warehouse: "AMS-1", Remaining: -1})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		recs = append(recs,
 			&kgo.Record{Topic: "orders.placed", Key: []byte(id), Value: b1, Headers: tp},
 			&kgo.Record{Topic: "inventory.reserved", Key: []byte(sku), Value: b3, Headers: tp},
 			&kgo.Record{Topic: "payments.captured", Key: []byte(id), Value: b2, Headers: tp})
 	}
-	if err := e.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
+	return e.cl.ProduceSync(ctx, recs...).FirstErr()
 }
 
 // summaries reads orders.summary from the start until every order in
@@ -330,19 +329,42 @@ func killTest(t *testing.T, exactlyOnce bool) {
 	e := newE2E(t)
 	dir := t.TempDir()
 	args := []string{"--brokers", e.brokers, "--registry", e.registry, "--state-dir", dir, "--metrics-addr", "127.0.0.1:0",
-		"--max-poll-records", "200", "--checkpoint-interval", "1h"}
+		"--max-poll-records", "200", "--checkpoint-interval", "1h", "--session-timeout", "6s"}
 	if exactlyOnce {
 		args = append(args, "--exactly-once")
 	}
 	const orders = 1000
 	p1 := startChild(t, args...)
-	e.produceOrders(t, 0, 600)
-	e.waitEmitted(t, 150)
+	// The orders arrive in chunks while the processor runs; it is killed
+	// once 300 summaries are out, and restarted while orders still arrive.
+	produced := make(chan error, 1)
+	var sent atomic.Int64
+	go func() {
+		for from := 0; from < orders; from += 10 {
+			if err := e.produceOrders(from, from+10); err != nil {
+				produced <- err
+				return
+			}
+			sent.Store(int64(from + 10))
+			time.Sleep(10 * time.Millisecond)
+		}
+		produced <- nil
+	}()
+	e.waitEmitted(t, 200)
 	p1.cmd.Process.Signal(syscall.SIGKILL)
 	<-p1.done
-	e.produceOrders(t, 600, orders)
-
+	killedAt := sent.Load()
 	p2 := startChild(t, args...)
+	if err := <-produced; err != nil {
+		t.Fatal(err)
+	}
+	if killedAt >= orders {
+		t.Errorf("every order was written before the SIGKILL: not mid-stream")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(p2.logText(), "msg=restored") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	// A garbage record on an input goes to the DLQ; processing goes on.
 	if err := e.cl.ProduceSync(context.Background(), &kgo.Record{Topic: "payments.captured", Key: []byte(orderID(0)), Value: []byte("not avro")}).FirstErr(); err != nil {
 		t.Fatal(err)
@@ -350,8 +372,8 @@ func killTest(t *testing.T, exactlyOnce bool) {
 	got, total := e.summaries(t, orders, exactlyOnce, 2*time.Minute)
 	checkSummaries(t, got, orders)
 	replayed := p2.replayed()
-	t.Logf("exactly-once=%v: %d summaries for %d orders (%d duplicates) after a SIGKILL; the restart replayed %d changelog records",
-		exactlyOnce, total, len(got), total-len(got), replayed)
+	t.Logf("exactly-once=%v: killed with %d of %d orders written; %d summaries for %d orders (%d duplicates); the restart replayed %d changelog records",
+		exactlyOnce, killedAt, orders, total, len(got), total-len(got), replayed)
 	if replayed == 0 {
 		t.Error("the restarted processor replayed no changelog records: its state did not come from the changelog")
 	}
@@ -373,7 +395,7 @@ func killTest(t *testing.T, exactlyOnce bool) {
 	}
 	// After a clean stop the restart replays nothing: the checkpoint has it all.
 	p3 := startChild(t, args...)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for !strings.Contains(p3.logText(), "msg=restored") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -413,6 +435,43 @@ func header(r *kgo.Record, k string) string {
 		}
 	}
 	return ""
+}
+
+// TestEndToEndPartitionMismatch: a processor process whose inputs keyed
+// by the join key have different partition counts exits 1 at start, naming
+// them.
+func TestEndToEndPartitionMismatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs processes")
+	}
+	kf := testenv.KfakeProcess(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(kf.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	for topic, n := range map[string]int32{"orders.placed": 3, "payments.captured": 2, "inventory.reserved": 2} {
+		if _, err := adm.CreateTopic(context.Background(), n, 1, nil, topic); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := startChild(t, "--brokers", kf.Addr, "--registry", "http://127.0.0.1:1", "--state-dir", t.TempDir(), "--metrics-addr", "127.0.0.1:0")
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the processor did not stop")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(p.logText(), "orders.placed has 3, payments.captured has 2") {
+		t.Errorf("exit code %d, want 1 with the counts named:\n%s", code, p.logText())
+	}
+	if ts, err := adm.ListTopics(context.Background(), "orders.summary", "order-summary-changelog"); err == nil {
+		for _, d := range ts {
+			if d.Err == nil {
+				t.Errorf("a refused processor created %s", d.Topic)
+			}
+		}
+	}
 }
 
 func TestEndToEndKillAtLeastOnce(t *testing.T) { killTest(t, false) }

@@ -139,6 +139,7 @@ func (p *Processor) Run(ctx context.Context) error {
 	opts := append(p.seedOpts(),
 		kgo.ConsumerGroup(p.cfg.Group),
 		kgo.ConsumeTopics(topics...),
+		kgo.SessionTimeout(p.cfg.SessionTimeout),
 		kgo.Balancers(kgo.RangeBalancer()), // partition N of every topic to one member: co-partitioned
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.DisableAutoCommit(),
