@@ -86,6 +86,50 @@ func BenchmarkJoinTwoInputs(b *testing.B) {
 	b.ReportMetric(float64(2*n*round)/total.Seconds(), "input-records/s")
 }
 
+// BenchmarkCopyBaseline is the baseline for BenchmarkJoinTwoInputs: a
+// plain franz-go consume → produce copy of the same 2N records in a
+// consumer group, at-least-once (produce, flush, then commit), on the same
+// kind of kfake process. It reports input records per second.
+func BenchmarkCopyBaseline(b *testing.B) {
+	n := benchKeys(b)
+	e := newE2E(b)
+	e.produceTwo(b, n)
+	round := 0
+	var total time.Duration
+	for b.Loop() {
+		round++
+		out := fmt.Sprintf("copy-out-%d", round)
+		if _, err := kadm.NewClient(e.cl).CreateTopic(context.Background(), 3, 1, nil, out); err != nil {
+			b.Fatal(err)
+		}
+		cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers), kgo.ConsumerGroup(fmt.Sprintf("copy-%d", round)),
+			kgo.ConsumeTopics("orders.placed", "payments.captured"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+			kgo.DisableAutoCommit(), kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.MaxBufferedRecords(1<<20), kgo.ProducerLinger(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		start := time.Now()
+		copied := 0
+		for copied < 2*n {
+			fs := cl.PollRecords(ctx, 50000)
+			fs.EachRecord(func(r *kgo.Record) {
+				cl.Produce(ctx, &kgo.Record{Topic: out, Key: r.Key, Value: r.Value, Partition: r.Partition}, nil)
+				copied++
+			})
+			if err := cl.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if err := cl.CommitUncommittedOffsets(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		total += time.Since(start)
+		cl.Close()
+	}
+	b.ReportMetric(float64(2*n*round)/total.Seconds(), "input-records/s")
+}
+
 func (e *e2eEnv) produceTwo(tb testing.TB, n int) {
 	ctx := context.Background()
 	placed := events.NewOrderPlacedCodec(e.reg, serde.WithAutoRegister())

@@ -40,10 +40,14 @@
 //     headers edactl.error, edactl.source.topic, edactl.source.partition
 //     and edactl.source.offset; processing goes on.
 //   - Tracing and metrics. franz-go's kotel hooks make OpenTelemetry spans
-//     through the global tracer provider, and the input's traceparent is
-//     carried to the output record. Prometheus metrics (franz-go's kprom
-//     plus processed, emitted, DLQ, retries, lag, state keys and restore
-//     progress) are served on --metrics-addr with /healthz and /readyz.
+//     through the configured tracer provider, or the global one once set
+//     (without one no hooks are added: their per-record cost buys
+//     nothing). The input's traceparent, tracestate and ce_correlationid
+//     headers are carried to the output record, whose ce_causationid is
+//     the input's ce_id, so `edactl trace` follows a flow into the joined
+//     event. Prometheus metrics (franz-go's kprom plus processed, emitted,
+//     DLQ, retries, lag, state keys and restore progress) are served on
+//     --metrics-addr with /healthz and /readyz.
 //   - Stop. When Run's context ends (SIGINT or SIGTERM in the generated
 //     main) the batch in hand is produced and committed, the state is
 //     checkpointed and the client leaves the group.

@@ -555,8 +555,12 @@ func (p *Processor) process(ctx, work context.Context, r *kgo.Record, produce fu
 	}
 	rec := &kgo.Record{Topic: p.spec.Output, Key: []byte(key), Value: val, Partition: r.Partition, Context: jctx}
 	for _, h := range r.Headers {
-		if h.Key == "traceparent" || h.Key == "tracestate" {
+		switch h.Key {
+		case "traceparent", "tracestate", "ce_correlationid":
 			rec.Headers = append(rec.Headers, h)
+		case "ce_id":
+			// CloudEvents Kafka binding: the input caused the output.
+			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: "ce_causationid", Value: h.Value})
 		}
 	}
 	produce(rec)

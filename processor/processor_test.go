@@ -88,7 +88,7 @@ func createTopic(cl *kgo.Client, topic string, n int32) error {
 
 func newClient(t *testing.T, c *kfake.Cluster, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(c.ListenAddrs()...)}, opts...)...)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(c.ListenAddrs()...), kgo.MetadataMinAge(100 * time.Millisecond)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,8 @@ func produceJSON(t *testing.T, cl *kgo.Client, topic, key string, e testEvent) {
 	t.Helper()
 	b, _ := json.Marshal(e)
 	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Key: []byte(key), Value: b,
-		Headers: []kgo.RecordHeader{{Key: "traceparent", Value: []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")}}}).FirstErr(); err != nil {
+		Headers: []kgo.RecordHeader{{Key: "traceparent", Value: []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")},
+			{Key: "ce_id", Value: []byte("id-" + topic + "-" + key)}, {Key: "ce_correlationid", Value: []byte(e.Order)}}}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -216,8 +217,13 @@ func TestJoinThreeInputsWithRekey(t *testing.T) {
 		if want := PartitionFor(rec.Key, 3); rec.Partition != want {
 			t.Errorf("output %s in partition %d, murmur2 says %d", rec.Key, rec.Partition, want)
 		}
-		if len(rec.Headers) == 0 || rec.Headers[0].Key != "traceparent" || !strings.Contains(string(rec.Headers[0].Value), "0af7651916cd43dd8448eb211c80319c") {
-			t.Errorf("output %s: headers %v, want the input's trace id in traceparent", rec.Key, rec.Headers)
+		h := map[string]string{}
+		for _, x := range rec.Headers {
+			h[x.Key] = string(x.Value)
+		}
+		if len(rec.Headers) != 3 || !strings.Contains(h["traceparent"], "0af7651916cd43dd8448eb211c80319c") ||
+			h["ce_correlationid"] != string(rec.Key) || !strings.HasPrefix(h["ce_causationid"], "id-") {
+			t.Errorf("output %s: headers %v, want the input's traceparent and correlation id, and its ce_id as causation", rec.Key, rec.Headers)
 		}
 	}
 	// The re-keyed records went through the repartition topic, keyed by order.
