@@ -90,6 +90,15 @@ func New(cfg Config, spec Spec) (*Processor, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	// The internal topics belong to the consumer group (as Kafka Streams'
+	// belong to its application.id): two groups running the same service
+	// never share a changelog. The group defaults to the service's name.
+	if cfg.Group != spec.Name {
+		spec.Name = cfg.Group
+		if err := spec.Validate(); err != nil {
+			return nil, fmt.Errorf("--group: %w", err)
+		}
+	}
 	p := &Processor{spec: spec, cfg: cfg, log: cfg.Logger.With("processor", spec.Name),
 		roles: map[string]role{}, parts: map[int32]*partState{}, pending: map[int32]bool{}, acked: map[int32]int64{}}
 	for i, in := range spec.Inputs {

@@ -516,3 +516,22 @@ func TestTracingNeedsAProvider(t *testing.T) {
 		t.Error("--tracing=false still traces")
 	}
 }
+
+func TestGroupNamesTheInternalTopics(t *testing.T) {
+	cfg := DefaultConfig("svc")
+	cfg.Group = "svc-blue"
+	p, err := New(cfg, testSpec("svc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.spec.ChangelogTopic(); got != "svc-blue-changelog" {
+		t.Errorf("changelog of group svc-blue: %s", got)
+	}
+	if got := p.spec.RepartitionTopic(2); got != "svc-blue-repartition-reserved" {
+		t.Errorf("repartition topic of group svc-blue: %s", got)
+	}
+	cfg.Group = "Bad Group"
+	if _, err := New(cfg, testSpec("svc")); err == nil || !strings.Contains(err.Error(), "--group") {
+		t.Errorf("a group that cannot name topics: %v", err)
+	}
+}

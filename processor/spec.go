@@ -30,9 +30,11 @@ type Input struct {
 // Spec is what a generated service hands the runtime: its name, its inputs,
 // its output and the join.
 type Spec struct {
-	// Name is the service's name: its consumer group and the prefix of its
-	// internal topics (NAME-changelog, NAME-repartition-<event>,
-	// NAME.dlq).
+	// Name is the service's name: its default consumer group and the
+	// prefix of its internal topics (NAME-changelog,
+	// NAME-repartition-<event>, NAME.dlq). A Config.Group other than the
+	// name replaces it as the prefix, so two groups never share a
+	// changelog.
 	Name string
 	// Inputs are the joined streams; the join sees their latest values in
 	// this order.
