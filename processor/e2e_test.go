@@ -322,7 +322,7 @@ func (e *e2eEnv) waitEmitted(t *testing.T, n int64) {
 	t.Fatalf("fewer than %d summaries within a minute", n)
 }
 
-func killTest(t *testing.T, exactlyOnce bool) {
+func killTest(t *testing.T, exactlyOnce bool, extra ...string) {
 	if testing.Short() {
 		t.Skip("runs processes")
 	}
@@ -333,6 +333,7 @@ func killTest(t *testing.T, exactlyOnce bool) {
 	if exactlyOnce {
 		args = append(args, "--exactly-once")
 	}
+	args = append(args, extra...) // later flags win
 	const orders = 1000
 	p1 := startChild(t, args...)
 	// The orders arrive in chunks while the processor runs; it is killed
@@ -354,6 +355,7 @@ func killTest(t *testing.T, exactlyOnce bool) {
 	p1.cmd.Process.Signal(syscall.SIGKILL)
 	<-p1.done
 	killedAt := sent.Load()
+	atKill := changelogEnd(t, e)
 	p2 := startChild(t, args...)
 	if err := <-produced; err != nil {
 		t.Fatal(err)
@@ -374,8 +376,14 @@ func killTest(t *testing.T, exactlyOnce bool) {
 	replayed := p2.replayed()
 	t.Logf("exactly-once=%v: killed with %d of %d orders written; %d summaries for %d orders (%d duplicates); the restart replayed %d changelog records",
 		exactlyOnce, killedAt, orders, total, len(got), total-len(got), replayed)
-	if replayed == 0 {
-		t.Error("the restarted processor replayed no changelog records: its state did not come from the changelog")
+	t.Logf("the changelog held %d records (transaction markers included) at the SIGKILL", atKill)
+	switch {
+	case len(extra) > 0 && (replayed == 0 || int64(replayed) >= atKill):
+		t.Errorf("with checkpoints the restart replayed %d of the %d changelog records: want some, fewer than all", replayed, atKill)
+	case len(extra) == 0 && !exactlyOnce && int64(replayed) != atKill:
+		t.Errorf("without a checkpoint the restart replayed %d changelog records, want all %d", replayed, atKill)
+	case len(extra) == 0 && exactlyOnce && (replayed == 0 || int64(replayed) > atKill):
+		t.Errorf("without a checkpoint the restart replayed %d changelog records, want the committed ones of %d", replayed, atKill)
 	}
 	if exactlyOnce && total != orders {
 		t.Errorf("exactly-once: %d summaries for %d orders: duplicates", total, orders)
@@ -477,3 +485,20 @@ func TestEndToEndPartitionMismatch(t *testing.T) {
 func TestEndToEndKillAtLeastOnce(t *testing.T) { killTest(t, false) }
 
 func TestEndToEndKillExactlyOnce(t *testing.T) { killTest(t, true) }
+
+// TestEndToEndKillWithCheckpoints: with a checkpoint every 100 ms the
+// restart after the SIGKILL replays only what the last checkpoint lacks.
+func TestEndToEndKillWithCheckpoints(t *testing.T) {
+	killTest(t, false, "--checkpoint-interval", "100ms")
+}
+
+func changelogEnd(t *testing.T, e *e2eEnv) int64 {
+	t.Helper()
+	ends, err := kadm.NewClient(e.cl).ListEndOffsets(context.Background(), "order-summary-changelog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	ends.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return n
+}

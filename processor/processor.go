@@ -179,7 +179,9 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 	p.lastCkpt = time.Now()
 	err = p.loop(ctx)
-	if err == nil {
+	if errors.Is(err, errStopped) {
+		err = nil
+	} else if err == nil {
 		p.mu.Lock()
 		p.checkpoint()
 		p.mu.Unlock()
@@ -347,7 +349,10 @@ func (p *Processor) loop(ctx context.Context) error {
 		p.allowRebalance()
 		if fatal != nil {
 			if ctx.Err() != nil {
-				return nil // stopped during a retry: nothing committed, the batch is read again
+				// Stopped during a retry: nothing committed, the batch is
+				// read again. The state holds part of it, so it is not
+				// checkpointed.
+				return errStopped
 			}
 			return fatal
 		}
