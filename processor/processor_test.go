@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,9 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/edactl/edactl/serde"
 )
 
 // A test event is JSON: {"order":"o-1","sku":"s-1","n":1}.
@@ -534,4 +539,56 @@ func TestGroupNamesTheInternalTopics(t *testing.T) {
 	if _, err := New(cfg, testSpec("svc")); err == nil || !strings.Contains(err.Error(), "--group") {
 		t.Errorf("a group that cannot name topics: %v", err)
 	}
+}
+
+func TestTransientErrorsAreRetried(t *testing.T) {
+	c := newCluster(t, map[string]int32{"placed": 1, "paid": 1, "reserved": 1})
+	spec := testSpec("retry")
+	var mu sync.Mutex
+	failures := 0
+	inner := spec.Inputs[1].Decode
+	spec.Inputs[1].Decode = func(ctx context.Context, b []byte) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures < 3 {
+			failures++
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+		}
+		return inner(ctx, b)
+	}
+	r := start(t, c, spec, t.TempDir())
+	cl := newClient(t, c)
+	produceJSON(t, cl, "placed", "o-1", testEvent{Order: "o-1", N: 1})
+	produceJSON(t, cl, "reserved", "s", testEvent{Order: "o-1", N: 3})
+	produceJSON(t, cl, "paid", "o-1", testEvent{Order: "o-1", N: 2})
+	out := collect(t, c, "summary", func(rs []*kgo.Record) bool { return len(rs) >= 1 })
+	if v := latestByKey(out)["o-1"]; len(v) != 4 {
+		t.Errorf("after transient decode errors: %v", v)
+	}
+	if got := testutilCounter(r.p.m.retries); got != 3 {
+		t.Errorf("retries counted: %v, want 3", got)
+	}
+	if dl := r.p.m.dlq["paid"]; testutilCounter(dl) != 0 {
+		t.Error("a transient error sent the record to the DLQ")
+	}
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&net.OpError{Op: "dial", Err: errors.New("refused")}, true},
+		{&serde.RegistryError{StatusCode: 503}, true},
+		{&serde.RegistryError{StatusCode: 404, Code: 40403}, false},
+		{fmt.Errorf("x: %w", serde.ErrNotFramed), false},
+		{errors.New("join said no"), false},
+	} {
+		if got := Transient(c.err); got != c.want {
+			t.Errorf("Transient(%v) = %v", c.err, got)
+		}
+	}
+}
+
+func testutilCounter(c prometheus.Counter) float64 {
+	var m dto.Metric
+	c.Write(&m)
+	return m.GetCounter().GetValue()
 }
