@@ -56,6 +56,7 @@ type Processor struct {
 	pending  map[int32]bool       // assigned, awaiting restore
 	assigned atomic.Bool
 	ready    atomic.Bool
+	inTxn    atomic.Bool // between Begin and End: the state is ahead of the changelog
 
 	// per batch
 	produceErr atomic.Pointer[error]
@@ -285,7 +286,7 @@ func (p *Processor) onRevoked(_ context.Context, _ *kgo.Client, m map[string][]i
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, q := range ps {
-		if st := p.parts[q]; st != nil {
+		if st := p.parts[q]; st != nil && !p.inTxn.Load() {
 			p.writeSnapshot(q, st)
 		}
 		delete(p.parts, q)
@@ -317,11 +318,13 @@ func (p *Processor) loop(ctx context.Context) error {
 			}
 			return err
 		}
-		pollCtx := ctx
-		var cancel context.CancelFunc = func() {}
+		// Polls are bounded: partitions assigned during a poll are paused
+		// until restored, and the restore runs between polls.
+		wait := time.Second
 		if !p.ready.Load() {
-			pollCtx, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
+			wait = 200 * time.Millisecond
 		}
+		pollCtx, cancel := context.WithTimeout(ctx, wait)
 		var fetches kgo.Fetches
 		if p.sess != nil {
 			fetches = p.sess.PollRecords(pollCtx, p.cfg.MaxPollRecords)
@@ -381,17 +384,21 @@ var errStopped = errors.New("stopped")
 func (p *Processor) batch(ctx context.Context, fetches kgo.Fetches) error {
 	work := context.WithoutCancel(ctx) // a stop finishes the batch in hand
 	p.produceErr.Store(nil)
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.sess != nil {
 		if err := p.sess.Begin(); err != nil {
 			return fmt.Errorf("begin transaction: %w", err)
 		}
+		p.inTxn.Store(true)
+		defer p.inTxn.Store(false)
 	}
 	produce := func(r *kgo.Record) {
 		p.cl.Produce(work, r, p.promise)
 	}
 	var err error
+	// The state is locked while the batch is applied, not while it is
+	// flushed or committed: a GroupTransactSession's revoke callback holds
+	// the lock End needs while it calls onRevoked, which takes mu.
+	p.mu.Lock()
 	fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
 		if len(fp.Records) > 0 {
 			last := fp.Records[len(fp.Records)-1]
@@ -407,6 +414,7 @@ func (p *Processor) batch(ctx context.Context, fetches kgo.Fetches) error {
 	if err == nil {
 		p.produceChangelog(work, produce)
 	}
+	p.mu.Unlock()
 	if p.sess != nil {
 		commit := kgo.TryCommit
 		if err != nil {
@@ -420,7 +428,9 @@ func (p *Processor) batch(ctx context.Context, fetches kgo.Fetches) error {
 			return *perr
 		}
 		if !committed {
+			p.mu.Lock()
 			p.dropAll("transaction aborted")
+			p.mu.Unlock()
 			return err
 		}
 	} else {
@@ -440,6 +450,8 @@ func (p *Processor) batch(ctx context.Context, fetches kgo.Fetches) error {
 	if err != nil {
 		return err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.ackMu.Lock()
 	for q, off := range p.acked {
 		if st := p.parts[q]; st != nil && off+1 > st.next {

@@ -592,3 +592,100 @@ func testutilCounter(c prometheus.Counter) float64 {
 	c.Write(&m)
 	return m.GetCounter().GetValue()
 }
+
+// logBuffer collects a processor's log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestExactlyOnceThroughRebalances: other members join and leave the
+// group while records stream in, so transactions are aborted and the state
+// is dropped and restored mid-stream; the read-committed output still has
+// exactly one summary per order.
+func TestExactlyOnceThroughRebalances(t *testing.T) {
+	c := newCluster(t, map[string]int32{"placed": 3, "paid": 3, "reserved": 2})
+	logs := &logBuffer{}
+	spec := testSpec("eos")
+	r := start(t, c, spec, t.TempDir(), func(cfg *Config) {
+		cfg.ExactlyOnce = true
+		cfg.MaxPollRecords = 20
+		cfg.SessionTimeout = 6 * time.Second
+		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	cl := newClient(t, c)
+	const orders = 300
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range orders {
+			o := fmt.Sprintf("o-%d", i)
+			for _, rec := range []struct{ topic, key string }{{"placed", o}, {"reserved", fmt.Sprintf("sku-%d", i%5)}, {"paid", o}} {
+				b, _ := json.Marshal(testEvent{Order: o, N: i})
+				cl.Produce(context.Background(), &kgo.Record{Topic: rec.topic, Key: []byte(rec.key), Value: b}, nil)
+			}
+			if i%20 == 0 {
+				cl.Flush(context.Background())
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		cl.Flush(context.Background())
+	}()
+	// Two idle members come and go: each join and leave revokes the
+	// processor's partitions.
+	for range 2 {
+		time.Sleep(300 * time.Millisecond)
+		other := newClient(t, c, kgo.ConsumerGroup("eos"), kgo.Balancers(kgo.RangeBalancer()),
+			kgo.ConsumeTopics("placed", "paid", "reserved", "eos-repartition-reserved"), kgo.DisableAutoCommit(),
+			kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		for ctx.Err() == nil {
+			other.PollFetches(ctx) // polled, never committed
+		}
+		cancel()
+		other.Close()
+	}
+	<-done
+	cons := newClient(t, c, kgo.ConsumeTopics("summary"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	counts := map[string]int{}
+	total := 0
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for len(counts) < orders {
+		fs := cons.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("%d of %d orders summarised\n%s", len(counts), orders, logs.String())
+		}
+		for _, rec := range fs.Records() {
+			counts[string(rec.Key)]++
+			total++
+		}
+	}
+	// Anything late would show up within a moment.
+	late, lcancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	for late.Err() == nil {
+		for _, rec := range cons.PollFetches(late).Records() {
+			counts[string(rec.Key)]++
+			total++
+		}
+	}
+	lcancel()
+	if total != orders {
+		t.Errorf("%d summaries for %d orders: duplicates under rebalances", total, orders)
+	}
+	t.Logf("rebalances: %d revokes, %d aborted transactions (state dropped and restored)",
+		strings.Count(logs.String(), "partitions revoked"), strings.Count(logs.String(), "state dropped"))
+	r.stop(t)
+}
