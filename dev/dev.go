@@ -8,14 +8,23 @@
 //   - The broker is kfake with DataDir persistence: a real Kafka protocol
 //     implementation, so every Kafka client works against it. It is for
 //     development, not production.
+//
 //   - The registry is the same stack `edactl registry serve` runs (bolt log,
 //     registry, Confluent API).
+//
 //   - A Seed function runs once, when the registry's log is empty, so a
 //     sample catalogue can be registered at first start through the
 //     Go-level registry API (no HTTP round trips).
+//
 //   - Run blocks until its context is cancelled, then stops the HTTP server
 //     gracefully, closes the registry and the log, and closes the broker
 //     (which saves its state).
+//
+//   - Security is optional and given from outside: TLS configurations for
+//     the broker and the registry, SASL superusers, and the constructor of
+//     the client that creates topics (edactl's own, so it speaks the same
+//     TLS and SASL); `edactl dev --secure` makes the certificates and
+//     credentials.
 //
 // Imports: registry, registry/api, registry/store, kfake (and kgo/kadm to
 // create topics).
@@ -23,6 +32,7 @@ package dev
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +46,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
@@ -70,6 +81,27 @@ type Options struct {
 	// RegistryOptions and APIOptions are passed through to the registry.
 	RegistryOptions []registry.Option
 	APIOptions      []api.Option
+
+	// KafkaTLS, when set, makes the broker speak only TLS with it.
+	KafkaTLS *tls.Config
+	// KafkaUsers, when set, make the broker require SASL: each is a
+	// superuser (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512).
+	KafkaUsers []User
+	// RegistryTLS, when set, makes the registry serve only HTTPS with it
+	// (Addrs.Registry is then an https:// URL).
+	RegistryTLS *tls.Config
+	// NewKafkaClient builds the client Run creates topics with (default:
+	// a plain franz-go client). A broker with KafkaTLS or KafkaUsers needs
+	// one that speaks TLS and SASL.
+	NewKafkaClient func(broker string) (*kgo.Client, error)
+	// EnvHint, when set, replaces the banner's "export EDACTL_BROKERS=…"
+	// line, e.g. with how to load the secured setup's variables.
+	EnvHint string
+}
+
+// User is a SASL user of the broker.
+type User struct {
+	Mechanism, Name, Password string
 }
 
 // Addrs are the addresses Run listens on.
@@ -93,6 +125,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Out == nil {
 		o.Out = io.Discard
+	}
+	if o.NewKafkaClient == nil {
+		o.NewKafkaClient = func(broker string) (*kgo.Client, error) { return kgo.NewClient(kgo.SeedBrokers(broker)) }
 	}
 }
 
@@ -132,6 +167,11 @@ func Run(ctx context.Context, opts Options) (err error) {
 	}
 	regOpts := append([]registry.Option{registry.WithLogger(log)}, opts.RegistryOptions...)
 	apiOpts := append([]api.Option{api.WithLogger(log)}, opts.APIOptions...)
+	scheme := "http"
+	if opts.RegistryTLS != nil {
+		apiOpts = append(apiOpts, api.WithTLS(opts.RegistryTLS))
+		scheme = "https"
+	}
 	srv, err := api.Open(ctx, bolt, regOpts, apiOpts...)
 	if err != nil {
 		return fmt.Errorf("registry: %w", err)
@@ -143,24 +183,39 @@ func Run(ctx context.Context, opts Options) (err error) {
 		}
 	}
 
-	cluster, err := kfake.NewCluster(
+	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, opts.KafkaAddr) }),
 		kfake.DataDir(kafkaDir),
 		kfake.AllowAutoTopicCreation(),
 		kfake.ClusterID("edactl-dev"),
 		kfake.WithLogger(kfakeLogger{log}),
-	)
+	}
+	if opts.KafkaTLS != nil {
+		kopts = append(kopts, kfake.TLS(opts.KafkaTLS))
+	}
+	if len(opts.KafkaUsers) > 0 {
+		kopts = append(kopts, kfake.EnableSASL())
+		for _, u := range opts.KafkaUsers {
+			kopts = append(kopts, kfake.Superuser(u.Mechanism, u.Name, u.Password))
+		}
+	}
+	cluster, err := kfake.NewCluster(kopts...)
 	if err != nil {
 		return fmt.Errorf("kafka: start broker on %s: %w", opts.KafkaAddr, err)
 	}
 	defer cluster.Close()
 
-	addrs := Addrs{Kafka: cluster.ListenAddrs()[0], Registry: "http://" + ln.Addr().String()}
-	if err := createTopics(ctx, addrs.Kafka, opts.Topics); err != nil {
+	addrs := Addrs{Kafka: cluster.ListenAddrs()[0], Registry: scheme + "://" + ln.Addr().String()}
+	if err := createTopics(ctx, opts.NewKafkaClient, addrs.Kafka, opts.Topics); err != nil {
 		return fmt.Errorf("kafka: %w", err)
 	}
-	printBanner(opts.Out, addrs, kafkaDir, bolt.Path())
+	if len(opts.KafkaUsers) > 0 {
+		if err := listSASLHandshakeV0(ctx, cluster, opts.NewKafkaClient, addrs.Kafka); err != nil {
+			log.Warn("kafka: librdkafka clients (kcat) may not find SASL", "err", err)
+		}
+	}
+	printBanner(opts.Out, addrs, kafkaDir, bolt.Path(), opts.EnvHint)
 	if opts.Ready != nil {
 		opts.Ready(addrs)
 	}
@@ -170,11 +225,11 @@ func Run(ctx context.Context, opts Options) (err error) {
 }
 
 // createTopics creates the topics that do not exist yet.
-func createTopics(ctx context.Context, broker string, topics map[string]int32) error {
+func createTopics(ctx context.Context, newClient func(string) (*kgo.Client, error), broker string, topics map[string]int32) error {
 	if len(topics) == 0 {
 		return nil
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
+	cl, err := newClient(broker)
 	if err != nil {
 		return err
 	}
@@ -189,20 +244,64 @@ func createTopics(ctx context.Context, broker string, topics map[string]int32) e
 	return nil
 }
 
-func printBanner(w io.Writer, a Addrs, kafkaDir, regFile string) {
+// listSASLHandshakeV0 makes the broker's ApiVersions answers list
+// SaslHandshake from version 0, as Kafka's do. kfake serves version 1 only
+// and says so, and librdkafka (so kcat, and the clients built on it)
+// looks for version 0 to decide that the broker supports SASL at all, then
+// uses version 1 with SaslAuthenticate. The answer is kfake's own, asked
+// for once with an authenticated client, with that one range widened.
+func listSASLHandshakeV0(ctx context.Context, cluster *kfake.Cluster, newClient func(string) (*kgo.Client, error), broker string) error {
+	cl, err := newClient(broker)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	resp, err := kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, cl)
+	if err != nil {
+		return err
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return err
+	}
+	keys := slices.Clone(resp.ApiKeys)
+	for i := range keys {
+		if keys[i].ApiKey == kmsg.SASLHandshake.Int16() && keys[i].MinVersion == 1 {
+			keys[i].MinVersion = 0
+		}
+	}
+	cluster.ControlKey(kmsg.ApiVersions.Int16(), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		r := req.(*kmsg.ApiVersionsRequest)
+		if r.Version > resp.Version {
+			return nil, nil, false // kfake answers UNSUPPORTED_VERSION itself
+		}
+		out := r.ResponseKind().(*kmsg.ApiVersionsResponse)
+		out.ApiKeys = slices.Clone(keys)
+		out.SupportedFeatures, out.FinalizedFeatures, out.FinalizedFeaturesEpoch = resp.SupportedFeatures, resp.FinalizedFeatures, resp.FinalizedFeaturesEpoch
+		return out, nil, true
+	})
+	return nil
+}
+
+func printBanner(w io.Writer, a Addrs, kafkaDir, regFile, envHint string) {
+	curl := "curl " + a.Registry + "/subjects\n  "
+	if envHint == "" {
+		envHint = fmt.Sprintf("export EDACTL_BROKERS=%s EDACTL_REGISTRY=%s", a.Kafka, a.Registry)
+	} else {
+		curl = "" // the secured registry needs the CA and credentials
+	}
 	fmt.Fprintf(w, `edactl dev is running (Ctrl-C to stop)
 
   Kafka broker     %-28s data %s
   Schema registry  %-28s data %s
 
 Try next (in another terminal):
-  export EDACTL_BROKERS=%s EDACTL_REGISTRY=%s
+  %s
   edactl tui                                  topics, live messages, groups, rewinds, traces, schemas
   edactl consume orders.placed --from -10     decoded records (add -f to follow)
   edactl trace <trace-id or order id>         one flow across topics
   edactl registry subjects
-  curl %s/subjects
-  (any Kafka client works against the broker; 'edactl dev --demo' adds live traffic)
+  %s(any Kafka client works against the broker; 'edactl dev --demo' adds live traffic)
 
-`, a.Kafka, kafkaDir, a.Registry, regFile, a.Kafka, a.Registry, a.Registry)
+`, a.Kafka, kafkaDir, a.Registry, regFile, envHint, curl)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
@@ -66,6 +67,11 @@ type Config struct {
 	Tracing bool
 	// TracerProvider receives the spans; nil: the global provider, if set.
 	TracerProvider trace.TracerProvider
+	// KafkaOpts are added to every Kafka client the processor builds
+	// (TLS, SASL, ...), after its own; there is no flag for them.
+	KafkaOpts []kgo.Opt
+	// RegistryOpts are added to the registry client NewRegistry builds.
+	RegistryOpts []sr.ClientOpt
 	// Logger receives the service's log; default text on standard error.
 	Logger *slog.Logger
 }
@@ -195,7 +201,7 @@ func (c Config) String() string {
 // NewRegistry returns a schema cache over a registry client for
 // c.Registry.
 func (c Config) NewRegistry() (*serde.Registry, error) {
-	cl, err := sr.NewClient(sr.URLs(c.Registry), sr.UserAgent("edactl-processor"))
+	cl, err := sr.NewClient(append([]sr.ClientOpt{sr.URLs(c.Registry), sr.UserAgent("edactl-processor")}, c.RegistryOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("--registry %s: %w", redact(c.Registry), err)
 	}

@@ -120,7 +120,7 @@ func (p *Processor) Ready() bool { return p.ready.Load() }
 func (p *Processor) Replayed() int64 { return p.replayed.Load() }
 
 func (p *Processor) seedOpts() []kgo.Opt {
-	return []kgo.Opt{kgo.SeedBrokers(p.cfg.Brokers...), kgo.ClientID(p.spec.Name)}
+	return append([]kgo.Opt{kgo.SeedBrokers(p.cfg.Brokers...), kgo.ClientID(p.spec.Name)}, p.cfg.KafkaOpts...)
 }
 
 // Run connects, checks and creates the topics, serves the HTTP endpoints

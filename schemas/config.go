@@ -48,6 +48,12 @@ type Config struct {
 	Gen GenConfig `yaml:"gen,omitempty"`
 	// Trace configures `edactl trace` and the TUI's Trace screen.
 	Trace TraceConfig `yaml:"trace,omitempty"`
+	// Connection holds the client connection settings other than Registry
+	// and Brokers (Kafka TLS and SASL, the registry client's TLS and
+	// credentials), keyed by the names `edactl config` lists (kafka_tls,
+	// kafka_sasl_mechanism, registry_ca_file, ...). The command line owns
+	// those names and reports an unknown one with its line (Line).
+	Connection map[string]string `yaml:"connection,omitempty"`
 
 	// lines maps dotted key paths ("events.orders/order-placed.consumers")
 	// to the line of the key in the file, for reports.

@@ -14,10 +14,10 @@ import (
 // HealthFunc reports whether a service answers; nil error means healthy.
 type HealthFunc func(ctx context.Context) error
 
-// Options configure the app.
-type Options struct {
+// appOptions configure the app.
+type appOptions struct {
 	// Screens in tab order; number keys 1..9 select them.
-	Screens []Screen
+	Screens []screen
 	// Common is shared by all screens (its size is set by the app).
 	Common *Common
 	// Brokers and Registry name the services on the status line; their
@@ -31,7 +31,7 @@ type Options struct {
 
 // App is the root model: tabs, the command palette, help, the status line.
 type App struct {
-	opts                   Options
+	opts                   appOptions
 	active                 int
 	showHelp               bool
 	palette                textinput.Model
@@ -44,8 +44,8 @@ type App struct {
 
 type healthMsg struct{ broker, registry error }
 
-// New builds the app.
-func New(opts Options) *App {
+// newApp builds the app.
+func newApp(opts appOptions) *App {
 	if opts.HealthEvery == 0 {
 		opts.HealthEvery = 2 * time.Second
 	}

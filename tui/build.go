@@ -48,19 +48,19 @@ func Build(cfg Config) *App {
 		ctx = context.Background()
 	}
 	c := cfg.Common
-	msgs := NewMessagesScreen(ctx, c, cfg.Tail, cfg.Messages)
-	screens := []Screen{
-		NewTopicsScreen(ctx, c, cfg.Topics, cfg.Refresh, nil),
+	msgs := newMessagesScreen(ctx, c, cfg.Tail, cfg.Messages)
+	screens := []screen{
+		newTopicsScreen(ctx, c, cfg.Topics, cfg.Refresh, nil),
 		msgs,
-		NewGroupsScreen(ctx, c, cfg.Groups, cfg.Refresh),
-		NewRewindScreen(ctx, c, cfg.Rewinds, cfg.UndoDir),
-		NewTraceScreen(ctx, c, cfg.Tracer),
-		NewSchemasScreen(ctx, c, cfg.Registry),
+		newGroupsScreen(ctx, c, cfg.Groups, cfg.Refresh),
+		newRewindScreen(ctx, c, cfg.Rewinds, cfg.UndoDir),
+		newTraceScreen(ctx, c, cfg.Tracer),
+		newSchemasScreen(ctx, c, cfg.Registry),
 	}
-	app := New(Options{Screens: screens, Common: c, Ctx: ctx, Brokers: cfg.Brokers, BrokerHealth: cfg.BrokerHealth,
+	app := newApp(appOptions{Screens: screens, Common: c, Ctx: ctx, Brokers: cfg.Brokers, BrokerHealth: cfg.BrokerHealth,
 		RegistryURL: cfg.Registry.URL(), RegistryHealth: cfg.Registry.Ping, HealthEvery: cfg.Refresh})
 	if cfg.Topic != "" {
-		app.start = SwitchTo("Messages", OpenTopicMsg{Topic: cfg.Topic})
+		app.start = switchTo("Messages", openTopicMsg{Topic: cfg.Topic})
 	}
 	return app
 }

@@ -31,9 +31,9 @@ type Styles struct {
 	Title, Tab, ActiveTab, Status, Error, Dim, Selected, Header, Good, Bad, Key lipgloss.Style
 }
 
-// NewStyles builds the styles on a renderer for w, for a dark terminal
+// newStyles builds the styles on a renderer for w, for a dark terminal
 // background; color false forces plain text (NO_COLOR, --no-color, tests).
-func NewStyles(w io.Writer, color bool) Styles { return NewStylesOn(w, color, true) }
+func newStyles(w io.Writer, color bool) Styles { return NewStylesOn(w, color, true) }
 
 // NewStylesOn is NewStyles for a terminal whose background is dark or
 // light. The background is given, never asked of the terminal: lipgloss

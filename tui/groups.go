@@ -14,31 +14,31 @@ import (
 	"github.com/edactl/edactl/stream"
 )
 
-// RewindGroupMsg asks the Rewind screen to prepare a rewind of a group.
-type RewindGroupMsg struct {
+// rewindGroupMsg asks the Rewind screen to prepare a rewind of a group.
+type rewindGroupMsg struct {
 	Group string
 	// Topics are the topics the group has offsets for (preselected).
 	Topics []string
 }
 
-// GroupsKeys are the Groups screen's own keys.
-type GroupsKeys struct {
+// groupsKeys are the Groups screen's own keys.
+type groupsKeys struct {
 	Rewind key.Binding
 }
 
-func defaultGroupsKeys() GroupsKeys {
-	return GroupsKeys{
+func defaultGroupsKeys() groupsKeys {
+	return groupsKeys{
 		Rewind: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rewind the group (opens Rewind)")),
 	}
 }
 
-// GroupsScreen lists consumer groups with state, members and lag, and shows
+// groupsScreen lists consumer groups with state, members and lag, and shows
 // the selected group's members and per-partition lag.
-type GroupsScreen struct {
+type groupsScreen struct {
 	c     *Common
 	src   GroupReader
 	ctx   context.Context
-	keys  GroupsKeys
+	keys  groupsKeys
 	every time.Duration
 
 	width, height int
@@ -51,26 +51,26 @@ type GroupsScreen struct {
 	gen           int
 }
 
-// NewGroupsScreen builds the Groups screen; it refreshes every `every`
+// newGroupsScreen builds the Groups screen; it refreshes every `every`
 // (default 2s).
-func NewGroupsScreen(ctx context.Context, c *Common, src GroupReader, every time.Duration) *GroupsScreen {
+func newGroupsScreen(ctx context.Context, c *Common, src GroupReader, every time.Duration) *groupsScreen {
 	if every <= 0 {
 		every = 2 * time.Second
 	}
-	return &GroupsScreen{c: c, src: src, ctx: ctx, keys: defaultGroupsKeys(), every: every}
+	return &groupsScreen{c: c, src: src, ctx: ctx, keys: defaultGroupsKeys(), every: every}
 }
 
 // Title implements Screen.
-func (s *GroupsScreen) Title() string { return "Groups" }
+func (s *groupsScreen) Title() string { return "Groups" }
 
 // Keys implements Screen.
-func (s *GroupsScreen) Keys() []key.Binding { return append(listKeys(), s.keys.Rewind) }
+func (s *groupsScreen) Keys() []key.Binding { return append(listKeys(), s.keys.Rewind) }
 
 // Capturing implements Screen.
-func (s *GroupsScreen) Capturing() bool { return false }
+func (s *groupsScreen) Capturing() bool { return false }
 
 // SetSize implements Screen.
-func (s *GroupsScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *groupsScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 type groupsMsg struct {
 	gen       int
@@ -83,11 +83,11 @@ type groupsMsg struct {
 type groupsTickMsg struct{ gen int }
 
 // Init implements Screen.
-func (s *GroupsScreen) Init() tea.Cmd { return s.load() }
+func (s *groupsScreen) Init() tea.Cmd { return s.load() }
 
 // load lists the groups and describes the selected one (the first when
 // none is selected yet).
-func (s *GroupsScreen) load() tea.Cmd {
+func (s *groupsScreen) load() tea.Cmd {
 	s.gen++
 	gen := s.gen
 	want := ""
@@ -113,7 +113,7 @@ func (s *GroupsScreen) load() tea.Cmd {
 }
 
 // Update implements Screen.
-func (s *GroupsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *groupsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case groupsMsg:
 		if m.gen != s.gen {
@@ -148,7 +148,7 @@ func (s *GroupsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.KeyMsg:
 		if key.Matches(m, s.keys.Rewind) {
 			if s.cursor < len(s.groups) {
-				return s, SwitchTo("Rewind", RewindGroupMsg{Group: s.groups[s.cursor].Name, Topics: s.groupTopics()})
+				return s, switchTo("Rewind", rewindGroupMsg{Group: s.groups[s.cursor].Name, Topics: s.groupTopics()})
 			}
 			return s, nil
 		}
@@ -163,7 +163,7 @@ func (s *GroupsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 // groupTopics are the topics of the selected group's offsets.
-func (s *GroupsScreen) groupTopics() []string {
+func (s *groupsScreen) groupTopics() []string {
 	if s.detail == nil || s.cursor >= len(s.groups) || s.detail.Name != s.groups[s.cursor].Name {
 		return nil
 	}
@@ -177,7 +177,7 @@ func (s *GroupsScreen) groupTopics() []string {
 }
 
 // View implements Screen.
-func (s *GroupsScreen) View() string {
+func (s *groupsScreen) View() string {
 	st := s.c.Styles
 	if s.err != nil {
 		return errorView(st, "Kafka unreachable", s.err, s.every)
@@ -218,7 +218,7 @@ func (s *GroupsScreen) View() string {
 	return b.String()
 }
 
-func (s *GroupsScreen) detailView() string {
+func (s *groupsScreen) detailView() string {
 	st := s.c.Styles
 	d := s.detail
 	var b strings.Builder

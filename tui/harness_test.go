@@ -31,7 +31,7 @@ const termW, termH = 120, 40
 
 // plainCommon is a Common with plain-text styles, so View() has no ANSI.
 func plainCommon() *Common {
-	return &Common{Styles: NewStyles(io.Discard, false), Keys: DefaultGlobalKeys()}
+	return &Common{Styles: newStyles(io.Discard, false), Keys: DefaultGlobalKeys()}
 }
 
 // sampleRegistry starts a real edactl registry with the sample catalogue

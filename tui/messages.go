@@ -15,13 +15,13 @@ import (
 	"github.com/edactl/edactl/stream"
 )
 
-// MessagesKeys are the Messages screen's own keys.
-type MessagesKeys struct {
+// messagesKeys are the Messages screen's own keys.
+type messagesKeys struct {
 	Follow, Zoom, Filter, From, Topic, Pause, Trace, Clear key.Binding
 }
 
-func defaultMessagesKeys() MessagesKeys {
-	return MessagesKeys{
+func defaultMessagesKeys() messagesKeys {
+	return messagesKeys{
 		Follow: key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "follow the newest record")),
 		Zoom:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show the record full screen (esc back)")),
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "CEL filter, e.g. value.totalCents > 5000 (empty clears)")),
@@ -57,14 +57,14 @@ const (
 	inputTopic
 )
 
-// MessagesScreen tails a topic: records decoded through the registry, a
+// messagesScreen tails a topic: records decoded through the registry, a
 // CEL filter, a start position in the consume grammar, batched delivery, a
 // bounded buffer with a drop counter, and pause.
-type MessagesScreen struct {
+type messagesScreen struct {
 	c    *Common
 	src  Reader
 	ctx  context.Context
-	keys MessagesKeys
+	keys messagesKeys
 	opts MessagesOptions
 
 	width, height int
@@ -96,9 +96,9 @@ type MessagesScreen struct {
 	inputErr  string
 }
 
-// NewMessagesScreen builds the Messages screen over src, which must be a
+// newMessagesScreen builds the Messages screen over src, which must be a
 // reader of its own (see Reader).
-func NewMessagesScreen(ctx context.Context, c *Common, src Reader, opts MessagesOptions) *MessagesScreen {
+func newMessagesScreen(ctx context.Context, c *Common, src Reader, opts MessagesOptions) *messagesScreen {
 	if opts.Buffer <= 0 {
 		opts.Buffer = 10_000
 	}
@@ -112,27 +112,27 @@ func NewMessagesScreen(ctx context.Context, c *Common, src Reader, opts Messages
 		opts.Retry = 2 * time.Second
 	}
 	ti := textinput.New()
-	return &MessagesScreen{c: c, src: src, ctx: ctx, keys: defaultMessagesKeys(), opts: opts,
+	return &messagesScreen{c: c, src: src, ctx: ctx, keys: defaultMessagesKeys(), opts: opts,
 		buf: newRing(opts.Buffer), follow: true, input: ti}
 }
 
 // Title implements Screen.
-func (s *MessagesScreen) Title() string { return "Messages" }
+func (s *messagesScreen) Title() string { return "Messages" }
 
 // Keys implements Screen.
-func (s *MessagesScreen) Keys() []key.Binding {
+func (s *messagesScreen) Keys() []key.Binding {
 	k := s.keys
 	return append(listKeys(), k.Follow, k.Zoom, k.Filter, k.From, k.Pause, k.Trace, k.Topic, k.Clear)
 }
 
 // Capturing implements Screen.
-func (s *MessagesScreen) Capturing() bool { return s.inputMode != inputNone }
+func (s *messagesScreen) Capturing() bool { return s.inputMode != inputNone }
 
 // SetSize implements Screen.
-func (s *MessagesScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *messagesScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 // Init implements Screen.
-func (s *MessagesScreen) Init() tea.Cmd { return nil }
+func (s *messagesScreen) Init() tea.Cmd { return nil }
 
 type tailTickMsg struct{ gen int }
 
@@ -144,7 +144,7 @@ type tailDoneMsg struct {
 type tailRetryMsg struct{ gen int }
 
 // open starts tailing topic from the position text.
-func (s *MessagesScreen) open(topic, from string) tea.Cmd {
+func (s *messagesScreen) open(topic, from string) tea.Cmd {
 	if from == "" {
 		from = s.opts.From
 	}
@@ -160,7 +160,7 @@ func (s *MessagesScreen) open(topic, from string) tea.Cmd {
 // restart (re)starts the read with the current settings; clear empties the
 // buffer first. Without clear, the read resumes after the last record of
 // each partition read so far.
-func (s *MessagesScreen) restart(clear bool) tea.Cmd {
+func (s *messagesScreen) restart(clear bool) tea.Cmd {
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -205,14 +205,14 @@ func (s *MessagesScreen) restart(clear bool) tea.Cmd {
 	return tea.Batch(read, s.tick(gen))
 }
 
-func (s *MessagesScreen) tick(gen int) tea.Cmd {
+func (s *messagesScreen) tick(gen int) tea.Cmd {
 	return tea.Tick(s.opts.Batch, func(time.Time) tea.Msg { return tailTickMsg{gen} })
 }
 
 // Update implements Screen.
-func (s *MessagesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *messagesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch m := msg.(type) {
-	case OpenTopicMsg:
+	case openTopicMsg:
 		return s, s.open(m.Topic, m.From)
 	case tailTickMsg:
 		if m.gen != s.gen {
@@ -248,7 +248,7 @@ func (s *MessagesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 // drain moves the pending rows of the read into the buffer.
-func (s *MessagesScreen) drain() {
+func (s *messagesScreen) drain() {
 	if s.tail == nil {
 		return
 	}
@@ -261,9 +261,9 @@ func (s *MessagesScreen) drain() {
 	}
 }
 
-func (s *MessagesScreen) selected() *row { return s.buf.at(s.cursor) }
+func (s *messagesScreen) selected() *row { return s.buf.at(s.cursor) }
 
-func (s *MessagesScreen) key(m tea.KeyMsg) tea.Cmd {
+func (s *messagesScreen) key(m tea.KeyMsg) tea.Cmd {
 	if s.inputMode != inputNone {
 		return s.inputKey(m)
 	}
@@ -322,14 +322,14 @@ func (s *MessagesScreen) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (s *MessagesScreen) togglePause() {
+func (s *messagesScreen) togglePause() {
 	s.paused = !s.paused
 	if s.tail != nil {
 		s.tail.setPaused(s.paused)
 	}
 }
 
-func (s *MessagesScreen) trace() tea.Cmd {
+func (s *messagesScreen) trace() tea.Cmd {
 	r := s.selected()
 	if r == nil {
 		return nil
@@ -339,10 +339,10 @@ func (s *MessagesScreen) trace() tea.Cmd {
 		s.note = "this record has no traceparent or correlation header to trace"
 		return nil
 	}
-	return SwitchTo("Trace", TraceRequestMsg{ID: id, Around: r.ts})
+	return switchTo("Trace", traceRequestMsg{ID: id, Around: r.ts})
 }
 
-func (s *MessagesScreen) ask(mode int, prompt, value string) tea.Cmd {
+func (s *messagesScreen) ask(mode int, prompt, value string) tea.Cmd {
 	s.inputMode, s.inputErr = mode, ""
 	s.input.Prompt = prompt
 	s.input.SetValue(value)
@@ -350,7 +350,7 @@ func (s *MessagesScreen) ask(mode int, prompt, value string) tea.Cmd {
 	return s.input.Focus()
 }
 
-func (s *MessagesScreen) inputKey(m tea.KeyMsg) tea.Cmd {
+func (s *messagesScreen) inputKey(m tea.KeyMsg) tea.Cmd {
 	switch m.Type {
 	case tea.KeyEsc:
 		s.inputMode = inputNone
@@ -405,12 +405,12 @@ func (s *MessagesScreen) inputKey(m tea.KeyMsg) tea.Cmd {
 // listHeight is the height of the record list (with its header): two
 // fifths of the screen, less while fewer records are buffered, so the
 // selected record's detail gets the rest.
-func (s *MessagesScreen) listHeight() int {
+func (s *messagesScreen) listHeight() int {
 	return max(min((s.height-3)*2/5, s.buf.n+1), 3)
 }
 
 // View implements Screen.
-func (s *MessagesScreen) View() string {
+func (s *messagesScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
 	b.WriteString(s.statusView() + "\n")
@@ -456,7 +456,7 @@ func (s *MessagesScreen) View() string {
 	return b.String()
 }
 
-func (s *MessagesScreen) statusView() string {
+func (s *messagesScreen) statusView() string {
 	st := s.c.Styles
 	state := st.Good.Render("▶ live")
 	switch {
@@ -492,7 +492,7 @@ func orDash(s string) string {
 	return s
 }
 
-func (s *MessagesScreen) listView(height int) string {
+func (s *messagesScreen) listView(height int) string {
 	st := s.c.Styles
 	if s.buf.n == 0 {
 		msg := "waiting for records…"

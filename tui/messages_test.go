@@ -141,10 +141,10 @@ func TestMessagesPauseHoldsRecordsInKafka(t *testing.T) {
 func TestMessagesBufferDropsOldest(t *testing.T) {
 	e := newTestEnv(t, 12)
 	c := plainCommon()
-	m := NewMessagesScreen(ctxT(t), c, e.tail, MessagesOptions{Buffer: 5, From: "earliest"})
-	app := New(Options{Screens: []Screen{m}, Common: c})
+	m := newMessagesScreen(ctxT(t), c, e.tail, MessagesOptions{Buffer: 5, From: "earliest"})
+	app := newApp(appOptions{Screens: []screen{m}, Common: c})
 	tm := startProbe(t, app)
-	tm.Send(OpenTopicMsg{Topic: demo.TopicOrders})
+	tm.Send(openTopicMsg{Topic: demo.TopicOrders})
 	v := waitView(t, tm, "buffer 5/5", "dropped 7", "read 12")
 	list := v[strings.Index(v, "P@OFFSET"):strings.Index(v, "────")]
 	shown := 0

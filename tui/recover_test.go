@@ -40,7 +40,7 @@ func TestTopicsRecoverWhenKafkaReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := plainCommon()
-	app := New(Options{Common: c, Screens: []Screen{NewTopicsScreen(context.Background(), c, sc, 200*time.Millisecond, nil)},
+	app := newApp(appOptions{Common: c, Screens: []screen{newTopicsScreen(context.Background(), c, sc, 200*time.Millisecond, nil)},
 		Brokers: addr, BrokerHealth: admin.Ping, HealthEvery: 200 * time.Millisecond})
 	tm := startProbe(t, app)
 	waitView(t, tm, "before.restart", "broker "+addr+": ok")
@@ -66,9 +66,9 @@ func TestTopicsRecoverWhenKafkaReturns(t *testing.T) {
 func TestMessagesReadRecoversWhenTheTopicAppears(t *testing.T) {
 	e := newTestEnv(t, 0)
 	c := plainCommon()
-	m := NewMessagesScreen(context.Background(), c, e.tail, MessagesOptions{Retry: 200 * time.Millisecond})
-	tm := startProbe(t, New(Options{Screens: []Screen{m}, Common: c}))
-	tm.Send(OpenTopicMsg{Topic: "late.topic"})
+	m := newMessagesScreen(context.Background(), c, e.tail, MessagesOptions{Retry: 200 * time.Millisecond})
+	tm := startProbe(t, newApp(appOptions{Screens: []screen{m}, Common: c}))
+	tm.Send(openTopicMsg{Topic: "late.topic"})
 	waitView(t, tm, `read failed: topic does not exist: "late.topic"`, "✖ stopped")
 
 	if _, err := kadmClient(e).CreateTopic(ctxT(t), 1, 1, nil, "late.topic"); err != nil {
@@ -100,10 +100,10 @@ func TestMessagesShowRecordsRawWhileTheRegistryIsDown(t *testing.T) {
 	}
 	c := plainCommon()
 	src := NewRegistrySource(dead, "http://127.0.0.1:1")
-	m := NewMessagesScreen(context.Background(), c, tail, MessagesOptions{})
-	app := New(Options{Screens: []Screen{m}, Common: c, RegistryURL: src.URL(), RegistryHealth: src.Ping})
+	m := newMessagesScreen(context.Background(), c, tail, MessagesOptions{})
+	app := newApp(appOptions{Screens: []screen{m}, Common: c, RegistryURL: src.URL(), RegistryHealth: src.Ping})
 	tm := startProbe(t, app)
-	tm.Send(OpenTopicMsg{Topic: "orders.placed"})
+	tm.Send(openTopicMsg{Topic: "orders.placed"})
 	v := waitView(t, tm, "buffer 2/10,000", "value  base64", "not decoded: schema id 9: ", "connection refused", "registry http://127.0.0.1:1: down")
 	if strings.Contains(v, `"orderId"`) {
 		t.Errorf("a value was decoded without a registry:\n%s", v)

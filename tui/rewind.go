@@ -19,13 +19,13 @@ import (
 	"github.com/edactl/edactl/stream"
 )
 
-// RewindKeys are the Rewind screen's own keys.
-type RewindKeys struct {
+// rewindKeys are the Rewind screen's own keys.
+type rewindKeys struct {
 	Edit, Next, Prev, Kind, Plan, Execute, Undo, Cancel key.Binding
 }
 
-func defaultRewindKeys() RewindKeys {
-	return RewindKeys{
+func defaultRewindKeys() rewindKeys {
+	return rewindKeys{
 		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit group, topics, spec (enter previews, esc stops editing)")),
 		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "next/previous field while editing")),
 		Prev:    key.NewBinding(key.WithKeys("shift+tab")),
@@ -66,15 +66,15 @@ const (
 	fieldCount
 )
 
-// RewindScreen plans a consumer group rewind with the stream planner the
+// rewindScreen plans a consumer group rewind with the stream planner the
 // CLI uses, shows its before/after table, applies it after the user types
 // the group name, refuses while the group is active, keeps an undo file and
 // can apply it.
-type RewindScreen struct {
+type rewindScreen struct {
 	c       *Common
 	src     Rewinder
 	ctx     context.Context
-	keys    RewindKeys
+	keys    rewindKeys
 	undoDir string
 
 	width, height int
@@ -109,9 +109,9 @@ type RewindScreen struct {
 	undoFile  string // written by the last execution
 }
 
-// NewRewindScreen builds the Rewind screen; undo files are written under
+// newRewindScreen builds the Rewind screen; undo files are written under
 // undoDir (default .edactl/rewinds, as the CLI).
-func NewRewindScreen(ctx context.Context, c *Common, src Rewinder, undoDir string) *RewindScreen {
+func newRewindScreen(ctx context.Context, c *Common, src Rewinder, undoDir string) *rewindScreen {
 	if undoDir == "" {
 		undoDir = filepath.Join(".edactl", "rewinds")
 	}
@@ -122,7 +122,7 @@ func NewRewindScreen(ctx context.Context, c *Common, src Rewinder, undoDir strin
 		ti.Width = 60
 		return ti
 	}
-	return &RewindScreen{c: c, src: src, ctx: ctx, keys: defaultRewindKeys(), undoDir: undoDir, focus: fieldNone,
+	return &rewindScreen{c: c, src: src, ctx: ctx, keys: defaultRewindKeys(), undoDir: undoDir, focus: fieldNone,
 		group:   mk("", "consumer group"),
 		topics:  mk("", "TOPIC or TOPIC:0,2, space separated; empty: every partition the group committed"),
 		value:   mk("", ""),
@@ -131,22 +131,22 @@ func NewRewindScreen(ctx context.Context, c *Common, src Rewinder, undoDir strin
 }
 
 // Title implements Screen.
-func (s *RewindScreen) Title() string { return "Rewind" }
+func (s *rewindScreen) Title() string { return "Rewind" }
 
 // Keys implements Screen.
-func (s *RewindScreen) Keys() []key.Binding {
+func (s *rewindScreen) Keys() []key.Binding {
 	k := s.keys
 	return []key.Binding{k.Edit, k.Next, k.Kind, k.Plan, k.Execute, k.Undo, k.Cancel}
 }
 
 // Capturing implements Screen.
-func (s *RewindScreen) Capturing() bool { return s.focus != fieldNone || s.confirmOn }
+func (s *rewindScreen) Capturing() bool { return s.focus != fieldNone || s.confirmOn }
 
 // SetSize implements Screen.
-func (s *RewindScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *rewindScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 // Init implements Screen.
-func (s *RewindScreen) Init() tea.Cmd { return nil }
+func (s *rewindScreen) Init() tea.Cmd { return nil }
 
 type planMsg struct {
 	gen     int
@@ -164,9 +164,9 @@ type execMsg struct {
 }
 
 // Update implements Screen.
-func (s *RewindScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *rewindScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch m := msg.(type) {
-	case RewindGroupMsg:
+	case rewindGroupMsg:
 		s.exactGroup, s.exact = m.Group, true
 		s.group.SetValue(groupText(m.Group))
 		s.group.CursorEnd()
@@ -246,13 +246,13 @@ func activeReason(p *stream.Plan) string {
 		groupText(p.Group), p.State, len(p.Members), strings.Join(names, ", "))
 }
 
-func (s *RewindScreen) blurAll() {
+func (s *rewindScreen) blurAll() {
 	s.group.Blur()
 	s.topics.Blur()
 	s.value.Blur()
 }
 
-func (s *RewindScreen) setFocus(f int) tea.Cmd {
+func (s *rewindScreen) setFocus(f int) tea.Cmd {
 	s.blurAll()
 	s.focus = f
 	switch f {
@@ -268,7 +268,7 @@ func (s *RewindScreen) setFocus(f int) tea.Cmd {
 
 // groupName is the group the form names: the exact name of the group
 // opened from Groups until the field is edited, then what was typed.
-func (s *RewindScreen) groupName() string {
+func (s *rewindScreen) groupName() string {
 	if s.exact {
 		return s.exactGroup
 	}
@@ -299,7 +299,7 @@ func groupText(name string) string {
 // options reads the form and checks it with stream's rules
 // (RewindOptions.Validate), so that the form refuses, before planning,
 // what the planner would.
-func (s *RewindScreen) options() (stream.RewindOptions, error) {
+func (s *rewindScreen) options() (stream.RewindOptions, error) {
 	o := stream.RewindOptions{Group: s.groupName()}
 	for _, f := range strings.Fields(s.topics.Value()) {
 		sel, err := stream.ParseTopicSelection(f)
@@ -368,7 +368,7 @@ func planError(o stream.RewindOptions, err error) error {
 }
 
 // planForm plans what the form says.
-func (s *RewindScreen) planForm(execute bool) tea.Cmd {
+func (s *rewindScreen) planForm(execute bool) tea.Cmd {
 	o, err := s.options()
 	if err != nil {
 		s.formErr = err.Error()
@@ -379,7 +379,7 @@ func (s *RewindScreen) planForm(execute bool) tea.Cmd {
 	return s.planCmd(o, execute)
 }
 
-func (s *RewindScreen) planCmd(o stream.RewindOptions, execute bool) tea.Cmd {
+func (s *rewindScreen) planCmd(o stream.RewindOptions, execute bool) tea.Cmd {
 	s.planOpts, s.planning = o, true
 	if !execute {
 		s.plan, s.planErr = nil, nil
@@ -393,7 +393,7 @@ func (s *RewindScreen) planCmd(o stream.RewindOptions, execute bool) tea.Cmd {
 	}
 }
 
-func (s *RewindScreen) key(m tea.KeyMsg) tea.Cmd {
+func (s *rewindScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	if s.confirmOn {
 		switch m.Type {
@@ -483,7 +483,7 @@ func (s *RewindScreen) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (s *RewindScreen) execute(p *stream.Plan) tea.Cmd {
+func (s *rewindScreen) execute(p *stream.Plan) tea.Cmd {
 	s.executing, s.refused, s.execErr = true, "", nil
 	s.gen++
 	gen, dir := s.gen, s.undoDir
@@ -500,7 +500,7 @@ func (s *RewindScreen) execute(p *stream.Plan) tea.Cmd {
 }
 
 // undo plans applying the last undo file.
-func (s *RewindScreen) undo() tea.Cmd {
+func (s *rewindScreen) undo() tea.Cmd {
 	if s.undoFile == "" {
 		s.notice = "nothing to undo: no rewind was applied from this screen"
 		return nil
@@ -528,7 +528,7 @@ func (s *RewindScreen) undo() tea.Cmd {
 }
 
 // View implements Screen.
-func (s *RewindScreen) View() string {
+func (s *rewindScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
 	field := func(f int, label, view, shown string) {
@@ -587,7 +587,7 @@ func (s *RewindScreen) View() string {
 	return b.String()
 }
 
-func (s *RewindScreen) planView() string {
+func (s *rewindScreen) planView() string {
 	st := s.c.Styles
 	p := s.plan
 	var b strings.Builder

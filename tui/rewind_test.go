@@ -388,7 +388,7 @@ func TestRewindFormRefusals(t *testing.T) {
 		{"no value", "accounting", stream.ToTime, "", "--to-time needs a value: RFC 3339 time, e.g. 2024-05-01T09:00:00Z"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := NewRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
+			s := newRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
 			s.group.SetValue(c.group)
 			s.kind = kind(c.kind)
 			s.value.SetValue(c.value)
@@ -404,7 +404,7 @@ func TestRewindFormRefusals(t *testing.T) {
 		kind  stream.RewindKind
 		value string
 	}{{stream.ToOffset, "0"}, {stream.ByDuration, "1ns"}, {stream.ToGroup, "analytics"}, {stream.ShiftBy, "-1"}} {
-		s := NewRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
+		s := newRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
 		s.group.SetValue("accounting")
 		s.kind = kind(ok.kind)
 		s.value.SetValue(ok.value)

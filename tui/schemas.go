@@ -16,13 +16,13 @@ import (
 	"github.com/edactl/edactl/registry/compat"
 )
 
-// SchemasKeys are the Schemas screen's keys.
-type SchemasKeys struct {
+// schemasKeys are the Schemas screen's keys.
+type schemasKeys struct {
 	Up, Down, Open, Filter, NewerTo, OlderTo, NewerFrom, OlderFrom, Reload key.Binding
 }
 
-func defaultSchemasKeys() SchemasKeys {
-	return SchemasKeys{
+func defaultSchemasKeys() schemasKeys {
+	return schemasKeys{
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous subject")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next subject")),
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open subject")),
@@ -35,14 +35,14 @@ func defaultSchemasKeys() SchemasKeys {
 	}
 }
 
-// SchemasScreen lists subjects, their versions and compatibility level, and
+// schemasScreen lists subjects, their versions and compatibility level, and
 // shows a field-level diff between two versions with the compatibility
 // verdict and its explanations.
-type SchemasScreen struct {
+type schemasScreen struct {
 	c      *Common
 	src    RegistrySource
 	ctx    context.Context
-	keys   SchemasKeys
+	keys   schemasKeys
 	width  int
 	height int
 
@@ -62,28 +62,28 @@ type SchemasScreen struct {
 	subErr   error
 }
 
-// NewSchemasScreen builds the Schemas screen.
-func NewSchemasScreen(ctx context.Context, c *Common, src RegistrySource) *SchemasScreen {
+// newSchemasScreen builds the Schemas screen.
+func newSchemasScreen(ctx context.Context, c *Common, src RegistrySource) *schemasScreen {
 	ti := textinput.New()
 	ti.Prompt = "/"
-	return &SchemasScreen{c: c, src: src, ctx: ctx, keys: defaultSchemasKeys(), filter: ti,
+	return &schemasScreen{c: c, src: src, ctx: ctx, keys: defaultSchemasKeys(), filter: ti,
 		texts: map[int]string{}, parsed: map[int]avro.Schema{}, loading: true}
 }
 
 // Title implements Screen.
-func (s *SchemasScreen) Title() string { return "Schemas" }
+func (s *schemasScreen) Title() string { return "Schemas" }
 
 // Keys implements Screen.
-func (s *SchemasScreen) Keys() []key.Binding {
+func (s *schemasScreen) Keys() []key.Binding {
 	k := s.keys
 	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.OlderTo, k.NewerTo, k.OlderFrom, k.NewerFrom, k.Reload}
 }
 
 // Capturing implements Screen.
-func (s *SchemasScreen) Capturing() bool { return s.filterOn }
+func (s *schemasScreen) Capturing() bool { return s.filterOn }
 
 // SetSize implements Screen.
-func (s *SchemasScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *schemasScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 type subjectsMsg struct {
 	subjects []string
@@ -107,9 +107,9 @@ type schemaTextMsg struct {
 type retrySubjectsMsg struct{}
 
 // Init implements Screen.
-func (s *SchemasScreen) Init() tea.Cmd { return s.loadSubjects() }
+func (s *schemasScreen) Init() tea.Cmd { return s.loadSubjects() }
 
-func (s *SchemasScreen) loadSubjects() tea.Cmd {
+func (s *schemasScreen) loadSubjects() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 		defer cancel()
@@ -118,7 +118,7 @@ func (s *SchemasScreen) loadSubjects() tea.Cmd {
 	}
 }
 
-func (s *SchemasScreen) loadSubject(subject string) tea.Cmd {
+func (s *schemasScreen) loadSubject(subject string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 		defer cancel()
@@ -131,7 +131,7 @@ func (s *SchemasScreen) loadSubject(subject string) tea.Cmd {
 	}
 }
 
-func (s *SchemasScreen) loadText(subject string, version int) tea.Cmd {
+func (s *schemasScreen) loadText(subject string, version int) tea.Cmd {
 	if _, ok := s.texts[version]; ok {
 		return nil
 	}
@@ -143,7 +143,7 @@ func (s *SchemasScreen) loadText(subject string, version int) tea.Cmd {
 	}
 }
 
-func (s *SchemasScreen) visible() []string {
+func (s *schemasScreen) visible() []string {
 	f := strings.ToLower(s.filter.Value())
 	if f == "" {
 		return s.subjects
@@ -158,7 +158,7 @@ func (s *SchemasScreen) visible() []string {
 }
 
 // Update implements Screen.
-func (s *SchemasScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *schemasScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case subjectsMsg:
 		s.loading = false
@@ -209,20 +209,20 @@ func (s *SchemasScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *SchemasScreen) open(subject string) tea.Cmd {
+func (s *schemasScreen) open(subject string) tea.Cmd {
 	s.subject, s.level, s.versions, s.subErr = subject, "", nil, nil
 	s.texts, s.parsed = map[int]string{}, map[int]avro.Schema{}
 	return s.loadSubject(subject)
 }
 
-func (s *SchemasScreen) loadPair() tea.Cmd {
+func (s *schemasScreen) loadPair() tea.Cmd {
 	if len(s.versions) == 0 {
 		return nil
 	}
 	return tea.Batch(s.loadText(s.subject, s.versions[s.from]), s.loadText(s.subject, s.versions[s.to]))
 }
 
-func (s *SchemasScreen) key(m tea.KeyMsg) tea.Cmd {
+func (s *schemasScreen) key(m tea.KeyMsg) tea.Cmd {
 	if s.filterOn {
 		switch m.Type {
 		case tea.KeyEnter, tea.KeyEsc:
@@ -286,7 +286,7 @@ func (s *SchemasScreen) key(m tea.KeyMsg) tea.Cmd {
 }
 
 // View implements Screen.
-func (s *SchemasScreen) View() string {
+func (s *schemasScreen) View() string {
 	st := s.c.Styles
 	if s.err != nil {
 		return st.Error.Render("Registry unreachable") + "\n\n" + textBlock(s.err.Error()) + "\n\n" +
@@ -324,7 +324,7 @@ func (s *SchemasScreen) View() string {
 		lipgloss.NewStyle().Width(leftW).Render(left.String()), sep, right)
 }
 
-func (s *SchemasScreen) detail(width int) string {
+func (s *schemasScreen) detail(width int) string {
 	st := s.c.Styles
 	if s.subject == "" {
 		return st.Dim.Render("Select a subject and press enter.")

@@ -10,9 +10,9 @@ import (
 func TestSchemasScreenDiffAndVerdict(t *testing.T) {
 	url, cl := sampleRegistry(t)
 	c := plainCommon()
-	app := New(Options{
+	app := newApp(appOptions{
 		Common:         c,
-		Screens:        []Screen{NewSchemasScreen(context.Background(), c, NewRegistrySource(cl, url))},
+		Screens:        []screen{newSchemasScreen(context.Background(), c, NewRegistrySource(cl, url))},
 		Brokers:        "(none)",
 		RegistryURL:    url,
 		RegistryHealth: NewRegistrySource(cl, url).Ping,
@@ -41,7 +41,7 @@ func TestSchemasScreenDiffAndVerdict(t *testing.T) {
 func TestSchemasScreenRecoversWhenTheRegistryReturns(t *testing.T) {
 	src := &flakySource{down: true}
 	c := plainCommon()
-	app := New(Options{Common: c, Screens: []Screen{NewSchemasScreen(context.Background(), c, src)}, RegistryURL: "http://flaky"})
+	app := newApp(appOptions{Common: c, Screens: []screen{newSchemasScreen(context.Background(), c, src)}, RegistryURL: "http://flaky"})
 	tm := startApp(t, app)
 	waitFor(t, tm, "Registry unreachable", "connection refused")
 	src.setDown(false)

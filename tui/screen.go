@@ -5,14 +5,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// Screen is one page of the UI.
-type Screen interface {
+// screen is one page of the UI.
+type screen interface {
 	// Title is the tab label.
 	Title() string
 	// Init starts the screen's first loads.
 	Init() tea.Cmd
 	// Update handles a message addressed to the screen (or broadcast).
-	Update(msg tea.Msg) (Screen, tea.Cmd)
+	Update(msg tea.Msg) (screen, tea.Cmd)
 	// View renders the screen body in the space SetSize gave it.
 	View() string
 	// SetSize tells the screen how much room it has.
@@ -59,8 +59,8 @@ type switchMsg struct {
 	msg   tea.Msg
 }
 
-// SwitchTo returns a command that switches to the screen titled title and
+// switchTo returns a command that switches to the screen titled title and
 // hands it msg.
-func SwitchTo(title string, msg tea.Msg) tea.Cmd {
+func switchTo(title string, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg { return switchMsg{title: title, msg: msg} }
 }

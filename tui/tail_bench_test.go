@@ -176,7 +176,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	admin := client()
 	cluster, _ := stream.New(stream.WithAdmin(admin), stream.WithConsumer(client()), stream.WithRegistry(reg))
 	tail, _ := stream.New(stream.WithAdmin(admin), stream.WithConsumer(client()), stream.WithRegistry(reg))
-	c := &Common{Styles: NewStyles(io.Discard, true), Keys: DefaultGlobalKeys()}
+	c := &Common{Styles: newStyles(io.Discard, true), Keys: DefaultGlobalKeys()}
 	app := Build(Config{Ctx: ctx, Common: c, Topics: cluster, Groups: cluster, Rewinds: cluster, Tracer: cluster, Tail: tail,
 		Registry: NewRegistrySource(reg.Client(), regURL), Brokers: h.Addr, BrokerHealth: admin.Ping,
 		Messages: MessagesOptions{From: "latest"}, Topic: demo.TopicOrders})
@@ -189,7 +189,7 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	p.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
-	msgs := app.opts.Screens[1].(*MessagesScreen)
+	msgs := app.opts.Screens[1].(*messagesScreen)
 
 	// Memory: sampled every 100ms (RSS also as the kernel's peak, VmHWM).
 	var peakHeap atomic.Uint64
@@ -282,13 +282,13 @@ func runTail(b *testing.B, h *tailProducer, regURL string, reg *serde.Registry, 
 
 // readStats asks the program loop for the Messages screen's counters.
 type readStats struct {
-	m  *MessagesScreen
+	m  *messagesScreen
 	ch chan tailStats
 }
 
 // screenStats reads m's counters and looks at every row it keeps; it runs
 // in the program loop, which owns m.
-func screenStats(m *MessagesScreen) tailStats {
+func screenStats(m *messagesScreen) tailStats {
 	st := tailStats{dropped: m.dropped, buffer: len(m.buf.buf)}
 	if m.tail != nil {
 		st.read, _ = m.tail.stats()

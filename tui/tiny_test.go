@@ -232,11 +232,11 @@ func TestTinySizesNeverPanic(t *testing.T) {
 					s.SetSize(size.Width, size.Height)
 					_ = s.View()
 					switch s := s.(type) {
-					case *MessagesScreen:
+					case *messagesScreen:
 						s.zoom, s.zoomTop = true, 3
 						_ = s.View()
 						s.zoom = false
-					case *TraceScreen:
+					case *traceScreen:
 						for _, r := range s.rows {
 							s.open, s.openAt = newRow(s.graph.Hits[r.hit].Record), 2
 							_ = s.View()

@@ -13,21 +13,21 @@ import (
 	"github.com/edactl/edactl/stream"
 )
 
-// OpenTopicMsg asks the Messages screen to tail a topic.
-type OpenTopicMsg struct {
+// openTopicMsg asks the Messages screen to tail a topic.
+type openTopicMsg struct {
 	Topic string
 	// From is where to start (the consume grammar); "" keeps the screen's
 	// default.
 	From string
 }
 
-// TopicsKeys are the Topics screen's own keys.
-type TopicsKeys struct {
+// topicsKeys are the Topics screen's own keys.
+type topicsKeys struct {
 	Open, Filter, Internal, Refresh key.Binding
 }
 
-func defaultTopicsKeys() TopicsKeys {
-	return TopicsKeys{
+func defaultTopicsKeys() topicsKeys {
+	return topicsKeys{
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tail the topic in Messages")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter topics by name")),
 		Internal: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "show/hide internal topics")),
@@ -35,13 +35,13 @@ func defaultTopicsKeys() TopicsKeys {
 	}
 }
 
-// TopicsScreen lists the topics with partitions, records, end offsets and
+// topicsScreen lists the topics with partitions, records, end offsets and
 // the live rate (records per second between two refreshes).
-type TopicsScreen struct {
+type topicsScreen struct {
 	c     *Common
 	src   TopicLister
 	ctx   context.Context
-	keys  TopicsKeys
+	keys  topicsKeys
 	every time.Duration
 	now   func() time.Time
 
@@ -63,9 +63,9 @@ type topicSample struct {
 	at      time.Time
 }
 
-// NewTopicsScreen builds the Topics screen; it refreshes every `every`
+// newTopicsScreen builds the Topics screen; it refreshes every `every`
 // (default 2s) and measures rates with now (default time.Now).
-func NewTopicsScreen(ctx context.Context, c *Common, src TopicLister, every time.Duration, now func() time.Time) *TopicsScreen {
+func newTopicsScreen(ctx context.Context, c *Common, src TopicLister, every time.Duration, now func() time.Time) *topicsScreen {
 	if every <= 0 {
 		every = 2 * time.Second
 	}
@@ -74,24 +74,24 @@ func NewTopicsScreen(ctx context.Context, c *Common, src TopicLister, every time
 	}
 	ti := textinput.New()
 	ti.Prompt = "/"
-	return &TopicsScreen{c: c, src: src, ctx: ctx, keys: defaultTopicsKeys(), every: every, now: now, filter: ti,
+	return &topicsScreen{c: c, src: src, ctx: ctx, keys: defaultTopicsKeys(), every: every, now: now, filter: ti,
 		rates: map[string]float64{}, prev: map[string]topicSample{}}
 }
 
 // Title implements Screen.
-func (s *TopicsScreen) Title() string { return "Topics" }
+func (s *topicsScreen) Title() string { return "Topics" }
 
 // Keys implements Screen.
-func (s *TopicsScreen) Keys() []key.Binding {
+func (s *topicsScreen) Keys() []key.Binding {
 	k := s.keys
 	return append(listKeys(), k.Open, k.Filter, k.Internal, k.Refresh)
 }
 
 // Capturing implements Screen.
-func (s *TopicsScreen) Capturing() bool { return s.filterOn }
+func (s *topicsScreen) Capturing() bool { return s.filterOn }
 
 // SetSize implements Screen.
-func (s *TopicsScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *topicsScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 type topicsMsg struct {
 	gen    int
@@ -103,9 +103,9 @@ type topicsMsg struct {
 type topicsTickMsg struct{ gen int }
 
 // Init implements Screen.
-func (s *TopicsScreen) Init() tea.Cmd { return s.load() }
+func (s *topicsScreen) Init() tea.Cmd { return s.load() }
 
-func (s *TopicsScreen) load() tea.Cmd {
+func (s *topicsScreen) load() tea.Cmd {
 	s.gen++
 	gen, internal := s.gen, s.internal
 	return func() tea.Msg {
@@ -116,7 +116,7 @@ func (s *TopicsScreen) load() tea.Cmd {
 	}
 }
 
-func (s *TopicsScreen) visible() []stream.TopicSummary {
+func (s *topicsScreen) visible() []stream.TopicSummary {
 	f := strings.ToLower(s.filter.Value())
 	if f == "" {
 		return s.topics
@@ -131,7 +131,7 @@ func (s *TopicsScreen) visible() []stream.TopicSummary {
 }
 
 // Update implements Screen.
-func (s *TopicsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *topicsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case topicsMsg:
 		if m.gen != s.gen {
@@ -168,7 +168,7 @@ func (s *TopicsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *TopicsScreen) key(m tea.KeyMsg) tea.Cmd {
+func (s *topicsScreen) key(m tea.KeyMsg) tea.Cmd {
 	if s.filterOn {
 		switch m.Type {
 		case tea.KeyEnter, tea.KeyEsc:
@@ -188,7 +188,7 @@ func (s *TopicsScreen) key(m tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(m, k.Open):
 		if s.cursor < len(vis) {
-			return SwitchTo("Messages", OpenTopicMsg{Topic: vis[s.cursor].Name})
+			return switchTo("Messages", openTopicMsg{Topic: vis[s.cursor].Name})
 		}
 	case key.Matches(m, k.Filter):
 		s.filterOn = true
@@ -205,7 +205,7 @@ func (s *TopicsScreen) key(m tea.KeyMsg) tea.Cmd {
 }
 
 // View implements Screen.
-func (s *TopicsScreen) View() string {
+func (s *topicsScreen) View() string {
 	st := s.c.Styles
 	if s.err != nil {
 		return errorView(st, "Kafka unreachable", s.err, s.every)

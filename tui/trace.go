@@ -17,8 +17,8 @@ import (
 	"github.com/edactl/edactl/stream"
 )
 
-// TraceRequestMsg asks the Trace screen to trace an id.
-type TraceRequestMsg struct {
+// traceRequestMsg asks the Trace screen to trace an id.
+type traceRequestMsg struct {
 	ID string
 	// Around, when set, is the time of a record carrying the id: the
 	// window then starts that long before it (instead of before now), so
@@ -26,13 +26,13 @@ type TraceRequestMsg struct {
 	Around time.Time
 }
 
-// TraceKeys are the Trace screen's own keys.
-type TraceKeys struct {
+// traceKeys are the Trace screen's own keys.
+type traceKeys struct {
 	ID, Open, Window, Rerun, Back key.Binding
 }
 
-func defaultTraceKeys() TraceKeys {
-	return TraceKeys{
+func defaultTraceKeys() traceKeys {
+	return traceKeys{
 		ID:     key.NewBinding(key.WithKeys("/", "i"), key.WithHelp("/ or i", "enter an id to trace (trace-id, correlation or order id)")),
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the record (esc back)")),
 		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "change the window (how far back to look)")),
@@ -44,13 +44,13 @@ func defaultTraceKeys() TraceKeys {
 // traceWindows are the windows w cycles through.
 var traceWindows = []time.Duration{15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
 
-// TraceScreen finds every record of one flow across topics and shows them
+// traceScreen finds every record of one flow across topics and shows them
 // as a timeline, indented by causation.
-type TraceScreen struct {
+type traceScreen struct {
 	c    *Common
 	src  Tracer
 	ctx  context.Context
-	keys TraceKeys
+	keys traceKeys
 
 	width, height int
 	input         textinput.Model
@@ -91,32 +91,32 @@ func (t *traceProgress) get() stream.TraceProgress {
 	return t.p
 }
 
-// NewTraceScreen builds the Trace screen.
-func NewTraceScreen(ctx context.Context, c *Common, src Tracer) *TraceScreen {
+// newTraceScreen builds the Trace screen.
+func newTraceScreen(ctx context.Context, c *Common, src Tracer) *traceScreen {
 	ti := textinput.New()
 	ti.Prompt = "trace id: "
 	ti.Placeholder = "a traceparent trace-id, a correlation id or an order id"
 	ti.Width = 60
-	return &TraceScreen{c: c, src: src, ctx: ctx, keys: defaultTraceKeys(), input: ti, window: 1}
+	return &traceScreen{c: c, src: src, ctx: ctx, keys: defaultTraceKeys(), input: ti, window: 1}
 }
 
 // Title implements Screen.
-func (s *TraceScreen) Title() string { return "Trace" }
+func (s *traceScreen) Title() string { return "Trace" }
 
 // Keys implements Screen.
-func (s *TraceScreen) Keys() []key.Binding {
+func (s *traceScreen) Keys() []key.Binding {
 	k := s.keys
 	return append(listKeys(), k.ID, k.Open, k.Window, k.Rerun, k.Back)
 }
 
 // Capturing implements Screen.
-func (s *TraceScreen) Capturing() bool { return s.editing }
+func (s *traceScreen) Capturing() bool { return s.editing }
 
 // SetSize implements Screen.
-func (s *TraceScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *traceScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 // Init implements Screen.
-func (s *TraceScreen) Init() tea.Cmd { return nil }
+func (s *traceScreen) Init() tea.Cmd { return nil }
 
 type traceDoneMsg struct {
 	gen   int
@@ -126,7 +126,7 @@ type traceDoneMsg struct {
 
 type traceTickMsg struct{ gen int }
 
-func (s *TraceScreen) run(id string) tea.Cmd {
+func (s *traceScreen) run(id string) tea.Cmd {
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -148,14 +148,14 @@ func (s *TraceScreen) run(id string) tea.Cmd {
 	return tea.Batch(do, s.tick(gen))
 }
 
-func (s *TraceScreen) tick(gen int) tea.Cmd {
+func (s *traceScreen) tick(gen int) tea.Cmd {
 	return tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return traceTickMsg{gen} })
 }
 
 // Update implements Screen.
-func (s *TraceScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *traceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch m := msg.(type) {
-	case TraceRequestMsg:
+	case traceRequestMsg:
 		s.editing = false
 		s.input.Blur()
 		// The id is shown in the input only when it is printable: the
@@ -188,7 +188,7 @@ func (s *TraceScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *TraceScreen) key(m tea.KeyMsg) tea.Cmd {
+func (s *traceScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	if s.editing {
 		switch m.Type {
@@ -300,7 +300,7 @@ func traceTree(g *stream.Graph) []traceRow {
 }
 
 // View implements Screen.
-func (s *TraceScreen) View() string {
+func (s *traceScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
 	if s.editing || s.id == "" {
@@ -387,7 +387,7 @@ func cutRunes(s string, n int) int {
 }
 
 // windowText describes the window: "1h", or "from 1h before the record".
-func (s *TraceScreen) windowText() string {
+func (s *traceScreen) windowText() string {
 	w := shortDuration(traceWindows[s.window])
 	if !s.around.IsZero() {
 		return "from " + w + " before the record"

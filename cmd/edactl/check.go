@@ -190,9 +190,8 @@ func loadTree(ctx context.Context, g *globals) (*schemas.Tree, string, error) {
 // registryConfigured reports whether the user named a registry, rather
 // than edactl falling back to its default URL; an empty --registry names
 // none.
-func registryConfigured(g *globals, cmd *cobra.Command) bool {
-	named := cmd.Flags().Changed("registry") || g.getenv("EDACTL_REGISTRY") != "" || g.Config != nil && g.Config.Registry != ""
-	return named && len(splitList(g.Registry)) > 0
+func registryConfigured(g *globals, _ *cobra.Command) bool {
+	return g.sources["registry"] != "default" && len(splitList(g.Registry)) > 0
 }
 
 // rootCause returns the last part of a wrapped error message ("connection

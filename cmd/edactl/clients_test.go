@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -46,12 +47,25 @@ type authRegistry struct {
 	// seen is closed at the first request that carries credentials.
 	seen chan struct{}
 
-	mu   sync.Mutex
-	reqs []registryRequest
-	once sync.Once
+	mu      sync.Mutex
+	reqs    []registryRequest
+	waiters []chan struct{}
+	once    sync.Once
 }
 
-func startAuthRegistry(t *testing.T) *authRegistry {
+// next returns a channel closed at the next request that carries
+// credentials.
+func (ar *authRegistry) next() <-chan struct{} {
+	ar.mu.Lock()
+	defer ar.mu.Unlock()
+	ch := make(chan struct{})
+	ar.waiters = append(ar.waiters, ch)
+	return ch
+}
+
+// startAuthRegistry starts the registry; with serverTLS, the front serves
+// HTTPS with that configuration (which may require client certificates).
+func startAuthRegistry(t *testing.T, serverTLS ...*tls.Config) *authRegistry {
 	t.Helper()
 	auth, err := api.ParseAuth([]byte("users:\n  - {name: " + authUser + ", password: " + authPassword + ", role: admin}\n" +
 		"tokens:\n  - {name: ci-token, token: " + authToken + ", role: admin}\n"))
@@ -65,7 +79,7 @@ func startAuthRegistry(t *testing.T) *authRegistry {
 	}
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	ar := &authRegistry{seen: make(chan struct{})}
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := registryRequest{method: r.Method, path: r.URL.Path, userAgent: r.UserAgent()}
 		req.user, _, _ = r.BasicAuth()
 		req.bearer = strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -77,8 +91,21 @@ func startAuthRegistry(t *testing.T) *authRegistry {
 		ar.mu.Unlock()
 		if req.user != "" || req.bearer {
 			ar.once.Do(func() { close(ar.seen) })
+			ar.mu.Lock()
+			for _, w := range ar.waiters {
+				close(w)
+			}
+			ar.waiters = nil
+			ar.mu.Unlock()
 		}
 	}))
+	if len(serverTLS) > 0 {
+		front.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what the tests cause
+		front.TLS = serverTLS[0]
+		front.StartTLS()
+	} else {
+		front.Start()
+	}
 	t.Cleanup(front.Close)
 	ar.URL = front.URL
 	return ar
@@ -265,23 +292,6 @@ func TestTUISendsRegistryCredentials(t *testing.T) {
 		t.Fatalf("tui: exit %d\nstderr: %s", code, errOut.String())
 	}
 	checkRequests(t, "tui", reg.requests(), false)
-}
-
-// TestClientOptions pins where the connection settings come from: the
-// credential flags of `edactl registry` before EDACTL_REGISTRY_*, each on
-// its own, and comma-separated URL and broker lists.
-func TestClientOptions(t *testing.T) {
-	env := map[string]string{"EDACTL_REGISTRY_USER": "env-user", "EDACTL_REGISTRY_PASSWORD": "env-pass", "EDACTL_REGISTRY_TOKEN": "env-token"}
-	g := &globals{Registry: "http://a:8081, http://b:8081", Brokers: "k1:9092,,k2:9092", getenv: func(k string) string { return env[k] }}
-	g.credentials.User = "flag-user"
-	o := g.clientOptions()
-	want := registryOptions{URLs: []string{"http://a:8081", "http://b:8081"}, User: "flag-user", Password: "env-pass", Token: "env-token"}
-	if fmt.Sprint(o.Registry) != fmt.Sprint(want) {
-		t.Errorf("registry options %+v, want %+v", o.Registry, want)
-	}
-	if fmt.Sprint(o.Kafka.Brokers) != "[k1:9092 k2:9092]" {
-		t.Errorf("brokers %q", o.Kafka.Brokers)
-	}
 }
 
 // TestClientConstructors: the Kafka client has stream's options with the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/edactl/edactl/internal/connect"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -18,8 +19,10 @@ func newConfigCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "config",
 		Short: "Show the effective settings and where each one came from",
-		Long: `Show the settings edactl uses after applying edactl.yaml, then EDACTL_*
-environment variables, then flags (later wins), and where each value came from.`,
+		Long: `Show the settings edactl uses after applying edactl.yaml, then the named
+context, then EDACTL_* environment variables, then flags (later wins), and
+where each value came from. Secrets (passwords, tokens) are shown only as
+set or not; their files are shown by path.`,
 		Example: `  edactl config
   EDACTL_BROKERS=kafka:9092 edactl config -o json`,
 		Args: noArgs(),
@@ -32,13 +35,19 @@ environment variables, then flags (later wins), and where each value came from.`
 			if file == "" {
 				file = "(none)"
 			}
-			rows := []settingJSON{
-				{"config", file, ""},
-				{"registry", g.Registry, g.sources["registry"]},
-				{"brokers", g.Brokers, g.sources["brokers"]},
-				{"output", g.Output, g.sources["output"]},
-				{"color", fmt.Sprint(g.color(cmd.OutOrStdout())), ""},
+			rows := []settingJSON{{"config", file, ""}}
+			if g.context != nil {
+				rows = append(rows, settingJSON{"context", g.context.name, g.context.source})
+			} else {
+				rows = append(rows, settingJSON{"context", "(none)", ""})
 			}
+			for _, s := range connect.Settings {
+				rows = append(rows, settingJSON{s.Key, shownValue(s, g.values[s.Key]), g.sources[s.Key]})
+			}
+			rows = append(rows,
+				settingJSON{"output", g.Output, g.sources["output"]},
+				settingJSON{"color", fmt.Sprint(g.color(cmd.OutOrStdout())), ""},
+			)
 			if out == "json" {
 				return writeJSON(cmd.OutOrStdout(), rows)
 			}

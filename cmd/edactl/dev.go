@@ -12,6 +12,7 @@ import (
 
 	"github.com/edactl/edactl/dev"
 	"github.com/edactl/edactl/dev/demo"
+	"github.com/edactl/edactl/internal/connect"
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/schemas"
@@ -26,6 +27,7 @@ type devOptions struct {
 	LogFormat    string
 	Demo         bool
 	DemoRate     float64
+	Secure       bool
 }
 
 // devSeed returns the function that registers the sample catalogue
@@ -104,9 +106,17 @@ to rewind, and the order-summary processor (see edactl gen processor)
 joining each order, its payment and its stock reservation into
 orders.summary.
 
+--secure makes the broker speak only TLS and require SASL SCRAM-SHA-512,
+and the registry speak only HTTPS and require basic auth, with a CA and
+credentials generated under DATA/secure/ (kept across restarts). It prints
+the CA's path and the credentials, writes them as EDACTL_* variables to
+DATA/secure.env (set -a; . .edactl/secure.env; set +a configures any later
+command) and as the context dev-secure in the user config file.
+
 The broker is for development and tests, not production.`,
 		Example: `  edactl dev
   edactl dev --demo        # plus a live order flow to look at with edactl tui
+  edactl dev --secure      # TLS, SASL SCRAM-SHA-512 and registry auth, to try a secured setup
   edactl dev --kafka-addr 127.0.0.1:19092 --registry-addr 127.0.0.1:18081 --data /tmp/edactl`,
 		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -120,7 +130,7 @@ The broker is for development and tests, not production.`,
 			// The registry's access log: buffered lines on stderr, in the
 			// log format, as `edactl registry serve` writes them.
 			accessLog := api.WithAccessLogOutput(cmd.ErrOrStderr(), opts.LogFormat)
-			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts, accessLog)
+			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts, g.userConfigPath(), accessLog)
 		},
 	}
 	f := cmd.Flags()
@@ -130,17 +140,55 @@ The broker is for development and tests, not production.`,
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	f.BoolVar(&opts.Demo, "demo", false, "also write a live order flow across four topics, with a lagging and an idle consumer group")
 	f.Float64Var(&opts.DemoRate, "demo-rate", 2, "orders per second written by --demo")
+	f.BoolVar(&opts.Secure, "secure", false, "broker with TLS and SASL SCRAM-SHA-512, registry with HTTPS and basic auth; writes DATA/secure.env and the context "+devSecureContext)
 	return cmd
 }
 
 // runDev runs the dev environment and, with --demo, the demo traffic.
 // Ctrl-C stops the demo first (its clients leave their group while the
 // broker is still up), then the broker and the registry.
-func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOptions, apiOpts ...api.Option) error {
+func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOptions, userConfig string, apiOpts ...api.Option) error {
 	devCtx, stopDev := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopDev()
+	dopts := dev.Options{
+		KafkaAddr:    opts.KafkaAddr,
+		RegistryAddr: opts.RegistryAddr,
+		DataDir:      opts.DataDir,
+		Logger:       logger,
+		Out:          out,
+		APIOptions:   apiOpts,
+		// The topics are created through edactl's Kafka constructor, as
+		// every client is; --secure replaces it with one that has the
+		// generated credentials.
+		NewKafkaClient: func(broker string) (*kgo.Client, error) {
+			return newKafkaClient(kafkaOptions{Brokers: []string{broker}})
+		},
+	}
+	var sec *devSecurity
+	if opts.Secure {
+		var err error
+		if sec, err = setupDevSecurity(opts.DataDir, opts.KafkaAddr, opts.RegistryAddr); err != nil {
+			return err
+		}
+		if err := sec.apply(&dopts); err != nil {
+			return err
+		}
+	}
 	demoDone := make(chan struct{})
 	ready := func(a dev.Addrs) {
+		if sec != nil {
+			if err := sec.writeEnv(a); err != nil {
+				logger.Error("secure.env not written", "err", err)
+			}
+			written := userConfig
+			if userConfig != "" {
+				if err := sec.writeContext(userConfig, a); err != nil {
+					logger.Error("context "+devSecureContext+" not written", "err", err)
+					written = ""
+				}
+			}
+			sec.printSecurity(out, a, written)
+		}
 		if !opts.Demo {
 			close(demoDone)
 			return
@@ -152,7 +200,7 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 			demo.LaggingGroup, demo.TopicOrders, demo.IdleGroup, demo.SummaryProcessor, demo.TopicSummary)
 		go func() {
 			defer close(demoDone)
-			if err := runDemo(ctx, a, opts.DemoRate, opts.DataDir, logger); err != nil {
+			if err := runDemo(ctx, devClientOptions(a, sec), opts.DemoRate, opts.DataDir, logger); err != nil {
 				logger.Error("demo stopped", "err", err)
 			}
 		}()
@@ -169,24 +217,18 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 	if err != nil {
 		return err
 	}
-	err = dev.Run(devCtx, dev.Options{
-		KafkaAddr:    opts.KafkaAddr,
-		RegistryAddr: opts.RegistryAddr,
-		DataDir:      opts.DataDir,
-		Seed:         devSeed(tree),
-		Topics:       catalogueTopics(tree),
-		Logger:       logger,
-		Out:          out,
-		Ready:        ready,
-		APIOptions:   apiOpts,
-	})
-	return err
+	dopts.Seed, dopts.Topics, dopts.Ready = devSeed(tree), catalogueTopics(tree), ready
+	return dev.Run(devCtx, dopts)
 }
 
 // devClientOptions are the connection settings of the demo's clients: the
-// broker and registry edactl dev runs, without the user's credentials,
-// which are for the registries and clusters the other commands talk to.
-func devClientOptions(a dev.Addrs) clientOptions {
+// broker and registry edactl dev runs, with the generated credentials of
+// --secure (sec, nil without it), not the user's, which are for the
+// registries and clusters the other commands talk to.
+func devClientOptions(a dev.Addrs, sec *devSecurity) clientOptions {
+	if sec != nil {
+		return sec.clientOptions(a)
+	}
 	return clientOptions{
 		Registry: registryOptions{URLs: []string{a.Registry}},
 		Kafka:    kafkaOptions{Brokers: []string{a.Kafka}},
@@ -195,14 +237,24 @@ func devClientOptions(a dev.Addrs) clientOptions {
 
 // runDemo writes the demo traffic to the dev broker until ctx ends, with
 // one franz-go client per role.
-func runDemo(ctx context.Context, a dev.Addrs, rate float64, dataDir string, logger *slog.Logger) error {
-	conn := devClientOptions(a)
-	// The order-summary processor joins the flow into orders.summary.
+func runDemo(ctx context.Context, conn clientOptions, rate float64, dataDir string, logger *slog.Logger) error {
+	// The order-summary processor joins the flow into orders.summary, over
+	// the same connection (TLS and SASL with --secure) as the demo.
+	kopts, err := connect.KafkaOpts(conn.Kafka)
+	if err != nil {
+		return configUsage(err)
+	}
+	ropts, err := connect.RegistryOpts(conn.Registry)
+	if err != nil {
+		return configUsage(err)
+	}
 	summaryDone := make(chan struct{})
 	defer func() { <-summaryDone }()
 	go func() {
 		defer close(summaryDone)
-		if err := demo.RunSummary(ctx, conn.Kafka.Brokers, a.Registry, dataDir, logger); err != nil && ctx.Err() == nil {
+		err := demo.RunSummary(ctx, demo.SummaryOptions{Brokers: conn.Kafka.Brokers, Registry: conn.Registry.URLs[0], DataDir: dataDir,
+			KafkaOpts: kopts, RegistryOpts: ropts, Logger: logger})
+		if err != nil && ctx.Err() == nil {
 			logger.Error("order-summary processor stopped", "err", err)
 		}
 	}()

@@ -25,18 +25,16 @@ compatibility config and modes on any Confluent-compatible registry
 (--registry, env EDACTL_REGISTRY).
 
 Client credentials: --user/--password (HTTP basic) or --token (bearer), also
-from EDACTL_REGISTRY_USER, EDACTL_REGISTRY_PASSWORD and EDACTL_REGISTRY_TOKEN.
-The environment variables apply to every command that talks to a registry
-(check, push, gen go --from-registry, consume, produce, trace, tui).`,
+from EDACTL_REGISTRY_USER, EDACTL_REGISTRY_PASSWORD and EDACTL_REGISTRY_TOKEN,
+a context or edactl.yaml; HTTPS with --registry-ca-file, and mTLS with
+--registry-cert-file and --registry-key-file. They are global: every command
+that talks to a registry uses them (check, push, gen go --from-registry,
+consume, produce, trace, replay, tui). See docs/security.md.`,
 		Example: `  edactl registry serve --data ./.edactl/registry
   edactl registry register orders-value schemas/shop/order/v1.avsc
   edactl registry subjects -o json
   edactl registry get orders-value latest`,
 	}
-	pf := cmd.PersistentFlags()
-	pf.StringVar(&g.credentials.User, "user", "", "HTTP basic auth user (env EDACTL_REGISTRY_USER)")
-	pf.StringVar(&g.credentials.Password, "password", "", "HTTP basic auth password (env EDACTL_REGISTRY_PASSWORD)")
-	pf.StringVar(&g.credentials.Token, "token", "", "bearer token (env EDACTL_REGISTRY_TOKEN)")
 	cmd.AddCommand(
 		newRegistryServeCmd(),
 		newRegistrySubjectsCmd(g),

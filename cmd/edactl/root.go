@@ -38,22 +38,34 @@ type Stdio struct {
 var errCheckFailed = errors.New("check failed")
 
 // globals are the options shared by every command, resolved with the
-// precedence edactl.yaml < EDACTL_* environment < flags.
+// precedence edactl.yaml < context < EDACTL_* environment < flags.
 type globals struct {
-	Registry   string
-	Brokers    string
-	ConfigPath string
-	Output     string
-	NoColor    bool
+	Registry    string
+	Brokers     string
+	ConfigPath  string
+	ContextName string
+	Output      string
+	NoColor     bool
 
 	// Config is the loaded edactl.yaml, or nil when there is none.
 	Config *schemas.Config
 	// sources records where each resolved setting came from
-	// ("flag", "env EDACTL_X", "edactl.yaml" or "default").
+	// ("flag --x", "env EDACTL_X", "context NAME", the edactl.yaml path
+	// or "default"), by setting key.
 	sources map[string]string
-	// credentials are the registry credential flags of `edactl registry`;
-	// clientOptions falls back to EDACTL_REGISTRY_* for the ones not given.
-	credentials registryCredentials
+	// flags are the connection settings' global flags; values are the
+	// resolved settings by key (settings.go).
+	flags  settingFlags
+	values map[string]string
+	// context is the named context in use, nil without one.
+	context *activeContext
+	// warned is set once the client settings' warnings were printed.
+	warned bool
+	// contextCommand is set for `edactl context ...`, which runs even
+	// when the current context names one the file does not hold.
+	contextCommand bool
+	// configFlag is the global --config flag.
+	configFlag *pflag.Flag
 
 	io     Stdio
 	getenv func(string) string
@@ -76,6 +88,9 @@ func execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 	ran, err := root.ExecuteContextC(ctx)
 	if isCommandLineError(ran, err) {
 		err = asUsage(err)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("%w (the server closed the connection: check the TLS settings, --kafka-tls and --kafka-ca-file, and the SASL credentials; see docs/security.md)", err)
 	}
 	return exitCode(err, stderr)
 }
@@ -111,8 +126,10 @@ It speaks the Confluent Schema Registry REST API, checks Avro schema changes
 for compatibility with an explanation of every breaking change, generates Go
 code from schema history, and lets you consume, trace and rewind event streams.
 
-Configuration is read from edactl.yaml, then EDACTL_* environment variables,
-then flags (later wins).`,
+Configuration is read from edactl.yaml, then the named context (edactl
+context), then EDACTL_* environment variables, then flags (later wins);
+edactl config shows each value and where it came from. Kafka TLS and SASL
+and the registry's TLS and credentials are global flags too (docs/security.md).`,
 		Example: `  # Start a local broker and registry with the sample catalogue
   edactl dev
 
@@ -124,6 +141,7 @@ then flags (later wins).`,
 		// The only PersistentPreRunE of the tree: cobra runs the nearest
 		// one, so a subcommand with its own would skip this.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			g.contextCommand = cmd.Parent() != nil && cmd.Parent().Name() == "context"
 			if err := g.resolve(cmd.Flags()); err != nil {
 				return err
 			}
@@ -136,9 +154,10 @@ then flags (later wins).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.Registry, "registry", defaultReg, "schema registry URL (env EDACTL_REGISTRY)")
-	pf.StringVar(&g.Brokers, "brokers", defaultBrok, "Kafka bootstrap brokers, comma separated (env EDACTL_BROKERS)")
+	addSettingFlags(pf, g)
 	pf.StringVar(&g.ConfigPath, "config", "", "config file (default ./edactl.yaml if present; env EDACTL_CONFIG)")
+	g.configFlag = pf.Lookup("config")
+	pf.StringVar(&g.ContextName, "context", "", "named context from the user config file (env EDACTL_CONTEXT; see edactl context)")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json (some commands accept more)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
 
@@ -146,6 +165,7 @@ then flags (later wins).`,
 		newVersionCmd(g),
 		newCompatCmd(g),
 		newConfigCmd(g),
+		newContextCmd(g),
 		newRegistryCmd(g),
 		newDevCmd(g),
 		newInitCmd(g),
@@ -165,11 +185,13 @@ then flags (later wins).`,
 	return root
 }
 
-// resolve loads edactl.yaml and applies the precedence file < env < flags to
-// the global options.
+// resolve loads edactl.yaml and the context, and applies the precedence
+// file < context < env < flags to the global options.
 func (g *globals) resolve(flags *pflag.FlagSet) error {
 	path := g.ConfigPath
-	explicit := flags.Changed("config")
+	// The global --config (edactl.yaml); `topics create` has a local
+	// --config of its own (topic configs), which does not count.
+	explicit := g.configFlag != nil && g.configFlag.Changed
 	if !explicit {
 		if env := g.getenv("EDACTL_CONFIG"); env != "" {
 			path, explicit = env, true
@@ -189,6 +211,12 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 	}
 
 	g.sources = map[string]string{}
+	if err := g.selectContext(flags.Changed("context")); err != nil {
+		return err
+	}
+	if err := g.resolveSettings(flags); err != nil {
+		return err
+	}
 	pick := func(name, env string, fromFile string, dst *string) {
 		switch {
 		case flags.Changed(name):
@@ -203,12 +231,6 @@ func (g *globals) resolve(flags *pflag.FlagSet) error {
 			g.sources[name] = "default"
 		}
 	}
-	var fileReg, fileBrokers string
-	if g.Config != nil {
-		fileReg, fileBrokers = g.Config.Registry, g.Config.Brokers
-	}
-	pick("registry", "EDACTL_REGISTRY", fileReg, &g.Registry)
-	pick("brokers", "EDACTL_BROKERS", fileBrokers, &g.Brokers)
 	pick("output", "EDACTL_OUTPUT", "", &g.Output)
 	if g.getenv("NO_COLOR") != "" || g.getenv("EDACTL_NO_COLOR") != "" {
 		g.NoColor = true

@@ -21,10 +21,13 @@ func newTopicsCmd(g *globals) *cobra.Command {
 	opts := &topicsOptions{}
 	cmd := &cobra.Command{
 		Use:   "topics",
-		Short: "List Kafka topics with their partitions and end offsets",
+		Short: "List, describe, create, delete and configure Kafka topics",
 		Long: `List the topics of the cluster with their partition count, replication
 factor, retained records and end offset per partition. Internal topics
-(__consumer_offsets, ...) are listed with --internal.`,
+(__consumer_offsets, ...) are listed with --internal.
+
+The subcommands describe, create and delete topics, change their
+configuration and raise their partition count, all with -o json.`,
 		Example: `  edactl topics --brokers localhost:9092
   edactl topics -o json | jq -r '.[].name'
   edactl topics describe orders`,
@@ -43,7 +46,7 @@ factor, retained records and end offset per partition. Internal topics
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Internal, "internal", false, "include internal topics")
-	cmd.AddCommand(newTopicsDescribeCmd(g))
+	cmd.AddCommand(newTopicsDescribeCmd(g), newTopicsCreateCmd(g), newTopicsDeleteCmd(g), newTopicsConfigCmd(g), newTopicsPartitionsCmd(g))
 	return cmd
 }
 

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
+
 	events "github.com/edactl/edactl/codegen/testdata/gen/examples"
 	"github.com/edactl/edactl/processor"
 	"github.com/edactl/edactl/serde"
@@ -72,19 +75,36 @@ func OrderSummarySpec(reg *serde.Registry) processor.Spec {
 	}
 }
 
+// SummaryOptions configure RunSummary.
+type SummaryOptions struct {
+	// Brokers and Registry are the dev broker and registry.
+	Brokers  []string
+	Registry string
+	// DataDir is edactl dev's data directory; the state lives under
+	// DataDir/processors.
+	DataDir string
+	// KafkaOpts and RegistryOpts carry the connection's security (TLS,
+	// SASL, credentials), as the demo's own clients have it.
+	KafkaOpts    []kgo.Opt
+	RegistryOpts []sr.ClientOpt
+	// Logger receives the processor's log (default: discarded).
+	Logger *slog.Logger
+}
+
 // RunSummary runs the order-summary processor against the dev broker and
-// registry until ctx ends, its state under dataDir/processors.
-func RunSummary(ctx context.Context, brokers []string, registryURL, dataDir string, logger *slog.Logger) error {
+// registry until ctx ends.
+func RunSummary(ctx context.Context, o SummaryOptions) error {
 	cfg := processor.DefaultConfig(SummaryProcessor)
-	cfg.Brokers = brokers
-	cfg.Registry = registryURL
-	cfg.StateDir = filepath.Join(dataDir, "processors")
+	cfg.Brokers = o.Brokers
+	cfg.Registry = o.Registry
+	cfg.StateDir = filepath.Join(o.DataDir, "processors")
 	cfg.MetricsAddr = ""
-	cfg.Logger = logger
+	cfg.CheckpointInterval = 10 * time.Second
+	cfg.KafkaOpts, cfg.RegistryOpts = o.KafkaOpts, o.RegistryOpts
+	cfg.Logger = o.Logger
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg.CheckpointInterval = 10 * time.Second
 	reg, err := cfg.NewRegistry()
 	if err != nil {
 		return err

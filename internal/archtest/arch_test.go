@@ -20,9 +20,11 @@ const module = "github.com/edactl/edactl"
 // fails until it is), which is the moment to decide where it belongs.
 var layers = map[string]int{
 	"internal/avroschema":   0,
+	"internal/connect":      0,
 	"internal/avrovalue":    0,
 	"internal/jsontree":     0,
 	"internal/termtext":     0,
+	"internal/tlsgen":       0,
 	"internal/testenv":      0,
 	"registry/compat":       0,
 	"registry/store":        0,

@@ -60,7 +60,8 @@ func parseRole(s string) (role, error) {
 type Auth struct {
 	users  map[string]principal // by user name
 	tokens []principal
-	dummy  [32]byte // what an unknown user's password is compared with
+	certs  map[string]principal // by certificate subject
+	dummy  [32]byte             // what an unknown user's password is compared with
 
 	// sum and compare are sha256.Sum256 and subtle.ConstantTimeCompare;
 	// tests count their calls to see that every check does the same work.
@@ -88,12 +89,17 @@ type authFile struct {
 		TokenSHA256 string `yaml:"token_sha256"`
 		Role        string `yaml:"role"`
 	} `yaml:"tokens"`
+	Certificates []struct {
+		Subject string `yaml:"subject"`
+		Role    string `yaml:"role"`
+	} `yaml:"certificates"`
 }
 
 // authLines are the line numbers of the auth file's entries, for messages.
 type authLines struct {
-	Users  []yaml.Node `yaml:"users"`
-	Tokens []yaml.Node `yaml:"tokens"`
+	Users        []yaml.Node `yaml:"users"`
+	Tokens       []yaml.Node `yaml:"tokens"`
+	Certificates []yaml.Node `yaml:"certificates"`
 }
 
 // LoadAuthFile reads an auth file:
@@ -106,6 +112,15 @@ type authLines struct {
 //	  - name: ci
 //	    token: s3cr3t            # or token_sha256: …
 //	    role: write
+//	certificates:                # TLS client certificates (mTLS)
+//	  - subject: CN=orders-svc,O=shop
+//	    role: read
+//
+// A certificates entry authenticates a request without an Authorization
+// header whose verified client certificate has exactly that subject (Go's
+// pkix.Name.String form, RFC 2253: "CN=orders-svc,O=shop"); it needs a
+// server that verifies client certificates (WithTLS). A request with an
+// Authorization header is judged by that header only.
 //
 // An empty password or token, given as text or as the SHA-256 of the empty
 // string, is refused.
@@ -202,8 +217,23 @@ func ParseAuth(data []byte) (*Auth, error) {
 		}
 		a.tokens = append(a.tokens, principal{name: name, hash: h, role: r})
 	}
-	if len(a.users) == 0 && len(a.tokens) == 0 {
-		return nil, errors.New("no users and no tokens")
+	a.certs = map[string]principal{}
+	for i, c := range f.Certificates {
+		where := where("certificates", i, c.Subject, lines.Certificates)
+		if c.Subject == "" {
+			return nil, fmt.Errorf("%s: no subject", where)
+		}
+		if _, dup := a.certs[c.Subject]; dup {
+			return nil, fmt.Errorf("%s: duplicate subject %q", where, c.Subject)
+		}
+		r, err := parseRole(c.Role)
+		if err != nil {
+			return nil, fmt.Errorf("%s.role: %w", where, err)
+		}
+		a.certs[c.Subject] = principal{name: c.Subject, role: r}
+	}
+	if len(a.users) == 0 && len(a.tokens) == 0 && len(a.certs) == 0 {
+		return nil, errors.New("no users, no tokens and no certificates")
 	}
 	return a, nil
 }
@@ -233,8 +263,13 @@ func (a *Auth) authorize(r *http.Request, need role, maxHeader int) error {
 			p = a.checkToken(cred)
 		}
 	}
+	if len(values) == 0 && r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.PeerCertificates) > 0 {
+		if c, ok := a.certs[r.TLS.PeerCertificates[0].Subject.String()]; ok {
+			p = &c
+		}
+	}
 	if p == nil {
-		return httpErr(http.StatusUnauthorized, "Unauthorized: give valid credentials (HTTP basic auth or a bearer token)")
+		return httpErr(http.StatusUnauthorized, "Unauthorized: give valid credentials (HTTP basic auth, a bearer token or a known client certificate)")
 	}
 	if p.role < need {
 		return httpErr(http.StatusForbidden, "Forbidden: %s has role %s; this request needs %s", p.name, p.role, need)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,9 @@ type config struct {
 	checkQueueWait   time.Duration
 	maxConnections   int
 	maxAuthorization int
+
+	// tls, when set, makes Server.Serve speak HTTPS.
+	tls *tls.Config
 }
 
 // The default limits.
@@ -128,6 +132,14 @@ func WithMaxAuthorizationBytes(n int) Option { return func(c *config) { c.maxAut
 // WithAuth requires authentication with the given users and tokens,
 // overriding the default of an open server.
 func WithAuth(a *Auth) Option { return func(c *config) { c.auth = a } }
+
+// WithTLS makes Server.Serve serve HTTPS with cfg, overriding the default
+// of plain HTTP. A cfg that verifies client certificates (ClientCAs with
+// ClientAuth) lets the auth file's certificates entries authenticate a
+// request by the certificate's subject. cfg may change its certificates
+// between handshakes (GetConfigForClient, GetCertificate), e.g. to reload
+// them.
+func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.tls = cfg } }
 
 // WithVersion sets the version GET /v1/metadata/version reports, overriding
 // the default "dev".

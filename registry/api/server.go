@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -50,7 +51,12 @@ func (s *Server) Close() error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	l := newListener(ln, s.Handler.cfg.maxConnections)
 	s.Handler.conns.Store(l)
-	return Serve(ctx, l, s.Handler, s.Handler.log)
+	if cfg := s.Handler.cfg.tls; cfg != nil {
+		// TLS outside the connection limit: net/http sees *tls.Conn, so
+		// requests carry their TLS state (r.TLS) and peer certificates.
+		return serve(ctx, tls.NewListener(l, cfg), s.Handler, s.Handler.log)
+	}
+	return serve(ctx, l, s.Handler, s.Handler.log)
 }
 
 // Timeouts of the HTTP server Serve runs.
@@ -70,6 +76,11 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	if _, ok := ln.(*listener); !ok {
 		ln = newListener(ln, 0)
 	}
+	return serve(ctx, ln, h, logger)
+}
+
+// serve is Serve on a listener that is already wrapped.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: ReadHeaderTimeout,
