@@ -19,7 +19,7 @@ func TestSchemasScreenDiffAndVerdict(t *testing.T) {
 		BrokerHealth:   func(context.Context) error { return errors.New("no broker in this test") },
 	})
 	tm := startApp(t, app)
-	waitFor(t, tm, "Subjects (8)", "inventory.queries-value")
+	waitFor(t, tm, "Subjects (9)", "inventory.queries-value")
 
 	// Filter to the order events, open orders.placed-value: the newest two
 	// versions are compared by default.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/edactl/edactl/dev"
 	"github.com/edactl/edactl/dev/demo"
+	"github.com/edactl/edactl/internal/connect"
 	"github.com/edactl/edactl/registry"
 	"github.com/edactl/edactl/registry/api"
 	"github.com/edactl/edactl/schemas"
@@ -101,8 +102,10 @@ Stop it with Ctrl-C.
 at: orders flowing through orders.placed, payments.captured,
 inventory.reserved and shipping.dispatched (encoded with the sample
 catalogue's schemas, with traceparent and CloudEvents causation headers), a
-consumer group (analytics) that falls behind, and an idle one (accounting)
-to rewind.
+consumer group (analytics) that falls behind, an idle one (accounting)
+to rewind, and the order-summary processor (see edactl gen processor)
+joining each order, its payment and its stock reservation into
+orders.summary.
 
 --secure makes the broker speak only TLS and require SASL SCRAM-SHA-512,
 and the registry speak only HTTPS and require basic auth, with a CA and
@@ -198,12 +201,13 @@ func runDev(ctx context.Context, out io.Writer, logger *slog.Logger, opts *devOp
 			return
 		}
 		fmt.Fprintf(out, "demo: %g order(s)/s through %s → %s → %s → %s;\n"+
-			"      group %s lags behind %s, group %s is idle (rewind it in edactl tui)\n\n",
+			"      group %s lags behind %s, group %s is idle (rewind it in edactl tui);\n"+
+			"      processor %s joins them into %s\n\n",
 			opts.DemoRate, demo.TopicOrders, demo.TopicPayments, demo.TopicInventory, demo.TopicShipping,
-			demo.LaggingGroup, demo.TopicOrders, demo.IdleGroup)
+			demo.LaggingGroup, demo.TopicOrders, demo.IdleGroup, demo.SummaryProcessor, demo.TopicSummary)
 		go func() {
 			defer close(demoDone)
-			if err := runDemo(ctx, devClientOptions(a, sec), opts.DemoRate, logger); err != nil {
+			if err := runDemo(ctx, devClientOptions(a, sec), opts.DemoRate, opts.DataDir, logger); err != nil {
 				logger.Error("demo stopped", "err", err)
 			}
 		}()
@@ -240,7 +244,27 @@ func devClientOptions(a dev.Addrs, sec *devSecurity) clientOptions {
 
 // runDemo writes the demo traffic to the dev broker until ctx ends, with
 // one franz-go client per role.
-func runDemo(ctx context.Context, conn clientOptions, rate float64, logger *slog.Logger) error {
+func runDemo(ctx context.Context, conn clientOptions, rate float64, dataDir string, logger *slog.Logger) error {
+	// The order-summary processor joins the flow into orders.summary, over
+	// the same connection (TLS and SASL with --secure) as the demo.
+	kopts, err := connect.KafkaOpts(conn.Kafka)
+	if err != nil {
+		return configUsage(err)
+	}
+	ropts, err := connect.RegistryOpts(conn.Registry)
+	if err != nil {
+		return configUsage(err)
+	}
+	summaryDone := make(chan struct{})
+	defer func() { <-summaryDone }()
+	go func() {
+		defer close(summaryDone)
+		err := demo.RunSummary(ctx, demo.SummaryOptions{Brokers: conn.Kafka.Brokers, Registry: conn.Registry.URLs[0], DataDir: dataDir,
+			KafkaOpts: kopts, RegistryOpts: ropts, Logger: logger})
+		if err != nil && ctx.Err() == nil {
+			logger.Error("order-summary processor stopped", "err", err)
+		}
+	}()
 	clients := &kafkaClients{opts: conn.Kafka}
 	defer clients.close()
 	admin, err := clients.add()

@@ -16,7 +16,8 @@ import (
 )
 
 // TestDevDemoWritesTheOrderFlow runs `edactl dev --demo`: the banner says
-// what to try, orders flow through the four topics, analytics lags, and
+// what to try, orders flow through the four topics and are joined into
+// orders.summary by the order-summary processor, analytics lags, and
 // Ctrl-C stops it all. (The idle group, committed 5s in, is covered by
 // dev/demo's tests.)
 func TestDevDemoWritesTheOrderFlow(t *testing.T) {
@@ -73,7 +74,7 @@ func TestDevDemoWritesTheOrderFlow(t *testing.T) {
 		}
 		an, err1 := c.DescribeGroup(ctx, demo.LaggingGroup)
 		if err == nil && err1 == nil && records[demo.TopicOrders] > 0 && records[demo.TopicPayments] > 0 &&
-			records[demo.TopicInventory] > 0 && records[demo.TopicShipping] > 0 &&
+			records[demo.TopicInventory] > 0 && records[demo.TopicShipping] > 0 && records[demo.TopicSummary] > 0 &&
 			an.State == "Stable" && an.Lag > 0 {
 			break
 		}

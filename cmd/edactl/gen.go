@@ -25,8 +25,7 @@ func newGenCmd(g *globals) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newGenGoCmd(g))
-	cmd.AddCommand(newGenTransformerCmd(g))
+	cmd.AddCommand(newGenGoCmd(g), newGenTransformerCmd(g), newGenProcessorCmd(g))
 	return cmd
 }
 

@@ -15,6 +15,11 @@
 // traceparent whose trace-id is shared by the whole flow, so `edactl trace`
 // finds a flow by either id and draws its causation tree.
 //
+// RunSummary runs the order-summary processor (OrderSummarySpec, what
+// `edactl gen processor` generates for the catalogue) over that flow, so
+// that orders.summary holds each order joined with its payment and latest
+// stock reservation, carrying the flow's traceparent.
+//
 // Besides producing, Run keeps two consumer groups to look at: "analytics"
 // reads orders.placed slowly (one record every two seconds), so it is active
 // and its lag grows; "accounting" committed its offsets of payments.captured

@@ -37,6 +37,8 @@ var layers = map[string]int{
 	"registry/api":          2,
 	"internal/regmigrate":   2,
 	"codegen":               2,
+	"processor":             2,
+	"processortest":         3,
 	"stream":                3,
 	"codegen/gentest":       4,
 	"registry/registrytest": 4,
@@ -98,6 +100,11 @@ var ownRules = map[string][]string{
 	// The stream tools sit on serde and franz-go: never the registry
 	// server, the schema tree, the generator, the TUI or the CLI.
 	"stream": {"serde"},
+	// The processor runtime that generated services import sits on serde
+	// and franz-go: never the registry, the schema tree, the generator or
+	// the stream tools. Its in-memory tester adds only the runtime.
+	"processor":     {"serde"},
+	"processortest": {"processor", "serde"},
 	// The generator reads the schema tree; generated code imports serde,
 	// the generator does not.
 	"codegen": {"schemas", "registry/compat"},

@@ -2,7 +2,7 @@
 // services talk through Kafka, kept as a real schema tree (edactl.yaml and
 // schemas/<domain>/<event>/vN.avsc).
 //
-// It has eight messages across the orders, payments, inventory and shipping
+// It has nine messages across the orders, payments, inventory and shipping
 // domains, of all four kinds (event, command, document, query). Their
 // histories exercise what schemas go through: fields added with defaults,
 // a field renamed through an alias, int→long promotions, enums that grow

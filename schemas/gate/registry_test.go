@@ -50,7 +50,7 @@ func TestPushExamplesThenCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.Registered != 16 || plan.Refused != 0 {
+	if plan.Registered != 17 || plan.Refused != 0 {
 		t.Fatalf("dry run: %+v", plan)
 	}
 	if subs, err := cl.Subjects(ctx); err != nil || len(subs) != 0 {
@@ -61,7 +61,7 @@ func TestPushExamplesThenCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Registered != 16 || res.Refused != 0 {
+	if res.Registered != 17 || res.Refused != 0 {
 		t.Fatalf("push: %+v", res)
 	}
 	for _, sp := range res.Subjects {
