@@ -106,11 +106,11 @@ type rewindScreen struct {
 	executing bool
 	// applied: the plan shown is the one executed (result), with the
 	// offsets from before and after it, not a new plan.
-	applied   bool
-	result    *stream.RewindResult
-	resultOf  *stream.Plan
-	execErr   error
-	undoFile  string // written by the last execution
+	applied  bool
+	result   *stream.RewindResult
+	resultOf *stream.Plan
+	execErr  error
+	undoFile string // written by the last execution
 }
 
 // newRewindScreen builds the Rewind screen; undo files are written under
