@@ -226,9 +226,12 @@ func (a *App) View() string {
 	var tabs []string
 	for i, s := range a.opts.Screens {
 		label := fmt.Sprintf("%d %s", i+1, s.Title())
-		if i == a.active {
+		switch {
+		case i == a.active && st.Mono:
+			tabs = append(tabs, "["+label+"]")
+		case i == a.active:
 			tabs = append(tabs, st.ActiveTab.Render(label))
-		} else {
+		default:
 			tabs = append(tabs, st.Tab.Render(label))
 		}
 	}

@@ -525,16 +525,18 @@ func (s *messagesScreen) listView(height int) string {
 	wPos = max(wPos, len("P@OFFSET"))
 	wKey = max(min(wKey, 36), len("KEY"))
 	var b strings.Builder
-	head := pad("P@OFFSET", wPos) + "  " + pad("TIME", 12) + "  " + pad("KEY", wKey) + "  VALUE"
+	head := st.mark(false) + pad("P@OFFSET", wPos) + "  " + pad("TIME", 12) + "  " + pad("KEY", wKey) + "  VALUE"
 	b.WriteString(st.Header.Render(truncate(head, s.width)) + "\n")
 	for i := top; i < end; i++ {
 		seq := s.buf.first + i
 		r := s.buf.at(seq)
 		line := pad(fmt.Sprintf("%d@%d", r.partition, r.offset), wPos) + "  " + r.ts.UTC().Format("15:04:05.000") + "  " +
 			pad(oneLine(r.key.text()), wKey) + "  " + oneLine(r.value.text())
-		line = truncate(line, s.width)
+		line = truncate(line, s.width-len(st.mark(false)))
 		if seq == s.cursor {
-			line = st.Selected.Render(pad(line, s.width))
+			line = st.mark(true) + st.Selected.Render(pad(line, s.width-len(st.mark(true))))
+		} else {
+			line = st.mark(false) + line
 		}
 		b.WriteString(line + "\n")
 	}

@@ -608,7 +608,7 @@ func (s *rewindScreen) View() string {
 	var kinds []string
 	for i, k := range specKinds {
 		if i == s.kind {
-			kinds = append(kinds, st.Selected.Render(k.kind.String()))
+			kinds = append(kinds, st.chosen(k.kind.String()))
 		} else if s.focus == fieldKind {
 			kinds = append(kinds, st.Dim.Render(k.kind.String()))
 		}
