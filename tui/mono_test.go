@@ -24,7 +24,6 @@ func marked(v string) []string {
 	return out
 }
 
-
 // TestNoColorSelectionVisible runs the UI with the styles NO_COLOR and
 // --no-color give (no colour, no attribute reaches the terminal): on every
 // list — Topics, Messages, Groups, Trace, Schemas — the selected row is
