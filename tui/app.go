@@ -40,6 +40,7 @@ type App struct {
 	brokerErr, registryErr error
 	healthKnown            bool
 	start                  tea.Cmd // run once at Init (e.g. open a topic)
+	quitting               bool
 }
 
 type healthMsg struct{ broker, registry error }
@@ -127,9 +128,37 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
+		if m.Type == tea.KeyRunes && (len(m.Runes) > 1 || m.Paste) && !m.Alt {
+			return a, a.keys(m)
+		}
 		return a, a.key(m)
 	}
 	return a, a.updateActive(msg)
+}
+
+// keys handles runes that arrived in one read (typed fast, or pasted) as
+// that many key presses, in order: "jj" moves two rows, "/ord" opens the
+// filter and types "ord" into it, "12" shows screen 1 then screen 2. The
+// rest of a paste goes to a text input as one paste once one takes it; a
+// quit ends the run.
+func (a *App) keys(m tea.KeyMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, r := range m.Runes {
+		if m.Paste && (a.paletteOn || len(a.opts.Screens) > 0 && a.opts.Screens[a.active].Capturing()) {
+			cmds = append(cmds, a.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: m.Runes[i:], Paste: true}))
+			break
+		}
+		// A key, not a paste (whose String is "[…]" and matches no key).
+		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
+		if r == ' ' {
+			k.Type = tea.KeySpace
+		}
+		cmds = append(cmds, a.key(k))
+		if a.quitting {
+			return tea.Quit
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 type pollMsg struct{}
@@ -143,10 +172,16 @@ func (a *App) updateActive(msg tea.Msg) tea.Cmd {
 	return route(a.active, cmd)
 }
 
+// quit ends the program.
+func (a *App) quit() tea.Cmd {
+	a.quitting = true
+	return tea.Quit
+}
+
 func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	k := a.opts.Common.Keys
 	if m.Type == tea.KeyCtrlC {
-		return tea.Quit
+		return a.quit()
 	}
 	if a.paletteOn {
 		switch m.Type {
@@ -167,7 +202,7 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		if key.Matches(m, k.Quit) {
-			return tea.Quit
+			return a.quit()
 		}
 		return nil
 	}
@@ -175,7 +210,7 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	if !capturing {
 		switch {
 		case key.Matches(m, k.Quit):
-			return tea.Quit
+			return a.quit()
 		case key.Matches(m, k.Help):
 			a.showHelp = true
 			return nil
@@ -199,7 +234,7 @@ func (a *App) runPalette() tea.Cmd {
 	a.palette.Blur()
 	want := strings.ToLower(strings.TrimSpace(a.palette.Value()))
 	if want == "q" || want == "quit" {
-		return tea.Quit
+		return a.quit()
 	}
 	for i, s := range a.opts.Screens {
 		if strings.HasPrefix(strings.ToLower(s.Title()), want) && want != "" {
