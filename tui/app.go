@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -27,6 +28,8 @@ type appOptions struct {
 	HealthEvery                  time.Duration
 	// Ctx bounds every command's I/O.
 	Ctx context.Context
+	// Log records outages and recoveries (nil: none).
+	Log *slog.Logger
 }
 
 // App is the root model: tabs, the command palette, help, the status line.
@@ -106,8 +109,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case healthMsg:
+		a.logHealth("broker", a.opts.Brokers, a.brokerErr, m.broker)
+		a.logHealth("registry", a.opts.RegistryURL, a.registryErr, m.registry)
 		a.brokerErr, a.registryErr, a.healthKnown = m.broker, m.registry, true
-		return a, tea.Tick(a.opts.HealthEvery, func(time.Time) tea.Msg { return pollMsg{} })
+		cmds := []tea.Cmd{tea.Tick(a.opts.HealthEvery, func(time.Time) tea.Msg { return pollMsg{} })}
+		// Screens tell stale data and a stalled read from live ones.
+		for i, s := range a.opts.Screens {
+			s, cmd := s.Update(m)
+			a.opts.Screens[i] = s
+			cmds = append(cmds, route(i, cmd))
+		}
+		return a, tea.Batch(cmds...)
 	case pollMsg:
 		return a, a.pollHealth()
 	case screenMsg:
@@ -162,6 +174,19 @@ func (a *App) keys(m tea.KeyMsg) tea.Cmd {
 }
 
 type pollMsg struct{}
+
+// logHealth records an outage of a service, and its recovery, in the log
+// (--log-file).
+func (a *App) logHealth(what, addr string, was, now error) {
+	log := a.opts.Log
+	switch {
+	case log == nil:
+	case now != nil && (was == nil || !a.healthKnown):
+		log.Warn(what+" unreachable", "address", addr, "reason", plainReason(now))
+	case now == nil && was != nil:
+		log.Info(what+" recovered", "address", addr)
+	}
+}
 
 func (a *App) updateActive(msg tea.Msg) tea.Cmd {
 	if len(a.opts.Screens) == 0 {
@@ -303,7 +328,7 @@ func (a *App) statusLine() string {
 		case !a.healthKnown:
 			return "…"
 		case err != nil:
-			return st.Bad.Render("down") + st.Dim.Render(" ("+firstLine(err.Error())+")")
+			return st.Bad.Render("down") + st.Dim.Render(" ("+plainReason(err)+")")
 		}
 		return st.Good.Render("ok")
 	}

@@ -139,7 +139,7 @@ func inputView(ti textinput.Model) string {
 
 // errorView is the body a screen shows while the service it reads is down.
 func errorView(st Styles, title string, err error, every time.Duration) string {
-	return st.Error.Render(title) + "\n\n" + textBlock(err.Error()) + "\n\n" +
+	return st.Error.Render(title+": "+plainReason(err)) + "\n\n" + textBlock(err.Error()) + "\n\n" +
 		st.Dim.Render(fmt.Sprintf("Retrying every %s; the screen recovers when the service answers.", every))
 }
 
@@ -247,23 +247,39 @@ func scrollTop(cursor, top, height, n int) int {
 	return max(0, min(top, max(n-height, 0)))
 }
 
-// moveCursor applies the list movement keys to cursor over n rows.
+// isMoveKey reports whether m is a list movement key (moveCursor).
+func isMoveKey(m tea.KeyMsg) bool {
+	switch m.String() {
+	case "up", "k", "down", "j", "pgup", "pgdown", "ctrl+b", "ctrl+f", "home", "end", "g", "G":
+		return true
+	}
+	return false
+}
+
+// moveCursor applies the list movement keys to cursor over n rows: ↑/k,
+// ↓/j, pgup/pgdn (ctrl+b/ctrl+f), and home/g, end/G as in k9s and less.
 func moveCursor(m tea.KeyMsg, cursor, n, page int) int {
 	switch m.String() {
 	case "up", "k":
 		cursor--
 	case "down", "j":
 		cursor++
-	case "pgup":
+	case "pgup", "ctrl+b":
 		cursor -= page
-	case "pgdown":
+	case "pgdown", "ctrl+f":
 		cursor += page
-	case "home":
+	case "home", "g":
 		cursor = 0
-	case "end":
+	case "end", "G":
 		cursor = n - 1
 	}
 	return max(0, min(cursor, n-1))
+}
+
+// refreshKey reloads what a screen shows now (ctrl+r, as in k9s), on
+// every screen whose data can go stale; r is only ever "rewind".
+func refreshKey() key.Binding {
+	return key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now"))
 }
 
 // Common list keys, shared by the list screens' help.
@@ -272,7 +288,7 @@ func listKeys() []key.Binding {
 		key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page up/down")),
-		key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "first/last")),
+		key.NewBinding(key.WithKeys("home", "end", "g", "G"), key.WithHelp("g/G", "first/last (home/end too)")),
 	}
 }
 

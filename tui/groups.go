@@ -48,6 +48,7 @@ type groupsScreen struct {
 	cursor, top   int
 	err           error
 	loaded        bool
+	lastOK        time.Time // when the list shown was read
 	gen           int
 }
 
@@ -64,7 +65,9 @@ func newGroupsScreen(ctx context.Context, c *Common, src GroupReader, every time
 func (s *groupsScreen) Title() string { return "Groups" }
 
 // Keys implements Screen.
-func (s *groupsScreen) Keys() []key.Binding { return append(listKeys(), s.keys.Rewind) }
+func (s *groupsScreen) Keys() []key.Binding {
+	return append(listKeys(), s.keys.Rewind, refreshKey())
+}
 
 // Capturing implements Screen.
 func (s *groupsScreen) Capturing() bool { return false }
@@ -129,7 +132,7 @@ func (s *groupsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if s.cursor < len(s.groups) {
 			sel = s.groups[s.cursor].Name
 		}
-		s.err, s.groups = nil, m.groups
+		s.err, s.groups, s.lastOK = nil, m.groups, time.Now()
 		s.cursor = 0
 		for i, g := range s.groups {
 			if g.Name == sel {
@@ -146,6 +149,9 @@ func (s *groupsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return s, s.load()
 	case tea.KeyMsg:
+		if key.Matches(m, refreshKey()) {
+			return s, s.load()
+		}
 		if key.Matches(m, s.keys.Rewind) {
 			if s.cursor < len(s.groups) {
 				return s, switchTo("Rewind", rewindGroupMsg{Group: s.groups[s.cursor].Name, Topics: s.groupTopics()})
@@ -179,13 +185,16 @@ func (s *groupsScreen) groupTopics() []string {
 // View implements Screen.
 func (s *groupsScreen) View() string {
 	st := s.c.Styles
-	if s.err != nil {
+	if s.err != nil && s.groups == nil {
 		return errorView(st, "Kafka unreachable", s.err, s.every)
 	}
 	if !s.loaded {
 		return "Loading consumer groups…"
 	}
 	var b strings.Builder
+	if s.err != nil {
+		b.WriteString(staleLine(st, s.width, "Kafka", s.err, s.lastOK, s.every) + "\n")
+	}
 	b.WriteString(st.Header.Render(fmt.Sprintf("Consumer groups (%d)", len(s.groups))) + "  " +
 		st.Dim.Render("r rewinds the selected group") + "\n")
 	t := table{headers: []string{"GROUP", "STATE", "MEMBERS", "LAG"}}

@@ -31,7 +31,7 @@ func defaultSchemasKeys() schemasKeys {
 		NewerTo:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "compare a newer 'to' version")),
 		OlderFrom: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older 'from' version")),
 		NewerFrom: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer 'from' version")),
-		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+		Reload:    refreshKey(),
 	}
 }
 
