@@ -28,7 +28,7 @@ func plainReason(err error) string {
 	var dns *net.DNSError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused: nothing listens at the address"
+		return "connection refused"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "the connection was reset"
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
