@@ -213,8 +213,20 @@ func TestOutageStaleMarkedAndLogged(t *testing.T) {
 			t.Errorf("the reason is not in plain words (%q):\n%s", bad, v)
 		}
 	}
-	time.Sleep(1100 * time.Millisecond)
-	waitView(t, tm, "STALE: last refreshed 1s ago", "before.restart")
+	// The age grows while the broker stays down.
+	staleAge := func(v string) int {
+		m := regexp.MustCompile(`STALE: last refreshed (\d+)s ago`).FindStringSubmatch(v)
+		if m == nil {
+			t.Fatalf("no age on the stale mark:\n%s", v)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	a0 := staleAge(v)
+	time.Sleep(2 * time.Second)
+	if a1 := staleAge(waitView(t, tm, "STALE: last refreshed ", "before.restart")); a1 < a0+1 {
+		t.Errorf("the stale mark's age went from %ds to %ds in 2s", a0, a1)
+	}
 	press(tm, "2")
 	v = waitView(t, tm, "before.restart  from -100  ")
 	if strings.Contains(v, "▶ live") {
