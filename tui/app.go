@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/edactl/edactl/internal/termtext"
+	"github.com/edactl/edactl/stream"
 )
 
 // HealthFunc reports whether a service answers; nil error means healthy.
@@ -40,6 +45,8 @@ type App struct {
 	palette                textinput.Model
 	paletteOn              bool
 	paletteErr             string
+	paletteErrGen          int
+	helpTop                int
 	brokerErr, registryErr error
 	healthKnown            bool
 	start                  tea.Cmd // run once at Init (e.g. open a topic)
@@ -58,7 +65,7 @@ func newApp(opts appOptions) *App {
 	}
 	ti := textinput.New()
 	ti.Prompt = ":"
-	ti.Placeholder = "screen name (topics, messages, groups, rewind, trace, schemas)"
+	ti.Placeholder = "a screen, or messages TOPIC · trace ID · group NAME · rewind GROUP (tab completes)"
 	return &App{opts: opts, palette: ti}
 }
 
@@ -122,6 +129,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmds...)
 	case pollMsg:
 		return a, a.pollHealth()
+	case paletteErrMsg:
+		if m.gen == a.paletteErrGen {
+			a.paletteErr = ""
+		}
+		return a, nil
 	case screenMsg:
 		if m.screen < 0 || m.screen >= len(a.opts.Screens) {
 			return a, nil
@@ -208,6 +220,7 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	if m.Type == tea.KeyCtrlC {
 		return a.quit()
 	}
+	a.paletteErr = "" // an error of the palette goes with the next key
 	if a.paletteOn {
 		switch m.Type {
 		case tea.KeyEsc:
@@ -216,6 +229,9 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 			return nil
 		case tea.KeyEnter:
 			return a.runPalette()
+		case tea.KeyTab:
+			a.complete()
+			return nil
 		}
 		var cmd tea.Cmd
 		a.palette, cmd = a.palette.Update(m)
@@ -229,6 +245,9 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		if key.Matches(m, k.Quit) {
 			return a.quit()
 		}
+		// The help scrolls like a list.
+		n := strings.Count(a.helpView(), "\n")
+		a.helpTop = moveCursor(m, a.helpTop, max(n-a.bodyHeight()+2, 1), max(a.bodyHeight()-2, 1))
 		return nil
 	}
 	capturing := len(a.opts.Screens) > 0 && a.opts.Screens[a.active].Capturing()
@@ -237,7 +256,7 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		case key.Matches(m, k.Quit):
 			return a.quit()
 		case key.Matches(m, k.Help):
-			a.showHelp = true
+			a.showHelp, a.helpTop = true, 0
 			return nil
 		case key.Matches(m, k.Palette):
 			a.paletteOn, a.paletteErr = true, ""
@@ -254,21 +273,172 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	return a.updateActive(m)
 }
 
+// paletteCommands are what the palette takes besides a screen's name,
+// with the screen they open and what their argument names.
+var paletteCommands = []struct{ name, screen, arg string }{
+	{"messages", "Messages", "TOPIC [FROM]"},
+	{"trace", "Trace", "ID"},
+	{"group", "Groups", "NAME"},
+	{"rewind", "Rewind", "GROUP"},
+}
+
+type paletteErrMsg struct{ gen int }
+
+// paletteError shows err under the palette for a few seconds (or until
+// the next key).
+func (a *App) paletteError(format string, args ...any) tea.Cmd {
+	a.paletteErr = fmt.Sprintf(format, args...)
+	a.paletteErrGen++
+	gen := a.paletteErrGen
+	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return paletteErrMsg{gen} })
+}
+
+// paletteWords are the palette's first words: the screens and commands.
+func (a *App) paletteWords() []string {
+	var words []string
+	for _, s := range a.opts.Screens {
+		words = append(words, strings.ToLower(s.Title()))
+	}
+	for _, c := range paletteCommands {
+		if !slices.Contains(words, c.name) {
+			words = append(words, c.name)
+		}
+	}
+	return append(words, "quit")
+}
+
+// paletteArgs are the known values of a command's argument: topic names
+// for messages, group names for group and rewind, as the screens last
+// listed them.
+func (a *App) paletteArgs(cmd string) []string {
+	var out []string
+	for _, s := range a.opts.Screens {
+		switch s := s.(type) {
+		case *topicsScreen:
+			if cmd == "messages" {
+				for _, t := range s.topics {
+					out = append(out, t.Name)
+				}
+			}
+		case *groupsScreen:
+			if cmd == "group" || cmd == "rewind" {
+				for _, g := range s.groups {
+					out = append(out, g.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// complete completes the palette's last word: a screen or command name,
+// or a command's argument (topic or group names); with several candidates
+// it completes their common prefix and lists them.
+func (a *App) complete() {
+	v := a.palette.Value()
+	words := strings.Fields(v)
+	var cands []string
+	prefix := ""
+	switch {
+	case len(words) == 0 || len(words) == 1 && !strings.HasSuffix(v, " "):
+		if len(words) == 1 {
+			prefix = strings.ToLower(words[0])
+		}
+		for _, w := range a.paletteWords() {
+			if strings.HasPrefix(w, prefix) {
+				cands = append(cands, w)
+			}
+		}
+	case len(words) == 1 || len(words) == 2 && !strings.HasSuffix(v, " "):
+		if len(words) == 2 {
+			prefix = words[1]
+		}
+		for _, w := range a.paletteArgs(strings.ToLower(words[0])) {
+			if strings.HasPrefix(w, prefix) && termtext.Printable(w) {
+				cands = append(cands, w)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	common := cands[0]
+	for _, c := range cands[1:] {
+		for !strings.HasPrefix(c, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	head := v[:len(v)-len(prefix)]
+	if len(cands) == 1 {
+		common += " "
+	} else {
+		a.paletteError("%s", strings.Join(cands, "  "))
+	}
+	a.palette.SetValue(head + common)
+	a.palette.CursorEnd()
+}
+
 func (a *App) runPalette() tea.Cmd {
 	a.paletteOn = false
 	a.palette.Blur()
-	want := strings.ToLower(strings.TrimSpace(a.palette.Value()))
+	words := strings.Fields(a.palette.Value())
+	if len(words) == 0 {
+		return nil
+	}
+	want, args := strings.ToLower(words[0]), words[1:]
 	if want == "q" || want == "quit" {
 		return a.quit()
 	}
+	for _, c := range paletteCommands {
+		if want != c.name && want != strings.ToLower(c.screen) && !(len(args) > 0 && strings.HasPrefix(c.name, want)) {
+			continue
+		}
+		if len(args) == 0 {
+			if c.name == "group" || c.name == "rewind" {
+				break // the screen alone
+			}
+			return a.paletteError("%s needs %s (:%s %s)", c.name, c.arg, c.name, c.arg)
+		}
+		switch c.name {
+		case "messages":
+			if len(args) > 2 {
+				return a.paletteError("messages takes TOPIC [FROM], not %q", strings.Join(args, " "))
+			}
+			from := ""
+			if len(args) == 2 {
+				if _, err := stream.ParseBound(args[1]); err != nil {
+					return a.paletteError("messages %s %s: %v", args[0], args[1], err)
+				}
+				from = args[1]
+			}
+			return switchTo(c.screen, openTopicMsg{Topic: args[0], From: from})
+		case "trace":
+			return switchTo(c.screen, traceRequestMsg{ID: strings.Join(args, " ")})
+		case "group":
+			return switchTo(c.screen, selectGroupMsg{Name: strings.Join(args, " ")})
+		case "rewind":
+			return switchTo(c.screen, rewindGroupMsg{Group: strings.Join(args, " ")})
+		}
+	}
+	if len(args) > 0 {
+		return a.paletteError("%s takes no argument; with one: %s", want, paletteUsage())
+	}
 	for i, s := range a.opts.Screens {
-		if strings.HasPrefix(strings.ToLower(s.Title()), want) && want != "" {
+		if strings.HasPrefix(strings.ToLower(s.Title()), want) {
 			a.active = i
 			return nil
 		}
 	}
-	a.paletteErr = fmt.Sprintf("no screen %q", want)
-	return nil
+	return a.paletteError("no screen or command %q: %s", want, paletteUsage())
+}
+
+// paletteUsage lists the palette's commands with arguments.
+func paletteUsage() string {
+	var us []string
+	for _, c := range paletteCommands {
+		us = append(us, c.name+" "+c.arg)
+	}
+	return strings.Join(us, " · ")
 }
 
 func (a *App) bodyHeight() int {
@@ -296,16 +466,37 @@ func (a *App) View() string {
 		}
 	}
 	header := st.Title.Render("edactl") + " " + strings.Join(tabs, "")
+	if lipgloss.Width(header) > c.Width && len(a.opts.Screens) > 0 {
+		// Too narrow for every tab: the current screen's name, always.
+		cur := tabs[a.active]
+		header = st.Title.Render("edactl") + " " + cur + st.Dim.Render(fmt.Sprintf(" 1-%d", len(a.opts.Screens)))
+		if lipgloss.Width(header) > c.Width {
+			header = strings.TrimSpace(fmt.Sprintf("%d %s", a.active+1, a.opts.Screens[a.active].Title()))
+			if st.Mono {
+				header = "[" + header + "]"
+			}
+		}
+	}
 	var body string
 	switch {
 	case a.showHelp:
-		body = a.helpView()
+		lines := strings.Split(strings.TrimRight(a.helpView(), "\n"), "\n")
+		h := a.bodyHeight()
+		a.helpTop = max(0, min(a.helpTop, len(lines)-h+1))
+		if len(lines) > h {
+			end := min(len(lines), a.helpTop+h-1)
+			more := st.Dim.Render(fmt.Sprintf("… lines %d-%d of %d · ↑/↓ pgup/pgdn g/G scroll · esc closes", a.helpTop+1, end, len(lines)))
+			lines = append(lines[a.helpTop:end], more)
+		}
+		body = strings.Join(lines, "\n")
 	case len(a.opts.Screens) > 0:
 		body = a.opts.Screens[a.active].View()
 	}
 	body = fitHeight(body, a.bodyHeight(), c.Width)
 	var bottom string
 	switch {
+	case a.paletteOn && a.paletteErr != "":
+		bottom = inputView(a.palette) + "  " + st.Dim.Render(oneLine(a.paletteErr))
 	case a.paletteOn:
 		bottom = inputView(a.palette)
 	case a.paletteErr != "":

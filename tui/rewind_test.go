@@ -141,7 +141,7 @@ func TestRewindStalePlanIsRefused(t *testing.T) {
 	e.commit(demo.IdleGroup, demo.TopicPayments, map[int32]int64{0: 2})
 	typeText(tm, demo.IdleGroup)
 	press(tm, "enter")
-	waitView(t, tm, "refused: rewind plan is stale", "payments.captured/0 (planned from 1", "the preview shows the new plan")
+	waitView(t, tm, "refused: rewind plan is stale", "payments.captured/0 (planned from", "1, now 2)", "the preview shows the new plan")
 	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, moved) {
 		t.Fatalf("a stale plan changed the offsets: %v", got)
 	}
