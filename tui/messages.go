@@ -598,9 +598,6 @@ func (s *messagesScreen) statusView() string {
 		st.Header.Render(orDash(oneLine(s.topic))),
 		"from " + orDash(s.fromText),
 		state,
-		fmt.Sprintf("buffer %s/%s", commas(int64(s.buf.n)), commas(int64(len(s.buf.buf)))),
-		fmt.Sprintf("dropped %s", commas(s.dropped)),
-		fmt.Sprintf("read %s", commas(read)),
 	}
 	if s.topic != "" {
 		switch {
@@ -610,6 +607,10 @@ func (s *messagesScreen) statusView() string {
 			parts = append(parts, fmt.Sprintf("pinned: %s new, G to follow", commas(max(s.buf.last()-s.pinLast, 0))))
 		}
 	}
+	parts = append(parts,
+		fmt.Sprintf("buffer %s/%s", commas(int64(s.buf.n)), commas(int64(len(s.buf.buf)))),
+		fmt.Sprintf("dropped %s", commas(s.dropped)),
+		fmt.Sprintf("read %s", commas(read)))
 	if s.filterText != "" {
 		shown, errs, _ := s.filterCounts()
 		parts = append(parts, fmt.Sprintf("shown %s", commas(shown)))
@@ -617,7 +618,19 @@ func (s *messagesScreen) statusView() string {
 			parts = append(parts, st.Error.Render(fmt.Sprintf("%s filter error(s)", commas(errs))))
 		}
 	}
-	return truncate(strings.Join(parts, "  "), s.width)
+	line := strings.Join(parts, "  ")
+	if lipgloss.Width(line) > s.width && s.topic != "" {
+		// Narrow: the same counters, in short words.
+		follow := "following"
+		if !s.follow {
+			follow = fmt.Sprintf("pinned +%s (G)", commas(max(s.buf.last()-s.pinLast, 0)))
+		}
+		short := []string{parts[0], parts[1], parts[2], follow,
+			fmt.Sprintf("buf %s/%s", commas(int64(s.buf.n)), commas(int64(len(s.buf.buf)))),
+			fmt.Sprintf("drop %s", commas(s.dropped)), fmt.Sprintf("read %s", commas(read))}
+		line = strings.Join(append(short, parts[7:]...), " ")
+	}
+	return truncate(line, s.width)
 }
 
 // filterFailed reports whether the filter failed on a record.

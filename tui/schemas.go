@@ -241,14 +241,17 @@ func (s *schemasScreen) key(m tea.KeyMsg) tea.Cmd {
 	}
 	k, vis := s.keys, s.visible()
 	switch {
-	case key.Matches(m, k.Up):
-		if s.cursor > 0 {
-			s.cursor--
+	case m.Type == tea.KeyEsc && s.filter.Value() != "":
+		s.filter.SetValue("") // esc clears an applied filter
+		s.cursor = 0
+	case isMoveKey(m):
+		c := moveCursor(m, s.cursor, len(vis), max(s.height-3, 1))
+		if c != s.cursor && c < len(vis) && s.subject != "" {
+			// The detail follows the cursor once a subject is open.
+			s.cursor = c
+			return s.open(vis[c])
 		}
-	case key.Matches(m, k.Down):
-		if s.cursor < len(vis)-1 {
-			s.cursor++
-		}
+		s.cursor = c
 	case key.Matches(m, k.Open):
 		if s.cursor < len(vis) {
 			return s.open(vis[s.cursor])
@@ -259,9 +262,11 @@ func (s *schemasScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Reload):
 		return tea.Batch(s.loadSubjects(), s.open(s.subject))
 	case key.Matches(m, k.OlderTo):
-		if s.to > 0 {
+		// 'to' stays newer than 'from': a version is never compared
+		// with itself.
+		if s.to > 1 {
 			s.to--
-			if s.from >= s.to && s.from > 0 {
+			if s.from >= s.to {
 				s.from = s.to - 1
 			}
 		}
@@ -319,6 +324,10 @@ func (s *schemasScreen) View() string {
 		left.WriteString(st.Dim.Render("  (no subjects)") + "\n")
 	}
 	right := s.detail(max(s.width-leftW-3, 20))
+	if lines := strings.Split(strings.TrimRight(right, "\n"), "\n"); s.height > 1 && len(lines) > s.height {
+		more := st.Dim.Render(fmt.Sprintf("… %d more line(s)", len(lines)-s.height+1))
+		right = strings.Join(append(lines[:s.height-1], more), "\n")
+	}
 	sep := strings.TrimRight(strings.Repeat(" │ \n", max(s.height, 1)), "\n")
 	return lipgloss.JoinHorizontal(lipgloss.Top,
 		lipgloss.NewStyle().Width(leftW).Render(left.String()), sep, right)
@@ -370,7 +379,9 @@ func (s *schemasScreen) detail(width int) string {
 		b.WriteString("  (no field-level changes)\n")
 	}
 	for _, c := range changes {
-		b.WriteString("  " + truncate(oneLine(c.String()), width-2) + "\n")
+		for i, l := range wrap(oneLine(c.String()), width-4) {
+			b.WriteString(map[bool]string{true: "  ", false: "    "}[i == 0] + l + "\n")
+		}
 	}
 	level, err := compat.ParseLevel(s.level)
 	if err != nil {
@@ -397,7 +408,9 @@ func (s *schemasScreen) detail(width int) string {
 		}
 		fmt.Fprintf(&b, "  %-8s v%d reads v%d: %s  %s\n", dir.name, dir.rv, dir.wv, verdict, st.Dim.Render("("+req+")"))
 		for _, is := range issues {
-			b.WriteString("    " + truncate(oneLine(is.String()), width-4) + "\n")
+			for i, l := range wrap(oneLine(is.String()), width-6) {
+				b.WriteString(map[bool]string{true: "    ", false: "      "}[i == 0] + l + "\n")
+			}
 		}
 	}
 	return b.String()
