@@ -48,3 +48,32 @@ func TestSchemasScreenRecoversWhenTheRegistryReturns(t *testing.T) {
 	waitFor(t, tm, "Subjects (1)", "only-value")
 	_ = finalView(t, tm)
 }
+
+// TestSchemasNeverSelfCompareAndFollowTheCursor: moving 'to' back as far
+// as it goes stops at v2 against v1, never a version against itself; once
+// a subject is open the detail follows the list's cursor; g/G move to the
+// first and last subject; esc clears an applied filter.
+func TestSchemasNeverSelfCompareAndFollowTheCursor(t *testing.T) {
+	url, cl := sampleRegistry(t)
+	c := plainCommon()
+	app := newApp(appOptions{Common: c, Screens: []screen{newSchemasScreen(context.Background(), c, NewRegistrySource(cl, url))}})
+	tm := startProbe(t, app)
+	waitView(t, tm, "Subjects (8)")
+	press(tm, "/")
+	typeText(tm, "orders.placed")
+	press(tm, "enter", "enter")
+	waitView(t, tm, "Changes v2 → v3")
+	press(tm, "h", "h", "h", "h")
+	v := waitView(t, tm, "Changes v1 → v2", "[from:1]", "[to:2]")
+	for _, self := range []string{"v1 → v1", "v2 → v2", "v3 → v3"} {
+		if strings.Contains(v, self) {
+			t.Errorf("a version is compared with itself (%s):\n%s", self, v)
+		}
+	}
+	press(tm, "esc")
+	waitView(t, tm, "Subjects (8)")
+	press(tm, "G")
+	waitView(t, tm, "> shipping.dispatched-value", "│ shipping.dispatched-value")
+	press(tm, "g")
+	waitView(t, tm, "> inventory.queries-value", "│ inventory.queries-value")
+}
