@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 )
 
 func TestSchemasScreenDiffAndVerdict(t *testing.T) {
@@ -76,4 +79,39 @@ func TestSchemasNeverSelfCompareAndFollowTheCursor(t *testing.T) {
 	waitView(t, tm, "> shipping.dispatched-value", "│ shipping.dispatched-value")
 	press(tm, "g")
 	waitView(t, tm, "> inventory.queries-value", "│ inventory.queries-value")
+}
+
+// TestSchemasPaneFocusScrollAndText: tab focuses the detail pane, whose
+// movement keys then scroll it (with "above" and "more" markers); v shows
+// the 'to' version's schema text, wrapped to the pane.
+func TestSchemasPaneFocusScrollAndText(t *testing.T) {
+	url, cl := sampleRegistry(t)
+	c := plainCommon()
+	app := newApp(appOptions{Common: c, Screens: []screen{newSchemasScreen(context.Background(), c, NewRegistrySource(cl, url))}})
+	tm := startProbe(t, app)
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 16})
+	waitView(t, tm, "Subjects (8)")
+	press(tm, "/")
+	typeText(tm, "orders.placed")
+	press(tm, "enter", "enter")
+	waitView(t, tm, "Changes v2 → v3")
+	press(tm, "v")
+	v := waitView(t, tm, "Schema v3", `"name": "OrderPlaced"`, "more line(s)")
+	for _, l := range strings.Split(v, "\n") {
+		if lipgloss.Width(l) > 80 {
+			t.Errorf("a line is wider than the terminal: %q", l)
+		}
+	}
+	press(tm, "tab", "j", "j", "j")
+	v = waitView(t, tm, "[pane focused", "… 3 line(s) above")
+	if !strings.Contains(v, "> orders.placed-value") {
+		t.Errorf("scrolling the pane moved the subject list:\n%s", v)
+	}
+	press(tm, "G")
+	v = waitView(t, tm, "[pane focused", "line(s) above")
+	if strings.Contains(v, "more line(s)") {
+		t.Errorf("G did not scroll the pane to its end:\n%s", v)
+	}
+	press(tm, "tab", "v")
+	waitView(t, tm, "Changes v2 → v3")
 }
