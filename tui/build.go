@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -38,6 +39,9 @@ type Config struct {
 	UndoDir string
 	// Refresh is how often lists and health are refreshed (default 2s).
 	Refresh time.Duration
+	// Log, when set, records outages of the broker and the registry and
+	// their recoveries (edactl tui --log-file).
+	Log *slog.Logger
 }
 
 // Build assembles the app: Topics, Messages, Groups, Rewind, Trace and
@@ -58,7 +62,7 @@ func Build(cfg Config) *App {
 		newSchemasScreen(ctx, c, cfg.Registry),
 	}
 	app := newApp(appOptions{Screens: screens, Common: c, Ctx: ctx, Brokers: cfg.Brokers, BrokerHealth: cfg.BrokerHealth,
-		RegistryURL: cfg.Registry.URL(), RegistryHealth: cfg.Registry.Ping, HealthEvery: cfg.Refresh})
+		RegistryURL: cfg.Registry.URL(), RegistryHealth: cfg.Registry.Ping, HealthEvery: cfg.Refresh, Log: cfg.Log})
 	if cfg.Topic != "" {
 		app.start = switchTo("Messages", openTopicMsg{Topic: cfg.Topic})
 	}

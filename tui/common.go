@@ -29,6 +29,32 @@ type Common struct {
 // Styles are the lipgloss styles of the whole UI.
 type Styles struct {
 	Title, Tab, ActiveTab, Status, Error, Dim, Selected, Header, Good, Bad, Key lipgloss.Style
+	// Mono is set when no colour or attribute reaches the terminal
+	// (NO_COLOR, --no-color, a monochrome terminal): the selected row,
+	// the current tab and the chosen option are then drawn with markers
+	// ("> ", "[…]"), as reverse video would not show.
+	Mono bool
+}
+
+// mark is the marker column of a list row in Mono: "> " on the selected
+// row, two spaces on the others (and the header); nothing with colours.
+func (st Styles) mark(selected bool) string {
+	switch {
+	case !st.Mono:
+		return ""
+	case selected:
+		return "> "
+	}
+	return "  "
+}
+
+// chosen renders the chosen one of several options (the current tab, the
+// rewind spec): reverse video, and in Mono between brackets.
+func (st Styles) chosen(s string) string {
+	if st.Mono {
+		return "[" + s + "]"
+	}
+	return st.Selected.Render(s)
 }
 
 // newStyles builds the styles on a renderer for w, for a dark terminal
@@ -47,6 +73,7 @@ func NewStylesOn(w io.Writer, color, darkBackground bool) Styles {
 	}
 	accent := lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B7A4FF"}
 	return Styles{
+		Mono:      r.ColorProfile() == termenv.Ascii,
 		Title:     r.NewStyle().Bold(true).Foreground(accent),
 		Tab:       r.NewStyle().Padding(0, 1),
 		ActiveTab: r.NewStyle().Padding(0, 1).Bold(true).Reverse(true),
@@ -112,7 +139,7 @@ func inputView(ti textinput.Model) string {
 
 // errorView is the body a screen shows while the service it reads is down.
 func errorView(st Styles, title string, err error, every time.Duration) string {
-	return st.Error.Render(title) + "\n\n" + textBlock(err.Error()) + "\n\n" +
+	return st.Error.Render(title+": "+plainReason(err)) + "\n\n" + textBlock(err.Error()) + "\n\n" +
 		st.Dim.Render(fmt.Sprintf("Retrying every %s; the screen recovers when the service answers.", every))
 }
 
@@ -147,7 +174,8 @@ func pad(s string, w int) string {
 
 // table renders rows under a header in columns two spaces apart, each
 // column as wide as its widest cell (the last one takes what is left of
-// width). Row selected (if >= 0) is highlighted; only rows [top, top+height)
+// width). Row selected (if >= 0) is highlighted, in Mono styles marked
+// "> " in a marker column; only rows [top, top+height)
 // are shown. Cells are plain text (names, ids, previews that may come from
 // Kafka): they are shown through oneLine, so a control character in one is
 // escaped, never sent to the terminal.
@@ -157,6 +185,10 @@ type table struct {
 }
 
 func (t table) render(st Styles, width, selected, top, height int) string {
+	if selected < 0 {
+		st.Mono = false // a table nothing is selected in has no marker column
+	}
+	width -= lipgloss.Width(st.mark(false))
 	widths := make([]int, len(t.headers))
 	for i, h := range t.headers {
 		widths[i] = lipgloss.Width(h)
@@ -188,13 +220,13 @@ func (t table) render(st Styles, width, selected, top, height int) string {
 		return strings.TrimRight(b.String(), " ")
 	}
 	var b strings.Builder
-	b.WriteString(st.Header.Render(truncate(line(t.headers), width)) + "\n")
+	b.WriteString(st.mark(false) + st.Header.Render(truncate(line(t.headers), width)) + "\n")
 	for i := top; i < end; i++ {
 		l := line(rows[i-top])
 		if i == selected {
-			b.WriteString(st.Selected.Render(pad(l, min(width, max(lipgloss.Width(l), 1)))) + "\n")
+			b.WriteString(st.mark(true) + st.Selected.Render(pad(l, min(width, max(lipgloss.Width(l), 1)))) + "\n")
 		} else {
-			b.WriteString(l + "\n")
+			b.WriteString(st.mark(false) + l + "\n")
 		}
 	}
 	return b.String()
@@ -215,23 +247,39 @@ func scrollTop(cursor, top, height, n int) int {
 	return max(0, min(top, max(n-height, 0)))
 }
 
-// moveCursor applies the list movement keys to cursor over n rows.
+// isMoveKey reports whether m is a list movement key (moveCursor).
+func isMoveKey(m tea.KeyMsg) bool {
+	switch m.String() {
+	case "up", "k", "down", "j", "pgup", "pgdown", "ctrl+b", "ctrl+f", "home", "end", "g", "G":
+		return true
+	}
+	return false
+}
+
+// moveCursor applies the list movement keys to cursor over n rows: ↑/k,
+// ↓/j, pgup/pgdn (ctrl+b/ctrl+f), and home/g, end/G as in k9s and less.
 func moveCursor(m tea.KeyMsg, cursor, n, page int) int {
 	switch m.String() {
 	case "up", "k":
 		cursor--
 	case "down", "j":
 		cursor++
-	case "pgup":
+	case "pgup", "ctrl+b":
 		cursor -= page
-	case "pgdown":
+	case "pgdown", "ctrl+f":
 		cursor += page
-	case "home":
+	case "home", "g":
 		cursor = 0
-	case "end":
+	case "end", "G":
 		cursor = n - 1
 	}
 	return max(0, min(cursor, n-1))
+}
+
+// refreshKey reloads what a screen shows now (ctrl+r, as in k9s), on
+// every screen whose data can go stale; r is only ever "rewind".
+func refreshKey() key.Binding {
+	return key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now"))
 }
 
 // Common list keys, shared by the list screens' help.
@@ -240,7 +288,7 @@ func listKeys() []key.Binding {
 		key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page up/down")),
-		key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", "first/last")),
+		key.NewBinding(key.WithKeys("home", "end", "g", "G"), key.WithHelp("g/G", "first/last (home/end too)")),
 	}
 }
 

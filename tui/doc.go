@@ -24,7 +24,12 @@
 //     The screen keeps the newest rows (10,000 by default) and counts what
 //     it drops; when it falls a buffer behind, the read waits, so a starved
 //     screen does not compete with decoding records it would drop. Pause
-//     blocks the read the same way: records wait in Kafka.
+//     blocks the read the same way: records wait in Kafka. The screen's
+//     read applies the CEL filter in its callback (not in stream's decode
+//     workers), so that it can count, while following, what was read,
+//     shown and what the filter failed on, with the first error.
+//   - Keys that arrive in one read (typed fast, pasted) are handed to the
+//     screens one by one, in order.
 //   - Rewinds use the stream planner the CLI prints (PlanRewind), are
 //     planned again right before the confirmation, applied only after the
 //     group's name is typed, and refused while the group has members.

@@ -265,7 +265,7 @@ func waitView(t *testing.T, tm *teatest.TestModel, want ...string) string {
 func press(tm *teatest.TestModel, ks ...string) {
 	names := map[string]tea.KeyType{"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight, "space": tea.KeySpace,
-		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU}
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU, "home": tea.KeyHome, "end": tea.KeyEnd, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown}
 	for _, k := range ks {
 		if kt, ok := names[k]; ok {
 			tm.Send(tea.KeyMsg{Type: kt})

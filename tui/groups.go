@@ -48,8 +48,14 @@ type groupsScreen struct {
 	cursor, top   int
 	err           error
 	loaded        bool
+	lastOK        time.Time // when the list shown was read
 	gen           int
+	pick          string // a group to select once listed (:group NAME)
+	note          string
 }
+
+// selectGroupMsg asks the Groups screen to select a group by name.
+type selectGroupMsg struct{ Name string }
 
 // newGroupsScreen builds the Groups screen; it refreshes every `every`
 // (default 2s).
@@ -64,7 +70,9 @@ func newGroupsScreen(ctx context.Context, c *Common, src GroupReader, every time
 func (s *groupsScreen) Title() string { return "Groups" }
 
 // Keys implements Screen.
-func (s *groupsScreen) Keys() []key.Binding { return append(listKeys(), s.keys.Rewind) }
+func (s *groupsScreen) Keys() []key.Binding {
+	return append(listKeys(), s.keys.Rewind, refreshKey())
+}
 
 // Capturing implements Screen.
 func (s *groupsScreen) Capturing() bool { return false }
@@ -90,8 +98,8 @@ func (s *groupsScreen) Init() tea.Cmd { return s.load() }
 func (s *groupsScreen) load() tea.Cmd {
 	s.gen++
 	gen := s.gen
-	want := ""
-	if s.cursor < len(s.groups) {
+	want := s.pick
+	if want == "" && s.cursor < len(s.groups) {
 		want = s.groups[s.cursor].Name
 	}
 	return func() tea.Msg {
@@ -125,27 +133,40 @@ func (s *groupsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.err = m.err
 			return s, next
 		}
-		sel := ""
-		if s.cursor < len(s.groups) {
+		sel := s.pick
+		if sel == "" && s.cursor < len(s.groups) {
 			sel = s.groups[s.cursor].Name
 		}
-		s.err, s.groups = nil, m.groups
+		s.err, s.groups, s.lastOK = nil, m.groups, time.Now()
 		s.cursor = 0
+		found := false
 		for i, g := range s.groups {
 			if g.Name == sel {
-				s.cursor = i
+				s.cursor, found = i, true
 			}
 		}
+		if s.pick != "" && !found {
+			s.note = "no consumer group " + groupText(s.pick)
+		}
+		s.pick = ""
 		if s.cursor < len(s.groups) && m.detail != nil && m.detail.Name == s.groups[s.cursor].Name || m.detailErr != nil {
 			s.detail, s.detailErr = m.detail, m.detailErr
 		}
 		return s, next
+	case selectGroupMsg:
+		s.pick, s.note = m.Name, ""
+		s.detail, s.detailErr = nil, nil
+		return s, s.load()
 	case groupsTickMsg:
 		if m.gen != s.gen {
 			return s, nil
 		}
 		return s, s.load()
 	case tea.KeyMsg:
+		s.note = ""
+		if key.Matches(m, refreshKey()) {
+			return s, s.load()
+		}
 		if key.Matches(m, s.keys.Rewind) {
 			if s.cursor < len(s.groups) {
 				return s, switchTo("Rewind", rewindGroupMsg{Group: s.groups[s.cursor].Name, Topics: s.groupTopics()})
@@ -179,15 +200,21 @@ func (s *groupsScreen) groupTopics() []string {
 // View implements Screen.
 func (s *groupsScreen) View() string {
 	st := s.c.Styles
-	if s.err != nil {
+	if s.err != nil && s.groups == nil {
 		return errorView(st, "Kafka unreachable", s.err, s.every)
 	}
 	if !s.loaded {
 		return "Loading consumer groups…"
 	}
 	var b strings.Builder
+	if s.err != nil {
+		b.WriteString(staleLine(st, s.width, "Kafka", s.err, s.lastOK, s.every) + "\n")
+	}
 	b.WriteString(st.Header.Render(fmt.Sprintf("Consumer groups (%d)", len(s.groups))) + "  " +
 		st.Dim.Render("r rewinds the selected group") + "\n")
+	if s.note != "" {
+		b.WriteString(st.Error.Render(truncate(s.note, s.width)) + "\n")
+	}
 	t := table{headers: []string{"GROUP", "STATE", "MEMBERS", "LAG"}}
 	for _, g := range s.groups {
 		lag := commas(g.Lag)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func defaultMessagesKeys() messagesKeys {
 		From: key.NewBinding(key.WithKeys("f"), key.WithHelp("f",
 			"start/jump to: earliest, latest, OFFSET, -N, @TIME, @-1h, P:POS,…")),
 		Topic: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "tail another topic")),
-		Pause: key.NewBinding(key.WithKeys(" ", "p"), key.WithHelp("space/p", "pause/resume reading")),
+		Pause: key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume reading")),
 		Trace: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trace the record's trace/correlation id")),
 		Clear: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear the buffer")),
 	}
@@ -84,16 +85,26 @@ type messagesScreen struct {
 	retryAt time.Time
 	note    string // one-line message (e.g. "no trace id in this record")
 
-	buf       *ring
-	dropped   int64
-	cursor    int64 // seq of the selected row
-	follow    bool
-	top       int64
-	zoom      bool
-	zoomTop   int
-	input     textinput.Model
-	inputMode int
-	inputErr  string
+	buf     *ring
+	dropped int64
+	cursor  int64 // seq of the selected row
+	follow  bool
+	pinLast int64 // the newest seq when the view stopped following
+	// held is the selected record after the buffer dropped it: the
+	// detail pane keeps showing it (and says so) until another is chosen.
+	held *row
+	// staged are back-filled rows held until the back-fill is read (or a
+	// buffer's worth, or a second, has come), then merged by time.
+	staged     []*row
+	stageUntil time.Time
+	brokerErr  error // the app's last broker health check
+	inputFresh bool  // the prompt holds its pre-filled value, untouched
+	top        int64
+	zoom       bool
+	zoomTop    int
+	input      textinput.Model
+	inputMode  int
+	inputErr   string
 }
 
 // newMessagesScreen builds the Messages screen over src, which must be a
@@ -190,6 +201,7 @@ func (s *messagesScreen) restart(clear bool) tea.Cmd {
 	s.cancel = cancel
 	prev := s.tail
 	s.tail = newTail(s.opts.Buffer)
+	s.staged, s.stageUntil = nil, time.Now().Add(time.Second)
 	if prev != nil && !clear {
 		// Carry the resume points over, for the next failure.
 		_, s.tail.next = prev.stats()
@@ -197,9 +209,11 @@ func (s *messagesScreen) restart(clear bool) tea.Cmd {
 	s.tail.setPaused(s.paused)
 	s.running = true
 	gen, t := s.gen, s.tail
-	opts := stream.ConsumeOptions{ReadSpec: stream.ReadSpec{Topics: []string{s.topic}, From: from, Follow: true}, Filter: s.filter}
+	// The tail applies the filter, to count what it fails on as it goes.
+	opts := stream.ConsumeOptions{ReadSpec: stream.ReadSpec{Topics: []string{s.topic}, From: from, Follow: true}, OnStart: t.started}
+	filter := s.filter
 	read := func() tea.Msg {
-		_, err := s.src.Consume(ctx, opts, t.deliver(ctx))
+		_, err := s.src.Consume(ctx, opts, t.deliver(ctx, filter))
 		return tailDoneMsg{gen: gen, err: err}
 	}
 	return tea.Batch(read, s.tick(gen))
@@ -241,27 +255,94 @@ func (s *messagesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return s, nil
 		}
 		return s, s.restart(false)
+	case healthMsg:
+		s.brokerErr = m.broker
+		return s, nil
 	case tea.KeyMsg:
 		return s, s.key(m)
 	}
 	return s, nil
 }
 
-// drain moves the pending rows of the read into the buffer.
+// drain moves the pending rows of the read into the buffer. Rows of the
+// back-fill (what the log held when the read started, read partition by
+// partition) are staged until it is all read, then merged by time.
 func (s *messagesScreen) drain() {
 	if s.tail == nil {
 		return
 	}
-	s.dropped += s.buf.push(s.tail.take())
+	rows := s.tail.take()
+	if s.tail.backfilling() && time.Now().Before(s.stageUntil) && len(s.staged)+len(rows) < len(s.buf.buf) {
+		s.staged = append(s.staged, rows...)
+		return
+	}
+	if s.staged != nil {
+		rows = append(s.staged, rows...)
+		s.staged = nil
+	}
+	rows = mergeByTime(rows)
+	if len(rows) == 0 {
+		return
+	}
+	sel := s.buf.at(s.cursor)
+	s.dropped += s.buf.push(rows)
 	switch {
 	case s.follow:
 		s.cursor = max(s.buf.last(), s.buf.first)
 	case s.cursor < s.buf.first:
-		s.cursor = s.buf.first // the selected record was dropped: the oldest kept
+		// The selected record was dropped: the detail pane keeps it, and
+		// the list's cursor waits on the oldest kept.
+		if s.held == nil {
+			s.held = sel
+		}
+		s.cursor = s.buf.first
 	}
 }
 
-func (s *messagesScreen) selected() *row { return s.buf.at(s.cursor) }
+// mergeByTime orders rows, which arrive partition by partition, by time
+// across partitions, keeping each partition in offset order: a merge of
+// the partitions' runs by their timestamps (ties: lower partition first).
+func mergeByTime(rows []*row) []*row {
+	if len(rows) < 2 {
+		return rows
+	}
+	var parts []int32
+	runs := map[int32][]*row{}
+	for _, r := range rows {
+		if _, ok := runs[r.partition]; !ok {
+			parts = append(parts, r.partition)
+		}
+		runs[r.partition] = append(runs[r.partition], r)
+	}
+	if len(parts) == 1 {
+		return rows
+	}
+	slices.Sort(parts)
+	out := make([]*row, 0, len(rows))
+	for len(out) < len(rows) {
+		best := int32(-1)
+		for _, p := range parts {
+			run := runs[p]
+			if len(run) == 0 {
+				continue
+			}
+			if best < 0 || run[0].ts.Before(runs[best][0].ts) {
+				best = p
+			}
+		}
+		out = append(out, runs[best][0])
+		runs[best] = runs[best][1:]
+	}
+	return out
+}
+
+// selected is the record of the detail pane.
+func (s *messagesScreen) selected() *row {
+	if s.held != nil {
+		return s.held
+	}
+	return s.buf.at(s.cursor)
+}
 
 func (s *messagesScreen) key(m tea.KeyMsg) tea.Cmd {
 	if s.inputMode != inputNone {
@@ -289,8 +370,12 @@ func (s *messagesScreen) key(m tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case m.Type == tea.KeyEsc && s.filterText != "":
+		// esc clears an applied filter: read again without it.
+		s.filter, s.filterText = nil, ""
+		return s.restart(true)
 	case key.Matches(m, k.Follow):
-		s.follow = true
+		s.follow, s.held = true, nil
 		s.cursor = max(s.buf.last(), s.buf.first)
 	case key.Matches(m, k.Zoom):
 		if s.selected() != nil {
@@ -299,25 +384,36 @@ func (s *messagesScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Filter):
 		return s.ask(inputFilter, "filter (CEL): ", s.filterText)
 	case key.Matches(m, k.From):
-		return s.ask(inputFrom, "from: ", s.fromText)
+		cmd := s.ask(inputFrom, "from: ", s.fromText)
+		s.inputFresh = true
+		return cmd
 	case key.Matches(m, k.Topic):
-		return s.ask(inputTopic, "topic: ", s.topic)
+		cmd := s.ask(inputTopic, "topic: ", s.topic)
+		s.inputFresh = true
+		return cmd
 	case key.Matches(m, k.Pause):
 		s.togglePause()
 	case key.Matches(m, k.Trace):
 		return s.trace()
 	case key.Matches(m, k.Clear):
 		s.buf.reset()
-		s.follow = true
+		s.follow, s.held = true, nil
 		s.cursor = s.buf.first
 	default:
-		if s.buf.n == 0 {
+		if s.buf.n == 0 || !isMoveKey(m) {
 			return nil
 		}
 		i := int(s.cursor - s.buf.first)
+		if s.held != nil {
+			i = -1 // from the dropped record: down selects the oldest kept
+		}
 		i = moveCursor(m, i, s.buf.n, max(s.listHeight()-1, 1))
-		s.cursor = s.buf.first + int64(i)
+		s.cursor, s.held = s.buf.first+int64(i), nil
+		wasFollowing := s.follow
 		s.follow = s.cursor == s.buf.last()
+		if wasFollowing && !s.follow {
+			s.pinLast = s.buf.last()
+		}
 	}
 	return nil
 }
@@ -342,8 +438,11 @@ func (s *messagesScreen) trace() tea.Cmd {
 	return switchTo("Trace", traceRequestMsg{ID: id, Around: r.ts})
 }
 
+// ask opens the prompt pre-filled with value; for f and T (inputFresh),
+// what is typed first replaces it rather than being added to it, as in a
+// field whose text is selected.
 func (s *messagesScreen) ask(mode int, prompt, value string) tea.Cmd {
-	s.inputMode, s.inputErr = mode, ""
+	s.inputMode, s.inputErr, s.inputFresh = mode, "", false
 	s.input.Prompt = prompt
 	s.input.SetValue(value)
 	s.input.CursorEnd()
@@ -397,6 +496,10 @@ func (s *messagesScreen) inputKey(m tea.KeyMsg) tea.Cmd {
 		s.input.Blur()
 		return s.restart(true)
 	}
+	if s.inputFresh && (m.Type == tea.KeyRunes || m.Type == tea.KeySpace) {
+		s.input.SetValue("")
+	}
+	s.inputFresh = false
 	var cmd tea.Cmd
 	s.input, cmd = s.input.Update(m)
 	return cmd
@@ -422,9 +525,14 @@ func (s *messagesScreen) View() string {
 		}
 	case s.note != "":
 		b.WriteString(st.Error.Render(truncate(oneLine(s.note), s.width)) + "\n")
+	case s.filterFailed():
+		_, errs, first := s.filterCounts()
+		b.WriteString(st.Error.Render(truncate(oneLine(fmt.Sprintf("the filter failed on %s record(s), not shown; first: %s", commas(errs), first)), s.width)) + "\n")
 	case s.err != nil:
 		b.WriteString(st.Error.Render(truncate("read failed: "+firstLine(s.err.Error()), s.width-30)) +
 			st.Dim.Render(fmt.Sprintf("  retrying in %s", max(time.Until(s.retryAt), 0).Round(time.Second))) + "\n")
+	case s.filterText != "":
+		b.WriteString(truncate("filter "+st.Key.Render(oneLine(s.filterText))+st.Dim.Render("  (/ edits · esc clears)"), s.width) + "\n")
 	default:
 		b.WriteString(st.Dim.Render(truncate("/ filter · f from/jump · space pause · enter zoom · t trace · ? help", s.width)) + "\n")
 	}
@@ -447,6 +555,9 @@ func (s *messagesScreen) View() string {
 	b.WriteString(st.Dim.Render(strings.Repeat("─", max(s.width, 1))) + "\n")
 	if r := s.selected(); r != nil {
 		lines := recordDetail(st, r, s.width)
+		if s.held != nil {
+			lines = append([]string{st.Error.Render(truncate("This record was dropped from the buffer; ↑/↓ select a record it keeps.", s.width))}, lines...)
+		}
 		rest := max(s.height-3-listH-2, 1)
 		if len(lines) > rest {
 			lines = append(lines[:rest-1], st.Dim.Render(fmt.Sprintf("… %d more line(s): enter shows all", len(lines)-rest+1)))
@@ -454,6 +565,15 @@ func (s *messagesScreen) View() string {
 		b.WriteString(strings.Join(lines, "\n"))
 	}
 	return b.String()
+}
+
+// filterCounts returns what the read showed, and how many records the
+// filter failed on with the first error.
+func (s *messagesScreen) filterCounts() (shown, errs int64, first string) {
+	if s.tail == nil {
+		return 0, 0, ""
+	}
+	return s.tail.filterStats()
 }
 
 func (s *messagesScreen) statusView() string {
@@ -466,6 +586,9 @@ func (s *messagesScreen) statusView() string {
 		state = st.Bad.Render("⏸ paused")
 	case !s.running && s.err != nil:
 		state = st.Bad.Render("✖ stopped")
+	case s.brokerErr != nil:
+		// The read waits for the broker: nothing is live.
+		state = st.Bad.Render("✖ broker unreachable")
 	}
 	read := int64(0)
 	if s.tail != nil {
@@ -475,14 +598,45 @@ func (s *messagesScreen) statusView() string {
 		st.Header.Render(orDash(oneLine(s.topic))),
 		"from " + orDash(s.fromText),
 		state,
+	}
+	if s.topic != "" {
+		switch {
+		case s.follow:
+			parts = append(parts, "following")
+		default:
+			parts = append(parts, fmt.Sprintf("pinned: %s new, G to follow", commas(max(s.buf.last()-s.pinLast, 0))))
+		}
+	}
+	parts = append(parts,
 		fmt.Sprintf("buffer %s/%s", commas(int64(s.buf.n)), commas(int64(len(s.buf.buf)))),
 		fmt.Sprintf("dropped %s", commas(s.dropped)),
-		fmt.Sprintf("read %s", commas(read)),
-	}
+		fmt.Sprintf("read %s", commas(read)))
 	if s.filterText != "" {
-		parts = append(parts, "filter "+st.Key.Render(s.filterText))
+		shown, errs, _ := s.filterCounts()
+		parts = append(parts, fmt.Sprintf("shown %s", commas(shown)))
+		if errs > 0 {
+			parts = append(parts, st.Error.Render(fmt.Sprintf("%s filter error(s)", commas(errs))))
+		}
 	}
-	return truncate(strings.Join(parts, "  "), s.width)
+	line := strings.Join(parts, "  ")
+	if lipgloss.Width(line) > s.width && s.topic != "" {
+		// Narrow: the same counters, in short words.
+		follow := "following"
+		if !s.follow {
+			follow = fmt.Sprintf("pinned +%s (G)", commas(max(s.buf.last()-s.pinLast, 0)))
+		}
+		short := []string{parts[0], parts[1], parts[2], follow,
+			fmt.Sprintf("buf %s/%s", commas(int64(s.buf.n)), commas(int64(len(s.buf.buf)))),
+			fmt.Sprintf("drop %s", commas(s.dropped)), fmt.Sprintf("read %s", commas(read))}
+		line = strings.Join(append(short, parts[7:]...), " ")
+	}
+	return truncate(line, s.width)
+}
+
+// filterFailed reports whether the filter failed on a record.
+func (s *messagesScreen) filterFailed() bool {
+	_, errs, _ := s.filterCounts()
+	return errs > 0
 }
 
 func orDash(s string) string {
@@ -495,11 +649,16 @@ func orDash(s string) string {
 func (s *messagesScreen) listView(height int) string {
 	st := s.c.Styles
 	if s.buf.n == 0 {
-		msg := "waiting for records…"
-		if s.filterText != "" {
-			msg = "no record matches the filter yet…"
+		msg := st.Dim.Render("waiting for records…")
+		switch _, errs, first := s.filterCounts(); {
+		case errs > 0:
+			msg = st.Error.Render(truncate(oneLine(fmt.Sprintf("the filter failed on %s record(s) read, shown none; first: %s", commas(errs), first)), s.width))
+		case len(s.staged) > 0:
+			msg = st.Dim.Render(fmt.Sprintf("reading the back-fill: %s record(s) so far, merged by time when read…", commas(int64(len(s.staged)))))
+		case s.filterText != "":
+			msg = st.Dim.Render("no record matches the filter yet…")
 		}
-		return st.Dim.Render(msg) + strings.Repeat("\n", height)
+		return msg + strings.Repeat("\n", height)
 	}
 	rows := height - 1
 	cur := s.cursor - s.buf.first
@@ -525,16 +684,18 @@ func (s *messagesScreen) listView(height int) string {
 	wPos = max(wPos, len("P@OFFSET"))
 	wKey = max(min(wKey, 36), len("KEY"))
 	var b strings.Builder
-	head := pad("P@OFFSET", wPos) + "  " + pad("TIME", 12) + "  " + pad("KEY", wKey) + "  VALUE"
+	head := st.mark(false) + pad("P@OFFSET", wPos) + "  " + pad("TIME", 12) + "  " + pad("KEY", wKey) + "  VALUE"
 	b.WriteString(st.Header.Render(truncate(head, s.width)) + "\n")
 	for i := top; i < end; i++ {
 		seq := s.buf.first + i
 		r := s.buf.at(seq)
 		line := pad(fmt.Sprintf("%d@%d", r.partition, r.offset), wPos) + "  " + r.ts.UTC().Format("15:04:05.000") + "  " +
 			pad(oneLine(r.key.text()), wKey) + "  " + oneLine(r.value.text())
-		line = truncate(line, s.width)
-		if seq == s.cursor {
-			line = st.Selected.Render(pad(line, s.width))
+		line = truncate(line, s.width-len(st.mark(false)))
+		if seq == s.cursor && s.held == nil {
+			line = st.mark(true) + st.Selected.Render(pad(line, s.width-len(st.mark(true))))
+		} else {
+			line = st.mark(false) + line
 		}
 		b.WriteString(line + "\n")
 	}

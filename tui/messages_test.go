@@ -73,7 +73,7 @@ func TestTopicsToMessagesTailDecodesAndFilters(t *testing.T) {
 	press(tm, "/")
 	typeText(tm, "value.totalCents > 5000")
 	press(tm, "enter")
-	v = waitView(t, tm, "filter value.totalCents > 5000", fmt.Sprintf("buffer %d/10,000", len(big)), fmt.Sprintf("read %d", len(big)))
+	v = waitView(t, tm, "filter value.totalCents > 5000", fmt.Sprintf("buffer %d/10,000", len(big)), fmt.Sprintf("shown %d", len(big)))
 	for _, f := range e.flows {
 		shown := strings.Contains(v, f.OrderID[:20])
 		want := false

@@ -174,9 +174,11 @@ func recordDetail(st Styles, r *row, width int) []string {
 	return out
 }
 
-// wrap cuts s into lines of at most width display cells, never splitting
-// a character (one wider than width gets a line of its own); a width below
-// one counts as one.
+// wrap cuts s into lines of at most width display cells, at word
+// boundaries: a line ends at its last space (the space ends that line),
+// and only a word longer than width is cut, never splitting a character
+// (one wider than width gets a line of its own); a width below one counts
+// as one.
 func wrap(s string, width int) []string {
 	width = max(width, 1)
 	if len(s) <= width || ansi.StringWidth(s) <= width {
@@ -184,14 +186,31 @@ func wrap(s string, width int) []string {
 	}
 	var out []string
 	start, w := 0, 0
+	space, spaceW := -1, 0 // the last space of the line after its start, and the width up to it
 	for i := 0; i < len(s); {
 		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
 		if c == "" {
 			c = s[i : i+1]
 		}
 		if w > 0 && w+cw > width {
-			out = append(out, s[start:i])
-			start, w = i, 0
+			if c == " " {
+				// The space that overflows ends the line.
+				out = append(out, s[start:i])
+				i++
+				start, w, space = i, 0, -1
+				continue
+			}
+			if space > start {
+				out = append(out, s[start:space+1])
+				start, w, space = space+1, w-spaceW, -1
+				continue // this character again, on the new line
+			} else {
+				out = append(out, s[start:i])
+				start, w, space = i, 0, -1
+			}
+		}
+		if c == " " && i > start {
+			space, spaceW = i, w+cw
 		}
 		i += len(c)
 		w += cw

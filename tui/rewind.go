@@ -92,6 +92,7 @@ type rewindScreen struct {
 	exact      bool
 
 	planOpts  stream.RewindOptions
+	planKey   string // the form (formKey) the plan shown was made from
 	plan      *stream.Plan
 	planErr   error
 	planning  bool
@@ -103,10 +104,13 @@ type rewindScreen struct {
 	notice    string
 
 	executing bool
-	result    *stream.RewindResult
-	resultOf  *stream.Plan
-	execErr   error
-	undoFile  string // written by the last execution
+	// applied: the plan shown is the one executed (result), with the
+	// offsets from before and after it, not a new plan.
+	applied  bool
+	result   *stream.RewindResult
+	resultOf *stream.Plan
+	execErr  error
+	undoFile string // written by the last execution
 }
 
 // newRewindScreen builds the Rewind screen; undo files are written under
@@ -219,15 +223,13 @@ func (s *rewindScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		s.execErr = m.err
 		if m.err == nil {
+			// Show the plan that was executed, as it was executed: a plan
+			// made now would be of the offsets the rewind moved to.
+			s.plan, s.applied = m.plan, true
 			s.result, s.resultOf = &m.res, m.plan
 			if m.undoFile != "" {
 				s.undoFile = m.undoFile
 			}
-			s.undoOf = ""
-			// Show the group where it is now.
-			opts := s.planOpts
-			s.gen++
-			return s, s.planCmd(opts, false)
 		}
 		return s, nil
 	case tea.KeyMsg:
@@ -315,13 +317,19 @@ func (s *rewindScreen) options() (stream.RewindOptions, error) {
 	var err error
 	switch k.kind {
 	case stream.ToOffset:
-		o.Spec.Offset, err = strconv.ParseInt(v, 10, 64)
+		if o.Spec.Offset, err = strconv.ParseInt(v, 10, 64); err != nil {
+			err = errors.New("want an offset, a whole number such as 120")
+		}
 	case stream.ShiftBy:
-		o.Spec.Offset, err = strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64)
+		if o.Spec.Offset, err = strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64); err != nil {
+			err = errors.New("want a whole number of records, such as -100 or +20")
+		}
 	case stream.ToTime:
-		o.Spec.Time, err = time.Parse(time.RFC3339Nano, v)
+		o.Spec.Time, err = parseFormTime(v)
 	case stream.ByDuration:
-		o.Spec.Duration, err = time.ParseDuration(v)
+		if o.Spec.Duration, err = time.ParseDuration(v); err != nil {
+			err = errors.New("want a duration such as 90m, 1h30m or 2h")
+		}
 	case stream.ToGroup:
 		o.Spec.Group = v
 	}
@@ -335,6 +343,24 @@ func (s *rewindScreen) options() (stream.RewindOptions, error) {
 		return o, formRuleError(err, k, v)
 	}
 	return o, nil
+}
+
+// formTimeLayouts are the times the --to-time field takes: RFC 3339, with
+// or without seconds, and with a space for the T.
+var formTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04Z07:00"}
+
+// parseFormTime reads a --to-time value; its error reads as a person
+// writes a time, never as Go's layout string.
+func parseFormTime(v string) (time.Time, error) {
+	for _, l := range formTimeLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t, nil
+		}
+	}
+	if _, err := time.Parse("2006-01-02T15:04:05", strings.Replace(v, " ", "T", 1)); err == nil {
+		return time.Time{}, errors.New("give the time zone too: Z for UTC or an offset such as +02:00, e.g. 2024-05-01T09:00:00Z")
+	}
+	return time.Time{}, errors.New("want a date and time such as 2024-05-01T09:00:00Z or 2024-05-01 11:00+02:00")
 }
 
 // formRuleError words a rewind rule (a *stream.SpecError) that the form
@@ -375,14 +401,22 @@ func (s *rewindScreen) planForm(execute bool) tea.Cmd {
 		return nil
 	}
 	s.formErr, s.undoOf = "", ""
+	s.planKey = s.formKey()
 	s.gen++
 	return s.planCmd(o, execute)
+}
+
+// formKey is what the form holds, so that a plan is applied only while
+// the form is the one it was made from.
+func (s *rewindScreen) formKey() string {
+	return fmt.Sprintf("%q %t %q %q %d %q", s.exactGroup, s.exact, s.group.Value(), s.topics.Value(), s.kind, s.value.Value())
 }
 
 func (s *rewindScreen) planCmd(o stream.RewindOptions, execute bool) tea.Cmd {
 	s.planOpts, s.planning = o, true
 	if !execute {
 		s.plan, s.planErr = nil, nil
+		s.applied, s.result, s.execErr = false, nil, nil
 	}
 	gen := s.gen
 	return func() tea.Msg {
@@ -438,6 +472,9 @@ func (s *rewindScreen) key(m tea.KeyMsg) tea.Cmd {
 			}
 			s.kind = (s.kind + d) % len(specKinds)
 			s.value.Placeholder = specKinds[s.kind].value
+			// A value means something else to another spec (an offset
+			// is not a shift): start the new spec empty.
+			s.value.SetValue("")
 			return nil
 		}
 		var cmd tea.Cmd
@@ -462,17 +499,35 @@ func (s *rewindScreen) key(m tea.KeyMsg) tea.Cmd {
 		return s.setFocus(fieldGroup)
 	case key.Matches(m, k.Plan):
 		s.refused, s.result, s.execErr = "", nil, nil
-		if s.undoOf != "" {
+		if s.undoOf != "" && !s.applied {
 			s.gen++
 			return s.planCmd(s.planOpts, false)
 		}
 		return s.planForm(false)
 	case key.Matches(m, k.Execute):
-		s.refused, s.result, s.execErr = "", nil, nil
-		if s.plan == nil {
+		s.refused = ""
+		switch {
+		case s.executing:
+			return nil
+		case s.applied:
+			s.notice = "not applied again: the plan shown was applied; p previews the form from the offsets of now"
+			return nil
+		case s.plan == nil:
 			s.notice = "nothing planned yet: fill in the form (e) and preview (enter)"
 			return nil
+		case s.formKey() != s.planKey:
+			// The preview is of another form: never apply it. Plan the
+			// form as it is now, for the user to look at and x again.
+			if _, err := s.options(); err != nil {
+				s.formErr = err.Error()
+				s.notice = "not applied: the form changed since the preview and has an error (e to fix it)"
+				return nil
+			}
+			cmd := s.planForm(false)
+			s.notice = "not applied: the form changed since the preview; this is the plan of the form as it is now, x applies it"
+			return cmd
 		}
+		s.execErr = nil
 		// Plan again so that the confirmation shows the offsets and state
 		// of now, not of when the preview was made.
 		s.gen++
@@ -523,7 +578,7 @@ func (s *rewindScreen) undo() tea.Cmd {
 	s.refused, s.result, s.execErr = "", nil, nil
 	s.gen++
 	cmd := s.planCmd(stream.RewindOptions{Group: group, Spec: stream.RewindSpec{Kind: stream.FromFile, Rows: rows}}, false)
-	s.undoOf = s.undoFile
+	s.undoOf, s.planKey = s.undoFile, s.formKey()
 	return cmd
 }
 
@@ -553,7 +608,7 @@ func (s *rewindScreen) View() string {
 	var kinds []string
 	for i, k := range specKinds {
 		if i == s.kind {
-			kinds = append(kinds, st.Selected.Render(k.kind.String()))
+			kinds = append(kinds, st.chosen(k.kind.String()))
 		} else if s.focus == fieldKind {
 			kinds = append(kinds, st.Dim.Render(k.kind.String()))
 		}
@@ -593,13 +648,16 @@ func (s *rewindScreen) planView() string {
 	var b strings.Builder
 	mode := "preview"
 	switch {
-	case s.result != nil:
-		mode = "now (after the rewind)"
+	case s.applied:
+		mode = "applied"
 	case s.undoOf != "":
 		mode = "undo preview"
 	}
 	head := fmt.Sprintf("group %s (%s): --%s, %s", groupText(p.Group), p.State, p.Spec, mode)
-	if s.undoOf != "" {
+	switch {
+	case s.undoOf != "" && s.applied:
+		head = fmt.Sprintf("group %s (%s): undo from %s, applied", groupText(p.Group), p.State, s.undoOf)
+	case s.undoOf != "":
 		head = fmt.Sprintf("group %s (%s): %s of %s", groupText(p.Group), p.State, mode, s.undoOf)
 	}
 	b.WriteString(st.Header.Render(truncate(oneLine(head), s.width)) + "\n")
@@ -626,7 +684,7 @@ func (s *rewindScreen) planView() string {
 		}
 	case s.execErr != nil:
 		b.WriteString(st.Error.Render("Not applied: ") + textBlock(s.execErr.Error()) + "\n")
-	case s.result != nil:
+	case s.applied && s.result != nil:
 		r := s.resultOf
 		fmt.Fprintf(&b, "%s %d partition(s) of group %s (committed %d, deleted %d).\n", st.Good.Render("Rewound"),
 			r.Changes(), groupText(r.Group), s.result.Committed, s.result.Deleted)
@@ -634,16 +692,22 @@ func (s *rewindScreen) planView() string {
 			fmt.Fprintf(&b, "undo file: %s\npress u to undo; from a shell:\n  edactl rewind %s --from-file %s --execute\n",
 				oneLine(s.undoFile), termtext.ShellQuote(r.Group), termtext.ShellQuote(s.undoFile))
 		}
-	case s.notice != "":
-		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")
-	case p.Active():
-		fmt.Fprintf(&b, "%d of %d partition(s) would change. %s\n", p.Changes(), len(p.Rows),
-			st.Bad.Render(fmt.Sprintf("The group is %s with %d member(s): applying is refused until they stop.", p.State, len(p.Members))))
 	default:
-		fmt.Fprintf(&b, "%d of %d partition(s) would change; nothing was changed. Press x to apply (you type the group name to confirm).\n",
-			p.Changes(), len(p.Rows))
+		if s.notice != "" {
+			b.WriteString(st.Error.Render(truncate(oneLine(s.notice), s.width)) + "\n")
+		}
+		if p.Active() {
+			fmt.Fprintf(&b, "%d of %d partition(s) would change. %s\n", p.Changes(), len(p.Rows),
+				st.Bad.Render(fmt.Sprintf("The group is %s with %d member(s): applying is refused until they stop.", p.State, len(p.Members))))
+		} else if s.formKey() != s.planKey && !s.confirmOn {
+			fmt.Fprintf(&b, "%d of %d partition(s) would change; nothing was changed. The form changed since this preview: p previews it.\n",
+				p.Changes(), len(p.Rows))
+		} else {
+			fmt.Fprintf(&b, "%d of %d partition(s) would change; nothing was changed. Press x to apply (you type the group name to confirm).\n",
+				p.Changes(), len(p.Rows))
+		}
 	}
-	if s.notice != "" && (s.result != nil || s.refused != "") {
+	if s.notice != "" && (s.applied || s.refused != "") {
 		b.WriteString(st.Error.Render(oneLine(s.notice)) + "\n")
 	}
 	return b.String()

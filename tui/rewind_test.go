@@ -141,7 +141,7 @@ func TestRewindStalePlanIsRefused(t *testing.T) {
 	e.commit(demo.IdleGroup, demo.TopicPayments, map[int32]int64{0: 2})
 	typeText(tm, demo.IdleGroup)
 	press(tm, "enter")
-	waitView(t, tm, "refused: rewind plan is stale", "payments.captured/0 (planned from 1", "the preview shows the new plan")
+	waitView(t, tm, "refused: rewind plan is stale", "payments.captured/0 (planned from", "1, now 2)", "the preview shows the new plan")
 	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, moved) {
 		t.Fatalf("a stale plan changed the offsets: %v", got)
 	}
@@ -384,7 +384,11 @@ func TestRewindFormRefusals(t *testing.T) {
 		{"only spaces for the group to copy", "accounting", stream.ToGroup, "   ", "--to-group needs a value: another group whose offsets are copied"},
 		{"copy of the group itself", "accounting", stream.ToGroup, "accounting", `--to-group "accounting": it is the group being rewound`},
 		{"copy of the group itself, spaces around", " accounting ", stream.ToGroup, " accounting", `--to-group "accounting": it is the group being rewound`},
-		{"a value that is not a number", "accounting", stream.ToOffset, "x", `--to-offset "x": strconv.ParseInt: parsing "x": invalid syntax`},
+		{"a value that is not a number", "accounting", stream.ToOffset, "x", `--to-offset "x": want an offset, a whole number such as 120`},
+		{"a shift that is not a number", "accounting", stream.ShiftBy, "1.5", `--shift-by "1.5": want a whole number of records, such as -100 or +20`},
+		{"a time in no format", "accounting", stream.ToTime, "yesterday", `--to-time "yesterday": want a date and time such as 2024-05-01T09:00:00Z or 2024-05-01 11:00+02:00`},
+		{"a time without its zone", "accounting", stream.ToTime, "2024-05-01 09:00:00", `--to-time "2024-05-01 09:00:00": give the time zone too: Z for UTC or an offset such as +02:00, e.g. 2024-05-01T09:00:00Z`},
+		{"a duration in no format", "accounting", stream.ByDuration, "an hour", `--by-duration "an hour": want a duration such as 90m, 1h30m or 2h`},
 		{"no value", "accounting", stream.ToTime, "", "--to-time needs a value: RFC 3339 time, e.g. 2024-05-01T09:00:00Z"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -403,7 +407,8 @@ func TestRewindFormRefusals(t *testing.T) {
 	for _, ok := range []struct {
 		kind  stream.RewindKind
 		value string
-	}{{stream.ToOffset, "0"}, {stream.ByDuration, "1ns"}, {stream.ToGroup, "analytics"}, {stream.ShiftBy, "-1"}} {
+	}{{stream.ToOffset, "0"}, {stream.ByDuration, "1ns"}, {stream.ToGroup, "analytics"}, {stream.ShiftBy, "-1"},
+		{stream.ToTime, "2024-05-01T09:00:00Z"}, {stream.ToTime, "2024-05-01 11:00+02:00"}, {stream.ToTime, "2024-05-01T09:00:00.5Z"}} {
 		s := newRewindScreen(context.Background(), plainCommon(), nil, t.TempDir())
 		s.group.SetValue("accounting")
 		s.kind = kind(ok.kind)
@@ -448,4 +453,90 @@ func TestRewindGroupWithoutCommits(t *testing.T) {
 	typeText(tm, "fresh")
 	press(tm, "enter")
 	waitView(t, tm, `Cannot plan: group "fresh" has no committed offsets; select topics with --topic`)
+}
+
+// TestRewindAppliedThenChangedForm is the truth of the Rewind screen after
+// an apply: the plan executed is shown as it was executed (its before
+// offsets are the old ones), x does not apply it again, a new preview does
+// not look applied, and x on a form changed since its preview plans the
+// new form instead of applying the old plan; a form with an error is
+// refused. Switching the spec clears the value.
+func TestRewindAppliedThenChangedForm(t *testing.T) {
+	e, _ := groupsEnv(t)
+	tm := startProbe(t, e.app(time.Hour))
+	press(tm, "3")
+	waitView(t, tm, "Consumer groups (2)", "accounting", "Members (0)")
+	press(tm, "r")
+	waitView(t, tm, "group accounting (Empty): --to-earliest, preview", "3 of 3 partition(s) would change")
+	press(tm, "x")
+	waitView(t, tm, "type the group name to apply:")
+	typeText(tm, demo.IdleGroup)
+	press(tm, "enter")
+	v := waitView(t, tm, "group accounting (Empty): --to-earliest, applied", "Rewound 3 partition(s) of group accounting")
+	for _, row := range []string{"payments.captured  0          1       0", "payments.captured  1          1       0", "payments.captured  2          2       0"} {
+		if !strings.Contains(v, row) {
+			t.Errorf("the applied plan lacks its row %q (the offsets it moved from):\n%s", row, v)
+		}
+	}
+	zero := map[int32]int64{0: 0, 1: 0, 2: 0}
+	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, zero) {
+		t.Fatalf("after the rewind the offsets are %v, want all 0", got)
+	}
+
+	// x on the applied plan does not apply it again.
+	press(tm, "x")
+	v = waitView(t, tm, "not applied again: the plan shown was applied")
+	if strings.Contains(v, "type the group name to apply:") {
+		t.Errorf("the applied plan was offered for confirmation again:\n%s", v)
+	}
+
+	// A new preview does not look applied.
+	press(tm, "e", "tab", "tab", "right", "enter") // to-earliest → to-latest
+	v = waitView(t, tm, "group accounting (Empty): --to-latest, preview", "3 of 3 partition(s) would change")
+	for _, applied := range []string{"applied", "Rewound", "press u to undo", "after the rewind"} {
+		if strings.Contains(v, applied) {
+			t.Errorf("a new preview reads as applied (%q):\n%s", applied, v)
+		}
+	}
+
+	// The form changes after its preview (to-offset 1, not previewed):
+	// x plans the new form and does not apply the to-latest plan.
+	press(tm, "e", "tab", "tab", "right", "tab")
+	typeText(tm, "1")
+	press(tm, "esc")
+	waitView(t, tm, "  spec    --to-offset", "  value   1")
+	press(tm, "x")
+	v = waitView(t, tm, "not applied: the form changed since the preview", "group accounting (Empty): --to-offset 1, preview")
+	if strings.Contains(v, "type the group name to apply:") {
+		t.Errorf("a plan of another form was offered for confirmation:\n%s", v)
+	}
+	time.Sleep(300 * time.Millisecond) // an apply, had one started, would be done by now
+	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, zero) {
+		t.Fatalf("x on a changed form applied the old plan: offsets %v", got)
+	}
+
+	// Switching the spec clears the value; a form with an error is refused.
+	press(tm, "e", "tab", "tab", "right")
+	waitView(t, tm, "  value   -")
+	press(tm, "tab")
+	typeText(tm, "zz")
+	press(tm, "esc", "x")
+	v = waitView(t, tm, "not applied: the form changed since the preview and has an error", `--shift-by "zz": want a whole number of records`)
+	if strings.Contains(v, "type the group name to apply:") {
+		t.Errorf("a form with an error was offered for confirmation:\n%s", v)
+	}
+
+	// The form as previewed is what x applies.
+	press(tm, "e", "tab", "tab", "left", "tab")
+	typeText(tm, "1")
+	press(tm, "enter")
+	waitView(t, tm, "group accounting (Empty): --to-offset 1, preview")
+	press(tm, "x")
+	waitView(t, tm, "type the group name to apply:")
+	typeText(tm, demo.IdleGroup)
+	press(tm, "enter")
+	waitView(t, tm, "group accounting (Empty): --to-offset 1, applied", "Rewound 3 partition(s) of group accounting")
+	if got := e.committed(demo.IdleGroup, demo.TopicPayments); !maps.Equal(got, map[int32]int64{0: 1, 1: 1, 2: 1}) {
+		t.Fatalf("after --to-offset 1 the offsets are %v, want all 1", got)
+	}
 }

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -18,7 +20,7 @@ import (
 
 // schemasKeys are the Schemas screen's keys.
 type schemasKeys struct {
-	Up, Down, Open, Filter, NewerTo, OlderTo, NewerFrom, OlderFrom, Reload key.Binding
+	Up, Down, Open, Filter, NewerTo, OlderTo, NewerFrom, OlderFrom, Reload, Pane, Text key.Binding
 }
 
 func defaultSchemasKeys() schemasKeys {
@@ -31,7 +33,9 @@ func defaultSchemasKeys() schemasKeys {
 		NewerTo:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "compare a newer 'to' version")),
 		OlderFrom: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older 'from' version")),
 		NewerFrom: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer 'from' version")),
-		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+		Reload:    refreshKey(),
+		Pane:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus the detail pane (↑↓ pgup/pgdn g/G scroll it; tab back)")),
+		Text:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show the 'to' version's schema text / the diff")),
 	}
 }
 
@@ -60,6 +64,10 @@ type schemasScreen struct {
 	texts    map[int]string
 	parsed   map[int]avro.Schema
 	subErr   error
+
+	paneFocus bool // the detail pane takes the movement keys
+	paneTop   int  // first line of the detail pane shown
+	showText  bool // the pane shows the 'to' version's text, not the diff
 }
 
 // newSchemasScreen builds the Schemas screen.
@@ -76,7 +84,7 @@ func (s *schemasScreen) Title() string { return "Schemas" }
 // Keys implements Screen.
 func (s *schemasScreen) Keys() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.OlderTo, k.NewerTo, k.OlderFrom, k.NewerFrom, k.Reload}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.OlderTo, k.NewerTo, k.OlderFrom, k.NewerFrom, k.Pane, k.Text, k.Reload}
 }
 
 // Capturing implements Screen.
@@ -210,7 +218,7 @@ func (s *schemasScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *schemasScreen) open(subject string) tea.Cmd {
-	s.subject, s.level, s.versions, s.subErr = subject, "", nil, nil
+	s.subject, s.level, s.versions, s.subErr, s.paneTop = subject, "", nil, nil, 0
 	s.texts, s.parsed = map[int]string{}, map[int]avro.Schema{}
 	return s.loadSubject(subject)
 }
@@ -240,15 +248,32 @@ func (s *schemasScreen) key(m tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	k, vis := s.keys, s.visible()
+	if s.paneFocus && isMoveKey(m) {
+		n := len(s.detailLines())
+		// The pane shows its first line, an "above" line and the rest.
+		s.paneTop = moveCursor(m, s.paneTop, max(n-s.height+2, 1), max(s.height-2, 1))
+		return nil
+	}
 	switch {
-	case key.Matches(m, k.Up):
-		if s.cursor > 0 {
-			s.cursor--
+	case key.Matches(m, k.Pane):
+		s.paneFocus = !s.paneFocus && s.subject != ""
+		return nil
+	case key.Matches(m, k.Text):
+		s.showText, s.paneTop = !s.showText, 0
+		return nil
+	case m.Type == tea.KeyEsc && s.paneFocus:
+		s.paneFocus = false
+	case m.Type == tea.KeyEsc && s.filter.Value() != "":
+		s.filter.SetValue("") // esc clears an applied filter
+		s.cursor = 0
+	case isMoveKey(m):
+		c := moveCursor(m, s.cursor, len(vis), max(s.height-3, 1))
+		if c != s.cursor && c < len(vis) && s.subject != "" {
+			// The detail follows the cursor once a subject is open.
+			s.cursor = c
+			return s.open(vis[c])
 		}
-	case key.Matches(m, k.Down):
-		if s.cursor < len(vis)-1 {
-			s.cursor++
-		}
+		s.cursor = c
 	case key.Matches(m, k.Open):
 		if s.cursor < len(vis) {
 			return s.open(vis[s.cursor])
@@ -259,9 +284,11 @@ func (s *schemasScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Reload):
 		return tea.Batch(s.loadSubjects(), s.open(s.subject))
 	case key.Matches(m, k.OlderTo):
-		if s.to > 0 {
+		// 'to' stays newer than 'from': a version is never compared
+		// with itself.
+		if s.to > 1 {
 			s.to--
-			if s.from >= s.to && s.from > 0 {
+			if s.from >= s.to {
 				s.from = s.to - 1
 			}
 		}
@@ -318,10 +345,28 @@ func (s *schemasScreen) View() string {
 	if len(vis) == 0 {
 		left.WriteString(st.Dim.Render("  (no subjects)") + "\n")
 	}
-	right := s.detail(max(s.width-leftW-3, 20))
+	lines := s.detailLines()
+	if s.paneFocus && len(lines) > 0 {
+		lines[0] = truncate(lines[0]+"  "+st.Key.Render("[pane focused: ↑↓ scroll, tab back]"), max(s.width-leftW-3, 20))
+	}
+	ptop := max(0, min(s.paneTop, len(lines)-1))
+	if ptop > 0 {
+		lines = append([]string{lines[0], st.Dim.Render(fmt.Sprintf("… %d line(s) above", ptop))}, lines[ptop+1:]...)
+	}
+	if s.height > 1 && len(lines) > s.height {
+		more := st.Dim.Render(fmt.Sprintf("… %d more line(s)", len(lines)-s.height+1))
+		lines = append(lines[:s.height-1], more)
+	}
+	right := strings.Join(lines, "\n")
 	sep := strings.TrimRight(strings.Repeat(" │ \n", max(s.height, 1)), "\n")
 	return lipgloss.JoinHorizontal(lipgloss.Top,
 		lipgloss.NewStyle().Width(leftW).Render(left.String()), sep, right)
+}
+
+// detailLines is the detail pane, line by line, at the pane's width.
+func (s *schemasScreen) detailLines() []string {
+	leftW := min(max(s.width/4, 24), 40)
+	return strings.Split(strings.TrimRight(s.detail(max(s.width-leftW-3, 20)), "\n"), "\n")
 }
 
 func (s *schemasScreen) detail(width int) string {
@@ -354,6 +399,24 @@ func (s *schemasScreen) detail(width int) string {
 		vs = append(vs, label)
 	}
 	fmt.Fprintf(&b, "level %s   versions %s\n", oneLine(s.level), strings.Join(vs, " "))
+	if s.showText {
+		tv := s.versions[s.to]
+		text, ok := s.texts[tv]
+		if !ok {
+			return b.String() + "Loading version…"
+		}
+		fmt.Fprintf(&b, "\n%s\n", st.Header.Render(fmt.Sprintf("Schema v%d", tv)+"  (v: the diff)"))
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, []byte(text), "", "  ") == nil {
+			text = pretty.String()
+		}
+		for _, l := range strings.Split(textBlock(text), "\n") {
+			for _, w := range wrap(l, width) {
+				b.WriteString(w + "\n")
+			}
+		}
+		return b.String()
+	}
 	if len(s.versions) < 2 {
 		b.WriteString("\nOnly one version: nothing to compare.\n")
 		return b.String()
@@ -370,7 +433,9 @@ func (s *schemasScreen) detail(width int) string {
 		b.WriteString("  (no field-level changes)\n")
 	}
 	for _, c := range changes {
-		b.WriteString("  " + truncate(oneLine(c.String()), width-2) + "\n")
+		for i, l := range wrap(oneLine(c.String()), width-4) {
+			b.WriteString(map[bool]string{true: "  ", false: "    "}[i == 0] + l + "\n")
+		}
 	}
 	level, err := compat.ParseLevel(s.level)
 	if err != nil {
@@ -397,7 +462,9 @@ func (s *schemasScreen) detail(width int) string {
 		}
 		fmt.Fprintf(&b, "  %-8s v%d reads v%d: %s  %s\n", dir.name, dir.rv, dir.wv, verdict, st.Dim.Render("("+req+")"))
 		for _, is := range issues {
-			b.WriteString("    " + truncate(oneLine(is.String()), width-4) + "\n")
+			for i, l := range wrap(oneLine(is.String()), width-6) {
+				b.WriteString(map[bool]string{true: "    ", false: "      "}[i == 0] + l + "\n")
+			}
 		}
 	}
 	return b.String()

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 )
 
 func TestSchemasScreenDiffAndVerdict(t *testing.T) {
@@ -47,4 +50,68 @@ func TestSchemasScreenRecoversWhenTheRegistryReturns(t *testing.T) {
 	src.setDown(false)
 	waitFor(t, tm, "Subjects (1)", "only-value")
 	_ = finalView(t, tm)
+}
+
+// TestSchemasNeverSelfCompareAndFollowTheCursor: moving 'to' back as far
+// as it goes stops at v2 against v1, never a version against itself; once
+// a subject is open the detail follows the list's cursor; g/G move to the
+// first and last subject; esc clears an applied filter.
+func TestSchemasNeverSelfCompareAndFollowTheCursor(t *testing.T) {
+	url, cl := sampleRegistry(t)
+	c := plainCommon()
+	app := newApp(appOptions{Common: c, Screens: []screen{newSchemasScreen(context.Background(), c, NewRegistrySource(cl, url))}})
+	tm := startProbe(t, app)
+	waitView(t, tm, "Subjects (9)")
+	press(tm, "/")
+	typeText(tm, "orders.placed")
+	press(tm, "enter", "enter")
+	waitView(t, tm, "Changes v2 → v3")
+	press(tm, "h", "h", "h", "h")
+	v := waitView(t, tm, "Changes v1 → v2", "[from:1]", "[to:2]")
+	for _, self := range []string{"v1 → v1", "v2 → v2", "v3 → v3"} {
+		if strings.Contains(v, self) {
+			t.Errorf("a version is compared with itself (%s):\n%s", self, v)
+		}
+	}
+	press(tm, "esc")
+	waitView(t, tm, "Subjects (9)")
+	press(tm, "G")
+	waitView(t, tm, "> shipping.dispatched-value", "│ shipping.dispatched-value")
+	press(tm, "g")
+	waitView(t, tm, "> inventory.queries-value", "│ inventory.queries-value")
+}
+
+// TestSchemasPaneFocusScrollAndText: tab focuses the detail pane, whose
+// movement keys then scroll it (with "above" and "more" markers); v shows
+// the 'to' version's schema text, wrapped to the pane.
+func TestSchemasPaneFocusScrollAndText(t *testing.T) {
+	url, cl := sampleRegistry(t)
+	c := plainCommon()
+	app := newApp(appOptions{Common: c, Screens: []screen{newSchemasScreen(context.Background(), c, NewRegistrySource(cl, url))}})
+	tm := startProbe(t, app)
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 16})
+	waitView(t, tm, "Subjects (9)")
+	press(tm, "/")
+	typeText(tm, "orders.placed")
+	press(tm, "enter", "enter")
+	waitView(t, tm, "Changes v2 → v3")
+	press(tm, "v")
+	v := waitView(t, tm, "Schema v3", `"name": "OrderPlaced"`, "more line(s)")
+	for _, l := range strings.Split(v, "\n") {
+		if lipgloss.Width(l) > 80 {
+			t.Errorf("a line is wider than the terminal: %q", l)
+		}
+	}
+	press(tm, "tab", "j", "j", "j")
+	v = waitView(t, tm, "[pane focused", "… 3 line(s) above")
+	if !strings.Contains(v, "> orders.placed-value") {
+		t.Errorf("scrolling the pane moved the subject list:\n%s", v)
+	}
+	press(tm, "G")
+	v = waitView(t, tm, "[pane focused", "line(s) above")
+	if strings.Contains(v, "more line(s)") {
+		t.Errorf("G did not scroll the pane to its end:\n%s", v)
+	}
+	press(tm, "tab", "v")
+	waitView(t, tm, "Changes v2 → v3")
 }

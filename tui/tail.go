@@ -21,20 +21,44 @@ type tail struct {
 
 	mu      sync.Mutex
 	pending []*row
-	read    int64 // delivered by the read
-	next    map[int32]int64
-	paused  bool
-	resume  chan struct{} // closed when un-paused
-	taken   chan struct{} // closed when the screen takes pending
+	read    int64 // delivered by the read (before the filter)
+	shown   int64 // passed the filter (all read without one)
+	ferrs   int64 // records the filter failed on (not shown)
+	ferr1   string
+	// backfill is, per partition, the offset before which the records
+	// were already in the log when the read started (the back-fill);
+	// partitions are removed once their back-fill is read.
+	backfill map[int32]int64
+	next     map[int32]int64
+	paused   bool
+	resume   chan struct{} // closed when un-paused
+	taken    chan struct{} // closed when the screen takes pending
 }
 
 func newTail(limit int) *tail {
 	return &tail{limit: max(limit, 1), next: map[int32]int64{}, taken: make(chan struct{})}
 }
 
-// deliver is the stream.Consume callback.
-func (t *tail) deliver(ctx context.Context) func(*stream.Record) error {
+// deliver is the stream.Consume callback. It applies the filter (nil:
+// none) itself, so that the screen can count, while the read follows,
+// what was read, shown and failed the filter, as edactl consume reports
+// at its end.
+func (t *tail) deliver(ctx context.Context, f *stream.Filter) func(*stream.Record) error {
 	return func(r *stream.Record) error {
+		ok, ferr := f.Match(r)
+		if !ok {
+			t.mu.Lock()
+			t.read++
+			if ferr != nil {
+				t.ferrs++
+				if t.ferr1 == "" {
+					t.ferr1 = ferr.Error()
+				}
+			}
+			t.seen(r)
+			t.mu.Unlock()
+			return nil
+		}
 		rw := newRow(r)
 		t.mu.Lock()
 		for t.paused || len(t.pending) >= t.limit {
@@ -52,10 +76,49 @@ func (t *tail) deliver(ctx context.Context) func(*stream.Record) error {
 		}
 		t.pending = append(t.pending, rw)
 		t.read++
-		t.next[r.Partition] = r.Offset + 1
+		t.shown++
+		t.seen(r)
 		t.mu.Unlock()
 		return nil
 	}
+}
+
+// seen notes r as read (t.mu held): where its partition resumes, and
+// whether its back-fill is done.
+func (t *tail) seen(r *stream.Record) {
+	t.next[r.Partition] = r.Offset + 1
+	if end, ok := t.backfill[r.Partition]; ok && r.Offset+1 >= end {
+		delete(t.backfill, r.Partition)
+	}
+}
+
+// started is the stream.Consume OnStart callback: it notes the back-fill
+// of each partition (what the log held when the read started).
+func (t *tail) started(ranges []stream.PartitionRange) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.backfill = map[int32]int64{}
+	for _, r := range ranges {
+		if r.Start < r.LogEnd {
+			t.backfill[r.Partition] = r.LogEnd
+		}
+	}
+}
+
+// backfilling reports whether records of the back-fill are still to come
+// (false before the read started: nothing is known to come).
+func (t *tail) backfilling() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.backfill) > 0
+}
+
+// filterStats returns how many records passed the filter, how many it
+// failed on, and its first error.
+func (t *tail) filterStats() (shown, errs int64, first string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.shown, t.ferrs, t.ferr1
 }
 
 // take returns the pending rows and lets a waiting read go on.

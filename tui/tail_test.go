@@ -66,7 +66,7 @@ func TestTailWaitsForTheScreen(t *testing.T) {
 	tl := newTail(2)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	deliver := tl.deliver(ctx)
+	deliver := tl.deliver(ctx, nil)
 	sent := make(chan int64, 10)
 	go func() {
 		for i := range int64(5) {

@@ -31,7 +31,7 @@ func defaultTopicsKeys() topicsKeys {
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tail the topic in Messages")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter topics by name")),
 		Internal: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "show/hide internal topics")),
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
+		Refresh:  refreshKey(),
 	}
 }
 
@@ -55,7 +55,8 @@ type topicsScreen struct {
 	internal      bool
 	err           error
 	loaded        bool
-	gen           int // ignores answers of superseded loads
+	lastOK        time.Time // when the list shown was read
+	gen           int       // ignores answers of superseded loads
 }
 
 type topicSample struct {
@@ -143,7 +144,7 @@ func (s *topicsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.err = m.err
 			return s, next
 		}
-		s.err = nil
+		s.err, s.lastOK = nil, time.Now()
 		s.topics = m.topics
 		for _, t := range m.topics {
 			var sum int64
@@ -186,6 +187,9 @@ func (s *topicsScreen) key(m tea.KeyMsg) tea.Cmd {
 	}
 	k, vis := s.keys, s.visible()
 	switch {
+	case m.Type == tea.KeyEsc && s.filter.Value() != "":
+		s.filter.SetValue("") // esc clears an applied filter
+		s.cursor, s.top = 0, 0
 	case key.Matches(m, k.Open):
 		if s.cursor < len(vis) {
 			return switchTo("Messages", openTopicMsg{Topic: vis[s.cursor].Name})
@@ -207,7 +211,7 @@ func (s *topicsScreen) key(m tea.KeyMsg) tea.Cmd {
 // View implements Screen.
 func (s *topicsScreen) View() string {
 	st := s.c.Styles
-	if s.err != nil {
+	if s.err != nil && s.topics == nil {
 		return errorView(st, "Kafka unreachable", s.err, s.every)
 	}
 	if !s.loaded {
@@ -215,6 +219,9 @@ func (s *topicsScreen) View() string {
 	}
 	vis := s.visible()
 	var b strings.Builder
+	if s.err != nil {
+		b.WriteString(staleLine(st, s.width, "Kafka", s.err, s.lastOK, s.every) + "\n")
+	}
 	title := fmt.Sprintf("Topics (%d)", len(vis))
 	if s.internal {
 		title += "  with internal"

@@ -33,10 +33,10 @@ type traceKeys struct {
 
 func defaultTraceKeys() traceKeys {
 	return traceKeys{
-		ID:     key.NewBinding(key.WithKeys("/", "i"), key.WithHelp("/ or i", "enter an id to trace (trace-id, correlation or order id)")),
+		ID:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "enter an id to trace (trace-id, correlation or order id)")),
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the record (esc back)")),
 		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "change the window (how far back to look)")),
-		Rerun:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "trace again")),
+		Rerun:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "trace again (refresh)")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel a running trace / close the record")),
 	}
 }
@@ -306,7 +306,7 @@ func (s *traceScreen) View() string {
 	if s.editing || s.id == "" {
 		b.WriteString(inputView(s.input) + "\n")
 	} else {
-		b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("/ new id · w window (%s) · enter open record · r again", s.windowText()), s.width)) + "\n")
+		b.WriteString(st.Dim.Render(truncate(fmt.Sprintf("/ new id · w window (%s) · enter open record · ctrl+r again", s.windowText()), s.width)) + "\n")
 	}
 	switch {
 	case s.id == "":

@@ -74,7 +74,7 @@ Colours follow the terminal; --no-color or NO_COLOR turns them off.`,
 	f.IntVar(&opts.Buffer, "buffer", 10_000, "records the Messages screen keeps (older ones are dropped and counted)")
 	f.StringVar(&opts.UndoDir, "undo-dir", defaultUndoDir, "where rewinds write their undo files")
 	f.DurationVar(&opts.Refresh, "refresh", 2*time.Second, "how often lists, rates and health are refreshed")
-	f.StringVar(&opts.LogFile, "log-file", "", "write diagnostics to this file (the screen is the UI's)")
+	f.StringVar(&opts.LogFile, "log-file", "", "write diagnostics, and outages and recoveries of the broker and the registry, to this file (the screen is the UI's)")
 	return cmd
 }
 
@@ -138,7 +138,7 @@ func runTUI(ctx context.Context, g *globals, in io.Reader, out io.Writer, opts *
 		Registry: tui.NewRegistrySource(src, g.Registry),
 		Brokers:  g.Brokers, BrokerHealth: admin.Ping,
 		Messages: tui.MessagesOptions{Buffer: opts.Buffer, From: opts.From},
-		Topic:    opts.Topic, UndoDir: opts.UndoDir, Refresh: opts.Refresh,
+		Topic:    opts.Topic, UndoDir: opts.UndoDir, Refresh: opts.Refresh, Log: log,
 	})
 	if err := tui.Run(ctx, app, in, out); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("tui: %w", err)
