@@ -200,8 +200,10 @@ func (s *devSecurity) writeEnv(a dev.Addrs) error {
 }
 
 // writeContext stores the setup at a as the context dev-secure in the user
-// config file at path (secrets by their files), the current context when
-// there is none yet.
+// config file at path (secrets by their files). It does not make it the
+// current context: a later plain `edactl dev` (no TLS, no SASL) would then
+// be unreachable for every command; `--context dev-secure` or
+// `edactl context use dev-secure` selects it.
 func (s *devSecurity) writeContext(path string, a dev.Addrs) error {
 	uc, err := loadUserConfig(path)
 	if err != nil {
@@ -211,9 +213,6 @@ func (s *devSecurity) writeContext(path string, a dev.Addrs) error {
 		uc.Contexts = map[string]map[string]string{}
 	}
 	uc.Contexts[devSecureContext] = s.settings(a)
-	if uc.CurrentContext == "" {
-		uc.CurrentContext = devSecureContext
-	}
 	return uc.save(path)
 }
 

@@ -121,9 +121,14 @@ func TestDevSecure(t *testing.T) {
 	if code != 0 {
 		t.Errorf("consume --context %s: exit %d\n%s%s", devSecureContext, code, out, errOut)
 	}
-	code, out, _ = runEnv(t, ctxEnv, "config")
-	if code != 0 || !strings.Contains(out, "context +"+devSecureContext) && !regexp.MustCompile(`context\s+`+devSecureContext).MatchString(out) {
-		t.Errorf("the written context is not the current one:\n%s", out)
+	code, out, _ = runEnv(t, ctxEnv, "--context", devSecureContext, "config")
+	if code != 0 || !regexp.MustCompile(`context\s+`+devSecureContext).MatchString(out) {
+		t.Errorf("config --context %s does not show the context:\n%s", devSecureContext, out)
+	}
+	// It is not made the current context: a later plain edactl dev must
+	// stay reachable without TLS and SASL.
+	if code, cur, _ := runEnv(t, ctxEnv, "config"); code != 0 || regexp.MustCompile(`context\s+`+devSecureContext).MatchString(cur) {
+		t.Errorf("dev --secure made its context the current one:\n%s", cur)
 	}
 	if strings.Contains(out, vars["EDACTL_KAFKA_SASL_PASSWORD"]) {
 		t.Errorf("edactl config shows the password:\n%s", out)
@@ -194,7 +199,7 @@ func TestDevSecure(t *testing.T) {
 	if vars2["EDACTL_KAFKA_SASL_PASSWORD"] != vars["EDACTL_KAFKA_SASL_PASSWORD"] || vars2["EDACTL_KAFKA_CA_FILE"] != vars["EDACTL_KAFKA_CA_FILE"] {
 		t.Errorf("after a restart the credentials or the CA changed")
 	}
-	if code, out, errOut := runEnv(t, map[string]string{"XDG_CONFIG_HOME": xdg}, "registry", "subjects"); code != 0 || !strings.Contains(out, "orders.placed-value") {
+	if code, out, errOut := runEnv(t, map[string]string{"XDG_CONFIG_HOME": xdg}, "--context", devSecureContext, "registry", "subjects"); code != 0 || !strings.Contains(out, "orders.placed-value") {
 		t.Errorf("registry subjects with the context after a restart: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -25,6 +25,21 @@ import (
 // start it (testenv.KfakeProcess).
 func TestMain(m *testing.M) {
 	testenv.MaybeServeKfake(nil)
+	// The edactl processes the tests start (built binaries, kill tests)
+	// must not read the developer's contexts: a current context would
+	// add its TLS and SASL settings to every command. (Processes this
+	// binary re-executes inherit the directory.)
+	if !strings.Contains(os.Getenv("XDG_CONFIG_HOME"), "edactl-test-config-") {
+		dir, err := os.MkdirTemp("", "edactl-test-config-")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("XDG_CONFIG_HOME", dir)
+		if filepath.Base(os.Args[0]) != "edactl" { // not a script's edactl: scripts set their own
+			os.Unsetenv("EDACTL_USER_CONFIG")
+			os.Unsetenv("EDACTL_CONTEXT")
+		}
+	}
 	testscript.Main(m, map[string]func(){
 		"edactl": func() {
 			os.Exit(Main(context.Background(), os.Args[1:], Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Getenv))
