@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/edactl/edactl/internal/connect"
 	"github.com/edactl/edactl/serde"
 )
 
@@ -138,7 +139,36 @@ func ParseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	cfg.Brokers = splitList(brokers)
 	cfg.EmitWhen = EmitPolicy(emit)
+	if err := cfg.security(getenv); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.validate()
+}
+
+// security adds TLS and SASL for Kafka and TLS and credentials for the
+// registry from the EDACTL_* variables edactl's own commands read
+// (EDACTL_KAFKA_TLS, EDACTL_KAFKA_CA_FILE, EDACTL_KAFKA_SASL_MECHANISM,
+// EDACTL_KAFKA_SASL_USER, EDACTL_KAFKA_SASL_PASSWORD_FILE,
+// EDACTL_REGISTRY_USER, EDACTL_REGISTRY_TOKEN_FILE, EDACTL_REGISTRY_CA_FILE,
+// ...; see edactl's docs/security.md), so a service runs against the
+// clusters edactl is configured for with the same settings.
+func (c *Config) security(getenv func(string) string) error {
+	k, r := connect.FromEnv(getenv)
+	kopts, err := connect.KafkaOpts(k)
+	if err != nil {
+		return err
+	}
+	c.KafkaOpts = append(c.KafkaOpts, kopts...)
+	if c.Registry == "" {
+		return nil
+	}
+	r.URLs, r.UserAgent = []string{c.Registry}, "edactl-processor"
+	ropts, err := connect.RegistryOpts(r)
+	if err != nil {
+		return err
+	}
+	c.RegistryOpts = append(c.RegistryOpts, ropts...)
+	return nil
 }
 
 // redact hides the password of a URL with credentials.
