@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -230,54 +228,12 @@ func BenchmarkRegister(b *testing.B) {
 	defer srv.Close()
 	ts := newServer(srv.Handler)
 	defer ts.Close()
-	tr := &http.Transport{MaxIdleConnsPerHost: 16, MaxConnsPerHost: 16}
-	hc := &http.Client{Transport: tr}
-	var next atomic.Int64
-	ids := make([][]int, 16) // per client, the ids it was given
 	b.ReportAllocs()
-	start := time.Now()
-	var wg sync.WaitGroup
-	n := int64(b.N)
-	for w := range 16 {
-		wg.Go(func() {
-			for {
-				i := next.Add(1)
-				if i > n {
-					return
-				}
-				body := fmt.Sprintf(`{"schema":"{\"type\":\"record\",\"name\":\"R%d\",\"namespace\":\"bench.w%d\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"n\",\"type\":\"long\",\"default\":%d}]}"}`, i, w, i)
-				resp, err := hc.Post(fmt.Sprintf("%s/subjects/s-%d/versions", ts.URL, i), "application/vnd.schemaregistry.v1+json", strings.NewReader(body))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				var res struct {
-					ID int `json:"id"`
-				}
-				err = json.NewDecoder(resp.Body).Decode(&res)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || err != nil || res.ID <= 0 {
-					b.Errorf("register s-%d: status %d, id %d, %v", i, resp.StatusCode, res.ID, err)
-					return
-				}
-				ids[w] = append(ids[w], res.ID)
-			}
-		})
-	}
-	wg.Wait()
-	el := time.Since(start)
-	if b.Failed() {
-		b.FailNow()
-	}
-	all := slices.Concat(ids...)
-	slices.Sort(all)
-	if len(all) != b.N || len(slices.Compact(all)) != b.N {
-		b.Fatalf("%d registrations answered %d distinct ids", b.N, len(slices.Compact(all)))
-	}
+	rate := registerLoad(b, []string{ts.URL})
 	st := srv.Registry.Stats()
 	if st.Records < uint64(b.N) {
 		b.Fatalf("%d registrations appended %d records to the log", b.N, st.Records)
 	}
-	b.ReportMetric(float64(b.N)/el.Seconds(), "schemas/s")
+	b.ReportMetric(rate, "schemas/s")
 	b.ReportMetric(float64(st.Records)/float64(max(st.Commits, 1)), "records/commit")
 }
