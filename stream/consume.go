@@ -30,8 +30,8 @@ type Record struct {
 	Value     Payload
 }
 
-// HeaderMap returns the headers as a map; of repeated names the last wins.
-func (r *Record) HeaderMap() map[string]string {
+// headerMap returns the headers as a map; of repeated names the last wins.
+func (r *Record) headerMap() map[string]string {
 	m := make(map[string]string, len(r.Headers))
 	for _, h := range r.Headers {
 		m[h.Key] = headerText(h.Value)

@@ -112,7 +112,7 @@ func (f *Filter) Match(r *Record) (bool, error) {
 		"timestamp": r.Timestamp,
 		"key":       celValue(r.Key),
 		"value":     celValue(r.Value),
-		"headers":   r.HeaderMap(),
+		"headers":   r.headerMap(),
 	})
 	if err != nil {
 		return false, fmt.Errorf("filter on %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)

@@ -148,7 +148,7 @@ func FuzzAppendTimestamp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, ms int64) {
 		tm := time.UnixMilli(ms)
-		got := string(AppendTimestamp(nil, tm))
+		got := string(appendTimestamp(nil, tm))
 		want := tm.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		if got != want {
 			t.Fatalf("%d: got %s, want %s", ms, got, want)

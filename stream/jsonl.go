@@ -28,7 +28,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"offset":`...)
 	dst = strconv.AppendInt(dst, r.Offset, 10)
 	dst = append(dst, `,"timestamp":"`...)
-	dst = AppendTimestamp(dst, r.Timestamp)
+	dst = appendTimestamp(dst, r.Timestamp)
 	dst = append(dst, `","headers":{`...)
 	binary := false // some header value is not UTF-8
 	for _, h := range r.Headers {
@@ -156,11 +156,11 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 	return dst
 }
 
-// AppendTimestamp appends t in UTC as RFC 3339 with milliseconds
+// appendTimestamp appends t in UTC as RFC 3339 with milliseconds
 // ("2024-05-01T10:00:00.000Z"), the precision of Kafka timestamps. It is
 // what time.Time.AppendFormat gives for "2006-01-02T15:04:05.000Z07:00",
 // without the layout parsing (it runs once per record).
-func AppendTimestamp(dst []byte, t time.Time) []byte {
+func appendTimestamp(dst []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {

@@ -35,8 +35,8 @@ type PartitionRange struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// Len returns how many offsets the range covers, or -1 when unbounded.
-func (r PartitionRange) Len() int64 {
+// len returns how many offsets the range covers, or -1 when unbounded.
+func (r PartitionRange) len() int64 {
 	if r.End < 0 {
 		return -1
 	}
@@ -220,7 +220,7 @@ func (c *Client) ResolveRanges(ctx context.Context, spec ReadSpec) ([]PartitionR
 			seen[p] = true
 			logStart, logEnd := to.bounds(t, p)
 			r := PartitionRange{Topic: t, Partition: p, LogStart: logStart, LogEnd: logEnd, End: -1}
-			from, ok := spec.From.For(p)
+			from, ok := spec.From.at(p)
 			if !ok {
 				from = Position{Kind: Earliest}
 			}
@@ -232,7 +232,7 @@ func (c *Client) ResolveRanges(ctx context.Context, spec ReadSpec) ([]PartitionR
 			if fr.note != "" {
 				r.Notes = append(r.Notes, "from: "+fr.note)
 			}
-			if until, ok := spec.Until.For(p); ok {
+			if until, ok := spec.Until.at(p); ok {
 				ur, err := c.resolve(ctx, until, t, p, logStart, logEnd, tl)
 				if err != nil {
 					return nil, err

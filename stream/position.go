@@ -125,8 +125,8 @@ type Bound struct {
 // IsZero reports whether b was not given at all.
 func (b Bound) IsZero() bool { return b.Default == nil && len(b.Partitions) == 0 }
 
-// For returns the position for partition p and whether there is one.
-func (b Bound) For(p int32) (Position, bool) {
+// at returns the position for partition p and whether there is one.
+func (b Bound) at(p int32) (Position, bool) {
 	if pos, ok := b.Partitions[p]; ok {
 		return pos, true
 	}

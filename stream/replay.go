@@ -82,7 +82,7 @@ func (c *Client) Replay(ctx context.Context, opts ReplayOptions) (ReplayResult, 
 	res.Ranges = ranges
 	var total int64
 	for _, r := range ranges {
-		total += r.Len()
+		total += r.len()
 	}
 
 	start := time.Now()

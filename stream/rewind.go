@@ -311,8 +311,8 @@ type PlanRow struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Changed reports whether the row moves the group.
-func (r PlanRow) Changed() bool { return r.After != r.Before }
+// changed reports whether the row moves the group.
+func (r PlanRow) changed() bool { return r.After != r.Before }
 
 // AfterText shows the row's After offset as plan tables do: OffsetText of
 // it, marked " *" when Clamped, else " ~" when Fallback, else " =" when the
@@ -324,7 +324,7 @@ func (r PlanRow) AfterText() string {
 		return after + " *"
 	case r.Fallback:
 		return after + " ~"
-	case !r.Changed():
+	case !r.changed():
 		return after + " ="
 	}
 	return after
@@ -359,7 +359,7 @@ type Plan struct {
 func (p *Plan) Changes() int {
 	n := 0
 	for _, r := range p.Rows {
-		if r.Changed() {
+		if r.changed() {
 			n++
 		}
 	}
@@ -371,12 +371,12 @@ func (p *Plan) Active() bool { return !groupInactive(p.State) }
 
 func groupInactive(state string) bool { return state == "Empty" || state == "Dead" || state == "" }
 
-// UndoRows returns the offsets that undo the plan: the previous offset of
+// undoRows returns the offsets that undo the plan: the previous offset of
 // every changed row (-1 for "none": applying it deletes the commit).
-func (p *Plan) UndoRows() []OffsetRow {
+func (p *Plan) undoRows() []OffsetRow {
 	var out []OffsetRow
 	for _, r := range p.Rows {
-		if r.Changed() {
+		if r.changed() {
 			out = append(out, OffsetRow{Topic: r.Topic, Partition: r.Partition, Offset: r.Before})
 		}
 	}
@@ -388,7 +388,7 @@ func (p *Plan) UndoRows() []OffsetRow {
 func (p *Plan) PlanRows() []OffsetRow {
 	var out []OffsetRow
 	for _, r := range p.Rows {
-		if r.Changed() {
+		if r.changed() {
 			out = append(out, OffsetRow{Topic: r.Topic, Partition: r.Partition, Offset: r.After})
 		}
 	}
@@ -647,7 +647,7 @@ func (c *Client) ExecuteRewind(ctx context.Context, plan *Plan, saveUndo func(*P
 	del := kadm.TopicsSet{}
 	for _, r := range plan.Rows {
 		switch {
-		case !r.Changed():
+		case !r.changed():
 		case r.After < 0:
 			del.Add(r.Topic, r.Partition)
 		default:
@@ -688,7 +688,7 @@ func (c *Client) checkPlanCurrent(ctx context.Context, plan *Plan) error {
 	}
 	var moved []string
 	for _, r := range plan.Rows {
-		if !r.Changed() {
+		if !r.changed() {
 			continue
 		}
 		now := int64(-1)

@@ -302,7 +302,7 @@ func TestExecuteRewindAndUndo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var undo bytes.Buffer
-	res, err := c.ExecuteRewind(ctxT(t), plan, func(p *Plan) error { return WriteOffsetsCSV(&undo, p.UndoRows()) })
+	res, err := c.ExecuteRewind(ctxT(t), plan, func(p *Plan) error { return WriteOffsetsCSV(&undo, p.undoRows()) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func TestExecuteRewindUndoDeletesNewCommits(t *testing.T) {
 	// audit/0 is empty: start = end = 0 and there is no commit; committing
 	// 0 is a change.
 	var undo bytes.Buffer
-	if _, err := c.ExecuteRewind(ctxT(t), plan, func(p *Plan) error { return WriteOffsetsCSV(&undo, p.UndoRows()) }); err != nil {
+	if _, err := c.ExecuteRewind(ctxT(t), plan, func(p *Plan) error { return WriteOffsetsCSV(&undo, p.undoRows()) }); err != nil {
 		t.Fatal(err)
 	}
 	if got := tc.committed("billing"); got[tp{"audit", 0}] != 0 || len(got) != 3 {

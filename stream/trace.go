@@ -146,14 +146,14 @@ func (c *Client) Trace(ctx context.Context, opts TraceOptions) (*Graph, error) {
 	m := newMatcher(id, opts.Headers)
 	var total int64
 	for _, r := range ranges {
-		total += r.Len()
+		total += r.len()
 	}
 	var scanned int64
 	var hits []*kgo.Record
 	var matched []string
 	prog := TraceProgress{Partitions: len(ranges), Total: total}
 	for _, r := range ranges {
-		if r.Len() == 0 {
+		if r.len() == 0 {
 			prog.Done++
 		}
 	}

@@ -50,7 +50,7 @@ func WriteUndoFile(path string, p *Plan, nextFree bool) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("undo file: %w", err)
 		}
-		if err := WriteOffsetsCSV(f, p.UndoRows()); err != nil {
+		if err := WriteOffsetsCSV(f, p.undoRows()); err != nil {
 			f.Close()
 			return "", fmt.Errorf("undo file %s: %w", name, err)
 		}
