@@ -183,7 +183,22 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 		newTUICmd(g),
 	)
 	typeCompletionArgs(root)
+	groupsRefuseUnknownCommands(root)
 	return root
+}
+
+// groupsRefuseUnknownCommands makes every command group that does nothing
+// itself (edactl registry, edactl context) print its help when run alone
+// and refuse an unknown subcommand as the top level does: `unknown command
+// "x" for "edactl registry"`, exit 2. Cobra would print the help and exit 0.
+func groupsRefuseUnknownCommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.HasSubCommands() && !sub.Runnable() {
+			sub.Args = noArgs()
+			sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+		groupsRefuseUnknownCommands(sub)
+	}
 }
 
 // resolve loads edactl.yaml and the context, and applies the precedence
