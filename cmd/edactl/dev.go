@@ -135,7 +135,7 @@ The broker is for development and tests, not production.`,
 			// The registry's access log: buffered lines on stderr, in the
 			// log format, as `edactl registry serve` writes them.
 			accessLog := api.WithAccessLogOutput(cmd.ErrOrStderr(), opts.LogFormat)
-			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts, g.userConfigPath(), accessLog)
+			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts, g.userConfigPath(), accessLog, api.WithVersion(currentBuild().Version))
 		},
 	}
 	f := cmd.Flags()

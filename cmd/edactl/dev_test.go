@@ -129,6 +129,17 @@ func TestDevServesRegistryAndKafkaAndKeepsData(t *testing.T) {
 	if !slices.Equal(got, slices.Sorted(maps.Keys(catalogue))) {
 		t.Fatalf("GET /subjects = %v, want the sample catalogue %v", got, slices.Sorted(maps.Keys(catalogue)))
 	}
+	// /v1/metadata/version reports the version `edactl version` prints.
+	resp, err = http.Get(reg + "/v1/metadata/version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct{ Version string }
+	err = json.NewDecoder(resp.Body).Decode(&meta)
+	resp.Body.Close()
+	if err != nil || meta.Version != currentBuild().Version {
+		t.Fatalf("GET /v1/metadata/version: version %q (%v), want %q as edactl version", meta.Version, err, currentBuild().Version)
+	}
 	for subject, versions := range catalogue {
 		if n := countVersions(t, reg, subject); n != versions {
 			t.Fatalf("%s has %d versions, want %d", subject, n, versions)
