@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +31,7 @@ type devOptions struct {
 	DemoRate     float64
 	Secure       bool
 	Store        string
+	AccessLog    string
 }
 
 // devSeed returns the function that registers the sample catalogue
@@ -132,9 +135,15 @@ The broker is for development and tests, not production.`,
 			if opts.DemoRate <= 0 {
 				return usageErrorf("--demo-rate %g: want a positive number of orders per second", opts.DemoRate)
 			}
-			// The registry's access log: buffered lines on stderr, in the
-			// log format, as `edactl registry serve` writes them.
-			accessLog := api.WithAccessLogOutput(cmd.ErrOrStderr(), opts.LogFormat)
+			// The registry's access log, in the log format, as `edactl
+			// registry serve` writes it: to a file in the data directory,
+			// so the terminal shows what runs and what goes wrong, or to
+			// stderr with --access-log -.
+			accessLog, closeLog, err := devAccessLog(cmd.ErrOrStderr(), opts)
+			if err != nil {
+				return err
+			}
+			defer closeLog()
 			return runDev(cmd.Context(), cmd.OutOrStdout(), logger, opts, g.userConfigPath(), accessLog, api.WithVersion(currentBuild().Version))
 		},
 	}
@@ -142,6 +151,7 @@ The broker is for development and tests, not production.`,
 	f.StringVar(&opts.KafkaAddr, "kafka-addr", defaultBrok, "broker listen address")
 	f.StringVar(&opts.RegistryAddr, "registry-addr", "127.0.0.1:8081", "registry listen address")
 	f.StringVar(&opts.DataDir, "data", ".edactl", "data directory")
+	f.StringVar(&opts.AccessLog, "access-log", "", "where the registry's access log goes: a file (default DATA/registry-access.log), - for stderr, off for none")
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	f.StringVar(&opts.Store, "store", "bolt", "the registry's log: bolt (a file under --data) or kafka (a topic on the dev broker, as registry serve --store kafka)")
 	f.BoolVar(&opts.Demo, "demo", false, "also write a live order flow across four topics, with a lagging and an idle consumer group")
@@ -285,4 +295,28 @@ func runDemo(ctx context.Context, conn clientOptions, rate float64, dataDir stri
 	}
 	return demo.Run(ctx, demo.Options{Producer: producer, Admin: admin, Lagging: lagging,
 		Registry: serde.NewRegistry(src), OrdersPerSecond: rate, Logger: logger})
+}
+
+// devAccessLog returns the access-log option of opts.AccessLog: a file
+// (default DATA/registry-access.log, appended to), "-" for stderr, "off" for
+// none; and what closes the file.
+func devAccessLog(stderr io.Writer, opts *devOptions) (api.Option, func(), error) {
+	switch opts.AccessLog {
+	case "off":
+		return api.WithAccessLog(false), func() {}, nil
+	case "-":
+		return api.WithAccessLogOutput(stderr, opts.LogFormat), func() {}, nil
+	}
+	path := opts.AccessLog
+	if path == "" {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("--data %s: %w", opts.DataDir, err)
+		}
+		path = filepath.Join(opts.DataDir, "registry-access.log")
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, usageErrorf("--access-log: %w", err)
+	}
+	return api.WithAccessLogOutput(f, opts.LogFormat), func() { f.Close() }, nil
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -129,6 +131,17 @@ func TestDevServesRegistryAndKafkaAndKeepsData(t *testing.T) {
 	if !slices.Equal(got, slices.Sorted(maps.Keys(catalogue))) {
 		t.Fatalf("GET /subjects = %v, want the sample catalogue %v", got, slices.Sorted(maps.Keys(catalogue)))
 	}
+	// The access log goes to the data directory, not the terminal.
+	var logged []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if logged, _ = os.ReadFile(filepath.Join(dir, "registry-access.log")); strings.Contains(string(logged), "path=/subjects") {
+			break
+		}
+	}
+	if !strings.Contains(string(logged), "path=/subjects") {
+		t.Errorf("no access-log line for GET /subjects in %s:\n%s", filepath.Join(dir, "registry-access.log"), logged)
+	}
+
 	// /v1/metadata/version reports the version `edactl version` prints.
 	resp, err = http.Get(reg + "/v1/metadata/version")
 	if err != nil {
