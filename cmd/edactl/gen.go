@@ -70,12 +70,21 @@ registry instead of the schema tree.`,
 
   # Generate from the registry's history of two subjects
   edactl gen go --from-registry orders.placed-value payments.captured-value --out events`,
-		Args: noArgs(),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		// Subjects after --from-registry may also be given as arguments
+		// (--from-registry a b), as the usage line shows; without
+		// --from-registry no argument is taken.
+		Args: usageArgs(func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && !cmd.Flags().Changed("from-registry") {
+				return fmt.Errorf("unexpected argument %q: gen go takes subjects only after --from-registry", args[0])
+			}
+			return nil
+		}),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			output, err := g.output()
 			if err != nil {
 				return err
 			}
+			opts.FromRegistry = append(opts.FromRegistry, args...)
 			if err := opts.resolve(g, cmd); err != nil {
 				return err
 			}

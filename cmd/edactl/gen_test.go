@@ -77,3 +77,34 @@ func TestGenGoFromRegistry(t *testing.T) {
 		t.Errorf("unknown subject: exit %d, %q", code, errOut)
 	}
 }
+
+// TestGenGoFromRegistrySubjectsAsArguments: subjects after --from-registry
+// may be space separated, as the usage line and the example show; an
+// argument without --from-registry is a usage error.
+func TestGenGoFromRegistrySubjectsAsArguments(t *testing.T) {
+	srv := registrytest.Start(t, registrytest.InMemory())
+	cl, err := sr.NewClient(sr.URLs(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for subject, name := range map[string]string{"orders-value": "OrderPlaced", "payments-value": "PaymentCaptured"} {
+		s := `{"type":"record","name":"` + name + `","namespace":"shop","fields":[{"name":"id","type":"string"}]}`
+		if _, err := cl.RegisterSchema(ctx, subject, sr.Schema{Schema: s}, -1, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runMain(t, dir, "gen", "go", "--registry", srv.URL, "--from-registry", "orders-value", "payments-value", "--out", "events")
+	if code != exitOK || !strings.Contains(stderr, "reading 2 subject(s)") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"order_placed.go", "payment_captured.go"} {
+		if _, err := os.Stat(filepath.Join(dir, "events", f)); err != nil {
+			t.Errorf("not generated: %v", err)
+		}
+	}
+	if code, _, errOut := runMain(t, dir, "gen", "go", "orders-value"); code != exitUsage || !strings.Contains(errOut, "only after --from-registry") {
+		t.Errorf("an argument without --from-registry: exit %d, %q", code, errOut)
+	}
+}
