@@ -118,13 +118,24 @@ func runTrace(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *tr
 		return err
 	}
 	pr.done(fmt.Sprintf("traced %d record(s) on %d topic(s) in %s: %d hit(s)", g.Scanned, len(g.Topics), g.Elapsed.Round(time.Millisecond), len(g.Hits)))
+	var err2 error
 	switch output {
 	case "json":
-		return writeJSON(w, g)
+		err2 = writeJSON(w, g)
 	case "dot":
-		return g.WriteDOT(w)
+		err2 = g.WriteDOT(w)
+	default:
+		err2 = writeTimeline(w, g)
 	}
-	return writeTimeline(w, g)
+	if err2 != nil {
+		return err2
+	}
+	// Like grep: no hit is exit 1, so a script can tell "not found".
+	if len(g.Hits) == 0 {
+		fmt.Fprintf(errw, "trace: no record carries %q in the window searched\n", opts.ID)
+		return errCheckFailed
+	}
+	return nil
 }
 
 // writeTimeline prints the hits in time order, each with what caused it.
