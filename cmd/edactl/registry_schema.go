@@ -255,6 +255,9 @@ func parseCompatMessages(msgs []string) parsedCompat {
 		cur = nil
 	}
 	for _, m := range msgs {
+		if strings.HasPrefix(m, "{oldSchema:") {
+			continue // the old schema's text: nothing to report from it
+		}
 		if v, ok := quotedField(m, "compatibility:"); ok {
 			out.Level = compat.Level(v)
 			continue
@@ -364,35 +367,39 @@ func bareField(m, key string) (string, bool) {
 	return strings.TrimSpace(rest), true
 }
 
+// compatEntryStarts are how the entries of a verbose compatibility answer
+// begin.
+var compatEntryStarts = []string{"{errorType:", "{oldSchemaVersion:", "{oldSchema:", "{validateFields:", "{compatibility:"}
+
 // splitCompatDetails splits the details of a 409 "…details: [{…}, {…}]"
 // registration error into its messages; ok is false when there are none.
+// Entries are cut where a known entry start follows ", " (an old schema's
+// text may hold quotes and braces of its own).
 func splitCompatDetails(msg string) ([]string, bool) {
 	i := strings.Index(msg, "details: [")
 	if i < 0 || !strings.HasSuffix(msg, "]") {
 		return nil, false
 	}
 	body := msg[i+len("details: [") : len(msg)-1]
-	var out []string
-	depth, start, inQuote := 0, -1, false
-	for j := 0; j < len(body); j++ {
-		c := body[j]
-		switch {
-		case c == '\\' && j+1 < len(body):
-			j++
-		case c == '\'' && depth > 0:
-			inQuote = !inQuote
-		case inQuote:
-		case c == '{':
-			if depth == 0 {
-				start = j
-			}
-			depth++
-		case c == '}':
-			depth--
-			if depth == 0 && start >= 0 {
-				out = append(out, body[start:j+1])
+	isStart := func(s string) bool {
+		for _, p := range compatEntryStarts {
+			if strings.HasPrefix(s, p) {
+				return true
 			}
 		}
+		return false
 	}
-	return out, len(out) > 0
+	if !isStart(body) {
+		return nil, false
+	}
+	var out []string
+	start := 0
+	for j := 1; j < len(body); j++ {
+		if body[j] == '{' && strings.HasSuffix(body[:j], "}, ") && isStart(body[j:]) {
+			out = append(out, body[start:j-2])
+			start = j
+		}
+	}
+	out = append(out, body[start:])
+	return out, true
 }

@@ -325,7 +325,7 @@ func runRegistryRegister(ctx context.Context, r registryCall, opts *registerOpti
 				if werr := writeCompatAnswer(r.w, opts.File, opts.Subject, rep, msgs); werr != nil {
 					return werr
 				}
-				return errCheckFailed
+				return fmt.Errorf("registry %s: %s is incompatible with an earlier schema for subject %s (HTTP %d, error_code %d)", r.url, opts.File, termtext.Quote(opts.Subject), re.StatusCode, re.ErrorCode)
 			}
 		}
 	}
