@@ -101,8 +101,8 @@ JSON value encoded with the schema. An empty value part is invalid unless
   # Encode with version 2 of the subject
   edactl produce orders --version 2 < orders.jsonl
 
-  # Raw key:value lines to partition 0; "o-2:" deletes key o-2 (a tombstone)
-  printf 'o-1:{"id":"o-1","total":12.5}\no-2:\n' | edactl produce orders -K : --null-value --partition 0
+  # Raw KEY:VALUE lines (as kcat -K) to partition 0; "sku-2:" is a tombstone
+  printf 'sku-1:{"requestId":"r-1","sku":"sku-1","replyTo":"inventory.answers"}\nsku-2:\n' | edactl produce inventory.queries -K : --null-value --partition 0
 
   # Copy records between clusters
   edactl consume orders --brokers old:9092 -o json | edactl produce orders --brokers new:9092`,

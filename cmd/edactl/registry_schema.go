@@ -120,8 +120,9 @@ Every incompatibility is printed as 'edactl compat' prints it:
   <path>: <RULE>: <explanation>
 
 Exit status: 0 compatible, 1 incompatible, 2 usage error.`,
-		Example: `  edactl registry compat orders.placed-value examples/schemas/orders.placed.v2.avsc
-  edactl registry compat orders.placed-value new.avsc --version latest`,
+		Example: `  # Compatible (exit 0), then incompatible with the latest version (exit 1)
+  edactl registry compat orders.placed-value schemas/examples/schemas/orders/order-placed/v3.avsc
+  edactl registry compat orders.placed-value schemas/examples/schemas/orders/order-placed/v1.avsc --version latest -o json`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Subject, opts.File = args[0], args[1]
