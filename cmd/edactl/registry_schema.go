@@ -235,6 +235,7 @@ type parsedCompat struct {
 var (
 	compatDescRe   = regexp.MustCompile(`^(.*?): (.*) \(at path '([^']*)' in the (new|old) schema\)$`)
 	compatAtPathRe = regexp.MustCompile(`at path '([^']*)' in the (new|old) schema`)
+	compatInfoRe   = regexp.MustCompile(`^reader type: (.*), writer type: (.*)$`)
 )
 
 // parseCompatMessages rebuilds a report from Confluent-style verbose
@@ -274,6 +275,11 @@ func parseCompatMessages(msgs []string) parsedCompat {
 		}
 		desc, _ := quotedField(m, "description:")
 		is := compat.Incompatibility{Rule: compat.Rule(rule), Message: desc}
+		if info, ok := quotedField(m, "additionalInfo:"); ok {
+			if sm := compatInfoRe.FindStringSubmatch(info); sm != nil {
+				is.Reader, is.Writer = sm[1], sm[2]
+			}
+		}
 		dir := compat.DirBackward
 		if sm := compatDescRe.FindStringSubmatch(desc); sm != nil {
 			is.Path, is.Message, is.Pointer = sm[1], sm[2], sm[3]
