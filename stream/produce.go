@@ -36,6 +36,20 @@ type ProduceOptions struct {
 	// MaxErrors is how many invalid lines are reported before giving up
 	// (default 20).
 	MaxErrors int
+	// Partition, when set, is the partition every record is written to
+	// instead of one chosen by key. The producer client must use
+	// kgo.ManualPartitioner; Produce checks the partition exists and fails
+	// a record the client wrote elsewhere.
+	Partition *int32
+	// KeySeparator, when set, makes the input raw lines instead of JSON
+	// lines, as kcat -K: "KEY<sep>VALUE", split at the first separator.
+	// The key is written as text (or with KeySubject's schema, as a JSON
+	// value), the value is a JSON value encoded with the value schema.
+	KeySeparator string
+	// NullValue makes a raw line with an empty value part a tombstone (a
+	// null value); without it such a line is invalid. Only with
+	// KeySeparator.
+	NullValue bool
 }
 
 // ProduceResult says what Produce wrote.
@@ -186,10 +200,19 @@ func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader)
 	if opts.MaxErrors <= 0 {
 		opts.MaxErrors = 20
 	}
+	if opts.NullValue && opts.KeySeparator == "" {
+		return res, errors.New("NullValue needs KeySeparator (raw lines)")
+	}
 	if c.admin != nil {
-		if _, err := c.listOffsets(ctx, []string{opts.Topic}); err != nil {
+		to, err := c.listOffsets(ctx, []string{opts.Topic})
+		if err != nil {
 			return res, err
 		}
+		if p := opts.Partition; p != nil && !slices.Contains(to.partitions[opts.Topic], *p) {
+			return res, fmt.Errorf("topic %q has no partition %d (it has %d)", opts.Topic, *p, len(to.partitions[opts.Topic]))
+		}
+	} else if p := opts.Partition; p != nil && *p < 0 {
+		return res, fmt.Errorf("invalid partition %d", *p)
 	}
 	enc := &encoder{c: c, opts: opts}
 	limit := produceLimitOf(c.producer, opts.Topic)
@@ -202,11 +225,24 @@ func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader)
 	n := 0
 	for sc.Scan() {
 		n++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
+		var r *kgo.Record
+		var err error
+		if opts.KeySeparator != "" {
+			b := bytes.TrimRight(sc.Bytes(), "\r")
+			if len(b) == 0 {
+				continue
+			}
+			r, err = enc.rawRecord(ctx, b)
+		} else {
+			b := bytes.TrimSpace(sc.Bytes())
+			if len(b) == 0 {
+				continue
+			}
+			r, err = enc.record(ctx, b)
 		}
-		r, err := enc.record(ctx, b)
+		if err == nil && opts.Partition != nil {
+			r.Partition = *opts.Partition
+		}
 		var se *schemaError
 		if errors.As(err, &se) {
 			return res, se.err // the same for every line: report once
@@ -250,6 +286,9 @@ func (c *Client) Produce(ctx context.Context, opts ProduceOptions, in io.Reader)
 			defer wg.Done()
 			mu.Lock()
 			defer mu.Unlock()
+			if err == nil && opts.Partition != nil && r.Partition != *opts.Partition {
+				err = fmt.Errorf("written to partition %d instead of %d: the producer client does not partition manually", r.Partition, *opts.Partition)
+			}
 			if err != nil {
 				if failed == nil || lines[i] < failed.Line {
 					failed = &ProduceError{Topic: opts.Topic, Line: lines[i], Err: err}
@@ -363,6 +402,42 @@ func (e *encoder) record(ctx context.Context, line []byte) (*kgo.Record, error) 
 		return nil, err
 	}
 	if r.Headers, err = decodeHeaders(in.Headers, in.HeaderEncodings); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// rawRecord is the record of a raw "KEY<sep>VALUE" line.
+func (e *encoder) rawRecord(ctx context.Context, line []byte) (*kgo.Record, error) {
+	sep := []byte(e.opts.KeySeparator)
+	key, value, ok := bytes.Cut(line, sep)
+	if !ok {
+		return nil, fmt.Errorf("no key separator %q on the line", e.opts.KeySeparator)
+	}
+	r := &kgo.Record{Topic: e.opts.Topic}
+	var err error
+	if e.opts.KeySubject != "" {
+		if !json.Valid(key) {
+			return nil, fmt.Errorf("key: not a JSON value for --key-subject: %s", truncate(key))
+		}
+		if r.Key, err = e.payload(ctx, "key", key, EncAvro, line); err != nil {
+			return nil, err
+		}
+	} else {
+		r.Key = slices.Clone(key)
+	}
+	if len(bytes.TrimSpace(value)) == 0 {
+		if !e.opts.NullValue {
+			return nil, fmt.Errorf("value: empty after the key separator at byte %d (a tombstone needs NullValue)", len(key)+len(sep))
+		}
+		return r, nil // a tombstone
+	}
+	if !json.Valid(value) {
+		var v any
+		err := json.Unmarshal(value, &v)
+		return nil, fmt.Errorf("value at byte %d: not a JSON value: %v", len(key)+len(sep), err)
+	}
+	if r.Value, err = e.payload(ctx, "value", value, EncAvro, line); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -350,3 +350,63 @@ func TestHeaderBytesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestProducePartitionAndRawLines(t *testing.T) {
+	tc := newTestCluster(t, map[string]int32{"orders": 3})
+	reg := startRegistry(t)
+	reg.register(t, "orders-value", orderV1)
+	p := int32(1)
+	c := tc.client(WithRegistry(reg.serde()), WithProducer(tc.newClient(manual())))
+	in := "o-1\t{\"id\":\"o-1\",\"amount\":2,\"at\":0}\r\no-2\t\n\no-3\t{\"id\":\"o\\t3\",\"amount\":3,\"at\":0}\n"
+	res, err := c.Produce(ctxT(t), ProduceOptions{Topic: "orders", Partition: &p, KeySeparator: "\t", NullValue: true}, strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 3 || res.Partitions[1] != 3 || len(res.Partitions) != 1 {
+		t.Fatalf("result %+v, want 3 records all in partition 1", res)
+	}
+	var got []string
+	if _, err := c.Consume(ctxT(t), ConsumeOptions{ReadSpec: ReadSpec{Topics: []string{"orders"}}}, func(r *Record) error {
+		got = append(got, fmt.Sprintf("%d %s %s %s", r.Partition, r.Key.Text(), r.Value.Encoding, r.Value.Text()))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`1 o-1 avro {"id":"o-1","amount":2.00,"at":"1970-01-01T00:00:00.000Z"}`,
+		`1 o-2 null null`,
+		`1 o-3 avro {"id":"o\t3","amount":3.00,"at":"1970-01-01T00:00:00.000Z"}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("consumed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Without a manual partitioner the records of key k land in the one
+	// partition k hashes to: asking for either other one is an error.
+	failed := 0
+	for q := range int32(3) {
+		c2 := tc.client(WithRegistry(reg.serde()))
+		_, err := c2.Produce(ctxT(t), ProduceOptions{Topic: "orders", Partition: &q, KeySeparator: ":"},
+			strings.NewReader(strings.Repeat(`k:{"id":"x","amount":1,"at":0}`+"\n", 4)))
+		if err == nil {
+			continue
+		}
+		var pe *ProduceError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "does not partition manually") {
+			t.Errorf("partition %d: %v, want a ProduceError saying the client does not partition manually", q, err)
+		}
+		failed++
+	}
+	if failed != 2 {
+		t.Errorf("%d of 3 partitions failed without a manual partitioner, want 2", failed)
+	}
+
+	// A partition the topic does not have, and NullValue without raw lines.
+	q := int32(3)
+	if _, err := c.Produce(ctxT(t), ProduceOptions{Topic: "orders", Partition: &q}, strings.NewReader("")); err == nil || !strings.Contains(err.Error(), `topic "orders" has no partition 3 (it has 3)`) {
+		t.Errorf("partition 3: %v", err)
+	}
+	if _, err := c.Produce(ctxT(t), ProduceOptions{Topic: "orders", NullValue: true}, strings.NewReader("")); err == nil {
+		t.Error("NullValue without KeySeparator accepted")
+	}
+}

@@ -19,6 +19,11 @@ type produceOptions struct {
 	stream.ProduceOptions
 	File            string
 	MaxMessageBytes int32
+	// partition is --partition, partitionSet whether it was given.
+	partition    int32
+	partitionSet bool
+	// keySepSet says whether -K was given.
+	keySepSet bool
 	// versionSet and maxBytesSet say whether --version and
 	// --max-message-bytes were given.
 	versionSet, maxBytesSet bool
@@ -41,6 +46,19 @@ func (o *produceOptions) roles() (roles, error) {
 			return r, usageErrorf("--max-message-bytes %d: want a positive size in bytes", o.MaxMessageBytes)
 		}
 		r.producerOpts = []kgo.Opt{kgo.ProducerBatchMaxBytes(o.MaxMessageBytes)}
+	}
+	if o.partitionSet {
+		if o.partition < 0 {
+			return r, usageErrorf("--partition %d: want a partition number (0 or more)", o.partition)
+		}
+		o.Partition = &o.partition
+		r.producerOpts = append(r.producerOpts, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	}
+	if o.NullValue && o.KeySeparator == "" {
+		return r, usageErrorf("--null-value needs -K (raw KEY<sep>VALUE lines)")
+	}
+	if o.KeySeparator == "" && o.keySepSet {
+		return r, usageErrorf("-K: the key separator must not be empty")
 	}
 	return r, nil
 }
@@ -72,11 +90,19 @@ broker then refuses a record (e.g. the topic's max.message.bytes is
 smaller), the write stops early; records already handed to the client may
 still be written, and the lines that were and were not written are reported
 exactly; the exit status is 1. Records are partitioned by key like any Kafka
-producer.`,
+producer, or all written to --partition N.
+
+-K SEP reads raw lines instead, as kcat -K: KEY SEP VALUE, split at the
+first SEP. The key is text (a JSON value with --key-subject), the value a
+JSON value encoded with the schema. An empty value part is invalid unless
+--null-value makes it a tombstone; a line without SEP is invalid.`,
 		Example: `  echo '{"key":"o-1","value":{"id":"o-1","total":12.5}}' | edactl produce orders
 
   # Encode with version 2 of the subject
   edactl produce orders --version 2 < orders.jsonl
+
+  # Raw KEY:VALUE lines (as kcat -K) to partition 0; "sku-2:" is a tombstone
+  printf 'sku-1:{"requestId":"r-1","sku":"sku-1","replyTo":"inventory.answers"}\nsku-2:\n' | edactl produce inventory.queries -K : --null-value --partition 0
 
   # Copy records between clusters
   edactl consume orders --brokers old:9092 -o json | edactl produce orders --brokers new:9092`,
@@ -85,6 +111,8 @@ producer.`,
 			opts.Topic = args[0]
 			opts.versionSet = cmd.Flags().Changed("version")
 			opts.maxBytesSet = cmd.Flags().Changed("max-message-bytes")
+			opts.partitionSet = cmd.Flags().Changed("partition")
+			opts.keySepSet = cmd.Flags().Changed("key-separator")
 			out, err := g.output()
 			if err != nil {
 				return err
@@ -119,6 +147,9 @@ producer.`,
 	f.IntVar(&opts.Version, "version", -1, "version of the subject (default the latest)")
 	f.StringVar(&opts.KeySubject, "key-subject", "", "encode keys with this subject's latest schema (default: keys are text)")
 	f.Int32Var(&opts.MaxMessageBytes, "max-message-bytes", 1000012, "the largest record batch the producer writes (as the topic's max.message.bytes)")
+	f.Int32VarP(&opts.partition, "partition", "p", 0, "write every record to this partition (default: partitioned by key)")
+	f.StringVarP(&opts.KeySeparator, "key-separator", "K", "", "read raw KEY<sep>VALUE lines split at the first SEP (as kcat -K): key as text, value a JSON value for the schema")
+	f.BoolVar(&opts.NullValue, "null-value", false, "with -K, a line with an empty value part is a tombstone (null value)")
 	return cmd
 }
 

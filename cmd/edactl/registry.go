@@ -33,13 +33,17 @@ consume, produce, trace, replay, tui). See docs/security.md.`,
 		Example: `  edactl registry serve --data ./.edactl/registry
   edactl registry register orders-value schemas/shop/order/v1.avsc
   edactl registry subjects -o json
-  edactl registry get orders-value latest`,
+  edactl registry get orders-value latest
+  edactl registry schema 1 -o json
+  edactl registry compat orders-value v2.avsc --version latest`,
 	}
 	cmd.AddCommand(
 		newRegistryServeCmd(g),
 		newRegistrySubjectsCmd(g),
 		newRegistryVersionsCmd(g),
 		newRegistryGetCmd(g),
+		newRegistrySchemaCmd(g),
+		newRegistryCompatCmd(g),
 		newRegistryRegisterCmd(g),
 		newRegistryDeleteCmd(g),
 		newRegistryConfigCmd(g),

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -315,6 +316,19 @@ func runRegistryRegister(ctx context.Context, r registryCall, opts *registerOpti
 		ctx = sr.WithParams(ctx, sr.Normalize)
 	}
 	ss, err := r.cl.CreateSchema(ctx, opts.Subject, schema)
+	var re *sr.ResponseError
+	if errors.As(err, &re) && re.StatusCode == http.StatusConflict && r.format != "json" {
+		// An incompatible schema: print its problems as 'edactl compat'
+		// does, when the registry's details can be read.
+		if msgs, ok := splitCompatDetails(re.Message); ok {
+			if rep := parseCompatMessages(msgs); len(rep.Incompatibilities()) > 0 {
+				if werr := writeCompatAnswer(r.w, opts.File, opts.Subject, rep, msgs); werr != nil {
+					return werr
+				}
+				return fmt.Errorf("registry %s: %s is incompatible with an earlier schema for subject %s (HTTP %d, error_code %d)", r.url, opts.File, termtext.Quote(opts.Subject), re.StatusCode, re.ErrorCode)
+			}
+		}
+	}
 	if err != nil {
 		return r.fail(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +198,8 @@ func TestEveryCommandIsSecure(t *testing.T) {
 		"edactl registry subjects": {{args: []string{"registry", "subjects"}, want: "payments-value", registry: true}},
 		"edactl registry versions": {{args: []string{"registry", "versions", "payments-value"}, want: "1", registry: true}},
 		"edactl registry get":      {{args: []string{"registry", "get", "payments-value"}, want: `"name": "Payment"`, registry: true}},
+		"edactl registry schema":   {{args: []string{"registry", "schema", strconv.Itoa(ss.ID), "--subject", "payments-value"}, want: `"name": "Payment"`, registry: true}},
+		"edactl registry compat":   {{args: []string{"registry", "compat", "payments-value", writeFile(t, dir, "payment.avsc", schema)}, want: "is compatible with payments-value", registry: true}},
 		"edactl registry register": {{args: []string{"registry", "register", "other-value", schemaFile}, want: "version 1", registry: true}},
 		"edactl registry delete":   {{args: []string{"registry", "delete", "scratch-value"}, want: "scratch-value", registry: true}},
 		"edactl registry config":   {{args: []string{"registry", "config"}, want: "BACKWARD", registry: true}},
