@@ -44,7 +44,7 @@ import (
 //     "exit N".
 //   - "go run ./cmd/edactl" (or any path ending in cmd/edactl) and "edactl"
 //     both run the edactl built from the tree.
-//   - Commands of one file run in order in one shell session (cd, export
+//   - Commands of one file run in order in one shell session (cd, variables
 //     and set carry over), from the root of a scratch copy of the
 //     repository, against one `edactl dev` started for the file: the
 //     sample catalogue registered, its topics empty. A command
@@ -436,6 +436,10 @@ func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 		"XDG_CONFIG_HOME="+filepath.Join(s.work, "home", ".config"),
 		"TMPDIR="+filepath.Join(s.work, "tmp"),
 		"NO_COLOR=1",
+		// git as a developer has it configured, for the commits of the
+		// examples.
+		"GIT_AUTHOR_NAME=edactl docs", "GIT_AUTHOR_EMAIL=docs@edactl.invalid",
+		"GIT_COMMITTER_NAME=edactl docs", "GIT_COMMITTER_EMAIL=docs@edactl.invalid",
 	)
 	// Go commands of the examples (go build, go mod tidy) use the
 	// developer's caches: HOME is a scratch directory.
@@ -521,7 +525,7 @@ func cmdDocRun(ts *testscript.TestScript, neg bool, args []string) {
 	wrapper := `. "$1" >/dev/null 2>&1
 . "$2"
 __rc=$?
-{ export -p; printf 'cd %q\n' "$PWD"; } > "$1"
+{ declare -p | grep -Ev '^declare -[a-zA-Z-]*r|^declare -[a-zA-Z-]* (BASH[A-Z_]*|EUID|PPID|UID|SHELLOPTS|PIPESTATUS|FUNCNAME|GROUPS|PWD|SHLVL|_|RANDOM|SRANDOM|SECONDS|LINENO|EPOCH[A-Z]*|__rc|HISTCMD|OPTIND|OPTERR|IFS|PS4|DIRSTACK|COLUMNS|LINES)='; printf 'cd %q\n' "$PWD"; } > "$1"
 exit $__rc
 `
 	outFile := filepath.Join(s.work, "docrun-out")
