@@ -36,9 +36,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"net"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -174,6 +176,14 @@ func Run(ctx context.Context, opts Options) (err error) {
 		kopts = append(kopts, kfake.TLS(opts.KafkaTLS))
 	}
 	if len(opts.KafkaUsers) > 0 {
+		// The broker's persisted SASL users (sasl.json) replace the
+		// superusers given as options when it loads its data: a data
+		// directory a plain dev wrote holds none, and a secured start on
+		// it would refuse its own credentials. The users of a secured dev
+		// are exactly opts.KafkaUsers.
+		if err := os.Remove(filepath.Join(kafkaDir, "sasl.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("kafka: %w", err)
+		}
 		kopts = append(kopts, kfake.EnableSASL())
 		for _, u := range opts.KafkaUsers {
 			kopts = append(kopts, kfake.Superuser(u.Mechanism, u.Name, u.Password))
