@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/edactl/edactl/registry"
 )
@@ -59,10 +59,10 @@ func TestSeedRunsOnFirstStartOnly(t *testing.T) {
 // (the plain run's persisted, empty, user list does not replace it).
 func TestSecureStartOnPlainData(t *testing.T) {
 	dir := t.TempDir()
-	user := User{Mechanism: "PLAIN", Name: "dev", Password: "dev-secret"}
+	user := User{Mechanism: "SCRAM-SHA-512", Name: "dev", Password: "dev-secret"}
 	withSASL := func(broker string, extra ...kgo.Opt) (*kgo.Client, error) {
 		return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(broker),
-			kgo.SASL(plain.Auth{User: user.Name, Pass: user.Password}.AsMechanism())}, extra...)...)
+			kgo.SASL(scram.Auth{User: user.Name, Pass: user.Password}.AsSha512Mechanism())}, extra...)...)
 	}
 	for round, opts := range []Options{
 		{Topics: map[string]int32{"plain.first": 1}},
