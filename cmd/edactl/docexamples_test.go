@@ -309,7 +309,7 @@ func docSessionOf(ts *testscript.TestScript) *docSession {
 	s := &docSession{work: work, state: filepath.Join(work, "shell-state")}
 	env := []string{
 		"export HOME=" + shellQuote(filepath.Join(work, "home")),
-		"export XDG_CONFIG_HOME=" + shellQuote(filepath.Join(work, "home", ".config")),
+		"export XDG_CONFIG_HOME=" + shellQuote(docConfigHome(work)),
 		"export TMPDIR=" + shellQuote(filepath.Join(work, "tmp")),
 		"export NO_COLOR=1",
 		"cd " + shellQuote(filepath.Join(work, "repo")),
@@ -433,7 +433,7 @@ func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 	env = append(env,
 		"PATH="+ts.Getenv("PATH"),
 		"HOME="+filepath.Join(s.work, "home"),
-		"XDG_CONFIG_HOME="+filepath.Join(s.work, "home", ".config"),
+		"XDG_CONFIG_HOME="+docConfigHome(s.work),
 		"TMPDIR="+filepath.Join(s.work, "tmp"),
 		"NO_COLOR=1",
 		// git as a developer has it configured, for the commits of the
@@ -454,6 +454,14 @@ func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 		env = append(env, "EDACTL_BROKERS="+s.kafka, "EDACTL_REGISTRY="+s.registry)
 	}
 	return env
+}
+
+// docConfigHome is the user config directory of a session's commands. Its
+// name carries the marker by which TestMain knows that an edactl it runs
+// already has a test's own directory (else each command would get a new
+// one, and `edactl context use` would not see `context set`).
+func docConfigHome(work string) string {
+	return filepath.Join(work, "home", ".config", "edactl-test-config-docs")
 }
 
 func lookPathIn(ts *testscript.TestScript, name string) string {
