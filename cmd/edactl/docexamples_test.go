@@ -21,6 +21,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/edactl/edactl/internal/connect"
 	"github.com/edactl/edactl/internal/testenv"
 )
 
@@ -420,7 +421,8 @@ func (s *docSession) startDev(ts *testscript.TestScript, flags []string) {
 
 // baseEnv is the environment of the session's processes before the
 // shell's own state: the test's, without the developer's edactl settings,
-// with the dev addresses as EDACTL_BROKERS and EDACTL_REGISTRY.
+// with the dev addresses as the default --brokers and --registry
+// (docExamplesDefaults).
 func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -451,9 +453,29 @@ func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 		}
 	}
 	if s.kafka != "" {
-		env = append(env, "EDACTL_BROKERS="+s.kafka, "EDACTL_REGISTRY="+s.registry)
+		env = append(env, "DOCEXAMPLES_BROKERS="+s.kafka, "DOCEXAMPLES_REGISTRY="+s.registry)
 	}
 	return env
+}
+
+// docExamplesDefaults makes the session's dev broker and registry the
+// default --brokers and --registry of an edactl the examples run (TestMain
+// calls it): the examples then show what a user of `edactl dev` on its
+// default ports sees, `edactl config` sources included, with the dev on
+// free ports.
+func docExamplesDefaults() {
+	for i, s := range connect.Settings {
+		switch s.Key {
+		case "brokers":
+			if v := os.Getenv("DOCEXAMPLES_BROKERS"); v != "" {
+				connect.Settings[i].Default = v
+			}
+		case "registry":
+			if v := os.Getenv("DOCEXAMPLES_REGISTRY"); v != "" {
+				connect.Settings[i].Default = v
+			}
+		}
+	}
 }
 
 // docConfigHome is the user config directory of a session's commands. Its
