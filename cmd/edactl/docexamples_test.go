@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,7 +22,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/edactl/edactl/internal/connect"
 	"github.com/edactl/edactl/internal/testenv"
 )
 
@@ -51,10 +51,11 @@ import (
 //     sample catalogue registered, its topics empty. A command
 //     `edactl dev FLAGS` restarts it with FLAGS (--demo, --secure, ...);
 //     plain `edactl dev` is the one already running.
-//   - 127.0.0.1:9092 and 127.0.0.1:8081 stand for the dev broker and
-//     registry (their real addresses replace them in commands and are
-//     replaced back in output); /tmp/ is a scratch directory of the test.
-//     Times and durations in output are not compared.
+//   - edactl dev listens on its default addresses, 127.0.0.1:9092 and
+//     127.0.0.1:8081, as the docs show it, so the files run one at a time
+//     (and the test is skipped, saying why, when something else holds
+//     those ports). /tmp/ is a scratch directory of the test. Times and
+//     durations in output are not compared.
 //   - A fence preceded by a line <!-- not-run: REASON --> is not run.
 //     `go test ./...` and `.ci/run` (this test is part of them) and
 //     `go install ...@version` (a download) are never run.
@@ -64,6 +65,13 @@ func TestDocExamples(t *testing.T) {
 	}
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("the documentation's examples are bash commands; bash is not installed")
+	}
+	for _, addr := range []string{"127.0.0.1:9092", "127.0.0.1:8081"} {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Skipf("the documentation's examples run edactl dev on its default addresses, and %s is taken (an edactl dev running?): %v", addr, err)
+		}
+		ln.Close()
 	}
 	root := testenv.Root(t)
 	files := docFiles(t, root)
@@ -298,6 +306,9 @@ type docSession struct {
 var (
 	docSessionsMu sync.Mutex
 	docSessions   = map[string]*docSession{}
+	// docDevPorts is held by the session whose edactl dev has the
+	// default addresses: one file at a time.
+	docDevPorts sync.Mutex
 )
 
 func docSessionOf(ts *testscript.TestScript) *docSession {
@@ -317,8 +328,12 @@ func docSessionOf(ts *testscript.TestScript) *docSession {
 	}
 	ts.Check(os.WriteFile(s.state, []byte(strings.Join(env, "\n")+"\n"), 0o644))
 	docSessions[work] = s
+	docSessionsMu.Unlock()
+	docDevPorts.Lock()
+	docSessionsMu.Lock()
 	ts.Defer(func() {
 		s.stop()
+		docDevPorts.Unlock()
 		docSessionsMu.Lock()
 		delete(docSessions, work)
 		docSessionsMu.Unlock()
@@ -361,7 +376,7 @@ var (
 // ports and waits for its banner.
 func (s *docSession) startDev(ts *testscript.TestScript, flags []string) {
 	s.stopDev()
-	args := append([]string{"dev", "--kafka-addr", "127.0.0.1:0", "--registry-addr", "127.0.0.1:0"}, flags...)
+	args := append([]string{"dev"}, flags...) // on its default addresses, as the docs show it
 	cmd := exec.Command("edactl", args...)
 	cmd.Path = lookPathIn(ts, "edactl")
 	cmd.Dir = filepath.Join(s.work, "repo")
@@ -420,9 +435,7 @@ func (s *docSession) startDev(ts *testscript.TestScript, flags []string) {
 }
 
 // baseEnv is the environment of the session's processes before the
-// shell's own state: the test's, without the developer's edactl settings,
-// with the dev addresses as the default --brokers and --registry
-// (docExamplesDefaults).
+// shell's own state: the test's, without the developer's edactl settings.
 func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -452,30 +465,7 @@ func (s *docSession) baseEnv(ts *testscript.TestScript) []string {
 			}
 		}
 	}
-	if s.kafka != "" {
-		env = append(env, "DOCEXAMPLES_BROKERS="+s.kafka, "DOCEXAMPLES_REGISTRY="+s.registry)
-	}
 	return env
-}
-
-// docExamplesDefaults makes the session's dev broker and registry the
-// default --brokers and --registry of an edactl the examples run (TestMain
-// calls it): the examples then show what a user of `edactl dev` on its
-// default ports sees, `edactl config` sources included, with the dev on
-// free ports.
-func docExamplesDefaults() {
-	for i, s := range connect.Settings {
-		switch s.Key {
-		case "brokers":
-			if v := os.Getenv("DOCEXAMPLES_BROKERS"); v != "" {
-				connect.Settings[i].Default = v
-			}
-		case "registry":
-			if v := os.Getenv("DOCEXAMPLES_REGISTRY"); v != "" {
-				connect.Settings[i].Default = v
-			}
-		}
-	}
 }
 
 // docConfigHome is the user config directory of a session's commands. Its
@@ -501,21 +491,12 @@ func lookPathIn(ts *testscript.TestScript, name string) string {
 func (s *docSession) rewrite(cmd string) string {
 	cmd = goRunRe.ReplaceAllString(cmd, "edactl")
 	tmp := filepath.Join(s.work, "tmp") + "/"
-	cmd = regexp.MustCompile(`(^|[\s='"(:])/tmp/`).ReplaceAllString(cmd, "${1}"+tmp)
-	return s.toReal(cmd)
+	return regexp.MustCompile(`(^|[\s='"(:])/tmp/`).ReplaceAllString(cmd, "${1}"+tmp)
 }
 
-func (s *docSession) toReal(text string) string {
-	text = strings.ReplaceAll(text, "127.0.0.1:9092", s.kafka)
-	text = strings.ReplaceAll(text, "http://127.0.0.1:8081", s.registry)
-	text = strings.ReplaceAll(text, "https://127.0.0.1:8081", s.registry)
-	return strings.ReplaceAll(text, "127.0.0.1:8081", strings.TrimPrefix(strings.TrimPrefix(s.registry, "http://"), "https://"))
-}
-
+// toDoc turns the session's scratch paths in output back into the ones the
+// docs show.
 func (s *docSession) toDoc(text string) string {
-	text = strings.ReplaceAll(text, s.registry, strings.SplitN(s.registry, "://", 2)[0]+"://127.0.0.1:8081")
-	text = strings.ReplaceAll(text, strings.SplitN(s.registry, "://", 2)[1], "127.0.0.1:8081")
-	text = strings.ReplaceAll(text, s.kafka, "127.0.0.1:9092")
 	text = strings.ReplaceAll(text, filepath.Join(s.work, "tmp")+"/", "/tmp/")
 	text = strings.ReplaceAll(text, filepath.Join(s.work, "repo")+"/", "")
 	return strings.ReplaceAll(text, filepath.Join(s.work, "repo"), ".")
