@@ -381,9 +381,9 @@ func Write(dir string, files map[string][]byte) error {
 // StaleFile is one way a directory differs from a fresh catalogue.
 type StaleFile struct {
 	// Path is relative to the directory, slash separated.
-	Path string
+	Path string `json:"path"`
 	// Reason is "missing", "differs" or "not generated".
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // Stale compares dir with files and lists every file that is missing,
