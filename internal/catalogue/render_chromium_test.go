@@ -110,7 +110,7 @@ func TestCatalogueRendersInChromium(t *testing.T) {
 		path, shot string
 		w, h       int
 	}{
-		{"index.html", "catalogue-index.png", 1280, 1560},
+		{"index.html", "catalogue-index.png", 1280, 1620},
 		{"events/orders/order-placed.html", "catalogue-event.png", 1280, 1800},
 	} {
 		file := filepath.Join(shots, page.shot)

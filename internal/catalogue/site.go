@@ -221,6 +221,9 @@ dl.facts dd { margin: 0; }
 .dim { color: var(--dim); }
 .bad { color: var(--bad); font-weight: 600; }
 .good { color: var(--good); font-weight: 600; }
+table.events { table-layout: fixed; }
+table.events th:nth-child(1) { width: 27%; } table.events th:nth-child(2) { width: 10%; } table.events th:nth-child(3) { width: 18%; }
+table.events th:nth-child(4) { width: 7%; } table.events th:nth-child(5) { width: 14%; }
 #search { width: 100%; max-width: 32em; padding: 0.5em 0.7em; font-size: 1em; border: 1px solid var(--line); border-radius: 6px; }
 #results { list-style: none; padding: 0; }
 #results li { padding: 0.2em 0; }
@@ -266,7 +269,7 @@ const siteTemplates = `
 <ul id="results" hidden></ul>
 {{range .Domains}}
 <h2 id="domain-{{.Name}}">{{.Name}}</h2>
-<table>
+<table class="events">
 <thead><tr><th>message</th><th>kind</th><th>topic</th><th>latest</th><th>producers</th><th>consumers</th></tr></thead>
 <tbody>
 {{range .Events}}<tr data-event="{{.ID}}"><td><a href="{{.Page}}">{{.Name}}</a><br><span class="dim">{{.FullName}}</span></td><td><span class="kind kind-{{.Kind}}">{{.Kind}}</span></td><td><code>{{.Topic}}</code></td><td>v{{(index .Versions 0).Number}}</td><td>{{join .Producers}}</td><td>{{join .Consumers}}</td></tr>
