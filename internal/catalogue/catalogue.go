@@ -161,13 +161,9 @@ func buildModel(tree *schemas.Tree, opts Options) *model {
 		}
 		if r := latest.Record(); r != nil {
 			ev.Doc = r.Doc()
-			if e.Key != "" {
-				for _, f := range r.Fields() {
-					if f.Name() == e.Key {
-						ev.KeyType = describe(f.Type())
-						ev.KeyAvro = keyAvroType(f.Type())
-					}
-				}
+			if f := keyField(r, e.Key); f != nil {
+				ev.KeyType = describe(f.Type())
+				ev.KeyAvro = keyAvroType(f.Type())
 			}
 		}
 		for _, s := range e.Producers {
@@ -317,6 +313,36 @@ func describe(s avro.Schema) string {
 		name += " (" + string(lt.Logical().Type()) + ")"
 	}
 	return name
+}
+
+// keyField finds the key field: a field name, or a dotted path into
+// nested records ("customer.id"); nil when there is none.
+func keyField(r *avro.RecordSchema, key string) *avro.Field {
+	if key == "" {
+		return nil
+	}
+	rec := r
+	parts := strings.Split(key, ".")
+	for i, name := range parts {
+		var found *avro.Field
+		for _, f := range rec.Fields() {
+			if f.Name() == name {
+				found = f
+			}
+		}
+		if found == nil {
+			return nil
+		}
+		if i == len(parts)-1 {
+			return found
+		}
+		next, ok := deref(found.Type()).(*avro.RecordSchema)
+		if !ok {
+			return nil
+		}
+		rec = next
+	}
+	return nil
 }
 
 // keyAvroType is the Avro primitive type of a key field: its own for a

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hamba/avro/v2"
+
 	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/schemas"
 	"github.com/edactl/edactl/schemas/examples"
@@ -161,5 +163,25 @@ func TestGenerateRefusesABrokenTree(t *testing.T) {
 	_, err := Generate(tree, Options{})
 	if err == nil || !strings.Contains(err.Error(), "schemas/orders/order/v4.avsc:3") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestKeyField: the key's type comes from a top-level field or a dotted
+// path into nested records.
+func TestKeyField(t *testing.T) {
+	s, err := avroschema.Parse(`{"type":"record","name":"A","fields":[{"name":"id","type":"long"},
+		{"name":"customer","type":{"type":"record","name":"C","fields":[{"name":"ref","type":{"type":"string","logicalType":"uuid"}}]}}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.(*avro.RecordSchema)
+	for key, want := range map[string]string{"id": "long", "customer.ref": "string (uuid)", "customer": "record C", "nope": "", "id.x": ""} {
+		got := ""
+		if f := keyField(r, key); f != nil {
+			got = describe(f.Type())
+		}
+		if got != want {
+			t.Errorf("key %q: type %q, want %q", key, got, want)
+		}
 	}
 }
