@@ -29,6 +29,10 @@ type headerData struct {
 	*model
 	Root      string
 	PageTitle string
+	// Index is set on the index page, the one page that counts the
+	// catalogue (so that a change to one event touches only its page,
+	// the index and asyncapi.yaml).
+	Index bool
 }
 
 type eventPage struct {
@@ -47,7 +51,7 @@ func renderSite(m *model, files map[string][]byte) error {
 		"pageOf": func(page any, title string) headerData {
 			switch p := page.(type) {
 			case indexPage:
-				return headerData{model: p.model, Root: p.Root, PageTitle: title}
+				return headerData{model: p.model, Root: p.Root, PageTitle: title, Index: true}
 			case eventPage:
 				return headerData{model: p.model, Root: p.Root, PageTitle: title + " · " + p.Title}
 			}
@@ -252,7 +256,7 @@ const siteTemplates = `
 </head>
 <body>
 <header><a class="home" href="{{.Root}}index.html">{{.Title}}</a>
-<span class="meta">{{len .Events}} message types · {{.Versions}} versions · {{.Services}} services{{if .RegistryURL}} · registry {{.RegistryURL}}{{end}}</span></header>
+{{if .Index}}<span class="meta">{{len .Events}} message types · {{.Versions}} versions · {{.Services}} services{{if .RegistryURL}} · registry {{.RegistryURL}}{{end}}</span>{{else if .RegistryURL}}<span class="meta">registry {{.RegistryURL}}</span>{{end}}</header>
 <main>
 {{end}}
 
