@@ -38,16 +38,11 @@ func asyncAPI(tree *schemas.Tree, m *model, opts Options) ([]byte, error) {
 	}
 	sort.Strings(topics)
 	// Two topics may differ only in characters a key cannot hold.
-	used := map[string]bool{}
+	chanKeys := keySet{}
 	for _, t := range topics {
-		c := channels[t]
-		base, n := c.key, 2
-		for used[c.key] {
-			c.key = base + "_" + strconv.Itoa(n)
-			n++
-		}
-		used[c.key] = true
+		channels[t].key = chanKeys.unique(channels[t].key)
 	}
+	msgKeys, opKeys := keySet{}, keySet{}
 
 	// Version the document by its content, so it changes exactly when the
 	// catalogue does.
@@ -85,7 +80,7 @@ func asyncAPI(tree *schemas.Tree, m *model, opts Options) ([]byte, error) {
 		for _, ev := range c.events {
 			for i := len(ev.Versions) - 1; i >= 0; i-- {
 				v := ev.Versions[i]
-				key := componentKey(fmt.Sprintf("%s_%s_v%d", ev.Domain, ev.Name, v.Number))
+				key := msgKeys.unique(componentKey(fmt.Sprintf("%s_%s_v%d", ev.Domain, ev.Name, v.Number)))
 				msg, err := message(ev, v, opts)
 				if err != nil {
 					return nil, fmt.Errorf("%s v%d: %w", ev.ID, v.Number, err)
@@ -146,7 +141,7 @@ func asyncAPI(tree *schemas.Tree, m *model, opts Options) ([]byte, error) {
 				topic = t
 			}
 		}
-		add(operations, componentKey(k.service+"_"+k.action+"_"+k.channel), mapping(
+		add(operations, opKeys.unique(componentKey(k.service+"_"+k.action+"_"+k.channel)), mapping(
 			"action", str(k.action),
 			"channel", ref("#/channels/"+k.channel),
 			"summary", str(k.service+" "+verb+" "+topic+"."),
@@ -228,6 +223,18 @@ var keyUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 // componentKey makes s a valid AsyncAPI component key
 // (^[a-zA-Z0-9\.\-_]+$).
 func componentKey(s string) string { return keyUnsafe.ReplaceAllString(s, "_") }
+
+// keySet hands out keys once: a key already given gets a suffix ("_2").
+type keySet map[string]bool
+
+func (ks keySet) unique(key string) string {
+	k := key
+	for n := 2; ks[k]; n++ {
+		k = key + "_" + strconv.Itoa(n)
+	}
+	ks[k] = true
+	return k
+}
 
 func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hamba/avro/v2"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/schemas"
@@ -183,5 +184,41 @@ func TestKeyField(t *testing.T) {
 		if got != want {
 			t.Errorf("key %q: type %q, want %q", key, got, want)
 		}
+	}
+}
+
+// TestAsyncAPIKeysStayUnique: services and topics whose names differ only
+// in characters a component key cannot hold still get one key each.
+func TestAsyncAPIKeysStayUnique(t *testing.T) {
+	tree := sampleTree(t)
+	a, b := tree.Event("orders/order-placed"), tree.Event("payments/payment-captured")
+	a.Topic, b.Topic = "shop orders", "shop/orders"
+	a.Producers, b.Producers = []string{"check out"}, []string{"check/out"}
+	files, err := Generate(tree, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Channels   map[string]struct{ Address string } `yaml:"channels"`
+		Operations map[string]struct {
+			XService string `yaml:"x-edactl-service"`
+		} `yaml:"operations"`
+	}
+	if err := yaml.Unmarshal(files["asyncapi.yaml"], &doc); err != nil {
+		t.Fatal(err)
+	}
+	addrs := map[string]string{}
+	for k, c := range doc.Channels {
+		addrs[c.Address] = k
+	}
+	if addrs["shop orders"] == "" || addrs["shop/orders"] == "" || addrs["shop orders"] == addrs["shop/orders"] {
+		t.Errorf("channels: %v", addrs)
+	}
+	services := map[string]bool{}
+	for _, o := range doc.Operations {
+		services[o.XService] = true
+	}
+	if !services["check out"] || !services["check/out"] {
+		t.Errorf("operations lost a service: %v", services)
 	}
 }
