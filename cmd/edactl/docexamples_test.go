@@ -367,6 +367,7 @@ func (s *docSession) stopDev() {
 var (
 	devCmdRe    = regexp.MustCompile(`^(?:go run \S*cmd/edactl|edactl) dev((?:\s+--?[a-z][-a-z]*(?:[ =][^\s#-]\S*)?)*)\s*(?:#.*)?$`)
 	neverRunRe  = regexp.MustCompile(`^(?:go test \./\.\.\.|\.ci/run|go install \S+@\S+)(?:\s+#.*)?$`)
+	peerRe      = regexp.MustCompile(`(?:^|[|;&]\s*)(jq|kcat)\s`) // programs of other projects the examples use
 	goRunRe     = regexp.MustCompile(`go run (?:\S*/)?cmd/edactl\b`)
 	bannerKafka = regexp.MustCompile(`Kafka broker\s+(\S+)`)
 	bannerReg   = regexp.MustCompile(`Schema registry\s+(\S+)`)
@@ -526,6 +527,12 @@ func cmdDocRun(ts *testscript.TestScript, neg bool, args []string) {
 		s.startDev(ts, flags)
 		ts.Logf("%s: started edactl dev %s (broker %s, registry %s)", where, m[1], s.kafka, s.registry)
 		return
+	}
+	if m := peerRe.FindStringSubmatch(cmdText); m != nil {
+		if _, err := exec.LookPath(m[1]); err != nil {
+			ts.Logf("%s: skipped, %s is not installed (.ci/run installs it): %s", where, m[1], first)
+			return
+		}
 	}
 	if s.dev == nil {
 		s.startDev(ts, nil)
