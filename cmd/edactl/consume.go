@@ -55,7 +55,10 @@ was printed.
 
 Filters (all must hold): --key, --header name=value (repeatable), and
 --filter, a CEL expression over key, value (decoded), headers (map),
-topic, partition, offset and timestamp.
+topic, partition, offset and timestamp. A field holding null is absent
+(has(value.couponCode) is false for a null coupon). An expression that
+fails on every record read (no such field) exits 1; one that matches
+nothing exits 0.
 
 -o json prints one JSON object per record per line (JSON Lines), which
 'edactl produce' reads back; header values that are not UTF-8 are written
@@ -195,11 +198,17 @@ func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		err = nil // interrupted (Ctrl-C): what was read has been printed
 	}
-	if st.FilterErrors > 0 {
+	// An expression that failed on every record read (a misspelt field)
+	// is the command failing, not a filter that matched nothing.
+	allFailed := st.Read > 0 && st.FilterErrors == st.Read
+	if st.FilterErrors > 0 && !allFailed {
 		fmt.Fprintf(errw, "edactl: the filter failed on %d record(s), which were skipped; first: %s\n", st.FilterErrors, st.FirstFilterError)
 	}
 	if output == "text" {
 		fmt.Fprintf(errw, "%d record(s) shown, %d read\n", st.Delivered, st.Read)
+	}
+	if err == nil && allFailed {
+		err = fmt.Errorf("--filter failed on every record read (%d of %d); first: %s", st.FilterErrors, st.Read, st.FirstFilterError)
 	}
 	return err
 }
