@@ -69,4 +69,3 @@ func TestInitNextToTheCatalogue(t *testing.T) {
 		t.Fatalf("go vet of the generated package: %v\n%s", err, b)
 	}
 }
-
