@@ -332,7 +332,7 @@ func printBanner(w io.Writer, a Addrs, kafkaDir, regFile, envHint string) {
 Try next (in another terminal):
   %s
   edactl tui                                  topics, live messages, groups, rewinds, traces, schemas
-  edactl consume orders.placed --from -10     decoded records (add -f to follow)
+  edactl consume orders.placed --from -10     decoded records (add -F to follow)
   edactl trace <trace-id or order id>         one flow across topics
   edactl registry subjects
   %s(any Kafka client works against the broker; 'edactl dev --demo' adds live traffic)
