@@ -78,7 +78,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}{
 		{"unknown top-level key", "registry: x\nregistyr: y\n", []string{`2: unknown key "registyr" (did you mean "registry"?)`}},
 		{"unknown nested key", "events:\n  a/b:\n    consumer: [x]\n", []string{`3: unknown key "consumer" in events.a/b (did you mean "consumers"?)`}},
-		{"far from anything", "zzzzzzzz: 1\n", []string{`1: unknown key "zzzzzzzz" (known keys: brokers, compatibility, connection, events, gen, lint, registry, schemas, subject_strategy, trace)`}},
+		{"far from anything", "zzzzzzzz: 1\n", []string{`1: unknown key "zzzzzzzz" (known keys: brokers, compatibility, connection, events, gen, lint, registry, schemas, subject_strategy, trace, waivers)`}},
 		{"every unknown key", "a1: 1\nlint:\n  enable: [x]\n", []string{`1: unknown key "a1"`, `3: unknown key "enable" in lint`}},
 		{"bad strategy", "subject_strategy: nope\n", []string{`1: subject_strategy "nope"`}},
 		{"bad level", "compatibility: sideways\n", []string{`1: compatibility: invalid compatibility level "sideways"`}},
