@@ -131,7 +131,7 @@ func SuggestFix(candidate, other avro.Schema, dir Direction, is Incompatibility)
 			return Fix{}, false
 		}
 		alt := &Fix{Kind: FixEnumDefault, Path: candPath, OnType: true, Member: "default", Value: mustJSON(r.Symbols()[0]),
-			Description: fmt.Sprintf("or give enum %s a default symbol that symbols it does not know are read as: \"default\": %q", r.FullName(), r.Symbols()[0])}
+			Description: fmt.Sprintf("give enum %s a default symbol that symbols it does not know are read as: \"default\": %q", r.FullName(), r.Symbols()[0])}
 		return Fix{Kind: FixKeepSymbols, Path: candPath, OnType: true, Member: "symbols", Value: mustJSON(missing), Append: true,
 			Description: fmt.Sprintf("keep the symbols %s that data written with the old version can hold in enum %s", strings.Join(missing, ", "), r.FullName()),
 			Alternative: alt}, true
