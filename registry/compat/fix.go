@@ -42,7 +42,7 @@ var FixKinds = []struct {
 	{FixKeepSymbols, "MISSING_ENUM_SYMBOLS when the new version removed symbols: put them back in \"symbols\""},
 	{FixEnumDefault, "MISSING_ENUM_SYMBOLS, the alternative: give the enum a \"default\" symbol that unknown symbols are read as"},
 	{FixWiden, "TYPE_MISMATCH when the new version narrowed a primitive type (long → int): keep the old type"},
-	{FixKeepType, "TYPE_MISMATCH when old readers cannot read the new, wider type (int → long under FORWARD or FULL): keep the old type"},
+	{FixKeepType, "TYPE_MISMATCH between primitive types that is no narrowing (string → int), or where old readers cannot read the new, wider type (int → long under FORWARD or FULL): keep the old type"},
 }
 
 // Fix is the smallest change to the candidate schema (the version being
@@ -143,10 +143,15 @@ func SuggestFix(candidate, other avro.Schema, dir Direction, is Incompatibility)
 		if !isPrimitive(rt.Type()) || !isPrimitive(wt.Type()) {
 			return Fix{}, false
 		}
-		if dir == DirBackward {
+		if dir == DirBackward && mayResolve(wt.Type(), rt.Type()) {
 			// The new reader narrowed the type: keep the writer's.
 			return Fix{Kind: FixWiden, Path: candPath, Member: "type", Value: mustJSON(string(wt.Type())),
 				Description: fmt.Sprintf("field %q was %s: keep %s (a reader may widen a type, int→long→float→double, never narrow it)", loc.readerField.Name(), wt.Type(), wt.Type())}, true
+		}
+		if dir == DirBackward {
+			// Another type altogether: keep the old one.
+			return Fix{Kind: FixKeepType, Path: candPath, Member: "type", Value: mustJSON(string(wt.Type())),
+				Description: fmt.Sprintf("field %q was %s, which %s cannot be read from: keep %s (or add a new field and deprecate this one)", loc.readerField.Name(), wt.Type(), rt.Type(), wt.Type())}, true
 		}
 		return Fix{Kind: FixKeepType, Path: candPath, Member: "type", Value: mustJSON(string(rt.Type())),
 			Description: fmt.Sprintf("readers of the old version expect field %q as %s and cannot read %s: keep %s", loc.readerField.Name(), rt.Type(), wt.Type(), rt.Type())}, true
