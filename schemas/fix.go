@@ -52,7 +52,7 @@ func (v *Version) fixFor(fx compat.Fix) *Fix {
 		if node.Kind() == jsontree.Object && text(node, "name") != "" && node.First("type") != nil && !isNamedKind(text(node, "type")) {
 			t = node.First("type") // a field: its type
 		}
-		node = d.find(t, func(n *jsontree.Value) bool { return text(n, "type") == "enum" })
+		node = d.find(t, func(n *jsontree.Value) bool { return isNamedKind(text(n, "type")) })
 		if node == nil {
 			return nil
 		}

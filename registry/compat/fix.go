@@ -30,6 +30,12 @@ const (
 	// FixKeepType keeps a field's old type where old readers cannot read
 	// the new, wider one.
 	FixKeepType FixKind = "keep-type"
+	// FixTypeAlias declares a renamed record, enum or fixed a rename, by
+	// listing its old full name in the type's aliases.
+	FixTypeAlias FixKind = "add-type-alias"
+	// FixKeepName keeps a named type's old name, which old readers look
+	// for.
+	FixKeepName FixKind = "keep-name"
 )
 
 // FixKinds lists every fix kind with what it changes, for documentation.
@@ -42,6 +48,8 @@ var FixKinds = []struct {
 	{FixKeepSymbols, "MISSING_ENUM_SYMBOLS when the new version removed symbols: put them back in \"symbols\""},
 	{FixEnumDefault, "MISSING_ENUM_SYMBOLS, the alternative: give the enum a \"default\" symbol that unknown symbols are read as"},
 	{FixWiden, "TYPE_MISMATCH when the new version narrowed a primitive type (long → int): keep the old type"},
+	{FixTypeAlias, "NAME_MISMATCH when the new version renamed a record, enum or fixed: add the old full name to the type's \"aliases\""},
+	{FixKeepName, "NAME_MISMATCH when old readers look for the old name (FORWARD, FULL): keep the old name"},
 	{FixKeepType, "TYPE_MISMATCH between primitive types that is no narrowing (string → int), or where old readers cannot read the new, wider type (int → long under FORWARD or FULL): keep the old type"},
 }
 
@@ -54,8 +62,9 @@ type Fix struct {
 	// Path leads to the field to change in the candidate schema, as
 	// Incompatibility.Path does, with the candidate's field names.
 	Path string
-	// OnType is set when the member belongs to the named type (an enum)
-	// the field's type leads to, rather than to the field itself.
+	// OnType is set when the member belongs to the named type (an enum,
+	// a record) the field's type leads to, or the root record, rather
+	// than to the field itself.
 	OnType bool
 	// Member is the JSON member to set: "default", "aliases", "symbols"
 	// or "type".
@@ -135,6 +144,22 @@ func SuggestFix(candidate, other avro.Schema, dir Direction, is Incompatibility)
 		return Fix{Kind: FixKeepSymbols, Path: candPath, OnType: true, Member: "symbols", Value: mustJSON(missing), Append: true,
 			Description: fmt.Sprintf("keep the symbols %s that data written with the old version can hold in enum %s", strings.Join(missing, ", "), r.FullName()),
 			Alternative: alt}, true
+	case NameMismatch:
+		r, ok1 := deref(loc.readerType).(avro.NamedSchema)
+		w, ok2 := deref(loc.writerType).(avro.NamedSchema)
+		if !ok1 || !ok2 {
+			return Fix{}, false
+		}
+		if dir == DirBackward {
+			return Fix{Kind: FixTypeAlias, Path: candPath, OnType: true, Member: "aliases", Value: mustJSON([]string{w.FullName()}), Append: true,
+				Description: fmt.Sprintf("%s %s was named %s: if it is a rename, add %q to its aliases", r.Type(), r.FullName(), w.FullName(), w.FullName())}, true
+		}
+		name := r.FullName()
+		if r.Namespace() == w.Namespace() {
+			name = r.Name()
+		}
+		return Fix{Kind: FixKeepName, Path: candPath, OnType: true, Member: "name", Value: mustJSON(name),
+			Description: fmt.Sprintf("readers of the old version look for %s %s, not %s: keep the name %q", r.Type(), r.FullName(), w.FullName(), name)}, true
 	case TypeMismatch:
 		if loc.readerField == nil || loc.writerField == nil {
 			return Fix{}, false
