@@ -25,6 +25,16 @@
 //     are deleted again so a subject is never left half-pushed.
 //   - Git is run as the git command (exec), reading blobs with
 //     `git cat-file --batch`; no work tree is checked out.
+//   - Fixes are suggested by registry/compat from the incompatibility's
+//     rule, path and types, and placed in the version file's text by
+//     package schemas; ApplyFixes only writes the newest version of an
+//     event, never one present at a git baseline or held by the registry.
+//   - Waivers (edactl.yaml) mark findings as waived rather than dropping
+//     them, so every format still shows them; an expired waiver is an
+//     error and an unused one a warning. A --baseline hides the findings
+//     the tree at a git revision already had, matched by file, path, rule
+//     and message (not line). Waivers are applied before the baseline, so
+//     a waiver of a hidden finding counts as used.
 package gate
 
 import (
