@@ -30,6 +30,9 @@ const (
 	// FixKeepType keeps a field's old type where old readers cannot read
 	// the new, wider one.
 	FixKeepType FixKind = "keep-type"
+	// FixKeepField keeps a field that old readers need (they have no
+	// default for it) in the new version.
+	FixKeepField FixKind = "keep-field"
 	// FixTypeAlias declares a renamed record, enum or fixed a rename, by
 	// listing its old full name in the type's aliases.
 	FixTypeAlias FixKind = "add-type-alias"
@@ -48,6 +51,7 @@ var FixKinds = []struct {
 	{FixKeepSymbols, "MISSING_ENUM_SYMBOLS when the new version removed symbols: put them back in \"symbols\""},
 	{FixEnumDefault, "MISSING_ENUM_SYMBOLS, the alternative: give the enum a \"default\" symbol that unknown symbols are read as"},
 	{FixWiden, "TYPE_MISMATCH when the new version narrowed a primitive type (long → int): keep the old type"},
+	{FixKeepField, "READER_FIELD_MISSING_DEFAULT_VALUE under FORWARD or FULL when the new version removed a field old readers have no default for: keep the field (its definition is copied from the old version; only for fields whose type names no record, enum or fixed)"},
 	{FixTypeAlias, "NAME_MISMATCH when the new version renamed a record, enum or fixed: add the old full name to the type's \"aliases\""},
 	{FixKeepName, "NAME_MISMATCH when old readers look for the old name (FORWARD, FULL): keep the old name"},
 	{FixKeepType, "TYPE_MISMATCH between primitive types that is no narrowing (string → int), or where old readers cannot read the new, wider type (int → long under FORWARD or FULL): keep the old type"},
@@ -103,8 +107,11 @@ func SuggestFix(candidate, other avro.Schema, dir Direction, is Incompatibility)
 	}
 	switch is.Rule {
 	case ReaderFieldMissingDefault:
-		if dir != DirBackward || loc.readerField == nil {
+		if loc.readerField == nil {
 			return Fix{}, false
+		}
+		if dir == DirForward {
+			return keepField(loc)
 		}
 		rf := loc.readerField
 		if old := renamedFrom(rf, loc.readerRecord, loc.writerRecord); old != "" {
@@ -182,6 +189,45 @@ func SuggestFix(candidate, other avro.Schema, dir Direction, is Incompatibility)
 			Description: fmt.Sprintf("readers of the old version expect field %q as %s and cannot read %s: keep %s", loc.readerField.Name(), rt.Type(), wt.Type(), rt.Type())}, true
 	}
 	return Fix{}, false
+}
+
+// keepField suggests putting back the field an old reader needs, copied
+// from the old version, into the new version's record (at the path of the
+// record, with OnType). A field whose type names a type is left alone: its
+// definition may already exist elsewhere in the new version.
+func keepField(loc pairLoc) (Fix, bool) {
+	rf := loc.readerField
+	if loc.writerRecord == nil || namesTypes(rf.Type(), 0) {
+		return Fix{}, false
+	}
+	def, err := rf.MarshalJSON()
+	if err != nil {
+		return Fix{}, false
+	}
+	return Fix{Kind: FixKeepField, Path: loc.writerPath, OnType: true, Member: "fields", Value: json.RawMessage("[" + string(def) + "]"), Append: true,
+		Description: fmt.Sprintf("readers of the old version need field %q and have no default for it: keep it in %s", rf.Name(), loc.writerRecord.FullName())}, true
+}
+
+// namesTypes reports whether s is or contains a record, enum or fixed.
+func namesTypes(s avro.Schema, depth int) bool {
+	if depth > maxDefaultDepth {
+		return true
+	}
+	switch t := deref(s).(type) {
+	case avro.NamedSchema:
+		return true
+	case *avro.ArraySchema:
+		return namesTypes(t.Items(), depth+1)
+	case *avro.MapSchema:
+		return namesTypes(t.Values(), depth+1)
+	case *avro.UnionSchema:
+		for _, b := range t.Types() {
+			if namesTypes(b, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pairLoc is what a path leads to in a reader and a writer schema.

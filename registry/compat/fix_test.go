@@ -70,8 +70,11 @@ func TestSuggestFix(t *testing.T) {
 			kind: FixKeepName, member: "name", value: `"S"`, wantOnType: true},
 		{name: "forward new enum symbol: no fix in the new version", level: Forward,
 			old: rec(enum(`"A"`)), new: rec(enum(`"A", "B"`)), noFix: true},
-		{name: "forward removed field: no fix in the new version", level: Forward,
-			old: rec(`{"name": "a", "type": "int"}, {"name": "b", "type": "int"}`), new: rec(`{"name": "a", "type": "int"}`), noFix: true},
+		{name: "forward removed field: keep it", level: Forward,
+			old: rec(`{"name": "a", "type": "int"}, {"name": "b", "type": {"type": "array", "items": "long"}, "doc": "B."}`), new: rec(`{"name": "a", "type": "int"}`),
+			kind: FixKeepField, member: "fields", value: `[{"name":"b","doc":"B.","type":{"type":"array","items":"long"}}]`, wantOnType: true},
+		{name: "forward removed field of a named type: no fix", level: Forward,
+			old: rec(`{"name": "a", "type": "int"}, {"name": "b", "type": {"type": "fixed", "name": "F", "size": 2}}`), new: rec(`{"name": "a", "type": "int"}`), noFix: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
