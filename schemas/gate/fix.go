@@ -111,7 +111,19 @@ func ApplyFixes(ctx context.Context, tree *schemas.Tree, report *Report, opts Op
 				return nil, fmt.Errorf("fix %s: %w", file, err)
 			}
 		}
+		type change struct {
+			off, length int
+			text        string
+		}
+		seen := map[change]bool{}
 		for _, fx := range ff.fixes {
+			// The same change suggested by several comparisons (transitive
+			// levels) is made, and reported, once.
+			if c := (change{fx.Offset, fx.Length, fx.Text}); seen[c] {
+				continue
+			} else {
+				seen[c] = true
+			}
 			results = append(results, FixResult{File: fx.File, Line: fx.Line, Kind: fx.Kind, Description: fx.Description,
 				Applied: reason == "", Reason: reason})
 		}
