@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +65,8 @@ did not already have.
 Lint findings (lower-case rule ids) are warnings unless --strict; disable
 rules with lint.disable in edactl.yaml. Formats: -o text, json, github
 (GitHub Actions annotations), junit (JUnit XML), sarif (SARIF 2.1.0 for
-code scanning).
+code scanning), markdown (a pull-request comment: the changed events,
+their verdicts, and who must act).
 
 Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 		Example: `  # Before pushing: everything against everything
@@ -76,6 +78,9 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
   # JUnit for dashboards (GitLab, Jenkins), lint findings fail the build
   edactl check --against git:origin/main --strict -o junit > edactl-check.xml
 
+  # A pull-request comment naming the services a change affects
+  edactl check --against git:origin/main -o markdown > edactl-check.md
+
   # Only what this branch breaks, as SARIF for code scanning
   edactl check --baseline git:origin/main -o sarif > edactl-check.sarif
 
@@ -86,7 +91,7 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
   edactl check --against registry --registry https://schemas.example.com`,
 		Args: noArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := g.output(gate.Formats...)
+			out, err := g.output(append(slices.Clone(gate.Formats), gate.FormatMarkdown)...)
 			if err != nil {
 				return err
 			}
@@ -192,7 +197,12 @@ func runCheck(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *c
 	if err != nil {
 		return err
 	}
-	if err := gate.WriteReport(stdout, report, format); err != nil {
+	if format == gate.FormatMarkdown {
+		err = gate.WriteMarkdown(ctx, stdout, tree, report, gopts)
+	} else {
+		err = gate.WriteReport(stdout, report, format)
+	}
+	if err != nil {
 		return err
 	}
 	if !report.OK {

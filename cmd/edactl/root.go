@@ -171,6 +171,7 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 		newInitCmd(g),
 		newCheckCmd(g),
 		newPushCmd(g),
+		newDocsCmd(g),
 		newGenCmd(g),
 		newTopicsCmd(g),
 		newGroupsCmd(g),

@@ -194,6 +194,7 @@ func TestEveryCommandIsSecure(t *testing.T) {
 	cases := map[string][]secureCase{
 		"edactl push":              {{args: []string{"--config", config, "push"}, want: "registered v1 as version 1", registry: true}},
 		"edactl check":             {{args: []string{"--config", config, "check", "--against", "registry"}, want: "against local, registry " + reg.URL, registry: true}},
+		"edactl docs":              {{args: []string{"--config", config, "docs", "--out", filepath.Join(dir, "catalogue"), "--registry", reg.URL}, want: "wrote the catalogue of 1 event(s)", registry: true}},
 		"edactl gen go":            {{args: []string{"gen", "go", "--from-registry", "payments-value", "--out", filepath.Join(dir, "events")}, want: "generated package events", registry: true}},
 		"edactl registry subjects": {{args: []string{"registry", "subjects"}, want: "payments-value", registry: true}},
 		"edactl registry versions": {{args: []string{"registry", "versions", "payments-value"}, want: "1", registry: true}},

@@ -40,6 +40,7 @@ var layers = map[string]int{
 	"processor":             2,
 	"processortest":         3,
 	"stream":                3,
+	"internal/catalogue":    3,
 	"codegen/gentest":       4,
 	"registry/registrytest": 4,
 	"tui":                   4,
@@ -112,6 +113,9 @@ var ownRules = map[string][]string{
 	// of the registry service or the stream tools.
 	"schemas":      {"registry/compat"},
 	"schemas/gate": {"schemas", "registry/compat"},
+	// The catalogue documents the schema tree: the tree, the gate's view of
+	// a registry and the compatibility rules, nothing of the stream tools.
+	"internal/catalogue": {"schemas", "schemas/gate", "registry/compat"},
 	// The registry's layers.
 	"registry/store":        {},
 	"registry":              {"registry/compat", "registry/store"},
