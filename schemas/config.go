@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -54,6 +55,9 @@ type Config struct {
 	// kafka_sasl_mechanism, registry_ca_file, ...). The command line owns
 	// those names and reports an unknown one with its line (Line).
 	Connection map[string]string `yaml:"connection,omitempty"`
+	// Waivers accept single findings of `edactl check`, each with a
+	// reason, an owner and an expiry date.
+	Waivers []Waiver `yaml:"waivers,omitempty"`
 
 	// lines maps dotted key paths ("events.orders/order-placed.consumers")
 	// to the line of the key in the file, for reports.
@@ -80,6 +84,51 @@ type EventConfig struct {
 	Producers []string `yaml:"producers,omitempty"`
 	// Consumers names the services that consume the event.
 	Consumers []string `yaml:"consumers,omitempty"`
+}
+
+// Waiver accepts the findings of one rule at one path of one version of
+// an event, until a date. A waived finding is still reported, marked as
+// waived, and does not fail the check; once the date has passed the waiver
+// fails the check itself.
+type Waiver struct {
+	// Event is the event folder "<domain>/<event>".
+	Event string `yaml:"event" json:"event"`
+	// Version is N of vN.avsc.
+	Version int `yaml:"version" json:"version"`
+	// Path is the field path as the finding prints it
+	// ("OrderPlaced.totalCents"); empty waives the rule at every path of
+	// the version.
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Rule is the rule id as the finding prints it (TYPE_MISMATCH, ...).
+	Rule string `yaml:"rule" json:"rule"`
+	// Reason says why the finding is accepted.
+	Reason string `yaml:"reason" json:"reason"`
+	// Owner names who answers for it (a person or a team).
+	Owner string `yaml:"owner" json:"owner"`
+	// Expires is the last day the waiver holds, YYYY-MM-DD (UTC).
+	Expires string `yaml:"expires" json:"expires"`
+	// Line is the line of the waiver in edactl.yaml.
+	Line int `yaml:"-" json:"line,omitempty"`
+}
+
+// WaiverDateLayout is the layout of Waiver.Expires.
+const WaiverDateLayout = "2006-01-02"
+
+// Expired reports whether the waiver's last day is before now's date (UTC).
+// A waiver whose date does not parse (ParseConfig refuses those) counts as
+// expired.
+func (w Waiver) Expired(now time.Time) bool {
+	d, err := time.Parse(WaiverDateLayout, w.Expires)
+	if err != nil {
+		return true
+	}
+	today := now.UTC().Format(WaiverDateLayout)
+	return d.Format(WaiverDateLayout) < today
+}
+
+// Matches reports whether the waiver accepts finding f.
+func (w Waiver) Matches(f Finding) bool {
+	return f.Event == w.Event && f.Version == w.Version && f.Rule == w.Rule && (w.Path == "" || f.Path == w.Path)
 }
 
 // LintConfig selects lint rules.
@@ -429,11 +478,47 @@ func (c *Config) validate() []ConfigProblem {
 			}
 		}
 	}
+	for i := range c.Waivers {
+		probs = append(probs, c.validateWaiver(i)...)
+	}
 	for i, d := range c.Lint.Disable {
 		if LintRuleByID(d) == nil {
 			probs = append(probs, ConfigProblem{Line: c.Line("lint", "disable", strconv.Itoa(i)), Key: "lint.disable",
 				Message: fmt.Sprintf("lint.disable: unknown rule %q (rules: %s)", d, strings.Join(LintRuleIDs(), ", "))})
 		}
+	}
+	return probs
+}
+
+// validateWaiver checks waivers[i] and records its line.
+func (c *Config) validateWaiver(i int) []ConfigProblem {
+	w := &c.Waivers[i]
+	idx := strconv.Itoa(i)
+	w.Line = c.Line("waivers", idx)
+	var probs []ConfigProblem
+	bad := func(field, format string, args ...any) {
+		key := fmt.Sprintf("waivers[%d].%s", i, field)
+		probs = append(probs, ConfigProblem{Line: c.Line("waivers", idx, field), Key: key, Message: key + ": " + fmt.Sprintf(format, args...)})
+	}
+	if domain, event, ok := strings.Cut(w.Event, "/"); !ok || domain == "" || event == "" || strings.Contains(event, "/") {
+		bad("event", "%q must be an event folder \"<domain>/<event>\"", w.Event)
+	}
+	if w.Version < 1 {
+		bad("version", "want the version number N of vN.avsc (1 or more), got %d", w.Version)
+	}
+	if w.Rule == "" {
+		bad("rule", "missing: name the rule id the finding prints (e.g. READER_FIELD_MISSING_DEFAULT_VALUE)")
+	}
+	if strings.TrimSpace(w.Reason) == "" {
+		bad("reason", "missing: say why the finding is accepted")
+	}
+	if strings.TrimSpace(w.Owner) == "" {
+		bad("owner", "missing: name who answers for the waiver")
+	}
+	if w.Expires == "" {
+		bad("expires", "missing: the last day the waiver holds, YYYY-MM-DD")
+	} else if _, err := time.Parse(WaiverDateLayout, w.Expires); err != nil {
+		bad("expires", "%q is not a date YYYY-MM-DD", w.Expires)
 	}
 	return probs
 }

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,12 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	// Message explains the problem in one sentence.
 	Message string `json:"message"`
+	// Fix is the smallest change to the file that removes the finding,
+	// when one exists.
+	Fix *Fix `json:"fix,omitempty"`
+	// Waived is set when a waiver in edactl.yaml accepts the finding: it
+	// is reported, and does not count as an error or a warning.
+	Waived *Waiver `json:"waived,omitempty"`
 }
 
 // String formats the finding as "file:line: subject: path: RULE: message",
@@ -67,6 +74,9 @@ func (f Finding) String() string {
 	b.WriteString(f.Message)
 	if f.Severity == Warning {
 		b.WriteString(" (warning)")
+	}
+	if w := f.Waived; w != nil {
+		fmt.Fprintf(&b, " (waived until %s, owner %s: %s)", w.Expires, w.Owner, w.Reason)
 	}
 	return b.String()
 }
@@ -90,7 +100,10 @@ func SortFindings(fs []Finding) []Finding {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
-	return slices.Compact(fs)
+	return slices.CompactFunc(fs, func(a, b Finding) bool {
+		a.Fix, a.Waived, b.Fix, b.Waived = nil, nil, nil, nil
+		return a == b
+	})
 }
 
 // Tree rule ids: problems found while loading a tree. They are errors.

@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"testing/fstest"
@@ -76,6 +77,45 @@ func FuzzLoadVersion(f *testing.F) {
 		for _, f := range append(Lint(tree), tree.Problems...) {
 			if f.Line < 0 || f.Rule == "" || f.Message == "" {
 				t.Fatalf("bad finding %+v", f)
+			}
+		}
+	})
+}
+
+// FuzzFix: for any pair of versions, every suggested fix lies inside its
+// file and applying it leaves valid JSON.
+func FuzzFix(f *testing.F) {
+	f.Add([]byte(`{"type":"record","name":"R","fields":[{"name":"a","type":"long"},{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"]}}]}`),
+		[]byte(`{"type":"record","name":"R","fields":[{"name":"b","type":"long"},{"name":"n","type":"int"},{"name":"e","type":{"type":"enum","name":"E","symbols":["A"]}}]}`))
+	f.Add([]byte(`{"type":"record","name":"R","fields":[{"name":"c","type":{"type":"record","name":"C","fields":[]}},{"name":"x","type":"string"}]}`),
+		[]byte(`{"type":"record","name":"R","fields":[{"name":"c","type":{"type":"record","name":"D","fields":[]}}, {"name":"m","type":{"type":"map","values":"long"}}]}`))
+	f.Add([]byte(`{"type":"record","name":"R","fields":[{"name":"l","type":{"type":"array","items":"long"}}]}`),
+		[]byte(`{"type":"record","name":"R","fields":[{"name":"l","type":{"type":"array","items":"int"}},{"name":"r","type":["null","R"]}]}`))
+	f.Fuzz(func(t *testing.T, old, new []byte) {
+		fsys := fstest.MapFS{
+			"edactl.yaml":                 {Data: []byte("compatibility: FULL_TRANSITIVE\n")},
+			"schemas/a/r/v1.avsc":         {Data: old},
+			"schemas/a/r/v2.avsc":         {Data: new},
+			"schemas/a/r/not-a-file.json": {Data: []byte("{}")},
+		}
+		ctx := context.Background()
+		tree, err := LoadFS(ctx, fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings, err := CheckHistory(ctx, tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fd := range findings {
+			for fx := fd.Fix; fx != nil; fx = fx.Alternative {
+				out, err := ApplyFixes(new, []*Fix{fx})
+				if err != nil {
+					t.Fatalf("fix %+v: %v", fx, err)
+				}
+				if !json.Valid(out) {
+					t.Fatalf("fix %+v gives invalid JSON:\n%s", fx, out)
+				}
 			}
 		}
 	})

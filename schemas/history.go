@@ -100,6 +100,9 @@ func CheckVersion(e *Event, v *Version, level compat.Level, history []HistoryEnt
 				f.Line = v.LineOfPath(is.Path)
 				f.Message = fmt.Sprintf("%s cannot read data written with %s (%s): %s", other, self, level, is.Message)
 			}
+			if fx, ok := compat.SuggestFix(v.Schema, history[c.Against].Schema, c.Direction, is); ok {
+				f.Fix = v.fixFor(fx)
+			}
 			out = append(out, f)
 		}
 	}

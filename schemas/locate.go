@@ -219,14 +219,20 @@ func field(rec *jsontree.Value, name string) *jsontree.Value {
 // path resolves a human path from registry/compat ("OrderPlaced.items[].price")
 // by names, returning the deepest node it could reach.
 func (d *jdoc) path(p string) *jsontree.Value {
+	n, _ := d.resolve(p)
+	return n
+}
+
+// resolve is path, and reports whether the whole path was followed.
+func (d *jdoc) resolve(p string) (*jsontree.Value, bool) {
 	cur := d.root
 	if p == "" || p == "(root)" {
-		return cur
+		return cur, true
 	}
 	// Skip the root name.
 	i := strings.IndexAny(p, ".[{")
 	if i < 0 {
-		return cur
+		return cur, true
 	}
 	rest := p[i:]
 	typ := cur // the type the next segment applies to
@@ -236,14 +242,14 @@ func (d *jdoc) path(p string) *jsontree.Value {
 			rest = rest[2:]
 			arr := d.find(typ, func(n *jsontree.Value) bool { return text(n, "type") == "array" })
 			if arr == nil || arr.First("items") == nil {
-				return cur
+				return cur, false
 			}
 			cur, typ = arr.First("items"), arr.First("items")
 		case strings.HasPrefix(rest, "{}"):
 			rest = rest[2:]
 			m := d.find(typ, func(n *jsontree.Value) bool { return text(n, "type") == "map" })
 			if m == nil || m.First("values") == nil {
-				return cur
+				return cur, false
 			}
 			cur, typ = m.First("values"), m.First("values")
 		case rest[0] == '.':
@@ -259,13 +265,13 @@ func (d *jdoc) path(p string) *jsontree.Value {
 				return (t == "record" || t == "error") && field(n, name) != nil
 			})
 			if rec == nil {
-				return cur
+				return cur, false
 			}
 			f := field(rec, name)
 			cur, typ = f, f.First("type")
 		default:
-			return cur
+			return cur, false
 		}
 	}
-	return cur
+	return cur, true
 }

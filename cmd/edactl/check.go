@@ -23,6 +23,11 @@ type checkOptions struct {
 	// RegistryNamed is set when the user named a registry (see
 	// registryConfigured), which --against auto then tries.
 	RegistryNamed bool
+	// Fix writes the suggested fixes into the new versions' files and
+	// checks again.
+	Fix bool
+	// Baseline ("git:REF") shows only findings REF did not have.
+	Baseline string
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -50,10 +55,18 @@ Every problem is reported, as
 
   file:line: subject: field path: RULE: message
 
+Under a compatibility finding, a suggested fix says what to change (add a
+default or an alias, keep enum symbols, keep the wider type); --fix writes
+those into the newest version's file (never a published one) and checks
+again. Waivers in edactl.yaml accept single findings with a reason, an
+owner and an expiry date. --baseline git:REF shows only the findings REF
+did not already have.
+
 Lint findings (lower-case rule ids) are warnings unless --strict; disable
 rules with lint.disable in edactl.yaml. Formats: -o text, json, github
-(GitHub Actions annotations), junit (JUnit XML), markdown (a pull-request
-comment: the changed events, their verdicts, and who must act).
+(GitHub Actions annotations), junit (JUnit XML), sarif (SARIF 2.1.0 for
+code scanning), markdown (a pull-request comment: the changed events,
+their verdicts, and who must act).
 
 Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 		Example: `  # Before pushing: everything against everything
@@ -67,6 +80,12 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 
   # A pull-request comment naming the services a change affects
   edactl check --against git:origin/main -o markdown > edactl-check.md
+
+  # Only what this branch breaks, as SARIF for code scanning
+  edactl check --baseline git:origin/main -o sarif > edactl-check.sarif
+
+  # Write the suggested fixes into the new version files, then check again
+  edactl check --fix
 
   # Against the production registry
   edactl check --against registry --registry https://schemas.example.com`,
@@ -82,6 +101,8 @@ Exit status: 0 clean, 1 a problem was found, 2 usage or configuration error.`,
 	}
 	cmd.Flags().StringSliceVar(&opts.Against, "against", nil, "baseline: auto (default), local, registry or git:REF; repeatable")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "make lint findings errors")
+	cmd.Flags().BoolVar(&opts.Fix, "fix", false, "write the suggested fixes into the newest, unpublished version files and check again")
+	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "git:REF: report only findings the tree at REF did not have")
 	_ = cmd.RegisterFlagCompletionFunc("against", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto", "local", "registry", "git:origin/main"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -141,6 +162,12 @@ func runCheck(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *c
 		return err
 	}
 	gopts.GitRef = base.GitRef
+	if opts.Baseline != "" && (!strings.HasPrefix(opts.Baseline, "git:") || len(opts.Baseline) == 4) {
+		return usageErrorf("--baseline %q: want git:REF", opts.Baseline)
+	}
+	gopts.Baseline = opts.Baseline
+	gopts.Extra = func(t *schemas.Tree, fs []schemas.Finding) []schemas.Finding { return hookFindings(t, fs, opts.Strict) }
+	gopts.Rules = []string{ruleConversionHook}
 	if base.Registry || base.AutoRegistry && opts.RegistryNamed {
 		cl, err := g.registryClient()
 		if err != nil {
@@ -161,13 +188,15 @@ func runCheck(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *c
 		}
 	}
 	report, err := gate.Check(ctx, tree, gopts)
-	if errors.Is(err, gate.ErrBaseline) {
+	if errors.Is(err, gate.ErrBaseline) || errors.Is(err, gate.ErrWaiver) {
 		return &usageError{err}
+	}
+	if err == nil && opts.Fix {
+		report, err = fixAndRecheck(ctx, g, stderr, tree, report, gopts)
 	}
 	if err != nil {
 		return err
 	}
-	addHookFindings(report, tree, opts.Strict)
 	if format == gate.FormatMarkdown {
 		err = gate.WriteMarkdown(ctx, stdout, tree, report, gopts)
 	} else {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/edactl/edactl/codegen"
 	"github.com/edactl/edactl/schemas"
-	"github.com/edactl/edactl/schemas/gate"
 )
 
 // ruleConversionHook is the check rule of a step between adjacent versions
@@ -15,27 +13,27 @@ import (
 // the user writes.
 const ruleConversionHook = "conversion-hook"
 
-// addHookFindings reports, for every step of a conversion chain that cannot
+// hookFindings reports, for every step of a conversion chain that cannot
 // be completed without code, the target fields and why, on the target
 // version's file. They are warnings (errors with --strict). A tree with
 // problems has no conversions to report, and an event with an error
-// finding (an incompatible version) none either.
-func addHookFindings(report *gate.Report, tree *schemas.Tree, strict bool) {
+// finding so far (an incompatible version) none either.
+func hookFindings(tree *schemas.Tree, findings []schemas.Finding, strict bool) []schemas.Finding {
 	if len(tree.Problems) > 0 {
-		return
+		return nil
 	}
 	in, err := codegen.FromTree(tree, "events")
 	if err != nil {
-		return
+		return nil
 	}
 	hooks, err := codegen.Hooks(in)
 	if err != nil {
-		return // gen go reports what it cannot generate
+		return nil // gen go reports what it cannot generate
 	}
 	// An event with an error (an incompatible version) already says what
 	// is wrong with its steps.
 	failed := map[string]bool{}
-	for _, f := range report.Findings {
+	for _, f := range findings {
 		if f.Severity == schemas.Error && f.Rule == strings.ToUpper(f.Rule) { // not a lint rule
 			failed[f.Event] = true
 		}
@@ -44,6 +42,7 @@ func addHookFindings(report *gate.Report, tree *schemas.Tree, strict bool) {
 	if strict {
 		sev = schemas.Error
 	}
+	var out []schemas.Finding
 	for _, h := range hooks {
 		ev := tree.Event(h.Event)
 		if ev == nil || failed[h.Event] {
@@ -58,22 +57,11 @@ func addHookFindings(report *gate.Report, tree *schemas.Tree, strict bool) {
 		root := h.Signature[strings.Index(h.Signature, "out *")+5:]
 		root = strings.TrimSuffix(root, ") error")
 		for _, f := range h.Fields {
-			report.Findings = append(report.Findings, schemas.Finding{
+			out = append(out, schemas.Finding{
 				File: file, Line: 1, Event: h.Event, Version: h.To, Subject: ev.Subject, Path: f.Path, Rule: ruleConversionHook, Severity: sev,
 				Message: fmt.Sprintf("the conversion v%d → v%d needs code: %s; the generated code calls %s (%s), which you write", h.From, h.To, f.Why, h.Func, root),
 			})
-			if sev == schemas.Error {
-				report.Errors++
-				report.OK = false
-			} else {
-				report.Warnings++
-			}
 		}
 	}
-	slices.SortStableFunc(report.Findings, func(a, b schemas.Finding) int {
-		if c := strings.Compare(a.File, b.File); c != 0 {
-			return c
-		}
-		return a.Line - b.Line
-	})
+	return out
 }

@@ -25,6 +25,11 @@
 //     Unlike Confluent's transitive check, Check does not stop at the first
 //     failing version: the report lists every comparison.
 //
+// SuggestFix turns an incompatibility into the smallest change to the
+// candidate schema that removes it (a default, an alias, kept symbols, the
+// old type), worked out from the rule, the path and the two schemas' types,
+// never from the message.
+//
 // The rule ids match Avro Java's SchemaIncompatibilityType names so reports
 // line up with what Confluent's verbose compatibility API prints.
 package compat

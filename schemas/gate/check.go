@@ -25,6 +25,16 @@
 //     are deleted again so a subject is never left half-pushed.
 //   - Git is run as the git command (exec), reading blobs with
 //     `git cat-file --batch`; no work tree is checked out.
+//   - Fixes are suggested by registry/compat from the incompatibility's
+//     rule, path and types, and placed in the version file's text by
+//     package schemas; ApplyFixes only writes the newest version of an
+//     event, never one present at a git baseline or held by the registry.
+//   - Waivers (edactl.yaml) mark findings as waived rather than dropping
+//     them, so every format still shows them; an expired waiver is an
+//     error and an unused one a warning. A --baseline hides the findings
+//     the tree at a git revision already had, matched by file, path, rule
+//     and message (not line). Waivers are applied before the baseline, so
+//     a waiver of a hidden finding counts as used.
 package gate
 
 import (
@@ -34,6 +44,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/sr"
 
@@ -87,6 +98,18 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, receives one line per long step (stderr).
 	Progress io.Writer
+	// Baseline, when set ("git:REF"), hides the findings the tree at REF
+	// already had: the report shows only what changed since.
+	Baseline string
+	// Extra, when set, adds findings of checks outside this package (the
+	// command line's conversion-hook findings); it is called for the tree
+	// and for the baseline tree, with the findings so far.
+	Extra func(tree *schemas.Tree, findings []schemas.Finding) []schemas.Finding
+	// Rules lists the ids of the rules Extra reports, so waivers may name
+	// them.
+	Rules []string
+	// Now is the clock waivers expire by (default: time.Now).
+	Now func() time.Time
 }
 
 // Report is the verdict of Check.
@@ -100,6 +123,13 @@ type Report struct {
 	// Errors and Warnings count the findings by severity.
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
+	// Waived counts the findings waivers accept (not counted in Errors
+	// or Warnings).
+	Waived int `json:"waived"`
+	// Baseline is the --baseline the report is relative to, and Hidden
+	// the number of findings it already had, which are not listed.
+	Baseline string `json:"baseline,omitempty"`
+	Hidden   int    `json:"hidden,omitempty"`
 	// OK is true when there is no error.
 	OK bool `json:"ok"`
 	// Findings lists every problem, sorted by file and line.
@@ -125,19 +155,12 @@ func Check(ctx context.Context, tree *schemas.Tree, opts Options) (*Report, erro
 			r.Subjects[v.File] = e.Subject
 		}
 	}
-	findings := append([]schemas.Finding(nil), tree.Problems...)
-
-	hist, err := schemas.CheckHistory(ctx, tree)
-	if err != nil {
+	if err := checkWaiverRules(tree, opts.Rules); err != nil {
 		return nil, err
 	}
-	findings = append(findings, hist...)
-
-	for _, f := range schemas.Lint(tree) {
-		if opts.Strict {
-			f.Severity = schemas.Error
-		}
-		findings = append(findings, f)
+	findings, err := intrinsic(ctx, tree, opts)
+	if err != nil {
+		return nil, err
 	}
 
 	if opts.GitRef != "" {
@@ -159,11 +182,33 @@ func Check(ctx context.Context, tree *schemas.Tree, opts Options) (*Report, erro
 		r.Against = append(r.Against, strings.TrimSpace("registry "+opts.RegistryURL))
 	}
 
+	if opts.Extra != nil {
+		findings = append(findings, opts.Extra(tree, findings)...)
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	findings = append(findings, applyWaivers(tree, findings, now())...)
+	if opts.Baseline != "" {
+		progress(opts.Progress, "reading the baseline %s", opts.Baseline)
+		var hidden int
+		findings, hidden, err = hideBaseline(ctx, tree, opts, findings)
+		if err != nil {
+			return nil, err
+		}
+		r.Baseline, r.Hidden = opts.Baseline, hidden
+	}
+
 	r.Findings = schemas.SortFindings(findings)
 	if r.Findings == nil {
 		r.Findings = []schemas.Finding{}
 	}
 	for _, f := range r.Findings {
+		if f.Waived != nil {
+			r.Waived++
+			continue
+		}
 		if f.Severity == schemas.Error {
 			r.Errors++
 		} else {
@@ -173,6 +218,24 @@ func Check(ctx context.Context, tree *schemas.Tree, opts Options) (*Report, erro
 	r.OK = r.Errors == 0
 	log.Debug("check done", "events", r.Events, "versions", r.Versions, "errors", r.Errors, "warnings", r.Warnings)
 	return r, nil
+}
+
+// intrinsic returns what a tree says about itself, without a baseline:
+// loading problems, every version against its predecessors, and lint.
+func intrinsic(ctx context.Context, tree *schemas.Tree, opts Options) ([]schemas.Finding, error) {
+	findings := append([]schemas.Finding(nil), tree.Problems...)
+	hist, err := schemas.CheckHistory(ctx, tree)
+	if err != nil {
+		return nil, err
+	}
+	findings = append(findings, hist...)
+	for _, f := range schemas.Lint(tree) {
+		if opts.Strict {
+			f.Severity = schemas.Error
+		}
+		findings = append(findings, f)
+	}
+	return findings, nil
 }
 
 func progress(w io.Writer, format string, args ...any) {

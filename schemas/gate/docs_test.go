@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edactl/edactl/registry/compat"
 	"github.com/edactl/edactl/schemas"
 )
 
@@ -23,9 +24,25 @@ func TestDocsListEveryRule(t *testing.T) {
 	for _, r := range BaselineRules {
 		ids = append(ids, r.ID)
 	}
+	for _, r := range WaiverRules {
+		ids = append(ids, r.ID)
+	}
 	for _, id := range ids {
 		if !strings.Contains(doc, "`"+id+"`") {
 			t.Errorf("docs/schema-tree.md does not document rule %s", id)
+		}
+	}
+}
+
+// docs/schema-tree.md documents every kind of suggested fix.
+func TestDocsListEveryFixKind(t *testing.T) {
+	data, err := os.ReadFile("../../docs/schema-tree.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range compat.FixKinds {
+		if !strings.Contains(string(data), "| `"+string(k.Kind)+"` |") {
+			t.Errorf("docs/schema-tree.md does not document fix kind %s", k.Kind)
 		}
 	}
 }

@@ -12,12 +12,13 @@ import (
 )
 
 // Formats lists the report formats WriteReport accepts.
-var Formats = []string{"text", "json", "github", "junit"}
+var Formats = []string{"text", "json", "github", "junit", "sarif"}
 
 // WriteReport writes r in format: "text" (one finding per line as
 // "file:line: subject: path: RULE: message", then a summary), "json", "github"
 // (GitHub Actions workflow commands that annotate the pull request) or
-// "junit" (JUnit XML: one test case per file).
+// "junit" (JUnit XML: one test case per file) or "sarif" (SARIF 2.1.0, for
+// code-scanning tools).
 func WriteReport(w io.Writer, r *Report, format string) error {
 	switch format {
 	case "text", "":
@@ -30,6 +31,8 @@ func WriteReport(w io.Writer, r *Report, format string) error {
 		return writeGitHub(w, r)
 	case "junit":
 		return writeJUnit(w, r)
+	case "sarif":
+		return writeSARIF(w, r)
 	}
 	return fmt.Errorf("unknown report format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
@@ -37,6 +40,12 @@ func WriteReport(w io.Writer, r *Report, format string) error {
 // Summary is the one-line verdict that ends the text report.
 func (r *Report) Summary() string {
 	what := fmt.Sprintf("%d event(s), %d version(s), against %s", r.Events, r.Versions, strings.Join(r.Against, ", "))
+	if r.Waived > 0 {
+		what += fmt.Sprintf("; %d waived", r.Waived)
+	}
+	if r.Baseline != "" {
+		what += fmt.Sprintf("; %d finding(s) already at %s not shown", r.Hidden, r.Baseline)
+	}
 	if r.Errors == 0 && r.Warnings == 0 {
 		return "ok: " + what
 	}
@@ -52,11 +61,26 @@ func writeText(w io.Writer, r *Report) error {
 	for _, f := range r.Findings {
 		b.WriteString(f.String())
 		b.WriteByte('\n')
+		if f.Waived == nil {
+			writeFix(&b, f.Fix)
+		}
 	}
 	b.WriteString(r.Summary())
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeFix writes a suggested fix (and its alternative) under its
+// finding: what to change, then where and the text that goes in.
+func writeFix(b *strings.Builder, fx *schemas.Fix) {
+	lead := "  fix: "
+	for ; fx != nil; fx = fx.Alternative {
+		fmt.Fprintf(b, "%s%s (%s)\n", lead, fx.Description, fx.Kind)
+		ins := strings.Join(strings.Fields(strings.TrimLeft(fx.Text, ", \n\t")), " ")
+		fmt.Fprintf(b, "       %s:%d: %s\n", fx.File, fx.Line, ins)
+		lead = "  or:  "
+	}
 }
 
 // GitHub workflow commands: data escapes %, CR and LF; properties also
@@ -70,7 +94,10 @@ func writeGitHub(w io.Writer, r *Report) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
 		level := "error"
-		if f.Severity == schemas.Warning {
+		switch {
+		case f.Waived != nil:
+			level = "notice"
+		case f.Severity == schemas.Warning:
 			level = "warning"
 		}
 		fmt.Fprintf(&b, "::%s file=%s", level, ghProperty.Replace(f.File))
@@ -88,6 +115,11 @@ func writeGitHub(w io.Writer, r *Report) error {
 		msg := f.Message
 		if f.Path != "" {
 			msg = f.Path + ": " + msg
+		}
+		if w := f.Waived; w != nil {
+			msg += fmt.Sprintf(" (waived until %s, owner %s: %s)", w.Expires, w.Owner, w.Reason)
+		} else if f.Fix != nil {
+			msg += " Fix: " + f.Fix.Description + "."
 		}
 		b.WriteString(ghData.Replace(msg))
 		b.WriteByte('\n')
@@ -153,7 +185,7 @@ func writeJUnit(w io.Writer, r *Report) error {
 			subject = r.Subjects[f.File]
 		}
 		c := get(suiteName(subject), f.File)
-		if f.Severity == schemas.Error {
+		if f.Severity == schemas.Error && f.Waived == nil {
 			c.Failures = append(c.Failures, junitFailure{Message: f.Rule + ": " + f.Message, Type: f.Rule, Text: f.String()})
 		} else {
 			c.SystemOut += f.String() + "\n"

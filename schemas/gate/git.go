@@ -29,11 +29,8 @@ func checkGit(ctx context.Context, tree *schemas.Tree, dir, ref string) ([]schem
 	if dir == "" {
 		dir = "."
 	}
-	if _, err := git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
-		if _, err2 := git(ctx, dir, nil, "rev-parse", "--git-dir"); err2 != nil {
-			return nil, fmt.Errorf("%w: git:%s: %s is not in a git repository", ErrBaseline, ref, dir)
-		}
-		return nil, fmt.Errorf("%w: git:%s: unknown revision (fetch it first, e.g. git fetch origin main)", ErrBaseline, ref)
+	if err := verifyRef(ctx, dir, ref); err != nil {
+		return nil, err
 	}
 	root := tree.Config.Dir()
 	out, err := git(ctx, dir, nil, "ls-tree", "-r", "-z", ref, "--", root+"/")
@@ -98,6 +95,17 @@ func checkGit(ctx context.Context, tree *schemas.Tree, dir, ref string) ([]schem
 				n, ref, line, e.Versions[len(e.Versions)-1].Number+1)})
 	}
 	return out2, nil
+}
+
+// verifyRef checks that ref names a commit of the repository dir is in.
+func verifyRef(ctx context.Context, dir, ref string) error {
+	if _, err := git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+		if _, err2 := git(ctx, dir, nil, "rev-parse", "--git-dir"); err2 != nil {
+			return fmt.Errorf("%w: git:%s: %s is not in a git repository", ErrBaseline, ref, dir)
+		}
+		return fmt.Errorf("%w: git:%s: unknown revision (fetch it first, e.g. git fetch origin main)", ErrBaseline, ref)
+	}
+	return nil
 }
 
 func isVersionFile(name string) bool {

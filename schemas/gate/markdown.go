@@ -207,7 +207,7 @@ func WriteMarkdown(ctx context.Context, w io.Writer, tree *schemas.Tree, r *Repo
 			}
 		}
 		for _, f := range byEvent[c.Event.ID()] {
-			if f.Severity == schemas.Error {
+			if f.Severity == schemas.Error && f.Waived == nil {
 				er.breaking = true
 			}
 		}
@@ -381,7 +381,11 @@ func findingItem(f schemas.Finding) string {
 	if f.Path != "" {
 		fmt.Fprintf(&b, " %s", mdCode(f.Path))
 	}
-	fmt.Fprintf(&b, ": %s\n", mdText(f.Message))
+	fmt.Fprintf(&b, ": %s", mdText(f.Message))
+	if w := f.Waived; w != nil {
+		fmt.Fprintf(&b, " (waived until %s, owner %s: %s)", mdText(w.Expires), mdText(w.Owner), mdText(w.Reason))
+	}
+	b.WriteByte('\n')
 	return b.String()
 }
 
