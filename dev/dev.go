@@ -36,9 +36,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"net"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -174,6 +176,14 @@ func Run(ctx context.Context, opts Options) (err error) {
 		kopts = append(kopts, kfake.TLS(opts.KafkaTLS))
 	}
 	if len(opts.KafkaUsers) > 0 {
+		// The broker's persisted SASL users (sasl.json) replace the
+		// superusers given as options when it loads its data: a data
+		// directory a plain dev wrote holds none, and a secured start on
+		// it would refuse its own credentials. The users of a secured dev
+		// are exactly opts.KafkaUsers.
+		if err := os.Remove(filepath.Join(kafkaDir, "sasl.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("kafka: %w", err)
+		}
 		kopts = append(kopts, kfake.EnableSASL())
 		for _, u := range opts.KafkaUsers {
 			kopts = append(kopts, kfake.Superuser(u.Mechanism, u.Name, u.Password))
@@ -322,7 +332,7 @@ func printBanner(w io.Writer, a Addrs, kafkaDir, regFile, envHint string) {
 Try next (in another terminal):
   %s
   edactl tui                                  topics, live messages, groups, rewinds, traces, schemas
-  edactl consume orders.placed --from -10     decoded records (add -f to follow)
+  edactl consume orders.placed --from -10     decoded records (add -F to follow)
   edactl trace <trace-id or order id>         one flow across topics
   edactl registry subjects
   %s(any Kafka client works against the broker; 'edactl dev --demo' adds live traffic)

@@ -6,8 +6,8 @@ package schemas
 // finding. It is a pure function; writing is the caller's job.
 func StarterFiles() map[string][]byte {
 	return map[string][]byte{
-		ConfigFile: []byte(starterConfig),
-		DefaultSchemasDir + "/orders/order-placed/v1.avsc": []byte(starterEvent),
+		ConfigFile:       []byte(starterConfig),
+		StarterEventFile: []byte(starterEvent),
 	}
 }
 
@@ -36,11 +36,19 @@ compatibility: BACKWARD
 
 # Per-event settings, keyed by folder <domain>/<event>.
 events:
-  orders/order-placed:
-    # compatibility: FULL        # override the default level
-    # topic: orders.placed       # or set x-eda-topic in the schema
-    producers: [checkout]
-    consumers: [billing, shipping]
+  customers/customer-registered:
+    # compatibility: FULL            # override the default level
+    # topic: customers.registered    # or set x-eda-topic in the schema
+    producers: [accounts]
+    consumers: [newsletter, analytics]
+
+# Code generation: edactl gen go writes Go types and codecs for every event
+# into out (a package named package). The code imports
+# github.com/edactl/edactl/serde: add it to your module with go get.
+gen:
+  go:
+    out: internal/events
+    package: events
 
 # Event-design lint rules run by edactl check (warnings unless --strict).
 lint:
@@ -48,21 +56,26 @@ lint:
   # disable: [missing-doc]
 `
 
+// StarterEventFile is the example event edactl init writes, relative to
+// the project root. It is not one of the sample catalogue's events, so a
+// fresh project checks clean against a registry holding the catalogue
+// (edactl dev).
+const StarterEventFile = DefaultSchemasDir + "/customers/customer-registered/v1.avsc"
+
 const starterEvent = `{
   "type": "record",
-  "name": "OrderPlaced",
-  "namespace": "example.orders",
-  "doc": "A customer placed an order.",
+  "name": "CustomerRegistered",
+  "namespace": "example.customers",
+  "doc": "A customer created an account.",
   "x-eda-kind": "event",
-  "x-eda-key": "orderId",
-  "x-eda-topic": "orders.placed",
-  "x-eda-owner": "team-checkout",
+  "x-eda-key": "customerId",
+  "x-eda-topic": "customers.registered",
+  "x-eda-owner": "team-accounts",
   "fields": [
-    {"name": "orderId", "type": "string", "doc": "Order identifier (UUID)."},
-    {"name": "customerId", "type": "string", "doc": "The customer who placed the order."},
-    {"name": "totalCents", "type": "long", "doc": "Order total in cents."},
-    {"name": "currency", "type": "string", "default": "EUR", "doc": "ISO 4217 currency of the total."},
-    {"name": "placedAt", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When the order was placed."}
+    {"name": "customerId", "type": "string", "doc": "Customer identifier (UUID)."},
+    {"name": "email", "type": "string", "doc": "Address the customer registered with."},
+    {"name": "referralCode", "type": ["null", "string"], "default": null, "doc": "Code of the customer who referred this one, if any."},
+    {"name": "registeredAt", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When the account was created."}
   ]
 }
 `

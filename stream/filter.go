@@ -62,7 +62,8 @@ func celEnv() (*cel.Env, error) {
 // NewFilter compiles a filter. expr is a CEL expression that must evaluate
 // to a bool over topic, partition, offset, timestamp, key, value (decoded:
 // maps, lists, strings, numbers; bytes for binary payloads; null) and
-// headers (map of string to string). A compile error names the position in
+// headers (map of string to string). Map entries whose value is null (an
+// optional field not set) are left out, so has() means "has a value". A compile error names the position in
 // the expression.
 func NewFilter(key *string, headers []HeaderMatch, expr string) (*Filter, error) {
 	f := &Filter{Key: key, Headers: headers, Expr: expr}
@@ -169,6 +170,28 @@ func celValue(p Payload) any {
 	}
 	if v == nil {
 		return types.NullValue
+	}
+	return dropNullFields(v)
+}
+
+// dropNullFields removes the null-valued entries of every map in v (not
+// list elements), so a field that holds null — an optional Avro field, a
+// union on its null branch — is absent to CEL: has(value.couponCode) is
+// false for a null coupon and true for a set one, as the expression reads.
+func dropNullFields(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if e == nil {
+				delete(v, k)
+				continue
+			}
+			v[k] = dropNullFields(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = dropNullFields(e)
+		}
 	}
 	return v
 }

@@ -81,3 +81,54 @@ func TestFilters(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// orderWithCoupon has an optional field (a union with null) at the top and
+// in a nested record, as the catalogue's OrderPlaced.couponCode.
+const orderWithCoupon = `{"type":"record","name":"OrderPlaced","namespace":"shop","fields":[
+ {"name":"orderId","type":"string"},
+ {"name":"couponCode","type":["null","string"],"default":null},
+ {"name":"delivery","type":{"type":"record","name":"Delivery","fields":[
+   {"name":"note","type":["null","string"],"default":null}]}},
+ {"name":"tags","type":{"type":"array","items":["null","string"]}}]}`
+
+// TestFilterHasIsFalseForNullFields: has() on an optional field is true
+// only when the field holds a value, not when it is null.
+func TestFilterHasIsFalseForNullFields(t *testing.T) {
+	tc := newTestCluster(t, map[string]int32{"orders.placed": 1})
+	reg := startRegistry(t)
+	id := reg.register(t, "orders.placed-value", orderWithCoupon)
+	tc.produce(
+		&kgo.Record{Topic: "orders.placed", Key: []byte("o-1"), Value: reg.encode(t, id, `{"orderId":"o-1","couponCode":null,"delivery":{"note":null},"tags":[null,"x"]}`)},
+		&kgo.Record{Topic: "orders.placed", Key: []byte("o-2"), Value: reg.encode(t, id, `{"orderId":"o-2","couponCode":"SPRING10","delivery":{"note":"ring twice"},"tags":[]}`)},
+		&kgo.Record{Topic: "orders.placed", Key: []byte("o-3"), Value: []byte(`{"orderId":"o-3","couponCode":null}`)},
+	)
+	c := tc.client(WithRegistry(reg.serde()))
+	for _, tt := range []struct {
+		expr, want string
+		errs       int64
+	}{
+		{expr: `has(value.couponCode)`, want: "o-2"},
+		{expr: `!has(value.couponCode)`, want: "o-1 o-3"},
+		{expr: `has(value.couponCode) && value.couponCode == "SPRING10"`, want: "o-2"},
+		{expr: `has(value.delivery.note)`, want: "o-2", errs: 1}, // o-3 has no delivery
+		{expr: `has(value.delivery) && !has(value.delivery.note)`, want: "o-1"},
+		{expr: `has(value.orderId)`, want: "o-1 o-2 o-3"},
+		{expr: `size(value.tags) == 2 && value.tags[0] == null`, want: "o-1", errs: 1}, // list elements keep their nulls
+	} {
+		f, err := NewFilter(nil, nil, tt.expr)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.expr, err)
+		}
+		var keys []string
+		st, err := c.Consume(ctxT(t), ConsumeOptions{ReadSpec: ReadSpec{Topics: []string{"orders.placed"}}, Filter: f}, func(r *Record) error {
+			keys = append(keys, string(r.Key.Raw))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(keys, " "); got != tt.want || st.FilterErrors != tt.errs {
+			t.Errorf("%q: got %q (%d filter errors: %s), want %q (%d)", tt.expr, got, st.FilterErrors, st.FirstFilterError, tt.want, tt.errs)
+		}
+	}
+}

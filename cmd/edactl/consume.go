@@ -28,6 +28,8 @@ type consumeOptions struct {
 	Headers    []string
 	Filter     string
 	Raw        bool
+	Format     string
+	formatSet  bool
 }
 
 func newConsumeCmd(g *globals) *cobra.Command {
@@ -55,7 +57,18 @@ was printed.
 
 Filters (all must hold): --key, --header name=value (repeatable), and
 --filter, a CEL expression over key, value (decoded), headers (map),
-topic, partition, offset and timestamp.
+topic, partition, offset and timestamp. A field holding null is absent
+(has(value.couponCode) is false for a null coupon). An expression that
+fails on every record read (no such field) exits 1; one that matches
+nothing exits 0.
+
+-f/--format FMT prints each record as FMT says, as kcat -f does: %t topic,
+%p partition, %o offset, %k key, %v value (decoded to JSON text; the bytes
+as stored with --raw), %K key length and %S value size in bytes (-1 for a
+null), %T timestamp (Unix ms), %h headers (name=value,...), %% a percent
+sign; escapes \n \t \r \\. Nothing is added after a record: end FMT with
+\n for one line each. On a terminal, control characters from records are
+escaped. (--follow's short name is -F.)
 
 -o json prints one JSON object per record per line (JSON Lines), which
 'edactl produce' reads back; header values that are not UTF-8 are written
@@ -70,16 +83,24 @@ as base64 and named in "header_encodings".`,
   edactl consume orders --from 0:1200,3:90 --until @2024-05-01T12:00:00Z
 
   # Large orders of one tenant, keep tailing
-  edactl consume orders -f --header tenant=acme --filter 'value.total > 1000'`,
+  edactl consume orders.placed -F --header tenant=acme --filter 'value.totalCents > 100000'
+
+  # kcat-style output: key, a tab, the decoded value, one record per line
+  edactl consume orders.placed -f '%k\t%v\n'`,
 		Args: minimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Topics = args
 			opts.keySet = cmd.Flags().Changed("key")
+			opts.formatSet = cmd.Flags().Changed("format")
 			out, err := g.output()
 			if err != nil {
 				return err
 			}
 			spec, filter, err := opts.parse()
+			if err != nil {
+				return err
+			}
+			format, err := opts.format(out, isTerminal(cmd.OutOrStdout()))
 			if err != nil {
 				return err
 			}
@@ -92,14 +113,15 @@ as base64 and named in "header_encodings".`,
 				return err
 			}
 			defer closeAll()
-			return runConsume(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), c, opts, spec, filter, out)
+			return runConsume(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), c, opts, spec, filter, out, format)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.From, "from", "", "start position (default earliest)")
 	f.StringVar(&opts.Until, "until", "", "stop position, exclusive (default: the end offset at start)")
 	f.IntVarP(&opts.Count, "count", "n", 0, "stop after COUNT records")
-	f.BoolVarP(&opts.Follow, "follow", "f", false, "keep reading new records")
+	f.BoolVarP(&opts.Follow, "follow", "F", false, "keep reading new records")
+	f.StringVarP(&opts.Format, "format", "f", "", "print each record with this kcat-style format: %t %p %o %k %v %K %S %T %h %%, \\n \\t \\r \\\\ (see --help)")
 	f.StringVarP(&opts.Group, "group", "g", "", "read as a member of this consumer group and commit offsets")
 	f.StringVarP(&opts.Partitions, "partitions", "p", "", "read only these partitions (comma separated)")
 	f.StringVarP(&opts.Key, "key", "k", "", "only records with this key")
@@ -172,11 +194,33 @@ func (o *consumeOptions) roles(spec stream.ReadSpec) (roles, error) {
 	return r, nil
 }
 
-func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *consumeOptions, spec stream.ReadSpec, filter *stream.Filter, output string) error {
+// format parses --format: nil without it. Text taken from records is
+// escaped when stdout is a terminal (raw bytes go to pipes and files).
+func (o *consumeOptions) format(output string, terminal bool) (*stream.Format, error) {
+	if !o.formatSet {
+		return nil, nil
+	}
+	if output == "json" {
+		return nil, usageErrorf("--format and -o json cannot be combined: pick one output")
+	}
+	f, err := stream.ParseFormat(o.Format)
+	if err != nil {
+		return nil, usageErrorf("--format: %w", err)
+	}
+	f.Raw = o.Raw
+	if terminal {
+		f.Escape = termtext.Escape
+	}
+	return f, nil
+}
+
+func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *consumeOptions, spec stream.ReadSpec, filter *stream.Filter, output string, format *stream.Format) error {
 	bw := bufio.NewWriterSize(w, 64*1024)
 	var buf []byte
 	deliver := func(r *stream.Record) error {
-		if output == "json" {
+		if format != nil {
+			buf = format.Append(buf[:0], r)
+		} else if output == "json" {
 			buf = r.AppendJSON(buf[:0])
 			buf = append(buf, '\n')
 		} else {
@@ -195,11 +239,17 @@ func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		err = nil // interrupted (Ctrl-C): what was read has been printed
 	}
-	if st.FilterErrors > 0 {
+	// An expression that failed on every record read (a misspelt field)
+	// is the command failing, not a filter that matched nothing.
+	allFailed := st.Read > 0 && st.FilterErrors == st.Read
+	if st.FilterErrors > 0 && !allFailed {
 		fmt.Fprintf(errw, "edactl: the filter failed on %d record(s), which were skipped; first: %s\n", st.FilterErrors, st.FirstFilterError)
 	}
-	if output == "text" {
+	if output == "text" && format == nil {
 		fmt.Fprintf(errw, "%d record(s) shown, %d read\n", st.Delivered, st.Read)
+	}
+	if err == nil && allFailed {
+		err = fmt.Errorf("--filter failed on every record read (%d of %d); first: %s", st.FilterErrors, st.Read, st.FirstFilterError)
 	}
 	return err
 }

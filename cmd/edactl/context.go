@@ -99,16 +99,31 @@ func newContextListCmd(g *globals) *cobra.Command {
 }
 
 func newContextUseCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:     "use NAME",
-		Short:   "Make NAME the current context",
-		Example: `  edactl context use prod`,
-		Args:    exactArgs(1),
+	var none bool
+	cmd := &cobra.Command{
+		Use:   "use NAME | --none",
+		Short: "Make NAME the current context (--none: no current context)",
+		Example: `  edactl context use prod
+  edactl context use --none   # back to edactl.yaml, EDACTL_* and the defaults`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if none {
+				return noArgs()(cmd, args)
+			}
+			return exactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := g.userConfigPath()
 			uc, err := loadUserConfig(path)
 			if err != nil {
 				return err
+			}
+			if none {
+				uc.CurrentContext = ""
+				if err := uc.save(path); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "no current context")
+				return nil
 			}
 			if _, ok := uc.Contexts[args[0]]; !ok {
 				return usageErrorf("no context %q in %s; see edactl context list", args[0], path)
@@ -121,6 +136,8 @@ func newContextUseCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&none, "none", false, "unset the current context")
+	return cmd
 }
 
 func newContextCurrentCmd(g *globals) *cobra.Command {

@@ -25,10 +25,16 @@ func newInitCmd(g *globals) *cobra.Command {
 		Use:   "init [DIR]",
 		Short: "Start a schema tree: edactl.yaml and one example event",
 		Long: `Write a commented edactl.yaml and one example event,
-schemas/orders/order-placed/v1.avsc, into DIR (default: the current
-directory). Existing files are left alone unless --force.`,
+schemas/customers/customer-registered/v1.avsc, into DIR (default: the
+current directory). Existing files are left alone unless --force.
+
+The example event is not one of the sample catalogue's, so the new tree
+checks clean against the registry of 'edactl dev' too. edactl.yaml has a
+gen: section, so 'edactl gen go' writes Go types to internal/events
+straight away (they import github.com/edactl/edactl/serde: go get it).`,
 		Example: `  edactl init
-  edactl check`,
+  edactl check
+  edactl gen go`,
 		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = "."
@@ -70,6 +76,6 @@ func runInit(w io.Writer, opts *initOptions) error {
 		}
 		fmt.Fprintf(w, "wrote %s\n", p)
 	}
-	fmt.Fprintln(w, "next: edit the event, then run `edactl check`; a change is a new file (v2.avsc)")
+	fmt.Fprintln(w, "next: edit the event, then run `edactl check` and `edactl gen go`; a change is a new file (v2.avsc)")
 	return nil
 }

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 
 	"github.com/spf13/cobra"
 
@@ -66,16 +69,38 @@ func runPush(ctx context.Context, g *globals, stdout, stderr io.Writer, opts *pu
 		popts.Progress = stderr
 	}
 	res, err := gate.Push(ctx, tree, cl, popts)
-	if res != nil {
-		if werr := gate.WritePush(stdout, res, format); werr != nil && err == nil {
-			err = werr
-		}
-	}
 	if err != nil {
-		return err
+		// Stopped (the registry unreachable, interrupted): a summary
+		// would claim there was nothing to do. Show what was done before
+		// the error, if anything, then the error alone.
+		if res != nil && res.Registered+res.Refused > 0 {
+			if werr := gate.WritePush(stdout, res, format); werr != nil {
+				return errors.Join(err, werr)
+			}
+		}
+		return pushStopped(res, err)
+	}
+	if werr := gate.WritePush(stdout, res, format); werr != nil {
+		return werr
 	}
 	if res.Refused > 0 {
 		return errCheckFailed
 	}
 	return nil
+}
+
+// pushStopped is the error of a push that could not finish: a registry
+// that cannot be reached is named as such, with the network error only
+// (not the request that failed), and it says whether anything was
+// registered before it.
+func pushStopped(res *gate.PushResult, err error) error {
+	done := "nothing was registered"
+	if res != nil && res.Registered > 0 {
+		done = fmt.Sprintf("%d version(s) were registered before it", res.Registered)
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return fmt.Errorf("push: cannot reach the registry (%v); %s", op, done)
+	}
+	return fmt.Errorf("push stopped (%s): %w", done, err)
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 )
 
-// The `edactl registry` group: serve (registry_serve.go), the subject and
+// The `edactl registry` group: serve (registry_serve.go), passwd
+// (registry_passwd.go), the subject and
 // version commands (registry_subjects.go), config and mode
 // (registry_config.go), export, import and verify (registry_migrate.go).
 
@@ -39,6 +40,7 @@ consume, produce, trace, replay, tui). See docs/security.md.`,
 	}
 	cmd.AddCommand(
 		newRegistryServeCmd(g),
+		newRegistryPasswdCmd(g),
 		newRegistrySubjectsCmd(g),
 		newRegistryVersionsCmd(g),
 		newRegistryGetCmd(g),

@@ -89,7 +89,8 @@ the registry is open to anyone who can reach --addr. The auth file (YAML):
     - {name: ci, token: <secret>, role: write}
 
 Roles: read (GETs, lookups, compatibility checks), write (+ register and
-delete), admin (+ config and mode). Stops gracefully on SIGINT/SIGTERM.
+delete), admin (+ config and mode). 'edactl registry passwd NAME --role R
+--auth-file FILE' writes users' entries. Stops gracefully on SIGINT/SIGTERM.
 
 Every request is bounded (docs/registry.md, "Limits"): the body (413), the
 metadata and references a schema carries (422/42209), the subject name

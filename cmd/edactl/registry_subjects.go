@@ -315,7 +315,11 @@ func runRegistryRegister(ctx context.Context, r registryCall, opts *registerOpti
 	if opts.Normalize {
 		ctx = sr.WithParams(ctx, sr.Normalize)
 	}
-	ss, err := r.cl.CreateSchema(ctx, opts.Subject, schema)
+	// Register, then ask the subject for the version: the id's usages
+	// (what sr's CreateSchema reads back) are those of the default context
+	// only, so a subject in another context (:.team:orders-value), whose
+	// ids are its context's own, would not be found there.
+	ss, err := registerAndLookUp(ctx, r.cl, opts.Subject, schema)
 	var re *sr.ResponseError
 	if errors.As(err, &re) && re.StatusCode == http.StatusConflict && r.format != "json" {
 		// An incompatible schema: print its problems as 'edactl compat'
@@ -337,6 +341,20 @@ func runRegistryRegister(ctx context.Context, r registryCall, opts *registerOpti
 	}
 	fmt.Fprintf(r.w, "registered %s version %d id %d\n", termtext.Quote(ss.Subject), ss.Version, ss.ID)
 	return nil
+}
+
+// registerAndLookUp registers schema under subject and returns its id and
+// version in the subject.
+func registerAndLookUp(ctx context.Context, cl *sr.Client, subject string, schema sr.Schema) (sr.SubjectSchema, error) {
+	id, err := cl.RegisterSchema(ctx, subject, schema, -1, -1)
+	if err != nil {
+		return sr.SubjectSchema{}, err
+	}
+	ss, err := cl.LookupSchema(ctx, subject, schema)
+	if err != nil {
+		return sr.SubjectSchema{}, fmt.Errorf("registered under id %d, then: %w", id, err)
+	}
+	return ss, nil
 }
 
 // --- delete ----------------------------------------------------------------

@@ -104,6 +104,7 @@ var (
 		"edactl context set":           "writes the user config file (script context_commands.txtar)",
 		"edactl context delete":        "writes the user config file (script context_commands.txtar)",
 		"edactl registry serve":        "a server: TestRegistryServeTLS",
+		"edactl registry passwd":       "writes an auth-file entry (TestRegistryPasswd)",
 		"edactl dev":                   "a server: TestDevSecure",
 	}
 )

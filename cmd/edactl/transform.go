@@ -177,6 +177,7 @@ func runTransform(ctx context.Context, w, errw io.Writer, c *stream.Client, to s
 		pr.update(fmt.Sprintf("transforming %s → %s (%s version %s): %d read, %d written, %d dead-lettered, lag %d, %s",
 			to.Source, to.Target, to.Subject, version, p.Read, p.Written, p.DeadLettered, p.Lag, rate(p.Written+p.DeadLettered, p.Elapsed)))
 	}
+	start := time.Now()
 	res, err := c.Transform(ctx, to)
 	summary := fmt.Sprintf("transformed %d record(s) from %s to %s (%d dead-lettered)", res.Written, to.Source, to.Target, res.DeadLettered)
 	if err != nil {
@@ -186,7 +187,9 @@ func runTransform(ctx context.Context, w, errw io.Writer, c *stream.Client, to s
 		}
 		return err
 	}
-	pr.done(summary)
+	// The progress line ends with how long it took (as replay's does);
+	// the result itself goes to stdout.
+	pr.done(fmt.Sprintf("%s in %s", summary, time.Since(start).Round(time.Millisecond)))
 	if output == "json" {
 		return writeJSON(w, res)
 	}

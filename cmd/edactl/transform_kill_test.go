@@ -93,14 +93,7 @@ func newTransformEnv(t *testing.T, partitions int32, topics ...string) *transfor
 		if err != nil {
 			t.Fatal(err)
 		}
-		js := `{"orderId":"o-1","customerId":"c-1","status":"SHIPPED","totalCents":1999,"updatedAt":1714560000000`
-		if v >= 2 {
-			js += `,"itemCount":3`
-		}
-		if v >= 3 {
-			js += `,"trackingNumber":"TN-1"`
-		}
-		b, err := avrojson.EncodeJSON(s, []byte(js+"}"))
+		b, err := avrojson.EncodeJSON(s, orderStateJSON(v, "o-1", "c-1", 1999, "TN-1"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,6 +116,19 @@ func newTransformEnv(t *testing.T, partitions int32, topics ...string) *transfor
 
 // produce writes records n0..n0+n-1 of src (key k-<i>, partition i mod 3,
 // version i mod 3 + 1) and waits for them.
+// orderStateJSON is an orders.state value of version v (1 to 3) in the
+// JSON form, for the transform tests and benchmarks.
+func orderStateJSON(v int, orderID, customerID string, totalCents int64, tracking string) []byte {
+	js := fmt.Sprintf(`{"orderId":%q,"customerId":%q,"status":"SHIPPED","totalCents":%d,"updatedAt":1714560000000`, orderID, customerID, totalCents)
+	if v >= 2 {
+		js += `,"itemCount":3`
+	}
+	if v >= 3 {
+		js += fmt.Sprintf(`,"trackingNumber":%q`, tracking)
+	}
+	return []byte(js + "}")
+}
+
 func (e *transformEnv) produce(t *testing.T, n0, n int) {
 	t.Helper()
 	recs := make([]*kgo.Record, 0, n)

@@ -122,11 +122,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (rt *route, stat
 				return rt, status, n
 			}
 		}
-		body := []byte("ok\n")
+		body, ctype := []byte("ok\n"), hdrPlain
 		if rt.name == "/metrics" {
-			body = h.metrics.render(h)
+			body, ctype = h.metrics.render(h), hdrText
 		}
-		w.Header()["Content-Type"] = hdrText
+		w.Header()["Content-Type"] = ctype
 		w.WriteHeader(http.StatusOK)
 		n, _ = w.Write(body)
 		return rt, http.StatusOK, n

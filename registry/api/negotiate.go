@@ -17,7 +17,8 @@ var (
 	hdrV1      = []string{ctV1}
 	hdrGeneric = []string{ctGeneric}
 	hdrJSON    = []string{ctJSON}
-	hdrText    = []string{"text/plain; version=0.0.4; charset=utf-8"}
+	hdrText    = []string{"text/plain; version=0.0.4; charset=utf-8"} // Prometheus exposition format (/metrics)
+	hdrPlain   = []string{"text/plain; charset=utf-8"}                // /healthz
 )
 
 // negotiate picks the response content type from Accept the way Jersey does

@@ -24,6 +24,9 @@ func TestHealthzMetricsAndAccessLog(t *testing.T) {
 	if r.status != 200 || r.body != "ok\n" {
 		t.Fatalf("healthz: %d %q", r.status, r.body)
 	}
+	if got := r.header.Get("Content-Type"); got != "text/plain; charset=utf-8" {
+		t.Fatalf("healthz Content-Type %q, want text/plain; charset=utf-8", got)
+	}
 	c.expect("POST", "/subjects/m/versions", body(record("M", fID)), 200, "")
 	c.expect("GET", "/schemas/ids/1", "", 200, "")
 	c.do("GET", "/nope", "")
