@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -98,6 +99,21 @@ func (c *Client) ListGroups(ctx context.Context) ([]GroupSummary, error) {
 		out = append(out, gs)
 	}
 	return out, nil
+}
+
+// GroupNames lists the names of the consumer groups, sorted, without their
+// lag (for shell completion).
+func (c *Client) GroupNames(ctx context.Context) ([]string, error) {
+	if err := c.needAdmin(); err != nil {
+		return nil, err
+	}
+	lg, err := c.admin.ListGroups(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	names := lg.Groups()
+	slices.Sort(names)
+	return names, nil
 }
 
 // DescribeGroup returns a group's members and, per partition it has

@@ -95,6 +95,22 @@ func (c *Client) ListTopics(ctx context.Context, internal bool) ([]TopicSummary,
 	return out, nil
 }
 
+// TopicNames lists the names of the non-internal topics, sorted, with one
+// metadata request and nothing else (for shell completion).
+func (c *Client) TopicNames(ctx context.Context) ([]string, error) {
+	if err := c.needAdmin(); err != nil {
+		return nil, err
+	}
+	tds, err := c.admin.ListTopics(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	if err := tds.Error(); err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	return tds.Names(), nil
+}
+
 // DescribeTopic returns a topic's partitions with their offsets, and its
 // configuration.
 func (c *Client) DescribeTopic(ctx context.Context, topic string) (*TopicDetail, error) {

@@ -183,6 +183,7 @@ and the registry's TLS and credentials are global flags too (docs/security.md).`
 		newTransformCmd(g),
 		newTUICmd(g),
 	)
+	registerCompletions(g, root)
 	typeCompletionArgs(root)
 	groupsRefuseUnknownCommands(root)
 	return root

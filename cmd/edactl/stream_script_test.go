@@ -42,6 +42,7 @@ import (
 //	kafka member GROUP TOPIC CLIENTID      keep an active group member until the script ends
 //	registry register SUBJECT FILE         register an Avro schema
 //	sleep DURATION                         wait (to let a background command start)
+//	examples DIR                           write the sample catalogue into DIR
 //	bigline FILE BYTES                     append to FILE a produce line whose value is
 //	                                       BYTES incompressible bytes (base64)
 func TestStreamScripts(t *testing.T) {
@@ -77,6 +78,7 @@ func TestStreamScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"kafka":    cmdKafka,
 			"registry": cmdRegistry,
+			"examples": cmdExamples,
 			"bigline":  cmdBigline,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
