@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -62,34 +61,12 @@ func hideBaseline(ctx context.Context, tree *schemas.Tree, opts Options, finding
 // loadGitTree loads the schema tree as it is at git revision ref, with
 // tree's configuration and display paths; nil when ref has no schema tree.
 func loadGitTree(ctx context.Context, tree *schemas.Tree, dir, ref string) (*schemas.Tree, error) {
-	if dir == "" {
-		dir = "."
-	}
-	if err := verifyRef(ctx, dir, ref); err != nil {
-		return nil, err
-	}
-	root := tree.Config.Dir()
-	out, err := git(ctx, dir, nil, "ls-tree", "-r", "-z", ref, "--", root+"/")
+	files, err := gitFiles(ctx, dir, ref, tree.Config.Dir())
 	if err != nil {
-		return nil, fmt.Errorf("git:%s: %w", ref, err)
-	}
-	var files []*publishedFile
-	for _, entry := range bytes.Split(out, []byte{0}) {
-		meta, p, ok := strings.Cut(string(entry), "\t")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(meta)
-		if len(fields) != 3 || fields[1] != "blob" {
-			continue
-		}
-		files = append(files, &publishedFile{rel: p, oid: fields[2]})
+		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, nil
-	}
-	if err := readBlobs(ctx, dir, files); err != nil {
-		return nil, fmt.Errorf("git:%s: %w", ref, err)
 	}
 	fsys := fstest.MapFS{}
 	for _, f := range files {

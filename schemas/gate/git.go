@@ -24,15 +24,15 @@ type publishedFile struct {
 	content []byte
 }
 
-// checkGit compares the tree with the version files at git revision ref.
-func checkGit(ctx context.Context, tree *schemas.Tree, dir, ref string) ([]schemas.Finding, error) {
+// gitFiles returns the files under root (relative to dir) at git revision
+// ref, with their contents; rel is each one's path as git lists it.
+func gitFiles(ctx context.Context, dir, ref, root string) ([]*publishedFile, error) {
 	if dir == "" {
 		dir = "."
 	}
 	if err := verifyRef(ctx, dir, ref); err != nil {
 		return nil, err
 	}
-	root := tree.Config.Dir()
 	out, err := git(ctx, dir, nil, "ls-tree", "-r", "-z", ref, "--", root+"/")
 	if err != nil {
 		return nil, fmt.Errorf("git:%s: %w", ref, err)
@@ -47,18 +47,36 @@ func checkGit(ctx context.Context, tree *schemas.Tree, dir, ref string) ([]schem
 		if len(fields) != 3 || fields[1] != "blob" {
 			continue
 		}
-		rel := strings.TrimPrefix(p, root+"/")
+		files = append(files, &publishedFile{rel: p, oid: fields[2]})
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	if err := readBlobs(ctx, dir, files); err != nil {
+		return nil, fmt.Errorf("git:%s: %w", ref, err)
+	}
+	return files, nil
+}
+
+// checkGit compares the tree with the version files at git revision ref.
+func checkGit(ctx context.Context, tree *schemas.Tree, dir, ref string) ([]schemas.Finding, error) {
+	root := tree.Config.Dir()
+	all, err := gitFiles(ctx, dir, ref, root)
+	if err != nil {
+		return nil, err
+	}
+	var files []*publishedFile
+	for _, f := range all {
+		rel := strings.TrimPrefix(f.rel, root+"/")
 		if root == "." {
-			rel = p
+			rel = f.rel
 		}
 		parts := strings.Split(rel, "/")
 		if len(parts) != 3 || !isVersionFile(parts[2]) || strings.HasPrefix(parts[0], ".") || strings.HasPrefix(parts[1], ".") {
 			continue
 		}
-		files = append(files, &publishedFile{rel: rel, oid: fields[2]})
-	}
-	if err := readBlobs(ctx, dir, files); err != nil {
-		return nil, fmt.Errorf("git:%s: %w", ref, err)
+		f.rel = rel
+		files = append(files, f)
 	}
 
 	var out2 []schemas.Finding
