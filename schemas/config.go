@@ -375,7 +375,7 @@ func walkKeys(n *yaml.Node, t reflect.Type, path []string, lines map[string]int,
 				if len(path) > 0 {
 					msg += " in " + strings.Join(path, ".")
 				}
-				if s := closest(k.Value, names); s != "" {
+				if s := Closest(k.Value, names); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				} else {
 					sort.Strings(names)
@@ -408,8 +408,10 @@ func walkKeys(n *yaml.Node, t reflect.Type, path []string, lines map[string]int,
 	}
 }
 
-// closest returns the candidate within edit distance 2 of s, if any.
-func closest(s string, candidates []string) string {
+// Closest returns the candidate within edit distance 2 of s (the first of
+// the nearest), or "" when none is: the "did you mean" of configuration
+// errors.
+func Closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := editDistance(s, c); d < bestD {

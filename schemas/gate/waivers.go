@@ -66,10 +66,13 @@ func checkWaiverRules(tree *schemas.Tree, extra []string) error {
 		}
 		hint := ""
 		for _, k := range known {
-			if strings.EqualFold(k, w.Rule) || editDistance(k, w.Rule) <= 2 {
+			if strings.EqualFold(k, w.Rule) {
 				hint = fmt.Sprintf(" (did you mean %q?)", k)
 				break
 			}
+		}
+		if k := schemas.Closest(w.Rule, known); hint == "" && k != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", k)
 		}
 		if hint == "" {
 			hint = " (rules: " + strings.Join(known, ", ") + ")"
@@ -121,24 +124,4 @@ func orAny(path string) string {
 		return "any path"
 	}
 	return strconv.Quote(path)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
