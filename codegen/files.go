@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"github.com/edactl/edactl/internal/atomicfile"
+
 	"bufio"
 	"bytes"
 	"errors"
@@ -90,7 +92,7 @@ func Write(dir string, files map[string][]byte) ([]FileState, error) {
 		path := filepath.Join(dir, st.Name)
 		switch st.Status {
 		case Differs, Missing:
-			if err := writeFileAtomic(path, files[st.Name]); err != nil {
+			if err := atomicfile.WriteFile(path, files[st.Name], 0o644); err != nil {
 				return nil, err
 			}
 		case Extra:
@@ -100,28 +102,6 @@ func Write(dir string, files map[string][]byte) ([]FileState, error) {
 		}
 	}
 	return states, nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so an
-// interrupted run never leaves half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // generatedFiles lists the .go files in dir that start with Header.

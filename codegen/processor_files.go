@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"github.com/edactl/edactl/internal/atomicfile"
+
 	"bufio"
 	"errors"
 	"fmt"
@@ -71,7 +73,7 @@ func WriteProcessor(dir string, files ProcessorFiles) ([]FileState, error) {
 		}
 		switch st.Status {
 		case Differs, Missing:
-			if err := writeFileAtomic(path, data); err != nil {
+			if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 				return nil, err
 			}
 		case Extra:

@@ -1,7 +1,8 @@
 package processor
 
 import (
-	"bufio"
+	"github.com/edactl/edactl/internal/atomicfile"
+
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -122,49 +123,35 @@ func snapshotPath(dir, changelog string, p int32) string {
 // changelog offset, the input count, the entry count, every key and its
 // changelog encoding, and a CRC-32C of everything before it.
 func writeSnapshot(path string, ps *partState, inputs int) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	return atomicfile.Write(path, 0o600, func(out io.Writer) error {
+		crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+		w := io.MultiWriter(out, crc)
+		var buf []byte
+		buf = append(buf, snapshotMagic...)
+		buf = binary.AppendVarint(buf, ps.next)
+		buf = binary.AppendUvarint(buf, uint64(inputs))
+		buf = binary.AppendUvarint(buf, uint64(len(ps.entries)))
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		var val []byte
+		for k, e := range ps.entries {
+			val = appendChangelog(val[:0], e)
+			buf = binary.AppendUvarint(buf[:0], uint64(len(k)))
+			buf = append(buf, k...)
+			buf = binary.AppendUvarint(buf, uint64(len(val)))
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			if _, err := w.Write(val); err != nil {
+				return err
+			}
+		}
+		var sum [4]byte
+		binary.BigEndian.PutUint32(sum[:], crc.Sum32())
+		_, err := out.Write(sum[:])
 		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
-	w := bufio.NewWriterSize(io.MultiWriter(tmp, crc), 1<<20)
-	var buf []byte
-	buf = append(buf, snapshotMagic...)
-	buf = binary.AppendVarint(buf, ps.next)
-	buf = binary.AppendUvarint(buf, uint64(inputs))
-	buf = binary.AppendUvarint(buf, uint64(len(ps.entries)))
-	w.Write(buf)
-	var val []byte
-	for k, e := range ps.entries {
-		val = appendChangelog(val[:0], e)
-		buf = binary.AppendUvarint(buf[:0], uint64(len(k)))
-		buf = append(buf, k...)
-		buf = binary.AppendUvarint(buf, uint64(len(val)))
-		w.Write(buf)
-		w.Write(val)
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	var sum [4]byte
-	binary.BigEndian.PutUint32(sum[:], crc.Sum32())
-	if _, err := tmp.Write(sum[:]); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }
 
 // readSnapshot reads a snapshot written by writeSnapshot. A missing file is

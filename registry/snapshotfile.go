@@ -1,6 +1,10 @@
 package registry
 
 import (
+	"io"
+
+	"github.com/edactl/edactl/internal/atomicfile"
+
 	"bufio"
 	"context"
 	"crypto/sha256"
@@ -228,28 +232,10 @@ func (r *Registry) writeSnapshot(st *state, lastHash string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		return json.NewEncoder(w).Encode(encodeSnapshot(st, lastHash))
+	})
 	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	if err := json.NewEncoder(w).Encode(encodeSnapshot(st, lastHash)); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	r.logger.Info("registry snapshot written", "path", path, "offset", st.next, "duration", time.Since(start).Round(time.Millisecond))

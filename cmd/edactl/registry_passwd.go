@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/edactl/edactl/internal/atomicfile"
+
 	"bufio"
 	"bytes"
 	"errors"
@@ -8,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
@@ -104,7 +105,7 @@ func runRegistryPasswd(in io.Reader, w, errw io.Writer, opts *registryPasswdOpti
 	if err != nil {
 		return fmt.Errorf("%s: %w", opts.AuthFile, err)
 	}
-	if err := writeFileAtomic(opts.AuthFile, out, mode); err != nil {
+	if err := atomicfile.WriteFile(opts.AuthFile, out, mode); err != nil {
 		return fmt.Errorf("--auth-file: %w", err)
 	}
 	verb := "added"
@@ -152,30 +153,4 @@ func readPassword(in io.Reader, errw io.Writer, name string) (string, error) {
 		return "", errors.New("no password: give it on the first line of stdin, or run in a terminal to be asked")
 	}
 	return line, nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, renamed over path, so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

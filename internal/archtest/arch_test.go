@@ -19,6 +19,7 @@ const module = "github.com/edactl/edactl"
 // packages of a lower rank. A new package must be given a rank here (the test
 // fails until it is), which is the moment to decide where it belongs.
 var layers = map[string]int{
+	"internal/atomicfile":   0,
 	"internal/avroschema":   0,
 	"internal/connect":      0,
 	"internal/avrovalue":    0,
