@@ -23,6 +23,7 @@ type config struct {
 	maxID          int
 	snapshotPath   string
 	snapshotEvery  int
+	preparedChecks bool
 }
 
 func defaultConfig() config {
@@ -36,6 +37,7 @@ func defaultConfig() config {
 		compatBudget:   compat.DefaultBudget,
 		maxID:          maxIDOrVersion,
 		snapshotEvery:  10_000,
+		preparedChecks: true,
 	}
 }
 
@@ -73,6 +75,13 @@ func WithCommitDelay(d time.Duration) Option { return func(c *config) { c.commit
 // instead of holding a request for as long as a hostile schema makes it
 // take.
 func WithCompatibilityBudget(steps int) Option { return func(c *config) { c.compatBudget = steps } }
+
+// WithPreparedChecks(false) checks compatibility against plain parsed
+// schemas, indexing every history version again at each check, instead of
+// against schemas prepared once per stored version (compat.Prepare), which
+// is the default (true). Both find the same problems and reach the same
+// budget verdicts; the option exists to measure the difference.
+func WithPreparedChecks(on bool) Option { return func(c *config) { c.preparedChecks = on } }
 
 // withMaxID sets the largest schema id allocated, overriding the default of
 // 2^31-1 (the largest id the wire format carries), so that tests can fill
