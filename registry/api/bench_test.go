@@ -237,4 +237,3 @@ func BenchmarkRegister(b *testing.B) {
 	b.ReportMetric(rate, "schemas/s")
 	b.ReportMetric(float64(st.Records)/float64(max(st.Commits, 1)), "records/commit")
 }
-
