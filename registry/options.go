@@ -33,7 +33,7 @@ func defaultConfig() config {
 		maxBatch:       1024,
 		maxSchemaBytes: 4 << 20,
 		writeTimeout:   30 * time.Second,
-		commitDelay:    2 * time.Millisecond,
+		commitDelay:    DefaultCommitDelay,
 		compatBudget:   compat.DefaultBudget,
 		maxID:          maxIDOrVersion,
 		snapshotEvery:  10_000,
@@ -60,6 +60,9 @@ func WithMaxSchemaBytes(n int) Option { return func(c *config) { c.maxSchemaByte
 // WithWriteTimeout sets how long a write waits for its commit before failing
 // with 50002, overriding the default of 30s. The write may still commit.
 func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
+
+// DefaultCommitDelay is the commit delay WithCommitDelay overrides.
+const DefaultCommitDelay = 2 * time.Millisecond
 
 // WithCommitDelay sets how long the sequencer waits for more writers before
 // a commit when fewer are queued than joined the previous one, overriding the

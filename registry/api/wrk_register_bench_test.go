@@ -16,20 +16,24 @@ import (
 )
 
 // BenchmarkWrkRegister measures registrations of new subjects (one new
-// schema each) against a real `edactl registry serve` (bbolt, fsync per
-// group commit, default flags, so the access log is on) under wrk with 16
-// keep-alive connections (2 threads), in rounds. The baseline measured in
-// the same run is the disk: from the server's /metrics it takes, per round,
-// the records per commit and the mean time of a commit (the fsync), and
-// reports the ceiling those allow (records per commit / commit time) next to
-// the rate reached. Run with
+// schema each) against real `edactl registry serve` processes (bbolt, fsync
+// per group commit, default flags, so the access log is on) under wrk with
+// 16 keep-alive connections (2 threads): one with the default commit delay
+// (the sequencer waits up to 2ms for the writers the last commit released)
+// and one with --commit-delay 0 (each commit takes what is queued, so
+// commits are sized by what is waiting), in interleaved rounds whose order
+// rotates. The other baseline, measured in the same runs, is the disk: from
+// each server's /metrics it takes the records per commit and the mean time
+// of a commit (the fsync) of each round, and reports the rate those commits
+// allow back to back (records per commit / commit time) next to the rate
+// reached. Run with
 //
 //	go test -run '^$' -bench WrkRegister -benchtime 1x -timeout 30m ./registry/api/
 //
 // Environment: EDACTL_WRK_ROUNDS (default 5), EDACTL_WRK_SECONDS per run
 // (default 10), EDACTL_BIN (an edactl binary; default: go build ./cmd/edactl).
 // It needs wrk on PATH and skips without it. Every answer must be 200, and
-// the server must hold a subject for every registration wrk counted.
+// each server must hold a subject for every registration wrk counted.
 func BenchmarkWrkRegister(b *testing.B) {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
@@ -51,45 +55,68 @@ func BenchmarkWrkRegister(b *testing.B) {
 	if err := os.WriteFile(script, []byte(wrkRegisterScript), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	url := startEdactl(b, bin, filepath.Join(dir, "serve"), nil)
-
-	done := 0.0 // registrations of the iterations before
-	runs := 0   // numbers every wrk run, so that no two register the same subjects
+	type target struct {
+		name, url                            string
+		flags                                []string
+		registered                           float64 // registrations wrk counted, all iterations
+		rates, ceilings, perCommit, commitMs []float64
+		lines                                []string
+	}
+	targets := []*target{
+		{name: "delay-2ms"},
+		{name: "delay-0", flags: []string{"--commit-delay", "0"}},
+	}
+	for _, tg := range targets {
+		tg.url = startEdactl(b, bin, filepath.Join(dir, tg.name), tg.flags)
+	}
+	med := func(v []float64) float64 { s := slices.Clone(v); slices.Sort(s); return s[len(s)/2] }
+	runs := 0 // numbers every wrk run, so that no two register the same subjects
 	for b.Loop() {
-		runs++
-		registered := runWrkRegister(b, wrk, script, url, 1, runs).requests // warm up
-		var rates, ceilings, perCommit, commitMs []float64
-		var lines []string
-		for range rounds {
+		for _, tg := range targets { // warm up
 			runs++
-			m0 := scrapeMetrics(b, url)
-			run := runWrkRegister(b, wrk, script, url, secs, runs)
-			registered += run.requests
-			m1 := scrapeMetrics(b, url)
-			commits := m1["edactl_registry_log_commits_total"] - m0["edactl_registry_log_commits_total"]
-			records := m1["edactl_registry_log_records_total"] - m0["edactl_registry_log_records_total"]
-			commitSecs := m1["edactl_registry_log_commit_seconds_total"] - m0["edactl_registry_log_commit_seconds_total"]
-			if commits <= 0 || records < run.requests {
-				b.Fatalf("wrk counted %.0f registrations, the log took %.0f records in %.0f commits", run.requests, records, commits)
+			tg.registered += runWrkRegister(b, wrk, script, tg.url, 1, runs).requests
+			tg.rates, tg.ceilings, tg.perCommit, tg.commitMs, tg.lines = nil, nil, nil, nil, nil
+		}
+		load0 := loadAvg()
+		for r := range rounds {
+			for i := range targets {
+				tg := targets[(i+r)%len(targets)]
+				runs++
+				m0 := scrapeMetrics(b, tg.url)
+				run := runWrkRegister(b, wrk, script, tg.url, secs, runs)
+				m1 := scrapeMetrics(b, tg.url)
+				tg.registered += run.requests
+				commits := m1["edactl_registry_log_commits_total"] - m0["edactl_registry_log_commits_total"]
+				records := m1["edactl_registry_log_records_total"] - m0["edactl_registry_log_records_total"]
+				commitSecs := m1["edactl_registry_log_commit_seconds_total"] - m0["edactl_registry_log_commit_seconds_total"]
+				if commits <= 0 || records < run.requests {
+					b.Fatalf("%s: wrk counted %.0f registrations, the log took %.0f records in %.0f commits", tg.name, run.requests, records, commits)
+				}
+				rpc, ms := records/commits, 1000*commitSecs/commits
+				tg.rates, tg.perCommit, tg.commitMs = append(tg.rates, run.rate), append(tg.perCommit, rpc), append(tg.commitMs, ms)
+				tg.ceilings = append(tg.ceilings, rpc/(ms/1000))
+				tg.lines = append(tg.lines, fmt.Sprintf("%.0f/s (%.1f records/commit, commit %.2fms, ceiling %.0f/s)", run.rate, rpc, ms, rpc/(ms/1000)))
 			}
-			rpc, ms := records/commits, 1000*commitSecs/commits
-			rates, perCommit, commitMs = append(rates, run.rate), append(perCommit, rpc), append(commitMs, ms)
-			ceilings = append(ceilings, rpc/(ms/1000))
-			lines = append(lines, fmt.Sprintf("%.0f/s (%.1f records/commit, commit %.2fms, ceiling %.0f/s)", run.rate, rpc, ms, rpc/(ms/1000)))
 		}
-		// Every registration wrk counted is a subject of its own.
-		if n := countSubjects(b, url); float64(n) < registered+done {
-			b.Fatalf("the server holds %d subjects, wrk counted %.0f registrations", n, registered)
+		b.Logf("wrk -t2 -c16 -d%ds, %d rounds, interleaved; load average before %s, after %s", secs, rounds, load0, loadAvg())
+		for _, tg := range targets {
+			// Every registration wrk counted is a subject of its own.
+			if n := countSubjects(b, tg.url); float64(n) < tg.registered {
+				b.Fatalf("%s holds %d subjects, wrk counted %.0f registrations", tg.name, n, tg.registered)
+			}
+			b.Logf("%-9s %s", tg.name, strings.Join(tg.lines, "; "))
+			b.Logf("%-9s median %.0f schemas/s; %.1f records/commit; commit %.2fms; the commits allow %.0f/s (%.2f× reached)",
+				tg.name, med(tg.rates), med(tg.perCommit), med(tg.commitMs), med(tg.ceilings), med(tg.rates)/med(tg.ceilings))
+			b.ReportMetric(med(tg.rates), tg.name+"-schemas/s")
+			b.ReportMetric(med(tg.perCommit), tg.name+"-records/commit")
+			b.ReportMetric(med(tg.commitMs)*1000, tg.name+"-commit-µs")
 		}
-		med := func(v []float64) float64 { s := slices.Clone(v); slices.Sort(s); return s[len(s)/2] }
-		b.Logf("wrk -t2 -c16 -d%ds, %d rounds: %s", secs, rounds, strings.Join(lines, "; "))
-		b.Logf("median %.0f schemas/s; %.1f records/commit; commit %.2fms; the commits allow %.0f/s (%.2f× reached)",
-			med(rates), med(perCommit), med(commitMs), med(ceilings), med(rates)/med(ceilings))
-		b.ReportMetric(med(rates), "schemas/s")
-		b.ReportMetric(med(perCommit), "records/commit")
-		b.ReportMetric(med(commitMs)*1000, "commit-µs")
-		b.ReportMetric(med(ceilings), "ceiling-schemas/s")
-		done += registered
+		ratios := make([]float64, rounds)
+		for r := range rounds {
+			ratios[r] = targets[1].rates[r] / targets[0].rates[r]
+		}
+		b.Logf("delay-0 / delay-2ms per round: %v (median %.2f)", ratios, med(ratios))
+		b.ReportMetric(med(ratios), "delay0/delay2ms")
 	}
 }
 
