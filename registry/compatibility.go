@@ -176,7 +176,7 @@ func (r *Registry) compare(st *state, subject string, level compat.Level, cand *
 		return nil, false, err
 	}
 	if cand.prepared == nil {
-		cand.prepared = r.newParsed(cand.parsed)
+		cand.prepared = &parsedSchema{schema: cand.parsed}
 	}
 	versions := make([]*parsedSchema, len(hist))
 	for i, v := range hist {
@@ -194,9 +194,9 @@ func (r *Registry) compare(st *state, subject string, level compat.Level, cand *
 	if r.cfg.preparedChecks {
 		prepared := make([]*compat.Prepared, len(versions))
 		for i, p := range versions {
-			prepared[i] = p.prepared
+			prepared[i] = p.prepare()
 		}
-		rep, err = compat.CheckPrepared(level, cand.prepared.prepared, prepared, budget)
+		rep, err = compat.CheckPrepared(level, cand.prepared.prepare(), prepared, budget)
 	} else {
 		schemas := make([]avro.Schema, len(versions))
 		for i, p := range versions {

@@ -20,11 +20,18 @@ type parsedKey struct {
 }
 
 // parsedSchema is a stored schema as compatibility checks use it: parsed, and
-// (unless prepared checks are off) prepared by compat.Prepare, its records'
-// field indexes and field shapes computed once.
+// prepared by compat.Prepare (its records' field indexes and field shapes)
+// once, by the first check that compares with it.
 type parsedSchema struct {
 	schema   avro.Schema
+	once     sync.Once
 	prepared *compat.Prepared
+}
+
+// prepare returns p's schema prepared for compat.CheckPrepared.
+func (p *parsedSchema) prepare() *compat.Prepared {
+	p.once.Do(func() { p.prepared = compat.Prepare(p.schema) })
+	return p.prepared
 }
 
 // parseCache keeps parsed history schemas: parsing, and indexing what a
@@ -48,15 +55,6 @@ func (p *parseCache) put(k parsedKey, s *parsedSchema) {
 	p.m[k] = s
 }
 
-// newParsed wraps schema s, preparing it when prepared checks are on.
-func (r *Registry) newParsed(s avro.Schema) *parsedSchema {
-	p := &parsedSchema{schema: s}
-	if r.cfg.preparedChecks {
-		p.prepared = compat.Prepare(s)
-	}
-	return p
-}
-
 // parsedVersion returns the schema of v parsed, with its references
 // resolved in st. A stored schema that cannot be parsed (one whose
 // references no longer resolve, in a log written by an older edactl) is a
@@ -76,7 +74,7 @@ func (r *Registry) parsedVersion(st *state, v *Version) (*parsedSchema, error) {
 	if err != nil {
 		return nil, errUnreadableVersion(v, err)
 	}
-	p := r.newParsed(s)
+	p := &parsedSchema{schema: s}
 	r.parsed.put(k, p)
 	return p, nil
 }
@@ -87,7 +85,7 @@ func (r *Registry) parsedVersion(st *state, v *Version) (*parsedSchema, error) {
 func (r *Registry) remember(schemaCtx string, cand *candidate) {
 	p := cand.prepared
 	if p == nil {
-		p = r.newParsed(cand.parsed)
+		p = &parsedSchema{schema: cand.parsed}
 	}
 	r.parsed.put(parsedKey{schemaCtx, cand.key}, p)
 }
