@@ -574,7 +574,28 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 	if !c.spend(len(r.Fields()) + len(wfields)) {
 		return nil
 	}
+	flat := ri.shapes != nil && wi.shapes != nil && !c.alwaysIndex
 	for i, rf := range r.Fields() {
+		if flat && ri.plain[i] {
+			// A field without aliases, from prepared indexes: the common
+			// cases decided without looking into the schemas.
+			name := ri.names[i]
+			j := -1
+			if i < len(wi.names) && wi.names[i] == name && wi.unique {
+				j = i
+			} else if k, ok := wi.byName[name]; ok {
+				j = k
+			}
+			if j < 0 && ri.hasDefault[i] {
+				continue
+			}
+			if j >= 0 {
+				if rs, ws := ri.shapes[i], wi.shapes[j]; rs.key != "" && rs.key == ws.key {
+					c.spend(rs.steps)
+					continue
+				}
+			}
+		}
 		seg := func(suffix string) *segment {
 			return &segment{human: "." + rf.Name(), pointer: "/fields/" + strconv.Itoa(i) + suffix}
 		}

@@ -3,13 +3,14 @@ package compat
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/hamba/avro/v2"
 )
 
 // Prepared is a schema with what a check looks up in it computed once: the
 // fields of each of its records by name, and the shape of each field's type
-// (its JSON, when the type holds no named type). A registry keeps one per
+// (its structure, when the type holds no named type). A registry keeps one per
 // stored version and checks each new schema against them, so that a long
 // history is not indexed again at every registration.
 //
@@ -33,15 +34,21 @@ type recordIndex struct {
 	// byName holds.
 	unique bool
 	// shapes holds one entry per field, in field order; nil when the
-	// record was indexed during a check rather than prepared.
-	shapes []fieldShape
+	// record was indexed during a check rather than prepared. names,
+	// plain (the field has no aliases) and hasDefault are, when prepared,
+	// what the check reads of each field, in flat slices.
+	shapes     []fieldShape
+	names      []string
+	plain      []bool
+	hasDefault []bool
 }
 
 // fieldShape identifies a field's type for the identical-type shortcut.
 type fieldShape struct {
-	// key is the type's JSON when the type holds no named type and no
-	// union of more than smallUnion branches (checking it against an
-	// identical type then depends on its structure only); "" otherwise.
+	// key identifies the type's structure (shapeKey) when the type holds
+	// no named type and no union of more than smallUnion branches
+	// (checking it against an identical type then depends on its
+	// structure only); "" otherwise.
 	key string
 	// steps is what checking the type against an identical one charges.
 	steps int
@@ -95,9 +102,11 @@ func Prepare(s avro.Schema) *Prepared {
 			}
 			ix := newRecordIndex(t)
 			p.records[t] = ix
-			ix.shapes = make([]fieldShape, len(t.Fields()))
+			n := len(t.Fields())
+			ix.shapes, ix.names, ix.plain, ix.hasDefault = make([]fieldShape, n), make([]string, n), make([]bool, n), make([]bool, n)
 			for i, f := range t.Fields() {
 				ix.shapes[i] = shapeOf(self, f.Type())
+				ix.names[i], ix.plain[i], ix.hasDefault[i] = f.Name(), len(f.Aliases()) == 0, f.HasDefault()
 				walk(f.Type())
 			}
 		case *avro.ArraySchema:
@@ -127,7 +136,36 @@ func shapeOf(c *checker, t avro.Schema) fieldShape {
 	if res := c.check(t, t); len(res.issues) > 0 {
 		return fieldShape{} // cannot happen for an anonymous type; stay safe
 	}
-	return fieldShape{key: t.String(), steps: math.MaxInt - c.budget}
+	var b strings.Builder
+	shapeKey(&b, t)
+	return fieldShape{key: b.String(), steps: math.MaxInt - c.budget}
+}
+
+// shapeKey writes a key of anonymous type t that two types share only if
+// they have the same structure, logical types aside (checks ignore them):
+// the type name of a primitive, a(items), m(values), u(branch,branch...).
+func shapeKey(b *strings.Builder, t avro.Schema) {
+	switch t := t.(type) {
+	case *avro.ArraySchema:
+		b.WriteString("a(")
+		shapeKey(b, t.Items())
+		b.WriteByte(')')
+	case *avro.MapSchema:
+		b.WriteString("m(")
+		shapeKey(b, t.Values())
+		b.WriteByte(')')
+	case *avro.UnionSchema:
+		b.WriteString("u(")
+		for i, u := range t.Types() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			shapeKey(b, u)
+		}
+		b.WriteByte(')')
+	default:
+		b.WriteString(string(t.Type()))
+	}
 }
 
 // anonymous reports whether t holds no named type (record, enum, fixed or

@@ -147,8 +147,8 @@ func TestPreparedLongHistory(t *testing.T) {
 		t.Fatalf("optional fields: %v, %+v", err, r)
 	}
 	ix := Prepare(candidate).records[candidate.(*avro.RecordSchema)]
-	if ix.shapes[1].key != `["null","string"]` || ix.shapes[1].steps == 0 {
-		t.Fatalf("field f1 has shape %+v, want the union's JSON and its steps", ix.shapes[1])
+	if ix.shapes[1].key != `u(null,string)` || ix.shapes[1].steps == 0 {
+		t.Fatalf("field f1 has shape %+v, want the union's key and its steps", ix.shapes[1])
 	}
 	// An old version that wrote f7 as a long: the candidate's string
 	// union cannot read it.
