@@ -50,23 +50,29 @@ type cacheAdd struct {
 	schema avro.Schema
 }
 
-// known reads m's keys: those in fields go to fields (by exact name), the
-// others to props; a key equal to a field's name but for case (which
-// mapstructure, hamba's decoder, would take for the field) fails.
-func known(m map[string]any, fields ...string) (vals map[string]any, props map[string]any, ok bool) {
-	vals = make(map[string]any, len(fields))
+// keys are the values of the keys known reads, by position.
+type keys struct {
+	v   [6]any
+	has [6]bool
+}
+
+// known reads m's keys: those in fields (at most 6) go to the keys at the
+// same position (by exact name), the others to props; a key equal to a
+// field's name but for case (which mapstructure, hamba's decoder, would
+// take for the field) fails.
+func known(m map[string]any, fields ...string) (vals keys, props map[string]any, ok bool) {
 outer:
 	for k, v := range m {
 		if strings.EqualFold(k, "props") {
-			return nil, nil, false // mapstructure may take it for the props field
+			return keys{}, nil, false // mapstructure may take it for the props field
 		}
-		for _, f := range fields {
+		for i, f := range fields {
 			if k == f {
-				vals[k] = v
+				vals.v[i], vals.has[i] = v, true
 				continue outer
 			}
 			if strings.EqualFold(k, f) {
-				return nil, nil, false
+				return keys{}, nil, false
 			}
 		}
 		if props == nil {
@@ -77,24 +83,22 @@ outer:
 	return vals, props, true
 }
 
-// str returns vals[k] as a string ("" when absent), failing on another type.
-func str(vals map[string]any, k string) (string, bool) {
-	v, present := vals[k]
-	if !present {
+// str returns key i as a string ("" when absent), failing on another type.
+func (k *keys) str(i int) (string, bool) {
+	if !k.has[i] {
 		return "", true
 	}
-	s, ok := v.(string)
+	s, ok := k.v[i].(string)
 	return s, ok
 }
 
-// strs returns vals[k] as a []string (nil when absent), failing on another
+// strs returns key i as a []string (nil when absent), failing on another
 // type.
-func strs(vals map[string]any, k string) ([]string, bool) {
-	v, present := vals[k]
-	if !present {
+func (k *keys) strs(i int) ([]string, bool) {
+	if !k.has[i] {
 		return nil, true
 	}
-	list, ok := v.([]any)
+	list, ok := k.v[i].([]any)
 	if !ok {
 		return nil, false
 	}
@@ -112,14 +116,14 @@ func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bo
 	if !ok {
 		return nil, false
 	}
-	if t, ok := vals["type"].(string); !ok || t != "record" {
+	if t, ok := vals.v[0].(string); !ok || t != "record" {
 		return nil, false
 	}
-	name, ok1 := str(vals, "name")
-	ns, ok2 := str(vals, "namespace")
-	aliases, ok3 := strs(vals, "aliases")
-	doc, ok4 := str(vals, "doc")
-	rawFields, ok5 := vals["fields"].([]any)
+	name, ok1 := vals.str(1)
+	ns, ok2 := vals.str(2)
+	aliases, ok3 := vals.strs(3)
+	doc, ok4 := vals.str(4)
+	rawFields, ok5 := vals.v[5].([]any)
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || name == "" {
 		return nil, false
 	}
@@ -158,11 +162,11 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	if !ok {
 		return nil, false
 	}
-	name, ok1 := str(vals, "name")
-	aliases, ok2 := strs(vals, "aliases")
-	doc, ok3 := str(vals, "doc")
-	order, ok4 := str(vals, "order")
-	rawType, hasType := vals["type"]
+	name, ok1 := vals.str(0)
+	aliases, ok2 := vals.strs(1)
+	doc, ok3 := vals.str(3)
+	order, ok4 := vals.str(5)
+	rawType, hasType := vals.v[2], vals.has[2]
 	if !ok1 || !ok2 || !ok3 || !ok4 || !hasType || name == "" {
 		return nil, false
 	}
@@ -170,7 +174,7 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	if !ok {
 		return nil, false
 	}
-	def, hasDef := vals["default"]
+	def, hasDef := vals.v[4], vals.has[4]
 	if !hasDef {
 		def = avro.NoDefault
 	}
@@ -210,7 +214,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			return p.record(namespace, t)
 		case avro.Array:
 			vals, props, ok := known(t, "type", "items")
-			items, present := vals["items"]
+			items, present := vals.v[1], vals.has[1]
 			if !ok || !present {
 				return nil, false
 			}
@@ -221,7 +225,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			return avro.NewArraySchema(s, avro.WithProps(props)), true
 		case avro.Map:
 			vals, props, ok := known(t, "type", "values")
-			values, present := vals["values"]
+			values, present := vals.v[1], vals.has[1]
 			if !ok || !present {
 				return nil, false
 			}
@@ -252,7 +256,7 @@ func primitive(t avro.Type) (avro.Schema, bool) {
 // type hamba knows (not decimal, whose parameters it reads itself) or none.
 func logicalPrimitive(t avro.Type, m map[string]any) (avro.Schema, bool) {
 	vals, props, ok := known(m, "type")
-	if !ok || len(vals) != 1 {
+	if !ok || !vals.has[0] {
 		return nil, false
 	}
 	if len(props) == 0 {
