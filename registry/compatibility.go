@@ -175,18 +175,35 @@ func (r *Registry) compare(st *state, subject string, level compat.Level, cand *
 	if err := parsedCandidate(st, cand); err != nil {
 		return nil, false, err
 	}
-	schemas := make([]avro.Schema, len(hist))
+	if cand.prepared == nil {
+		cand.prepared = &parsedSchema{schema: cand.parsed}
+	}
+	versions := make([]*parsedSchema, len(hist))
 	for i, v := range hist {
-		s, err := r.parsedVersion(st, v)
+		p, err := r.parsedVersion(st, v)
 		if err != nil {
 			return nil, false, err
 		}
-		schemas[i] = s
+		versions[i] = p
 	}
 	if r.beforeCompare != nil {
 		r.beforeCompare(subject)
 	}
-	rep, err := compat.CheckBounded(level, cand.parsed, schemas, budget)
+	var rep compat.Report
+	var err error
+	if r.cfg.preparedChecks {
+		prepared := make([]*compat.Prepared, len(versions))
+		for i, p := range versions {
+			prepared[i] = p.prepare()
+		}
+		rep, err = compat.CheckPrepared(level, cand.prepared.prepare(), prepared, budget)
+	} else {
+		schemas := make([]avro.Schema, len(versions))
+		for i, p := range versions {
+			schemas[i] = p.schema
+		}
+		rep, err = compat.CheckBounded(level, cand.parsed, schemas, budget)
+	}
 	if err != nil {
 		if errors.Is(err, compat.ErrTooComplex) {
 			return nil, false, errTooComplex(err)

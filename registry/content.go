@@ -88,6 +88,7 @@ func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]b
 func newContent(id int, schemaCtx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) *Content {
 	c := &Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
 	var b bytes.Buffer
+	b.Grow(len(schema) + len(schema)/8 + 64) // quotes are escaped
 	b.WriteByte('{')
 	if schemaType != "" {
 		b.WriteString(`"schemaType":`)
@@ -120,6 +121,7 @@ func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
 func newVersion(subject string, version int, c *Content) *Version {
 	v := &Version{Subject: subject, Version: version, Content: c}
 	var b bytes.Buffer
+	b.Grow(len(c.Schema) + len(c.Schema)/8 + len(subject) + 64) // quotes are escaped
 	b.WriteString(`{"subject":`)
 	writeJSONString(&b, subject)
 	b.WriteString(`,"version":`)

@@ -28,8 +28,9 @@
 //
 // A write is prepared first against a snapshot, on the caller's goroutine:
 // parsing (hamba/avro through internal/avroschema, with parsed history
-// versions cached by content), validation, the canonical text and content
-// key, and the compatibility check (compat.CheckBounded, within the budget
+// versions cached by content and prepared once for checks by
+// compat.Prepare), validation, the canonical text and content key, and the
+// compatibility check (compat.CheckPrepared, within the budget
 // WithCompatibilityBudget sets; a check over it is 42201) are the
 // expensive parts and hold no lock. A write that changes nothing (an error,
 // or a schema that is already a live version) is answered from the

@@ -23,6 +23,7 @@ type config struct {
 	maxID          int
 	snapshotPath   string
 	snapshotEvery  int
+	preparedChecks bool
 }
 
 func defaultConfig() config {
@@ -32,10 +33,11 @@ func defaultConfig() config {
 		maxBatch:       1024,
 		maxSchemaBytes: 4 << 20,
 		writeTimeout:   30 * time.Second,
-		commitDelay:    2 * time.Millisecond,
+		commitDelay:    DefaultCommitDelay,
 		compatBudget:   compat.DefaultBudget,
 		maxID:          maxIDOrVersion,
 		snapshotEvery:  10_000,
+		preparedChecks: true,
 	}
 }
 
@@ -59,6 +61,9 @@ func WithMaxSchemaBytes(n int) Option { return func(c *config) { c.maxSchemaByte
 // with 50002, overriding the default of 30s. The write may still commit.
 func WithWriteTimeout(d time.Duration) Option { return func(c *config) { c.writeTimeout = d } }
 
+// DefaultCommitDelay is the commit delay WithCommitDelay overrides.
+const DefaultCommitDelay = 2 * time.Millisecond
+
 // WithCommitDelay sets how long the sequencer waits for more writers before
 // a commit when fewer are queued than joined the previous one, overriding the
 // default of 2ms. Writers released by a commit come back within a fraction
@@ -73,6 +78,13 @@ func WithCommitDelay(d time.Duration) Option { return func(c *config) { c.commit
 // instead of holding a request for as long as a hostile schema makes it
 // take.
 func WithCompatibilityBudget(steps int) Option { return func(c *config) { c.compatBudget = steps } }
+
+// WithPreparedChecks(false) checks compatibility against plain parsed
+// schemas, indexing every history version again at each check, instead of
+// against schemas prepared once per stored version (compat.Prepare), which
+// is the default (true). Both find the same problems and reach the same
+// budget verdicts; the option exists to measure the difference.
+func WithPreparedChecks(on bool) Option { return func(c *config) { c.preparedChecks = on } }
 
 // withMaxID sets the largest schema id allocated, overriding the default of
 // 2^31-1 (the largest id the wire format carries), so that tests can fill

@@ -57,6 +57,8 @@ type candidate struct {
 	metadata *Metadata
 	key      [32]byte
 	parsed   avro.Schema
+	// prepared is parsed as checks use it, made by the first check.
+	prepared *parsedSchema
 	// problems are what validation found that hamba/avro lets through
 	// (avroschema.Validate, names two texts define differently): a new
 	// version with problems is refused (42201) except in IMPORT mode,

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hamba/avro/v2"
-
 	"github.com/edactl/edactl/registry/store"
 )
 
@@ -104,7 +102,7 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		cmds:     make(chan *command, 4096),
 		stop:     make(chan struct{}),
 		stopped:  make(chan struct{}),
-		parsed:   parseCache{m: map[parsedKey]avro.Schema{}},
+		parsed:   parseCache{m: map[parsedKey]*parsedSchema{}},
 		pending:  map[string]*command{},
 		inFlight: make(chan struct{}, maxInFlight),
 		instance: newInstanceID(),

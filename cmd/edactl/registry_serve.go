@@ -39,6 +39,9 @@ type registryServeOptions struct {
 	Store string
 	Topic string
 	Kafka kafkaOptions
+	// CommitDelay is how long the sequencer waits for more writers
+	// before a group commit (registry.WithCommitDelay).
+	CommitDelay time.Duration
 }
 
 // registryLimits are the limit flags of `edactl registry serve`; their
@@ -141,6 +144,7 @@ restart reads only the records after it.`,
 	f.StringVar(&opts.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	f.StringVar(&opts.Store, "store", "bolt", "where the log lives: bolt (a file under --data) or kafka (--topic on --brokers, shared by many instances)")
 	f.StringVar(&opts.Topic, "topic", store.DefaultKafkaTopic, "the log's topic with --store kafka")
+	f.DurationVar(&opts.CommitDelay, "commit-delay", registry.DefaultCommitDelay, "longest wait for more writers before a group commit, when fewer are queued than joined the last one (0: commit what is queued at once)")
 	f.BoolVar(&opts.AccessLog, "access-log", true, "log every request (buffered, flushed every 100ms and at shutdown)")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with; reloaded on SIGHUP")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
@@ -174,6 +178,9 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 
 // runRegistryServe serves the registry API on opts.Addr until ctx ends.
 func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServeOptions) error {
+	if opts.CommitDelay < 0 {
+		return usageErrorf("invalid --commit-delay %v: must not be negative", opts.CommitDelay)
+	}
 	logger, err := newLogger(stderr, opts.LogFormat)
 	if err != nil {
 		return err
@@ -210,7 +217,7 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 	if err != nil {
 		return err
 	}
-	regOpts := []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level)}
+	regOpts := []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level), registry.WithCommitDelay(opts.CommitDelay)}
 	if opts.Store == "kafka" {
 		// A local snapshot of the folded topic, so a restart folds only
 		// what came after it.

@@ -48,7 +48,13 @@ func ParseWithReferences(text string, refs ...string) (avro.Schema, error) {
 	return parseInto(text, cache)
 }
 
-func parseInto(text string, cache *avro.SchemaCache) (s avro.Schema, err error) {
+func parseInto(text string, cache *avro.SchemaCache) (avro.Schema, error) {
+	return parseIntoWith(text, cache, false)
+}
+
+// parseIntoWith is parseInto; fast tries fastParse before hamba/avro's
+// parser.
+func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Schema, err error) {
 	data := []byte(text)
 	if err := validateJSON(data); err != nil {
 		return nil, err
@@ -58,6 +64,11 @@ func parseInto(text string, cache *avro.SchemaCache) (s avro.Schema, err error) 
 			s, err = nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
 		}
 	}()
+	if fast {
+		if s, ok := fastParse(data, cache); ok {
+			return s, nil
+		}
+	}
 	s, err = avro.ParseBytesWithCache(data, "", cache)
 	if err != nil {
 		return nil, &ParseError{Msg: "invalid schema: " + strings.TrimPrefix(err.Error(), "avro: ")}

@@ -210,7 +210,7 @@ func newServer(h http.Handler) *httptest.Server {
 // iteration is one registration; the schemas/s metric is the throughput.
 // It fails unless every registration answered 200 with an id of its own.
 //
-//	go test -run '^$' -bench Register -benchtime 20000x ./registry/api/
+//	go test -run '^$' -bench '^BenchmarkRegister$' -benchtime 20000x ./registry/api/
 func BenchmarkRegister(b *testing.B) {
 	ctx := context.Background()
 	log, err := store.OpenBolt(b.TempDir())

@@ -133,3 +133,56 @@ func BenchmarkParse(b *testing.B) {
 		b.Fatalf("parsed %s, want the 50-field record", s)
 	}
 }
+
+// BenchmarkCheckLongHistory checks version 61 of a record against its 60
+// earlier versions under BACKWARD_TRANSITIVE, each version adding an
+// optional field: with plain schemas (CheckBounded) and prepared ones
+// (CheckPrepared, the history prepared once, the candidate at every check
+// as the registry does), in the same run. It fails unless every check
+// compares with the 60 versions and finds them compatible.
+//
+//	go test -run '^$' -bench CheckLongHistory -count 8 ./registry/compat/
+func BenchmarkCheckLongHistory(b *testing.B) {
+	version := func(v int) string {
+		var sb strings.Builder
+		sb.WriteString(`{"type":"record","name":"Event","namespace":"bench","fields":[{"name":"id","type":"string"}`)
+		for f := 1; f < v; f++ {
+			fmt.Fprintf(&sb, `,{"name":"f%d","type":["null","string"],"default":null}`, f)
+		}
+		sb.WriteString(`]}`)
+		return sb.String()
+	}
+	candidate, err := avroschema.Parse(version(61))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var history []avro.Schema
+	var prepared []*Prepared
+	for v := 60; v >= 1; v-- {
+		s, err := avroschema.Parse(version(v))
+		if err != nil {
+			b.Fatal(err)
+		}
+		history = append(history, s)
+		prepared = append(prepared, Prepare(s))
+	}
+	check := func(b *testing.B, r Report, err error) {
+		if err != nil || !r.Compatible || len(r.Comparisons) != 60 {
+			b.Fatalf("compatible %v with %d comparisons (%v), want compatible with 60", r.Compatible, len(r.Comparisons), err)
+		}
+	}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := CheckBounded(BackwardTransitive, candidate, history, DefaultBudget)
+			check(b, r, err)
+		}
+	})
+	b.Run("prepared", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := CheckPrepared(BackwardTransitive, Prepare(candidate), prepared, DefaultBudget)
+			check(b, r, err)
+		}
+	})
+}

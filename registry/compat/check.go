@@ -143,6 +143,13 @@ func CheckBounded(level Level, candidate avro.Schema, history []avro.Schema, bud
 }
 
 func check(level Level, candidate avro.Schema, history []avro.Schema, budget int) (Report, error) {
+	return checkWith(level, candidate, history, budget, nil)
+}
+
+// checkWith is check; before comparing with history[i] it calls before (if
+// not nil) with the checker, which CheckPrepared uses to hand it the
+// prepared indexes of the two schemas.
+func checkWith(level Level, candidate avro.Schema, history []avro.Schema, budget int, before func(c *checker, i int)) (Report, error) {
 	r := Report{Level: level, Compatible: true, Comparisons: []Comparison{}}
 	if level == None || len(history) == 0 {
 		return r, nil
@@ -154,6 +161,9 @@ func check(level Level, candidate avro.Schema, history []avro.Schema, budget int
 	c := newChecker() // shared: memoised pairs and field indexes serve every comparison
 	c.budget = budget
 	for i := 0; i < n; i++ {
+		if before != nil {
+			before(c, i)
+		}
 		if level.ChecksBackward() {
 			r.add(Comparison{Against: i, Direction: DirBackward, Incompatibilities: c.pair(candidate, history[i])})
 		}
@@ -190,7 +200,7 @@ func CheckPair(reader, writer avro.Schema) []Incompatibility {
 }
 
 func newChecker() *checker {
-	return &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]map[string]*avro.Field{},
+	return &checker{memo: map[pairKey]*pairResult{}, fields: map[*avro.RecordSchema]*recordIndex{},
 		unions: map[*avro.UnionSchema]*unionIndex{}, budget: -1}
 }
 
@@ -262,8 +272,13 @@ var compatible = &pairResult{done: true}
 
 type checker struct {
 	memo   map[pairKey]*pairResult
-	fields map[*avro.RecordSchema]map[string]*avro.Field
+	fields map[*avro.RecordSchema]*recordIndex
 	unions map[*avro.UnionSchema]*unionIndex
+
+	// prepared are the Prepared schemas of the comparison running (the
+	// candidate's and the history entry's), whose record indexes are
+	// looked up before fields; nil for checks of plain schemas.
+	prepared [2]*Prepared
 
 	// budget is the number of steps left (negative: unlimited); when it
 	// runs out, exceeded is set and every further comparison answers
@@ -533,39 +548,68 @@ func (c *checker) writerUnion(reader avro.Schema, w *avro.UnionSchema) *pairResu
 	return res
 }
 
-func (c *checker) writerFields(w *avro.RecordSchema) map[string]*avro.Field {
-	m, ok := c.fields[w]
-	if !ok {
-		m = make(map[string]*avro.Field, len(w.Fields()))
-		for _, f := range w.Fields() {
-			m[f.Name()] = f
+// record returns the index of record rec: the Prepared one if rec belongs
+// to a schema of the comparison that was prepared, otherwise one built (by
+// field name only, without shapes) and kept for the rest of the check.
+func (c *checker) record(rec *avro.RecordSchema) *recordIndex {
+	for _, p := range c.prepared {
+		if p != nil {
+			if ix, ok := p.records[rec]; ok {
+				return ix
+			}
 		}
-		c.fields[w] = m
 	}
-	return m
+	ix, ok := c.fields[rec]
+	if !ok {
+		ix = newRecordIndex(rec)
+		c.fields[rec] = ix
+	}
+	return ix
 }
 
 func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 	var out []relIssue
-	wf := c.writerFields(w)
-	if !c.spend(len(r.Fields()) + len(w.Fields())) {
+	ri, wi := c.record(r), c.record(w)
+	wfields := w.Fields()
+	if !c.spend(len(r.Fields()) + len(wfields)) {
 		return nil
 	}
+	flat := ri.shapes != nil && wi.shapes != nil && !c.alwaysIndex
 	for i, rf := range r.Fields() {
+		if flat && ri.plain[i] {
+			// A field without aliases, from prepared indexes: the common
+			// cases decided without looking into the schemas.
+			name := ri.names[i]
+			j := -1
+			if i < len(wi.names) && wi.names[i] == name && wi.unique {
+				j = i
+			} else if k, ok := wi.byName[name]; ok {
+				j = k
+			}
+			if j < 0 && ri.hasDefault[i] {
+				continue
+			}
+			if j >= 0 {
+				if rs, ws := ri.shapes[i], wi.shapes[j]; rs.key != "" && rs.key == ws.key {
+					c.spend(rs.steps)
+					continue
+				}
+			}
+		}
 		seg := func(suffix string) *segment {
 			return &segment{human: "." + rf.Name(), pointer: "/fields/" + strconv.Itoa(i) + suffix}
 		}
-		direct, hasDirect := wf[rf.Name()]
+		direct, hasDirect := wi.field(wfields, rf.Name(), i)
 		matches := 0
-		var match *avro.Field
+		match := -1
 		if hasDirect {
 			matches, match = 1, direct
 		}
 		for _, a := range rf.Aliases() {
-			if f, ok := wf[a]; ok && f != match {
+			if j, ok := wi.byName[a]; ok && j != match {
 				matches++
-				if match == nil {
-					match = f
+				if match < 0 {
+					match = j
 				}
 			}
 		}
@@ -580,7 +624,7 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 		case matches > 1:
 			var names []string
 			for _, cand := range append([]string{rf.Name()}, rf.Aliases()...) {
-				if _, ok := wf[cand]; ok {
+				if _, ok := wi.byName[cand]; ok {
 					names = append(names, strconv.Quote(cand))
 				}
 			}
@@ -588,7 +632,13 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 				msg:    fmt.Sprintf("reader field %q matches several writer fields (%s) by name and alias", rf.Name(), strings.Join(names, ", ")),
 				reader: describe(rf.Type()), writer: describe(w), loc: seg("")})
 		default:
-			sub := c.check(rf.Type(), match.Type())
+			if steps, ok := sameShape(ri, i, wi, match); ok && !c.alwaysIndex {
+				// Identical types without named types read each other:
+				// charge what the walk below would, skip the walk.
+				c.spend(steps)
+				continue
+			}
+			sub := c.check(rf.Type(), wfields[match].Type())
 			if len(sub.issues) == 0 {
 				continue
 			}

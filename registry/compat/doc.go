@@ -16,6 +16,11 @@
 //     the first error and reports no path). Named-type pairs are memoised and
 //     a pair already being compared counts as compatible, as in Avro Java, so
 //     recursive types terminate and large schemas stay linear.
+//   - Prepare indexes a schema once (record fields by name, the shape of
+//     each field's type) for CheckPrepared, which a registry uses against
+//     long histories; it skips the walk of identical anonymous field types
+//     but charges the budget what the walk would, so its reports and budget
+//     verdicts are CheckBounded's (tests compare the two).
 //   - Names are compared as Avro Java does: unqualified names must be equal,
 //     or the reader's aliases must contain the writer's full name.
 //   - Logical types are ignored: resolution follows the underlying type.

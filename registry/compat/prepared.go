@@ -1,0 +1,215 @@
+package compat
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/hamba/avro/v2"
+)
+
+// Prepared is a schema with what a check looks up in it computed once: the
+// fields of each of its records by name, and the shape of each field's type
+// (its structure, when the type holds no named type). A registry keeps one per
+// stored version and checks each new schema against them, so that a long
+// history is not indexed again at every registration.
+//
+// Shapes let a check skip the walk of a field whose reader and writer types
+// are the same anonymous type (["null","string"] in both, say), which
+// always reads itself; it charges the budget what the walk would have, so a
+// check of Prepared schemas finds exactly what Check and CheckBounded find
+// (same report, same budget verdict). A Prepared is immutable and safe for
+// concurrent use.
+type Prepared struct {
+	schema  avro.Schema
+	records map[*avro.RecordSchema]*recordIndex
+}
+
+// recordIndex is what a check looks up in one record: its fields by name
+// (field positions) and, when prepared, the shape of each field's type.
+type recordIndex struct {
+	byName map[string]int
+	// unique is true when no two fields share a name (always, for parsed
+	// schemas): then a field found at the position asked for is the one
+	// byName holds.
+	unique bool
+	// shapes holds one entry per field, in field order; nil when the
+	// record was indexed during a check rather than prepared. names,
+	// plain (the field has no aliases) and hasDefault are, when prepared,
+	// what the check reads of each field, in flat slices.
+	shapes     []fieldShape
+	names      []string
+	plain      []bool
+	hasDefault []bool
+}
+
+// fieldShape identifies a field's type for the identical-type shortcut.
+type fieldShape struct {
+	// key identifies the type's structure (shapeKey) when the type holds
+	// no named type and no union of more than smallUnion branches
+	// (checking it against an identical type then depends on its
+	// structure only); "" otherwise.
+	key string
+	// steps is what checking the type against an identical one charges.
+	steps int
+}
+
+func newRecordIndex(rec *avro.RecordSchema) *recordIndex {
+	ix := &recordIndex{byName: make(map[string]int, len(rec.Fields()))}
+	for i, f := range rec.Fields() {
+		ix.byName[f.Name()] = i
+	}
+	ix.unique = len(ix.byName) == len(rec.Fields())
+	return ix
+}
+
+// field returns the position of the field named name among fields (the
+// record's), trying position hint first: versions of a record mostly keep
+// their fields in place, so a reader's field i is usually the writer's
+// field i, found without hashing its name.
+func (ix *recordIndex) field(fields []*avro.Field, name string, hint int) (int, bool) {
+	if ix.unique && hint < len(fields) && fields[hint].Name() == name {
+		return hint, true
+	}
+	j, ok := ix.byName[name]
+	return j, ok
+}
+
+// sameShape reports whether field i of the reader record and field j of
+// the writer record have the same anonymous type, and if so the steps
+// checking one against the other takes.
+func sameShape(r *recordIndex, i int, w *recordIndex, j int) (int, bool) {
+	if r.shapes == nil || w.shapes == nil {
+		return 0, false
+	}
+	rs, ws := r.shapes[i], w.shapes[j]
+	if rs.key == "" || rs.key != ws.key {
+		return 0, false
+	}
+	return rs.steps, true
+}
+
+// Prepare indexes schema s for CheckPrepared.
+func Prepare(s avro.Schema) *Prepared {
+	p := &Prepared{schema: s, records: map[*avro.RecordSchema]*recordIndex{}}
+	self := newChecker()
+	var walk func(avro.Schema)
+	walk = func(s avro.Schema) {
+		switch t := deref(s).(type) {
+		case *avro.RecordSchema:
+			if _, seen := p.records[t]; seen {
+				return
+			}
+			ix := newRecordIndex(t)
+			p.records[t] = ix
+			n := len(t.Fields())
+			ix.shapes, ix.names, ix.plain, ix.hasDefault = make([]fieldShape, n), make([]string, n), make([]bool, n), make([]bool, n)
+			for i, f := range t.Fields() {
+				ix.shapes[i] = shapeOf(self, f.Type())
+				ix.names[i], ix.plain[i], ix.hasDefault[i] = f.Name(), len(f.Aliases()) == 0, f.HasDefault()
+				walk(f.Type())
+			}
+		case *avro.ArraySchema:
+			walk(t.Items())
+		case *avro.MapSchema:
+			walk(t.Values())
+		case *avro.UnionSchema:
+			for _, b := range t.Types() {
+				walk(b)
+			}
+		}
+	}
+	walk(s)
+	return p
+}
+
+// Schema returns the schema p was prepared from.
+func (p *Prepared) Schema() avro.Schema { return p.schema }
+
+// shapeOf returns the shape of type t, measuring with c what checking t
+// against itself charges.
+func shapeOf(c *checker, t avro.Schema) fieldShape {
+	if !anonymous(t) {
+		return fieldShape{}
+	}
+	c.budget, c.exceeded = math.MaxInt, false
+	if res := c.check(t, t); len(res.issues) > 0 {
+		return fieldShape{} // cannot happen for an anonymous type; stay safe
+	}
+	var b strings.Builder
+	shapeKey(&b, t)
+	return fieldShape{key: b.String(), steps: math.MaxInt - c.budget}
+}
+
+// shapeKey writes a key of anonymous type t that two types share only if
+// they have the same structure, logical types aside (checks ignore them):
+// the type name of a primitive, a(items), m(values), u(branch,branch...).
+func shapeKey(b *strings.Builder, t avro.Schema) {
+	switch t := t.(type) {
+	case *avro.ArraySchema:
+		b.WriteString("a(")
+		shapeKey(b, t.Items())
+		b.WriteByte(')')
+	case *avro.MapSchema:
+		b.WriteString("m(")
+		shapeKey(b, t.Values())
+		b.WriteByte(')')
+	case *avro.UnionSchema:
+		b.WriteString("u(")
+		for i, u := range t.Types() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			shapeKey(b, u)
+		}
+		b.WriteByte(')')
+	default:
+		b.WriteString(string(t.Type()))
+	}
+}
+
+// anonymous reports whether t holds no named type (record, enum, fixed or
+// a reference to one) and no union of more than smallUnion branches: a
+// check of such a type walks it the same way whatever else it compares.
+func anonymous(t avro.Schema) bool {
+	switch t := t.(type) {
+	case *avro.PrimitiveSchema, *avro.NullSchema:
+		return true
+	case *avro.ArraySchema:
+		return anonymous(t.Items())
+	case *avro.MapSchema:
+		return anonymous(t.Values())
+	case *avro.UnionSchema:
+		if len(t.Types()) > smallUnion {
+			return false
+		}
+		for _, b := range t.Types() {
+			if !anonymous(b) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// CheckPrepared is CheckBounded for prepared schemas: the same report and
+// the same budget verdict, with less work per history entry.
+func CheckPrepared(level Level, candidate *Prepared, history []*Prepared, budget int) (Report, error) {
+	if budget <= 0 {
+		return Report{}, fmt.Errorf("compat: the work budget must be positive, got %d", budget)
+	}
+	if candidate == nil {
+		return Report{}, fmt.Errorf("compat: nil candidate")
+	}
+	schemas := make([]avro.Schema, len(history))
+	for i, h := range history {
+		if h == nil {
+			return Report{}, fmt.Errorf("compat: history[%d] is nil", i)
+		}
+		schemas[i] = h.schema
+	}
+	return checkWith(level, candidate.schema, schemas, budget, func(c *checker, i int) {
+		c.prepared = [2]*Prepared{candidate, history[i]}
+	})
+}
