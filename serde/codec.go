@@ -122,6 +122,9 @@ type Codec[T any] struct {
 	typ Type
 	cfg codecConfig
 	fp  uint64
+	// reset is true when decoding does not set every part of a T
+	// (avrovalue.Overwrites): Decode then zeroes *v first.
+	reset bool
 
 	idOnce sync.Mutex
 	id     atomic.Int64 // 0 until known; id+1 is stored so that id 0 is representable
@@ -144,7 +147,7 @@ type readerEntry struct {
 // NewCodec returns a Codec for T described by typ, reading the registry
 // through reg.
 func NewCodec[T any](reg *Registry, typ Type, opts ...CodecOpt) *Codec[T] {
-	c := &Codec[T]{reg: reg, typ: typ, fp: avroschema.FingerprintCRC64(typ.Schema)}
+	c := &Codec[T]{reg: reg, typ: typ, fp: avroschema.FingerprintCRC64(typ.Schema), reset: !avrovalue.Overwrites(typ.Schema)}
 	for _, o := range opts {
 		o(&c.cfg)
 	}
@@ -276,10 +279,13 @@ func (c *Codec[T]) Decode(ctx context.Context, framed []byte, v *T) error {
 }
 
 // unmarshal decodes body (in the type's own encoding) into v, zeroed
-// first so that nothing of an earlier value survives.
+// first, unless decoding sets every part of it, so that nothing of an
+// earlier value survives.
 func (c *Codec[T]) unmarshal(id int, body []byte, v *T) error {
-	var zero T
-	*v = zero
+	if c.reset {
+		var zero T
+		*v = zero
+	}
 	r := c.readerPool.Get().(*avro.Reader)
 	defer c.readerPool.Put(r)
 	return decodeBody(r, c.typ.Schema, body, v, id)
