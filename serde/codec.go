@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/hamba/avro/v2"
+	"github.com/modern-go/reflect2"
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/internal/avroschema"
@@ -55,9 +57,9 @@ type Type struct {
 	// Go types of union branches registered).
 	API avro.API
 
-	// readers pools hamba readers for DecodeBody (NewType sets it): a
-	// reader keeps the slab its strings are cut from.
-	readers *sync.Pool
+	// body holds what DecodeBody reuses between calls (NewType sets it):
+	// pooled hamba readers and the decoder of the Go type last decoded.
+	body *bodyDecoding
 }
 
 // CodecOpt configures a Codec.
@@ -132,6 +134,9 @@ type Codec[T any] struct {
 	mu      sync.Mutex
 	readers atomic.Pointer[map[int]*readerEntry] // copy on write
 
+	// dec is hamba's decoder of *T with the type's schema, looked up once
+	// instead of in hamba's cache per call.
+	dec        avro.ValDecoder
 	readerPool sync.Pool // *avro.Reader
 	writerPool sync.Pool // *avro.Writer
 	bufPool    sync.Pool // *[]byte for resolved bodies
@@ -153,6 +158,7 @@ func NewCodec[T any](reg *Registry, typ Type, opts ...CodecOpt) *Codec[T] {
 	}
 	empty := map[int]*readerEntry{}
 	c.readers.Store(&empty)
+	c.dec = typ.API.DecoderOf(typ.Schema, reflect2.TypeOf((*T)(nil)))
 	c.readerPool.New = func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(typ.API)) }
 	c.writerPool.New = func() any { return avro.NewWriter(nil, 512, avro.WithWriterConfig(typ.API)) }
 	c.bufPool.New = func() any { b := make([]byte, 0, 512); return &b }
@@ -287,8 +293,9 @@ func (c *Codec[T]) unmarshal(id int, body []byte, v *T) error {
 		*v = zero
 	}
 	r := c.readerPool.Get().(*avro.Reader)
-	defer c.readerPool.Put(r)
-	return decodeBody(r, c.typ.Schema, body, v, id)
+	err := decodeWith(r, c.dec, c.typ.Schema, body, unsafe.Pointer(v), id)
+	c.readerPool.Put(r)
+	return err
 }
 
 // reader returns the decoding plan for writer schema id, building it on
