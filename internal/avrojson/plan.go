@@ -70,6 +70,7 @@ type jsonStep struct {
 // opening brace or a comma, then its quoted name and a colon.
 type jsonField struct {
 	prefix string
+	short  shortText // prefix as words
 	name   string
 	step   *jsonStep
 }
@@ -138,6 +139,7 @@ func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
 			}
 			prefix := AppendJSONString([]byte{sep}, f.Name())
 			fields[i] = jsonField{prefix: string(append(prefix, ':')), name: f.Name(), step: c.step(f.Type())}
+			fields[i].short = newShortText(fields[i].prefix)
 		}
 		st.fields = fields
 		return st

@@ -214,7 +214,7 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		}
 		for i := range st.fields {
 			f := &st.fields[i]
-			out = append(out, f.prefix...)
+			out = appendShort(out, &f.short, f.prefix)
 			var err *renderError
 			if f.step.op < opRecord && depth < avrovalue.MaxDepth {
 				out, err = r.leaf(out, f.step)
@@ -321,7 +321,7 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 					out = append(out, ',')
 				}
 				var ok bool
-				if out, ok = appendJSONBytes(out, k); !ok {
+				if out, ok = appendQuotedBytes(out, k); !ok {
 					return out, r.invalid(before, "map key is not valid UTF-8")
 				}
 				out = append(out, ':')
@@ -362,7 +362,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 			return out, err
 		}
 		var ok bool
-		if out, ok = appendJSONBytes(out, b); !ok {
+		if out, ok = appendQuotedBytes(out, b); !ok {
 			return out, r.invalid(start, "string is not valid UTF-8")
 		}
 	case opLong:
