@@ -61,9 +61,12 @@ type jsonStep struct {
 	// symbols are an enum's symbols as JSON strings; name is the enum's
 	// full name (for errors), or the unsupported type's name.
 	symbols []string
+	short   []shortText // symbols as words
 	name    string
 	// branches are a union's branches.
 	branches []jsonBranch
+	// dates remembers the last date a date or timestamp rendered.
+	dates *dateCache
 }
 
 // jsonField is a record field: prefix is what comes before its value, the
@@ -145,10 +148,12 @@ func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
 		return st
 	case *avro.EnumSchema:
 		syms := make([]string, len(t.Symbols()))
+		short := make([]shortText, len(syms))
 		for i, sym := range t.Symbols() {
 			syms[i] = string(AppendJSONString(nil, sym))
+			short[i] = newShortText(syms[i])
 		}
-		return &jsonStep{op: opEnum, symbols: syms, name: t.FullName()}
+		return &jsonStep{op: opEnum, symbols: syms, short: short, name: t.FullName()}
 	case *avro.FixedSchema:
 		st := &jsonStep{op: opFixed, size: t.Size()}
 		if dec, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
@@ -194,7 +199,7 @@ func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
 	case avro.Int:
 		switch logical {
 		case avro.Date:
-			return &jsonStep{op: opDate}
+			return &jsonStep{op: opDate, dates: &dateCache{}}
 		case avro.TimeMillis:
 			return &jsonStep{op: opTimeMillis}
 		}
@@ -202,13 +207,13 @@ func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
 	case avro.Long:
 		switch logical {
 		case avro.TimestampMillis:
-			return &jsonStep{op: opTimestampMillis}
+			return &jsonStep{op: opTimestampMillis, dates: &dateCache{}}
 		case avro.TimestampMicros:
-			return &jsonStep{op: opTimestampMicros}
+			return &jsonStep{op: opTimestampMicros, dates: &dateCache{}}
 		case avro.LocalTimestampMillis:
-			return &jsonStep{op: opLocalTimestampMillis}
+			return &jsonStep{op: opLocalTimestampMillis, dates: &dateCache{}}
 		case avro.LocalTimestampMicros:
-			return &jsonStep{op: opLocalTimestampMicros}
+			return &jsonStep{op: opLocalTimestampMicros, dates: &dateCache{}}
 		case avro.TimeMicros:
 			return &jsonStep{op: opTimeMicros}
 		}

@@ -398,7 +398,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if i < 0 || int(i) >= len(st.symbols) {
 			return out, r.invalid(start, "enum %s index %d out of range [0,%d)", st.name, i, len(st.symbols))
 		}
-		out = append(out, st.symbols[i]...)
+		out = appendShort(out, &st.short[i], st.symbols[i])
 	case opDouble:
 		b, err := r.take(8)
 		if err != nil {
@@ -440,7 +440,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if st.op == opTimestampMicros || st.op == opLocalTimestampMicros {
 			digits = 6
 		}
-		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
+		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros, st.dates)
 	case opDate:
 		q, fast := r.quick()
 		v, err := int32(q), (*renderError)(nil)
@@ -450,7 +450,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if err != nil {
 			return out, err
 		}
-		out = appendDate(out, v)
+		out = appendDate(out, v, st.dates)
 	case opTimeMillis:
 		q, fast := r.quick()
 		v, err := int32(q), (*renderError)(nil)

@@ -86,3 +86,32 @@ func TestAppendShort(t *testing.T) {
 		}
 	}
 }
+
+// TestDateCache: dates through the cache are civilDate's, for days in any
+// order, repeated or not, in range or out of it, from several goroutines.
+func TestDateCache(t *testing.T) {
+	var c dateCache
+	r := rand.New(rand.NewPCG(3, 4))
+	days := []int64{0, 0, -1, dayYear0, dayYear0 - 1, dayYear10000, dayYear10000 - 1, 19844, 19844, 19845, 1 << 40, -1 << 40}
+	for range 2000 {
+		days = append(days, r.Int64N(dayYear10000-dayYear0+20)+dayYear0-10)
+	}
+	done := make(chan struct{})
+	for g := range 3 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range days {
+				d := days[(i+g*7)%len(days)]
+				y, m, dd, ok := c.civil(d)
+				wy, wm, wd, wok := civilDate(d)
+				if y != wy || m != wm || dd != wd || ok != wok {
+					t.Errorf("civil(%d) = %d-%d-%d %v, want %d-%d-%d %v", d, y, m, dd, ok, wy, wm, wd, wok)
+					return
+				}
+			}
+		}()
+	}
+	for range 3 {
+		<-done
+	}
+}
