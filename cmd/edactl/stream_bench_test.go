@@ -45,6 +45,7 @@ const benchValues = 1000
 type benchEnv struct {
 	brokers  string
 	registry string
+	schemaID int // of orders-value, the schema the values are framed with
 	records  int
 	err      error
 }
@@ -118,6 +119,7 @@ func setupConsumeBench(b *testing.B) benchEnv {
 			e.err = err
 			return
 		}
+		e.schemaID = ss.ID
 		s, err := serde.NewRegistry(src).SchemaByID(ctx, ss.ID)
 		if err != nil {
 			e.err = err
@@ -152,12 +154,13 @@ func setupConsumeBench(b *testing.B) benchEnv {
 }
 
 // jsonLines is the output of a consume: it counts the JSON lines written
-// and those carrying want (a field of the line as stream.AppendJSON spells
-// it) in their last tailWindow bytes, where AppendJSON writes the value's
-// encoding, keeps the first line and decodes every sampleEvery-th line in
-// full for a closer look. The search is part of the measured time: a few
-// tens of nanoseconds a line (a search of the whole line cost 150-250 ns,
-// more for longer lines, which charged decoded output for the check).
+// and those ending in want (the value's encoding and schema reference as
+// stream.AppendJSON writes them last on a line), keeps the first line and
+// decodes every sampleEvery-th line in full for a closer look. The check
+// is part of the measured time: a comparison of a few tens of bytes per
+// line, alike for both modes (a search of the whole line cost 150-250 ns,
+// more for the longer decoded lines, which charged decoded output for the
+// check).
 type jsonLines struct {
 	want     []byte
 	decoded  bool   // check the sampled lines' values against their keys
@@ -168,10 +171,6 @@ type jsonLines struct {
 	sampled  int64
 	bad      error // the first sampled line that failed its check
 }
-
-// tailWindow is how much of the end of a line the want search reads: the
-// value's encoding and schema reference, after the value, fit in it.
-const tailWindow = 160
 
 // sampleEvery is how often a line is decoded and checked in full.
 const sampleEvery = 4096
@@ -190,7 +189,7 @@ func (w *jsonLines) Write(p []byte) (int, error) {
 			line = w.partial
 		}
 		w.lines++
-		if bytes.Contains(line[max(0, len(line)-tailWindow):], w.want) {
+		if bytes.HasSuffix(line, w.want) {
 			w.carrying++
 		}
 		if w.first == nil {
@@ -207,7 +206,7 @@ func (w *jsonLines) Write(p []byte) (int, error) {
 }
 
 // check returns an error unless every one of n records was printed on a
-// line of its own carrying w.want, and every sampled line (the first among
+// line of its own ending in w.want, and every sampled line (the first among
 // them) is a record of the seeded topic with, when decoded, the value that
 // was encoded for its key.
 func (w *jsonLines) check(n int, decoded bool) error {
@@ -215,7 +214,7 @@ func (w *jsonLines) check(n int, decoded bool) error {
 		return fmt.Errorf("the output ends in an unterminated line: %.200q", w.partial)
 	}
 	if w.lines != int64(n) || w.carrying != int64(n) {
-		return fmt.Errorf("printed %d lines, %d of them with %s; want %d records, all with it (first line: %.300s)", w.lines, w.carrying, w.want, n, w.first)
+		return fmt.Errorf("printed %d lines, %d of them ending in %s; want %d records, all ending so (first line: %.300s)", w.lines, w.carrying, w.want, n, w.first)
 	}
 	if want := (int64(n) + sampleEvery - 1) / sampleEvery; w.decoded != decoded || w.sampled != want {
 		return fmt.Errorf("checked %d sampled lines (decoded: %v), want %d (decoded: %v)", w.sampled, w.decoded, want, decoded)
@@ -326,10 +325,10 @@ func BenchmarkConsumeJSON(b *testing.B) {
 // record, with the value's encoding of the mode and, sampled, the seeded
 // values.
 func consumeRead(e benchEnv, mode string) (time.Duration, error) {
-	out := &jsonLines{want: []byte(`"value_encoding":"avro"`), decoded: true}
+	out := &jsonLines{want: fmt.Appendf(nil, `,"value_encoding":"avro","value_schema":{"id":%d,"subject":"orders-value","version":1}}`, e.schemaID), decoded: true}
 	args := []string{"consume", "orders", "-o", "json", "--brokers", e.brokers, "--registry", e.registry}
 	if mode == "raw" {
-		out = &jsonLines{want: []byte(`"value_encoding":"base64"`)}
+		out = &jsonLines{want: []byte(`,"value_encoding":"base64"}`)}
 		args = append(args, "--raw")
 	}
 	var errb bytes.Buffer
