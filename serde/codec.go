@@ -158,7 +158,7 @@ func NewCodec[T any](reg *Registry, typ Type, opts ...CodecOpt) *Codec[T] {
 	}
 	empty := map[int]*readerEntry{}
 	c.readers.Store(&empty)
-	c.dec = typ.API.DecoderOf(typ.Schema, reflect2.TypeOf((*T)(nil)))
+	c.dec = decoderOf(typ.API, typ.Schema, reflect2.TypeOf((*T)(nil)))
 	c.readerPool.New = func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(typ.API)) }
 	c.writerPool.New = func() any { return avro.NewWriter(nil, 512, avro.WithWriterConfig(typ.API)) }
 	c.bufPool.New = func() any { b := make([]byte, 0, 512); return &b }
@@ -291,6 +291,9 @@ func (c *Codec[T]) unmarshal(id int, body []byte, v *T) error {
 	if c.reset {
 		var zero T
 		*v = zero
+	}
+	if c.dec == nil {
+		return decodeError(c.typ.Schema, id, ErrInvalidValue, fmt.Errorf("no hamba/avro decoder of %T for the type's schema (a Type not made by NewType?)", v))
 	}
 	r := c.readerPool.Get().(*avro.Reader)
 	err := decodeWith(r, c.dec, c.typ.Schema, body, unsafe.Pointer(v), id)

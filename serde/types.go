@@ -81,12 +81,26 @@ func (bd *bodyDecoding) decoder(api avro.API, schema avro.Schema, v any) avro.Va
 		return d.dec
 	}
 	typ := reflect2.TypeOf(v)
-	if typ == nil || typ.Kind() != reflect.Pointer {
+	dec := decoderOf(api, schema, typ)
+	if dec == nil {
 		return nil
 	}
-	d := &typeDecoder{rtype: rtype, dec: api.DecoderOf(schema, typ)}
-	bd.last.Store(d)
-	return d.dec
+	bd.last.Store(&typeDecoder{rtype: rtype, dec: dec})
+	return dec
+}
+
+// decoderOf returns hamba's decoder of typ (a pointer type) with schema,
+// or nil when there is none: no API or schema, or hamba fails building it.
+func decoderOf(api avro.API, schema avro.Schema, typ reflect2.Type) (dec avro.ValDecoder) {
+	if api == nil || schema == nil || typ == nil || typ.Kind() != reflect.Pointer {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			dec = nil
+		}
+	}()
+	return api.DecoderOf(schema, typ)
 }
 
 // AppendBody appends the Avro binary encoding of v (a pointer to the type's
@@ -128,7 +142,7 @@ func DecodeBody(t Type, body []byte, v any) error {
 	dec := bd.decoder(t.API, t.Schema, v)
 	ptr := reflect2.PtrOf(v)
 	if dec == nil || ptr == nil {
-		return fmt.Errorf("decode %s: %w: want a non-nil pointer, got %T", avrovalue.Label(t.Schema), ErrInvalidValue, v)
+		return decodeError(t.Schema, -1, ErrInvalidValue, fmt.Errorf("want a non-nil pointer to the type's Go value, got %T", v))
 	}
 	r := bd.readers.Get().(*avro.Reader)
 	err := decodeWith(r, dec, t.Schema, body, ptr, -1)
@@ -167,8 +181,12 @@ func decodeWith(r *avro.Reader, dec avro.ValDecoder, schema avro.Schema, body []
 //
 //go:noinline
 func decodeError(schema avro.Schema, id int, sentinel, err error) error {
-	if id < 0 {
-		return fmt.Errorf("decode %s: %w: %w", avrovalue.Label(schema), sentinel, err)
+	label := "a value without a schema"
+	if schema != nil {
+		label = avrovalue.Label(schema)
 	}
-	return fmt.Errorf("decode schema id %d into %s: %w: %w", id, avrovalue.Label(schema), sentinel, err)
+	if id < 0 {
+		return fmt.Errorf("decode %s: %w: %w", label, sentinel, err)
+	}
+	return fmt.Errorf("decode schema id %d into %s: %w: %w", id, label, sentinel, err)
 }
