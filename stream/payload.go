@@ -32,7 +32,9 @@ const (
 	EncBase64 Encoding = "base64"
 )
 
-// SchemaRef names the registry schema a payload was decoded with.
+// SchemaRef names the registry schema a payload was decoded with. The
+// records of one read share the SchemaRef of a schema: treat it as read
+// only.
 type SchemaRef struct {
 	ID      int    `json:"id"`
 	Subject string `json:"subject,omitempty"`
