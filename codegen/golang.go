@@ -16,6 +16,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/avrovalue"
 )
 
 // Header starts every generated file; --check and the writer recognise
@@ -166,6 +167,9 @@ type versionModel struct {
 	// Converters is true when the event has other versions: the codec
 	// then decodes them through the generated conversions (convert.go).
 	Converters bool
+	// Overwrites is true when decoding sets every field of the type
+	// (avrovalue.Overwrites), so UnmarshalAvro need not zero it first.
+	Overwrites bool
 
 	uses   map[string]bool // imports
 	schema *avro.RecordSchema
@@ -354,6 +358,7 @@ func buildVersion(ev Event, eventGo string, v Version, rec *avro.RecordSchema) (
 		Source:      v.Source,
 		SchemaText:  goLiteral(compact.String()),
 		Fingerprint: fmt.Sprintf("0x%016x", avroschema.FingerprintCRC64(rec)),
+		Overwrites:  avrovalue.Overwrites(rec),
 		uses:        map[string]bool{},
 	}
 	vm.Var = unexported(vm.GoName)

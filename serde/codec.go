@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/hamba/avro/v2"
+	"github.com/modern-go/reflect2"
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/internal/avroschema"
@@ -55,9 +57,9 @@ type Type struct {
 	// Go types of union branches registered).
 	API avro.API
 
-	// readers pools hamba readers for DecodeBody (NewType sets it): a
-	// reader keeps the slab its strings are cut from.
-	readers *sync.Pool
+	// body holds what DecodeBody reuses between calls (NewType sets it):
+	// pooled hamba readers and the decoder of the Go type last decoded.
+	body *bodyDecoding
 }
 
 // CodecOpt configures a Codec.
@@ -122,6 +124,9 @@ type Codec[T any] struct {
 	typ Type
 	cfg codecConfig
 	fp  uint64
+	// reset is true when decoding does not set every part of a T
+	// (avrovalue.Overwrites): Decode then zeroes *v first.
+	reset bool
 
 	idOnce sync.Mutex
 	id     atomic.Int64 // 0 until known; id+1 is stored so that id 0 is representable
@@ -129,6 +134,9 @@ type Codec[T any] struct {
 	mu      sync.Mutex
 	readers atomic.Pointer[map[int]*readerEntry] // copy on write
 
+	// dec is hamba's decoder of *T with the type's schema, looked up once
+	// instead of in hamba's cache per call.
+	dec        avro.ValDecoder
 	readerPool sync.Pool // *avro.Reader
 	writerPool sync.Pool // *avro.Writer
 	bufPool    sync.Pool // *[]byte for resolved bodies
@@ -144,12 +152,13 @@ type readerEntry struct {
 // NewCodec returns a Codec for T described by typ, reading the registry
 // through reg.
 func NewCodec[T any](reg *Registry, typ Type, opts ...CodecOpt) *Codec[T] {
-	c := &Codec[T]{reg: reg, typ: typ, fp: avroschema.FingerprintCRC64(typ.Schema)}
+	c := &Codec[T]{reg: reg, typ: typ, fp: avroschema.FingerprintCRC64(typ.Schema), reset: !avrovalue.Overwrites(typ.Schema)}
 	for _, o := range opts {
 		o(&c.cfg)
 	}
 	empty := map[int]*readerEntry{}
 	c.readers.Store(&empty)
+	c.dec = decoderOf(typ.API, typ.Schema, reflect2.TypeOf((*T)(nil)))
 	c.readerPool.New = func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(typ.API)) }
 	c.writerPool.New = func() any { return avro.NewWriter(nil, 512, avro.WithWriterConfig(typ.API)) }
 	c.bufPool.New = func() any { b := make([]byte, 0, 512); return &b }
@@ -276,13 +285,20 @@ func (c *Codec[T]) Decode(ctx context.Context, framed []byte, v *T) error {
 }
 
 // unmarshal decodes body (in the type's own encoding) into v, zeroed
-// first so that nothing of an earlier value survives.
+// first, unless decoding sets every part of it, so that nothing of an
+// earlier value survives.
 func (c *Codec[T]) unmarshal(id int, body []byte, v *T) error {
-	var zero T
-	*v = zero
+	if c.reset {
+		var zero T
+		*v = zero
+	}
+	if c.dec == nil {
+		return decodeError(c.typ.Schema, id, ErrInvalidValue, fmt.Errorf("no hamba/avro decoder of %T for the type's schema (a Type not made by NewType?)", v))
+	}
 	r := c.readerPool.Get().(*avro.Reader)
-	defer c.readerPool.Put(r)
-	return decodeBody(r, c.typ.Schema, body, v, id)
+	err := decodeWith(r, c.dec, c.typ.Schema, body, unsafe.Pointer(v), id)
+	c.readerPool.Put(r)
+	return err
 }
 
 // reader returns the decoding plan for writer schema id, building it on

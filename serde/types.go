@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/hamba/avro/v2"
+	"github.com/modern-go/reflect2"
 
 	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/internal/avrovalue"
@@ -49,8 +53,54 @@ func NewType(subject, text string, register func(avro.API)) (Type, error) {
 	if register != nil {
 		register(api)
 	}
-	pool := &sync.Pool{New: func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(api)) }}
-	return Type{Subject: subject, Schema: s, Text: text, API: api, readers: pool}, nil
+	bd := &bodyDecoding{}
+	bd.readers.New = func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(api)) }
+	return Type{Subject: subject, Schema: s, Text: text, API: api, body: bd}, nil
+}
+
+// bodyDecoding is what DecodeBody keeps for a Type: pooled readers (a
+// reader keeps the slab its strings are cut from) and hamba's decoder of
+// the last Go type decoded, so a call costs no lookup in hamba's decoder
+// cache (generated code decodes one Go type per Type).
+type bodyDecoding struct {
+	readers sync.Pool // *avro.Reader
+	last    atomic.Pointer[typeDecoder]
+}
+
+// typeDecoder is hamba's decoder of one Go pointer type.
+type typeDecoder struct {
+	rtype uintptr
+	dec   avro.ValDecoder
+}
+
+// decoder returns hamba's decoder of v's type (a pointer) with schema, or
+// nil if v is not a pointer.
+func (bd *bodyDecoding) decoder(api avro.API, schema avro.Schema, v any) avro.ValDecoder {
+	rtype := reflect2.RTypeOf(v)
+	if d := bd.last.Load(); d != nil && d.rtype == rtype {
+		return d.dec
+	}
+	typ := reflect2.TypeOf(v)
+	dec := decoderOf(api, schema, typ)
+	if dec == nil {
+		return nil
+	}
+	bd.last.Store(&typeDecoder{rtype: rtype, dec: dec})
+	return dec
+}
+
+// decoderOf returns hamba's decoder of typ (a pointer type) with schema,
+// or nil when there is none: no API or schema, or hamba fails building it.
+func decoderOf(api avro.API, schema avro.Schema, typ reflect2.Type) (dec avro.ValDecoder) {
+	if api == nil || schema == nil || typ == nil || typ.Kind() != reflect.Pointer {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			dec = nil
+		}
+	}()
+	return api.DecoderOf(schema, typ)
 }
 
 // AppendBody appends the Avro binary encoding of v (a pointer to the type's
@@ -84,41 +134,59 @@ func encodeBody(w *avro.Writer, schema avro.Schema, v any) (err error) {
 // truncated body (ErrTruncated) and on bytes left after the value
 // (ErrInvalidValue).
 func DecodeBody(t Type, body []byte, v any) error {
-	if t.readers == nil {
-		return decodeBody(avro.NewReader(nil, 0, avro.WithReaderConfig(t.API)), t.Schema, body, v, -1)
+	bd := t.body
+	if bd == nil { // a Type not made by NewType
+		bd = &bodyDecoding{}
+		bd.readers.New = func() any { return avro.NewReader(nil, 0, avro.WithReaderConfig(t.API)) }
 	}
-	r := t.readers.Get().(*avro.Reader)
-	defer t.readers.Put(r)
-	return decodeBody(r, t.Schema, body, v, -1)
+	dec := bd.decoder(t.API, t.Schema, v)
+	ptr := reflect2.PtrOf(v)
+	if dec == nil || ptr == nil {
+		return decodeError(t.Schema, -1, ErrInvalidValue, fmt.Errorf("want a non-nil pointer to the type's Go value, got %T", v))
+	}
+	r := bd.readers.Get().(*avro.Reader)
+	err := decodeWith(r, dec, t.Schema, body, ptr, -1)
+	bd.readers.Put(r)
+	return err
 }
 
-// decodeBody runs r over body into v and checks that the body was whole and
-// nothing was left. id is the writer's schema id for messages, -1 if none.
-func decodeBody(r *avro.Reader, schema avro.Schema, body []byte, v any, id int) (err error) {
-	what := func() string {
-		if id < 0 {
-			return "decode " + avrovalue.Label(schema)
-		}
-		return fmt.Sprintf("decode schema id %d into %s", id, avrovalue.Label(schema))
-	}
+// decodeWith runs dec (hamba's decoder of the value's type) with r over
+// body into the value at ptr and checks that the body was whole and
+// nothing was left; r is left reset. id is the writer's schema id for
+// messages, -1 if none.
+func decodeWith(r *avro.Reader, dec avro.ValDecoder, schema avro.Schema, body []byte, ptr unsafe.Pointer, id int) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: %w: %v", what(), ErrInvalidValue, p)
+			err = decodeError(schema, id, ErrInvalidValue, fmt.Errorf("%v", p))
 		}
 		r.Error = nil
 		r.Reset(nil)
 	}()
 	r.Reset(body)
-	r.ReadVal(schema, v)
+	dec.Decode(ptr, r)
 	if r.Error != nil {
 		sentinel := ErrInvalidValue
 		if errors.Is(r.Error, io.EOF) || errors.Is(r.Error, io.ErrUnexpectedEOF) {
 			sentinel = ErrTruncated
 		}
-		return fmt.Errorf("%s: %w: %w", what(), sentinel, r.Error)
+		return decodeError(schema, id, sentinel, r.Error)
 	}
 	if r.Peek(); r.Error == nil {
-		return fmt.Errorf("%s: %w: bytes left after the value (body of %d bytes)", what(), ErrInvalidValue, len(body))
+		return decodeError(schema, id, ErrInvalidValue, fmt.Errorf("bytes left after the value (body of %d bytes)", len(body)))
 	}
 	return nil
+}
+
+// decodeError is a failed decode of schema (from writer schema id, or -1).
+//
+//go:noinline
+func decodeError(schema avro.Schema, id int, sentinel, err error) error {
+	label := "a value without a schema"
+	if schema != nil {
+		label = avrovalue.Label(schema)
+	}
+	if id < 0 {
+		return fmt.Errorf("decode %s: %w: %w", label, sentinel, err)
+	}
+	return fmt.Errorf("decode schema id %d into %s: %w: %w", id, label, sentinel, err)
 }

@@ -107,7 +107,11 @@ func (c *Client) Consume(ctx context.Context, opts ConsumeOptions, deliver func(
 	return st, err
 }
 
-// job is one fetched batch on its way through the decode workers.
+// jobRecords is the most records a job holds.
+const jobRecords = 512
+
+// job is (a chunk of) one fetched batch on its way through the decode
+// workers.
 type job struct {
 	krs  []*kgo.Record
 	recs []*Record
@@ -127,8 +131,8 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan *job, workers)
-	queue := make(chan *job, 4*workers)
+	jobs := make(chan *job, 2*workers)
+	queue := make(chan *job, 16*workers)
 
 	var wg sync.WaitGroup
 	for range workers {
@@ -158,16 +162,23 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 		defer close(queue)
 		defer close(jobs)
 		readErr = source(rctx, func(_ *partState, krs []*kgo.Record) error {
-			j := &job{krs: krs, done: make(chan struct{})}
-			select {
-			case jobs <- j:
-			case <-rctx.Done():
-				return rctx.Err()
-			}
-			select {
-			case queue <- j:
-			case <-rctx.Done():
-				return rctx.Err()
+			// A fetch brings thousands of records per partition: cut
+			// them into chunks so that every worker gets a share and
+			// delivery starts after the first chunk, not the whole batch.
+			for len(krs) > 0 {
+				n := min(len(krs), jobRecords)
+				j := &job{krs: krs[:n:n], done: make(chan struct{})}
+				krs = krs[n:]
+				select {
+				case jobs <- j:
+				case <-rctx.Done():
+					return rctx.Err()
+				}
+				select {
+				case queue <- j:
+				case <-rctx.Done():
+					return rctx.Err()
+				}
 			}
 			return nil
 		})

@@ -183,7 +183,9 @@ func (c *Client) record(ctx context.Context, kr *kgo.Record, raw bool) *Record {
 }
 
 func schemaRef(s *serde.Schema) *SchemaRef {
-	return &SchemaRef{ID: s.ID, Subject: s.Subject, Version: s.Version}
+	r := &SchemaRef{ID: s.ID, Subject: s.Subject, Version: s.Version}
+	r.json = string(r.appendJSON(nil))
+	return r
 }
 
 // negativeCache remembers, for a short time, schema ids that could not be

@@ -135,17 +135,8 @@ func appendPayloadJSON(dst []byte, name string, p Payload) []byte {
 	if p.Schema != nil {
 		dst = append(dst, `,"`...)
 		dst = append(dst, name...)
-		dst = append(dst, `_schema":{"id":`...)
-		dst = strconv.AppendInt(dst, int64(p.Schema.ID), 10)
-		if p.Schema.Subject != "" {
-			dst = append(dst, `,"subject":`...)
-			dst = avrojson.AppendJSONString(dst, p.Schema.Subject)
-		}
-		if p.Schema.Version > 0 {
-			dst = append(dst, `,"version":`...)
-			dst = strconv.AppendInt(dst, int64(p.Schema.Version), 10)
-		}
-		dst = append(dst, '}')
+		dst = append(dst, `_schema":`...)
+		dst = p.Schema.appendJSON(dst)
 	}
 	if p.Err != nil {
 		dst = append(dst, `,"`...)

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
+
+	"github.com/edactl/edactl/internal/avrojson"
 )
 
 // Encoding says how a payload is shown.
@@ -29,11 +32,36 @@ const (
 	EncBase64 Encoding = "base64"
 )
 
-// SchemaRef names the registry schema a payload was decoded with.
+// SchemaRef names the registry schema a payload was decoded with. The
+// records of one read share the SchemaRef of a schema: treat it as read
+// only.
 type SchemaRef struct {
 	ID      int    `json:"id"`
 	Subject string `json:"subject,omitempty"`
 	Version int    `json:"version,omitempty"`
+
+	// json is the reference as AppendJSON writes it, when the reader that
+	// made it rendered it ahead (once per schema, not per record).
+	json string
+}
+
+// appendJSON appends the reference as a JSON object:
+// {"id":3,"subject":"orders-value","version":2}.
+func (r *SchemaRef) appendJSON(dst []byte) []byte {
+	if r.json != "" {
+		return append(dst, r.json...)
+	}
+	dst = append(dst, `{"id":`...)
+	dst = strconv.AppendInt(dst, int64(r.ID), 10)
+	if r.Subject != "" {
+		dst = append(dst, `,"subject":`...)
+		dst = avrojson.AppendJSONString(dst, r.Subject)
+	}
+	if r.Version > 0 {
+		dst = append(dst, `,"version":`...)
+		dst = strconv.AppendInt(dst, int64(r.Version), 10)
+	}
+	return append(dst, '}')
 }
 
 // Payload is a record key or value: its bytes and how they are shown.

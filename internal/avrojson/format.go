@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"sync/atomic"
 )
 
 // The renderer's leaves: Avro numbers, bytes, decimals, UUIDs, dates,
@@ -91,8 +92,8 @@ const (
 
 // appendDate writes days since the epoch as "YYYY-MM-DD", or as the number
 // when the year is outside 0–9999.
-func appendDate(dst []byte, days int32) []byte {
-	y, m, d, ok := civilDate(int64(days))
+func appendDate(dst []byte, days int32, dates *dateCache) []byte {
+	y, m, d, ok := dates.civil(int64(days))
 	if !ok {
 		return strconv.AppendInt(dst, int64(days), 10)
 	}
@@ -105,7 +106,7 @@ func appendDate(dst []byte, days int32) []byte {
 // RFC 3339 with digits fractional digits, in UTC with "Z" when zoned, or as
 // the number when the year is outside 0–9999. It writes what
 // time.Time.AppendFormat writes, without parsing a layout per value.
-func appendTimestamp(dst []byte, v int64, digits int, zoned bool) []byte {
+func appendTimestamp(dst []byte, v int64, digits int, zoned bool, dates *dateCache) []byte {
 	unit := int64(1000)
 	if digits == 6 {
 		unit = 1000000
@@ -118,7 +119,7 @@ func appendTimestamp(dst []byte, v int64, digits int, zoned bool) []byte {
 	if sod < 0 {
 		days, sod = days-1, sod+secsPerDay
 	}
-	y, m, d, ok := civilDate(days)
+	y, m, d, ok := dates.civil(days)
 	if !ok {
 		return strconv.AppendInt(dst, v, 10)
 	}
@@ -170,6 +171,30 @@ func civilDate(days int64) (year, month, day int, ok bool) {
 		year++
 	}
 	return year, month, day, true
+}
+
+// dateCache remembers the civil date of the last day a plan step
+// rendered: the records of a topic tend to carry timestamps of the same
+// day, and the date costs more than the rest of a timestamp. It is shared
+// by the goroutines rendering with one plan, so the day and its date are
+// packed into one word: bit 63 set when valid, the day (offset to be
+// positive) in bits 0–31, the year in 32–45, the month in 46–49 and the
+// day of the month in 50–54.
+type dateCache struct{ last atomic.Uint64 }
+
+// civil is civilDate(days) through the cache (c may be nil).
+func (c *dateCache) civil(days int64) (year, month, day int, ok bool) {
+	key := uint64(days - dayYear0)
+	if c != nil {
+		if w := c.last.Load(); w>>63 == 1 && w&0xffffffff == key {
+			return int(w >> 32 & 0x3fff), int(w >> 46 & 0xf), int(w >> 50 & 0x1f), true
+		}
+	}
+	year, month, day, ok = civilDate(days)
+	if ok && c != nil {
+		c.last.Store(1<<63 | uint64(day)<<50 | uint64(month)<<46 | uint64(year)<<32 | key)
+	}
+	return year, month, day, ok
 }
 
 // appendYMD writes a date with a year in 0–9999 as YYYY-MM-DD.

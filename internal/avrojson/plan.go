@@ -61,15 +61,19 @@ type jsonStep struct {
 	// symbols are an enum's symbols as JSON strings; name is the enum's
 	// full name (for errors), or the unsupported type's name.
 	symbols []string
+	short   []shortText // symbols as words
 	name    string
 	// branches are a union's branches.
 	branches []jsonBranch
+	// dates remembers the last date a date or timestamp rendered.
+	dates *dateCache
 }
 
 // jsonField is a record field: prefix is what comes before its value, the
 // opening brace or a comma, then its quoted name and a colon.
 type jsonField struct {
 	prefix string
+	short  shortText // prefix as words
 	name   string
 	step   *jsonStep
 }
@@ -101,7 +105,9 @@ func Compile(schema avro.Schema) *Plan {
 // The body must hold exactly one value. Errors are *serde.ValueError
 // matching serde.ErrTruncated or serde.ErrInvalidValue, with the field path
 // and the byte offset in body. Rendering allocates nothing beyond growing
-// dst (and a decimal wider than 64 bits).
+// dst (and a decimal wider than 64 bits). Like append, it may write into
+// dst's spare capacity past what it returns (short pieces go out as 8-byte
+// words), so the bytes after len(dst) must not be in use.
 func (p *Plan) AppendJSON(dst, body []byte) ([]byte, error) {
 	return p.appendJSON(dst, body, 0)
 }
@@ -138,15 +144,18 @@ func (c *jsonCompiler) step(s avro.Schema) *jsonStep {
 			}
 			prefix := AppendJSONString([]byte{sep}, f.Name())
 			fields[i] = jsonField{prefix: string(append(prefix, ':')), name: f.Name(), step: c.step(f.Type())}
+			fields[i].short = newShortText(fields[i].prefix)
 		}
 		st.fields = fields
 		return st
 	case *avro.EnumSchema:
 		syms := make([]string, len(t.Symbols()))
+		short := make([]shortText, len(syms))
 		for i, sym := range t.Symbols() {
 			syms[i] = string(AppendJSONString(nil, sym))
+			short[i] = newShortText(syms[i])
 		}
-		return &jsonStep{op: opEnum, symbols: syms, name: t.FullName()}
+		return &jsonStep{op: opEnum, symbols: syms, short: short, name: t.FullName()}
 	case *avro.FixedSchema:
 		st := &jsonStep{op: opFixed, size: t.Size()}
 		if dec, ok := logicalOf(t).(*avro.DecimalLogicalSchema); ok {
@@ -192,7 +201,7 @@ func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
 	case avro.Int:
 		switch logical {
 		case avro.Date:
-			return &jsonStep{op: opDate}
+			return &jsonStep{op: opDate, dates: &dateCache{}}
 		case avro.TimeMillis:
 			return &jsonStep{op: opTimeMillis}
 		}
@@ -200,13 +209,13 @@ func primitiveJSONStep(s *avro.PrimitiveSchema) *jsonStep {
 	case avro.Long:
 		switch logical {
 		case avro.TimestampMillis:
-			return &jsonStep{op: opTimestampMillis}
+			return &jsonStep{op: opTimestampMillis, dates: &dateCache{}}
 		case avro.TimestampMicros:
-			return &jsonStep{op: opTimestampMicros}
+			return &jsonStep{op: opTimestampMicros, dates: &dateCache{}}
 		case avro.LocalTimestampMillis:
-			return &jsonStep{op: opLocalTimestampMillis}
+			return &jsonStep{op: opLocalTimestampMillis, dates: &dateCache{}}
 		case avro.LocalTimestampMicros:
-			return &jsonStep{op: opLocalTimestampMicros}
+			return &jsonStep{op: opLocalTimestampMicros, dates: &dateCache{}}
 		case avro.TimeMicros:
 			return &jsonStep{op: opTimeMicros}
 		}

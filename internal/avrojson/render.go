@@ -214,7 +214,7 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		}
 		for i := range st.fields {
 			f := &st.fields[i]
-			out = append(out, f.prefix...)
+			out = appendShort(out, &f.short, f.prefix)
 			var err *renderError
 			if f.step.op < opRecord && depth < avrovalue.MaxDepth {
 				out, err = r.leaf(out, f.step)
@@ -321,7 +321,7 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 					out = append(out, ',')
 				}
 				var ok bool
-				if out, ok = appendJSONBytes(out, k); !ok {
+				if out, ok = appendQuotedBytes(out, k); !ok {
 					return out, r.invalid(before, "map key is not valid UTF-8")
 				}
 				out = append(out, ':')
@@ -362,7 +362,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 			return out, err
 		}
 		var ok bool
-		if out, ok = appendJSONBytes(out, b); !ok {
+		if out, ok = appendQuotedBytes(out, b); !ok {
 			return out, r.invalid(start, "string is not valid UTF-8")
 		}
 	case opLong:
@@ -398,7 +398,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if i < 0 || int(i) >= len(st.symbols) {
 			return out, r.invalid(start, "enum %s index %d out of range [0,%d)", st.name, i, len(st.symbols))
 		}
-		out = append(out, st.symbols[i]...)
+		out = appendShort(out, &st.short[i], st.symbols[i])
 	case opDouble:
 		b, err := r.take(8)
 		if err != nil {
@@ -440,7 +440,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if st.op == opTimestampMicros || st.op == opLocalTimestampMicros {
 			digits = 6
 		}
-		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros)
+		out = appendTimestamp(out, v, digits, st.op == opTimestampMillis || st.op == opTimestampMicros, st.dates)
 	case opDate:
 		q, fast := r.quick()
 		v, err := int32(q), (*renderError)(nil)
@@ -450,7 +450,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if err != nil {
 			return out, err
 		}
-		out = appendDate(out, v)
+		out = appendDate(out, v, st.dates)
 	case opTimeMillis:
 		q, fast := r.quick()
 		v, err := int32(q), (*renderError)(nil)

@@ -87,3 +87,27 @@ func TestAppendDefault(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestOverwrites(t *testing.T) {
+	for _, tc := range []struct {
+		name, schema string
+		want         bool
+	}{
+		{"primitives", `{"type":"record","name":"R","fields":[{"name":"s","type":"string"},{"name":"i","type":"int"},{"name":"d","type":"double"},{"name":"b","type":"bytes"},{"name":"t","type":{"type":"long","logicalType":"timestamp-millis"}}]}`, true},
+		{"enum and fixed", `{"type":"record","name":"R","fields":[{"name":"e","type":{"type":"enum","name":"E","symbols":["A"]}},{"name":"f","type":{"type":"fixed","name":"F","size":4}}]}`, true},
+		{"nested record twice", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"record","name":"N","fields":[{"name":"x","type":"int"}]}},{"name":"b","type":"N"}]}`, true},
+		{"array", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"int"}}]}`, false},
+		{"map deep", `{"type":"record","name":"R","fields":[{"name":"n","type":{"type":"record","name":"N","fields":[{"name":"m","type":{"type":"map","values":"int"}}]}}]}`, false},
+		{"union", `{"type":"record","name":"R","fields":[{"name":"o","type":["null","string"]}]}`, false},
+		{"decimal", `{"type":"record","name":"R","fields":[{"name":"d","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2}}]}`, false},
+		{"decimal fixed", `{"type":"record","name":"R","fields":[{"name":"d","type":{"type":"fixed","name":"D","size":8,"logicalType":"decimal","precision":9,"scale":2}}]}`, false},
+	} {
+		s, err := avroschema.Parse(tc.schema)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := Overwrites(s); got != tc.want {
+			t.Errorf("%s: Overwrites = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

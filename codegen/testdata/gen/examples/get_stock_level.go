@@ -87,7 +87,8 @@ func (v *GetStockLevelV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *GetStockLevelV1) UnmarshalAvro(b []byte) error {
 	*v = GetStockLevelV1{}
 	return serde.DecodeBody(getStockLevelV1Type(), b, v)

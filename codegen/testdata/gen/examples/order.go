@@ -130,9 +130,9 @@ func (v *OrderV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *OrderV1) UnmarshalAvro(b []byte) error {
-	*v = OrderV1{}
 	return serde.DecodeBody(orderV1Type(), b, v)
 }
 
@@ -234,9 +234,9 @@ func (v *OrderV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *OrderV2) UnmarshalAvro(b []byte) error {
-	*v = OrderV2{}
 	return serde.DecodeBody(orderV2Type(), b, v)
 }
 
@@ -341,7 +341,8 @@ func (v *OrderV3) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *OrderV3) UnmarshalAvro(b []byte) error {
 	*v = OrderV3{}
 	return serde.DecodeBody(orderV3Type(), b, v)

@@ -115,7 +115,8 @@ func (v *OrderPlacedV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *OrderPlacedV1) UnmarshalAvro(b []byte) error {
 	*v = OrderPlacedV1{}
 	return serde.DecodeBody(orderPlacedV1Type(), b, v)
@@ -206,7 +207,8 @@ func (v *OrderPlacedV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *OrderPlacedV2) UnmarshalAvro(b []byte) error {
 	*v = OrderPlacedV2{}
 	return serde.DecodeBody(orderPlacedV2Type(), b, v)
@@ -323,7 +325,8 @@ func (v *OrderPlacedV3) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *OrderPlacedV3) UnmarshalAvro(b []byte) error {
 	*v = OrderPlacedV3{}
 	return serde.DecodeBody(orderPlacedV3Type(), b, v)

@@ -104,8 +104,8 @@ func (v *OrderSummaryV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *OrderSummaryV1) UnmarshalAvro(b []byte) error {
-	*v = OrderSummaryV1{}
 	return serde.DecodeBody(orderSummaryV1Type(), b, v)
 }

@@ -101,9 +101,9 @@ func (v *PaymentCapturedV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *PaymentCapturedV1) UnmarshalAvro(b []byte) error {
-	*v = PaymentCapturedV1{}
 	return serde.DecodeBody(paymentCapturedV1Type(), b, v)
 }
 
@@ -203,9 +203,9 @@ func (v *PaymentCapturedV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *PaymentCapturedV2) UnmarshalAvro(b []byte) error {
-	*v = PaymentCapturedV2{}
 	return serde.DecodeBody(paymentCapturedV2Type(), b, v)
 }
 
@@ -307,7 +307,8 @@ func (v *PaymentCapturedV3) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *PaymentCapturedV3) UnmarshalAvro(b []byte) error {
 	*v = PaymentCapturedV3{}
 	return serde.DecodeBody(paymentCapturedV3Type(), b, v)

@@ -119,7 +119,8 @@ func (v *PlaceOrderV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *PlaceOrderV1) UnmarshalAvro(b []byte) error {
 	*v = PlaceOrderV1{}
 	return serde.DecodeBody(placeOrderV1Type(), b, v)

@@ -124,7 +124,8 @@ func (v *ShipmentDeliveredV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *ShipmentDeliveredV1) UnmarshalAvro(b []byte) error {
 	*v = ShipmentDeliveredV1{}
 	return serde.DecodeBody(shipmentDeliveredV1Type(), b, v)

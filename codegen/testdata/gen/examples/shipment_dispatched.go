@@ -147,9 +147,9 @@ func (v *ShipmentDispatchedV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *ShipmentDispatchedV1) UnmarshalAvro(b []byte) error {
-	*v = ShipmentDispatchedV1{}
 	return serde.DecodeBody(shipmentDispatchedV1Type(), b, v)
 }
 
@@ -267,8 +267,8 @@ func (v *ShipmentDispatchedV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *ShipmentDispatchedV2) UnmarshalAvro(b []byte) error {
-	*v = ShipmentDispatchedV2{}
 	return serde.DecodeBody(shipmentDispatchedV2Type(), b, v)
 }

@@ -90,9 +90,9 @@ func (v *StockReservedV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *StockReservedV1) UnmarshalAvro(b []byte) error {
-	*v = StockReservedV1{}
 	return serde.DecodeBody(stockReservedV1Type(), b, v)
 }
 
@@ -169,7 +169,8 @@ func (v *StockReservedV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *StockReservedV2) UnmarshalAvro(b []byte) error {
 	*v = StockReservedV2{}
 	return serde.DecodeBody(stockReservedV2Type(), b, v)

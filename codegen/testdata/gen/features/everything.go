@@ -361,7 +361,8 @@ func (v *EverythingV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *EverythingV1) UnmarshalAvro(b []byte) error {
 	*v = EverythingV1{}
 	return serde.DecodeBody(everythingV1Type(), b, v)
@@ -747,7 +748,8 @@ func (v *EverythingV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *EverythingV2) UnmarshalAvro(b []byte) error {
 	*v = EverythingV2{}
 	return serde.DecodeBody(everythingV2Type(), b, v)

@@ -132,8 +132,8 @@ func (v *FlatEventV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *FlatEventV1) UnmarshalAvro(b []byte) error {
-	*v = FlatEventV1{}
 	return serde.DecodeBody(flatEventV1Type(), b, v)
 }

@@ -92,7 +92,8 @@ func (v *KeyedV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *KeyedV1) UnmarshalAvro(b []byte) error {
 	*v = KeyedV1{}
 	return serde.DecodeBody(keyedV1Type(), b, v)

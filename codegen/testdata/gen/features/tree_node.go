@@ -82,7 +82,8 @@ func (v *TreeNodeV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *TreeNodeV1) UnmarshalAvro(b []byte) error {
 	*v = TreeNodeV1{}
 	return serde.DecodeBody(treeNodeV1Type(), b, v)
@@ -152,7 +153,8 @@ func (v *TreeNodeV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *TreeNodeV2) UnmarshalAvro(b []byte) error {
 	*v = TreeNodeV2{}
 	return serde.DecodeBody(treeNodeV2Type(), b, v)

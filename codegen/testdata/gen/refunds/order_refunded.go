@@ -137,9 +137,9 @@ func (v *OrderRefundedV1) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v. Decoding sets every field: nothing of
+// v's earlier value survives.
 func (v *OrderRefundedV1) UnmarshalAvro(b []byte) error {
-	*v = OrderRefundedV1{}
 	return serde.DecodeBody(orderRefundedV1Type(), b, v)
 }
 
@@ -254,7 +254,8 @@ func (v *OrderRefundedV2) MarshalAvro() ([]byte, error) {
 }
 
 // UnmarshalAvro decodes an Avro binary body written with this version's
-// schema into v.
+// schema into v, zeroed first so that nothing of v's
+// earlier value survives.
 func (v *OrderRefundedV2) UnmarshalAvro(b []byte) error {
 	*v = OrderRefundedV2{}
 	return serde.DecodeBody(orderRefundedV2Type(), b, v)
