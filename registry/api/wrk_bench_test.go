@@ -36,26 +36,8 @@ import (
 // collector (journald, a container runtime) would; EDACTL_WRK_LOG_TO_FILE=1
 // gives it the file itself instead.
 func BenchmarkWrkSchemaByID(b *testing.B) {
-	wrk, err := exec.LookPath("wrk")
-	if err != nil {
-		b.Skip("wrk is not installed")
-	}
-	rounds := envInt("EDACTL_WRK_ROUNDS", 5)
-	secs := envInt("EDACTL_WRK_SECONDS", 10)
-	dir := b.TempDir()
-	bin := os.Getenv("EDACTL_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "edactl")
-		build := exec.Command("go", "build", "-o", bin, "github.com/edactl/edactl/cmd/edactl")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			b.Fatalf("go build ./cmd/edactl: %v", err)
-		}
-	}
-	script := filepath.Join(dir, "ids.lua")
-	if err := os.WriteFile(script, []byte(wrkScript), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	e := newWrkEnv(b, "ids.lua", wrkScript)
+	wrk, rounds, secs, dir, bin, script := e.wrk, e.rounds, e.secs, e.dir, e.bin, e.script
 
 	targets := []*wrkTarget{
 		{name: "edactl-default"},
@@ -301,4 +283,37 @@ func envInt(k string, def int) int {
 		return n
 	}
 	return def
+}
+
+// wrkEnv is what the wrk benchmarks share: wrk's path, an edactl binary
+// (EDACTL_BIN, or one built into dir), a scratch directory, the Lua script
+// written into it, and the rounds and seconds per run (EDACTL_WRK_ROUNDS,
+// default 5; EDACTL_WRK_SECONDS, default 10). Without wrk the benchmark
+// skips.
+type wrkEnv struct {
+	wrk, bin, dir, script string
+	rounds, secs          int
+}
+
+func newWrkEnv(b *testing.B, scriptName, script string) wrkEnv {
+	b.Helper()
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		b.Skip("wrk is not installed")
+	}
+	e := wrkEnv{wrk: wrk, dir: b.TempDir(), rounds: envInt("EDACTL_WRK_ROUNDS", 5), secs: envInt("EDACTL_WRK_SECONDS", 10)}
+	e.bin = os.Getenv("EDACTL_BIN")
+	if e.bin == "" {
+		e.bin = filepath.Join(e.dir, "edactl")
+		build := exec.Command("go", "build", "-o", e.bin, "github.com/edactl/edactl/cmd/edactl")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			b.Fatalf("go build ./cmd/edactl: %v", err)
+		}
+	}
+	e.script = filepath.Join(e.dir, scriptName)
+	if err := os.WriteFile(e.script, []byte(script), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return e
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -35,26 +34,8 @@ import (
 // It needs wrk on PATH and skips without it. Every answer must be 200, and
 // each server must hold a subject for every registration wrk counted.
 func BenchmarkWrkRegister(b *testing.B) {
-	wrk, err := exec.LookPath("wrk")
-	if err != nil {
-		b.Skip("wrk is not installed")
-	}
-	rounds := envInt("EDACTL_WRK_ROUNDS", 5)
-	secs := envInt("EDACTL_WRK_SECONDS", 10)
-	dir := b.TempDir()
-	bin := os.Getenv("EDACTL_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "edactl")
-		build := exec.Command("go", "build", "-o", bin, "github.com/edactl/edactl/cmd/edactl")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			b.Fatalf("go build ./cmd/edactl: %v", err)
-		}
-	}
-	script := filepath.Join(dir, "register.lua")
-	if err := os.WriteFile(script, []byte(wrkRegisterScript), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	e := newWrkEnv(b, "register.lua", wrkRegisterScript)
+	wrk, rounds, secs, dir, bin, script := e.wrk, e.rounds, e.secs, e.dir, e.bin, e.script
 	type target struct {
 		name, url                            string
 		flags                                []string
