@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/edactl/edactl/internal/jsontree"
+	"github.com/edactl/edactl/registry/compat"
 )
 
 // The locator reads version files as trees with byte offsets
@@ -229,37 +230,24 @@ func (d *jdoc) resolve(p string) (*jsontree.Value, bool) {
 	if p == "" || p == "(root)" {
 		return cur, true
 	}
-	// Skip the root name.
-	i := strings.IndexAny(p, ".[{")
-	if i < 0 {
-		return cur, true
-	}
-	rest := p[i:]
-	typ := cur // the type the next segment applies to
-	for rest != "" {
+	_, steps, ok := compat.SplitPath(p) // the root name is the document's
+	typ := cur                          // the type the next step applies to
+	for _, st := range steps {
 		switch {
-		case strings.HasPrefix(rest, "[]"):
-			rest = rest[2:]
+		case st.Items:
 			arr := d.find(typ, func(n *jsontree.Value) bool { return text(n, "type") == "array" })
 			if arr == nil || arr.First("items") == nil {
 				return cur, false
 			}
 			cur, typ = arr.First("items"), arr.First("items")
-		case strings.HasPrefix(rest, "{}"):
-			rest = rest[2:]
+		case st.Values:
 			m := d.find(typ, func(n *jsontree.Value) bool { return text(n, "type") == "map" })
 			if m == nil || m.First("values") == nil {
 				return cur, false
 			}
 			cur, typ = m.First("values"), m.First("values")
-		case rest[0] == '.':
-			rest = rest[1:]
-			j := strings.IndexAny(rest, ".[{")
-			if j < 0 {
-				j = len(rest)
-			}
-			name := rest[:j]
-			rest = rest[j:]
+		default:
+			name := st.Field
 			rec := d.find(typ, func(n *jsontree.Value) bool {
 				t := text(n, "type")
 				return (t == "record" || t == "error") && field(n, name) != nil
@@ -269,9 +257,7 @@ func (d *jdoc) resolve(p string) (*jsontree.Value, bool) {
 			}
 			f := field(rec, name)
 			cur, typ = f, f.First("type")
-		default:
-			return cur, false
 		}
 	}
-	return cur, true
+	return cur, ok
 }

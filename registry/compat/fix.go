@@ -245,19 +245,14 @@ type pairLoc struct {
 // field the writer lacks): then the writer record is the one that lacks it.
 func walkPair(reader, writer avro.Schema, path string) (pairLoc, bool) {
 	loc := pairLoc{readerType: reader, writerType: writer}
-	i := strings.IndexAny(path, ".[{")
-	if i < 0 {
-		loc.readerPath, loc.writerPath = path, path
-		return loc, true
-	}
-	loc.readerPath, loc.writerPath = path[:i], path[:i]
-	rest := path[i:]
-	for rest != "" {
+	root, steps, ok := SplitPath(path)
+	loc.readerPath, loc.writerPath = root, root
+	for i, st := range steps {
 		switch {
-		case strings.HasPrefix(rest, "[]"), strings.HasPrefix(rest, "{}"):
-			kind := avro.Array
-			if rest[0] == '{' {
-				kind = avro.Map
+		case st.Items, st.Values:
+			kind, seg := avro.Array, "[]"
+			if st.Values {
+				kind, seg = avro.Map, "{}"
 			}
 			r, w := branchOf(loc.readerType, kind, ""), branchOf(loc.writerType, kind, "")
 			if r == nil || w == nil {
@@ -268,18 +263,11 @@ func walkPair(reader, writer avro.Schema, path string) (pairLoc, bool) {
 			} else {
 				loc.readerType, loc.writerType = r.(*avro.MapSchema).Values(), w.(*avro.MapSchema).Values()
 			}
-			loc.readerPath += rest[:2]
-			loc.writerPath += rest[:2]
+			loc.readerPath += seg
+			loc.writerPath += seg
 			loc.readerField, loc.writerField = nil, nil
-			rest = rest[2:]
-		case rest[0] == '.':
-			rest = rest[1:]
-			j := strings.IndexAny(rest, ".[{")
-			if j < 0 {
-				j = len(rest)
-			}
-			name := rest[:j]
-			rest = rest[j:]
+		default:
+			name := st.Field
 			rrec, _ := branchOf(loc.readerType, avro.Record, name).(*avro.RecordSchema)
 			if rrec == nil {
 				return loc, false
@@ -301,15 +289,13 @@ func walkPair(reader, writer avro.Schema, path string) (pairLoc, bool) {
 			loc.writerField = wf
 			if wf == nil {
 				// The writer lacks the field: only the last step may.
-				return loc, rest == ""
+				return loc, ok && i == len(steps)-1
 			}
 			loc.writerType = wf.Type()
 			loc.writerPath += "." + wf.Name()
-		default:
-			return loc, false
 		}
 	}
-	return loc, true
+	return loc, ok
 }
 
 // branchOf returns s, or the branch of union s, of the given type (a
