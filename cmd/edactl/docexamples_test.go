@@ -22,6 +22,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/edactl/edactl/internal/termtext"
 	"github.com/edactl/edactl/internal/testenv"
 )
 
@@ -319,14 +320,8 @@ func docSessionOf(ts *testscript.TestScript) *docSession {
 		return s
 	}
 	s := &docSession{work: work, state: filepath.Join(work, "shell-state")}
-	env := []string{
-		"export HOME=" + shellQuote(filepath.Join(work, "home")),
-		"export XDG_CONFIG_HOME=" + shellQuote(docConfigHome(work)),
-		"export TMPDIR=" + shellQuote(filepath.Join(work, "tmp")),
-		"export NO_COLOR=1",
-		"cd " + shellQuote(filepath.Join(work, "repo")),
-	}
-	ts.Check(os.WriteFile(s.state, []byte(strings.Join(env, "\n")+"\n"), 0o644))
+	// The environment comes from baseEnv; the session starts at the root.
+	ts.Check(os.WriteFile(s.state, []byte("cd "+termtext.ShellQuote(filepath.Join(work, "repo"))+"\n"), 0o644))
 	docSessions[work] = s
 	docSessionsMu.Unlock()
 	docDevPorts.Lock()
@@ -368,6 +363,7 @@ var (
 	devCmdRe    = regexp.MustCompile(`^(?:go run \S*cmd/edactl|edactl) dev((?:\s+--?[a-z][-a-z]*(?:[ =][^\s#-]\S*)?)*)\s*(?:#.*)?$`)
 	neverRunRe  = regexp.MustCompile(`^(?:go test \./\.\.\.|\.ci/run|go install \S+@\S+)(?:\s+#.*)?$`)
 	peerRe      = regexp.MustCompile(`(?:^|[|;&]\s*)(jq|kcat)\s`) // programs of other projects the examples use
+	tmpRe       = regexp.MustCompile(`(^|[\s='"(:])/tmp/`)
 	goRunRe     = regexp.MustCompile(`go run (?:\S*/)?cmd/edactl\b`)
 	bannerKafka = regexp.MustCompile(`Kafka broker\s+(\S+)`)
 	bannerReg   = regexp.MustCompile(`Schema registry\s+(\S+)`)
@@ -492,7 +488,7 @@ func lookPathIn(ts *testscript.TestScript, name string) string {
 func (s *docSession) rewrite(cmd string) string {
 	cmd = goRunRe.ReplaceAllString(cmd, "edactl")
 	tmp := filepath.Join(s.work, "tmp") + "/"
-	return regexp.MustCompile(`(^|[\s='"(:])/tmp/`).ReplaceAllString(cmd, "${1}"+tmp)
+	return tmpRe.ReplaceAllString(cmd, "${1}"+tmp)
 }
 
 // toDoc turns the session's scratch paths in output back into the ones the
@@ -600,9 +596,10 @@ exit $__rc
 }
 
 var (
-	timeRe = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?|\d{8}T\d{6}(\.\d+)?Z`)
-	durRe  = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b`)
-	wsRe   = regexp.MustCompile(`[ \t]+`)
+	timeRe     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?|\d{8}T\d{6}(\.\d+)?Z`)
+	durRe      = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b`)
+	wsRe       = regexp.MustCompile(`[ \t]+`)
+	ellipsisRe = regexp.MustCompile(`\.\.\.|…`)
 )
 
 // docNormal masks what varies from run to run in one output line.
@@ -628,7 +625,7 @@ func matchDocOutput(want, got []string) bool {
 		}
 		var b strings.Builder
 		b.WriteString("^")
-		for i, part := range regexp.MustCompile(`\.\.\.|…`).Split(n, -1) {
+		for i, part := range ellipsisRe.Split(n, -1) {
 			if i > 0 {
 				b.WriteString(".*")
 			}
@@ -661,10 +658,6 @@ func matchDocOutput(want, got []string) bool {
 		return ok
 	}
 	return match(0, 0)
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // TestDocExamplesParse checks the extraction rules on a small document.
