@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"sync/atomic"
 )
@@ -60,7 +61,7 @@ func appendShortFloat(dst []byte, f float64) ([]byte, bool) {
 	if !(abs >= 1e-6 && abs < 1<<50) { // false for NaN too
 		return dst, false
 	}
-	p, ip := 1.0, uint64(1)
+	p := 1.0
 	for k := 0; k <= maxShortFloatDigits; k++ {
 		scaled := abs * p
 		if scaled >= 1<<50 {
@@ -71,18 +72,38 @@ func appendShortFloat(dst []byte, f float64) ([]byte, bool) {
 			if f < 0 {
 				dst = append(dst, '-')
 			}
-			mi := uint64(m)
-			dst = strconv.AppendUint(dst, mi/ip, 10)
-			if k > 0 {
-				dst = append(dst, '.')
-				dst = appendPadded(dst, int64(mi%ip), k)
-			}
-			return dst, true
+			return appendFixed(dst, uint64(m), k), true
 		}
 		p *= 10
-		ip *= 10
 	}
 	return dst, false
+}
+
+// appendFixed writes m/10^k (k at most maxShortFloatDigits) with exactly
+// k fractional digits; the divisors are constants, which compile to
+// multiplications.
+func appendFixed(dst []byte, m uint64, k int) []byte {
+	var ipart, fpart uint64
+	switch k {
+	case 0:
+		return appendInt(dst, int64(m))
+	case 1:
+		ipart, fpart = m/10, m%10
+	case 2:
+		ipart, fpart = m/100, m%100
+	case 3:
+		ipart, fpart = m/1000, m%1000
+	default:
+		ipart, fpart = m/10000, m%10000
+	}
+	dst = appendInt(dst, int64(ipart))
+	var buf [maxShortFloatDigits + 1]byte
+	buf[0] = '.'
+	for i := k; i > 0; i-- {
+		buf[i] = byte('0' + fpart%10)
+		fpart /= 10
+	}
+	return append(dst, buf[:k+1]...)
 }
 
 const (
@@ -107,13 +128,20 @@ func appendDate(dst []byte, days int32, dates *dateCache) []byte {
 // the number when the year is outside 0–9999. It writes what
 // time.Time.AppendFormat writes, without parsing a layout per value.
 func appendTimestamp(dst []byte, v int64, digits int, zoned bool, dates *dateCache) []byte {
-	unit := int64(1000)
+	// The units are constants in each branch: a division by a variable
+	// is a hardware divide, several times the cost of the multiply a
+	// constant divisor compiles to.
+	var secs, frac int64
 	if digits == 6 {
-		unit = 1000000
-	}
-	secs, frac := v/unit, v%unit
-	if frac < 0 {
-		secs, frac = secs-1, frac+unit
+		secs, frac = v/1000000, v%1000000
+		if frac < 0 {
+			secs, frac = secs-1, frac+1000000
+		}
+	} else {
+		secs, frac = v/1000, v%1000
+		if frac < 0 {
+			secs, frac = secs-1, frac+1000
+		}
 	}
 	days, sod := secs/secsPerDay, secs%secsPerDay
 	if sod < 0 {
@@ -123,20 +151,81 @@ func appendTimestamp(dst []byte, v int64, digits int, zoned bool, dates *dateCac
 	if !ok {
 		return strconv.AppendInt(dst, v, 10)
 	}
-	dst = append(dst, '"')
-	dst = appendYMD(dst, y, m, d)
+	// "YYYY-MM-DDTHH:MM:SS.fff[fff][Z]": at most 29 bytes, written in
+	// place.
+	l := len(dst)
+	dst = slices.Grow(dst, 32)
+	w := dst[l : l+32]
+	w[0] = '"'
+	putYMD(w[1:11], y, m, d)
 	h, mi, sec := int(sod/3600), int(sod/60%60), int(sod%60)
-	dst = append(dst, 'T', byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10), '.')
+	w[11] = 'T'
+	put2(w[12:], h)
+	w[14] = ':'
+	put2(w[15:], mi)
+	w[17] = ':'
+	put2(w[18:], sec)
+	w[20] = '.'
+	n := 21
 	if digits == 3 {
-		dst = append(dst, byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+		f := int(frac)
+		w[21] = byte('0' + f/100)
+		put2(w[22:], f%100)
+		n = 24
 	} else {
-		dst = append(dst, byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
-			byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
+		f := int(frac)
+		put2(w[21:], f/10000)
+		put2(w[23:], f/100%100)
+		put2(w[25:], f%100)
+		n = 27
 	}
 	if zoned {
-		dst = append(dst, 'Z')
+		w[n] = 'Z'
+		n++
 	}
-	return append(dst, '"')
+	w[n] = '"'
+	return dst[:l+n+1]
+}
+
+// digitPairs holds the two decimal digits of 0–99 at 2i, 2i+1.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// put2 writes v (0–99) as two digits at w[0], w[1].
+func put2(w []byte, v int) {
+	_ = w[1]
+	w[0], w[1] = digitPairs[2*v], digitPairs[2*v+1]
+}
+
+// putYMD writes a date with a year in 0–9999 as YYYY-MM-DD in w[0:10].
+func putYMD(w []byte, y, m, d int) {
+	_ = w[9]
+	put2(w[0:], y/100)
+	put2(w[2:], y%100)
+	w[4] = '-'
+	put2(w[5:], m)
+	w[7] = '-'
+	put2(w[8:], d)
+}
+
+// appendInt is strconv.AppendInt(dst, v, 10), with the small numbers of
+// most records (counts, quantities, codes) written without a call.
+func appendInt(dst []byte, v int64) []byte {
+	if uint64(v) < 10 {
+		return append(dst, byte('0'+v))
+	}
+	if uint64(v) < 100 {
+		return append(dst, digitPairs[2*v], digitPairs[2*v+1])
+	}
+	return strconv.AppendInt(dst, v, 10)
 }
 
 // Days since 1970-01-01 of 0000-01-01 and 10000-01-01: the readable forms
@@ -199,8 +288,10 @@ func (c *dateCache) civil(days int64) (year, month, day int, ok bool) {
 
 // appendYMD writes a date with a year in 0–9999 as YYYY-MM-DD.
 func appendYMD(dst []byte, y, m, d int) []byte {
-	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+	l := len(dst)
+	dst = slices.Grow(dst, 10)[:l+10]
+	putYMD(dst[l:], y, m, d)
+	return dst
 }
 
 // appendTimeOfDay writes v (milliseconds or microseconds after midnight) as

@@ -71,3 +71,70 @@ func TestCivilDate(t *testing.T) {
 	check(math.MaxInt64 / secsPerDay)
 	check(math.MinInt64 / secsPerDay)
 }
+
+// appendTimestamp writes what the time package does for every instant of
+// the years 0–9999, in milliseconds and microseconds, zoned and local,
+// through a date cache and without one, and the number outside them.
+func TestAppendTimestampMatchesTime(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 9))
+	var cache dateCache
+	check := func(v int64, digits int, zoned bool) {
+		t.Helper()
+		var tm time.Time
+		layout := "2006-01-02T15:04:05.000"
+		if digits == 6 {
+			tm, layout = time.UnixMicro(v).UTC(), "2006-01-02T15:04:05.000000"
+		} else {
+			tm = time.UnixMilli(v).UTC()
+		}
+		if zoned {
+			layout += "Z"
+		}
+		want := `"` + tm.Format(layout) + `"`
+		if tm.Year() < 0 || tm.Year() > 9999 {
+			want = strconv.FormatInt(v, 10)
+		}
+		for _, c := range []*dateCache{nil, &cache} {
+			// Into a buffer with no spare room and into one with a
+			// prefix and room, which must be kept.
+			if got := appendTimestamp(nil, v, digits, zoned, c); string(got) != want {
+				t.Fatalf("appendTimestamp(%d, %d digits, zoned %v) = %s, want %s", v, digits, zoned, got, want)
+			}
+			dst := append(make([]byte, 0, 64), "x:"...)
+			if got := appendTimestamp(dst, v, digits, zoned, c); string(got) != "x:"+want {
+				t.Fatalf("appendTimestamp(x:, %d, %d digits) = %s, want x:%s", v, digits, got, want)
+			}
+		}
+	}
+	const maxMillis = 253402300800000 // 10000-01-01
+	const minMillis = -62167219200000 // 0000-01-01
+	for range 200_000 {
+		ms := rnd.Int64N(maxMillis-minMillis+2000) + minMillis - 1000
+		check(ms, 3, rnd.IntN(2) == 0)
+		us := ms*1000 + rnd.Int64N(1000)
+		check(us, 6, rnd.IntN(2) == 0)
+		// Timestamps near each other, as a topic's are.
+		check(1714557600000+rnd.Int64N(86_400_000), 3, true)
+	}
+	for _, v := range []int64{0, -1, 1, 999, -999, 1000, -1000, minMillis, minMillis - 1, maxMillis - 1, maxMillis, 1714557600000} {
+		for _, zoned := range []bool{true, false} {
+			check(v, 3, zoned)
+			check(v*1000, 6, zoned)
+			check(v*1000-1, 6, zoned)
+		}
+	}
+}
+
+// appendInt writes what strconv does.
+func TestAppendIntMatchesStrconv(t *testing.T) {
+	for _, v := range []int64{0, 1, 9, 10, 11, 42, 99, 100, 101, 999, -1, -9, -10, -99, -100, math.MaxInt64, math.MinInt64} {
+		if got, want := appendInt([]byte("x"), v), strconv.AppendInt([]byte("x"), v, 10); string(got) != string(want) {
+			t.Fatalf("appendInt(%d) = %s, want %s", v, got, want)
+		}
+	}
+	for v := int64(-1000); v <= 1000; v++ {
+		if got, want := appendInt(nil, v), strconv.AppendInt(nil, v, 10); string(got) != string(want) {
+			t.Fatalf("appendInt(%d) = %s, want %s", v, got, want)
+		}
+	}
+}

@@ -106,8 +106,9 @@ func Compile(schema avro.Schema) *Plan {
 // matching serde.ErrTruncated or serde.ErrInvalidValue, with the field path
 // and the byte offset in body. Rendering allocates nothing beyond growing
 // dst (and a decimal wider than 64 bits). Like append, it may write into
-// dst's spare capacity past what it returns (short pieces go out as 8-byte
-// words), so the bytes after len(dst) must not be in use.
+// dst's spare capacity past what it returns (short pieces and timestamps
+// are written in place, up to 32 bytes at a time), so the bytes after
+// len(dst) must not be in use.
 func (p *Plan) AppendJSON(dst, body []byte) ([]byte, error) {
 	return p.appendJSON(dst, body, 0)
 }

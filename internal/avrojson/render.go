@@ -374,7 +374,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if err != nil {
 			return out, err
 		}
-		out = strconv.AppendInt(out, v, 10)
+		out = appendInt(out, v)
 	case opInt:
 		q, fast := r.quick()
 		v, err := int32(q), (*renderError)(nil)
@@ -384,7 +384,7 @@ func (r *renderer) leaf(out []byte, st *jsonStep) ([]byte, *renderError) {
 		if err != nil {
 			return out, err
 		}
-		out = strconv.AppendInt(out, int64(v), 10)
+		out = appendInt(out, int64(v))
 	case opEnum:
 		start := r.pos
 		q, fast := r.quick()
