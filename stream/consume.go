@@ -60,6 +60,12 @@ type ConsumeOptions struct {
 	// OnStart, if set, is called with the resolved ranges before the first
 	// fetch (groupless reads only).
 	OnStart func([]PartitionRange)
+	// Transient says that deliver keeps nothing of a record after it
+	// returns (it writes the record out, say): the memory of the rendered
+	// payloads is then reused for later records, which spares the garbage
+	// collector most of a read's allocations. Without it every delivered
+	// record stays valid for as long as it is referenced.
+	Transient bool
 }
 
 // ConsumeStats summarise a Consume.
@@ -118,6 +124,17 @@ type job struct {
 	ok   []bool  // filter verdicts
 	errs []error // filter errors
 	done chan struct{}
+	// slabs are the pooled slabs the records' payloads are carved from
+	// (transient reads), released once the job is delivered.
+	slabs []*slab
+}
+
+// release hands the job's slabs back to pool (nil: not a transient read).
+func (j *job) release(pool *slabPool) {
+	for _, s := range j.slabs {
+		pool.release(s)
+	}
+	j.slabs = nil
 }
 
 // pipeline runs source (the poll loop) on its own goroutine, decodes and
@@ -134,11 +151,18 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 	jobs := make(chan *job, 2*workers)
 	queue := make(chan *job, 16*workers)
 
+	var pool *slabPool
+	if opts.Transient {
+		// Enough slabs for the jobs in flight.
+		pool = newSlabPool(64 * workers)
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			b := &builder{c: c, raw: opts.Raw}
+			b := &builder{c: c, raw: opts.Raw, pool: pool}
+			defer b.done()
 			for j := range jobs {
+				b.job = j
 				j.recs = make([]*Record, len(j.krs))
 				j.ok = make([]bool, len(j.krs))
 				for i, kr := range j.krs {
@@ -153,6 +177,7 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 						j.errs[i] = err
 					}
 				}
+				b.job = nil
 				close(j.done)
 			}
 		})
@@ -189,6 +214,7 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 	for j := range queue {
 		<-j.done
 		if stopped {
+			j.release(pool)
 			continue // drain
 		}
 		for i, r := range j.recs {
@@ -217,6 +243,8 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 				break
 			}
 		}
+		// Delivered: in a transient read its payloads' memory is reused.
+		j.release(pool)
 		if stopped {
 			cancel()
 		}

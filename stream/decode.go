@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -17,6 +18,48 @@ import (
 // from: one allocation per few hundred records instead of several per
 // record. A retained record keeps its slab alive.
 const arenaSize = 256 << 10
+
+// slabSize is the size of the slabs of a transient read (see
+// ConsumeOptions.Transient), which are reused once the records carved
+// from them have been delivered.
+const slabSize = 64 << 10
+
+// slab is a reusable byte slab of a transient read. refs counts the jobs
+// holding records in it, plus one while a builder writes into it.
+type slab struct {
+	buf  []byte // empty, with the slab's capacity
+	refs atomic.Int32
+}
+
+// slabPool keeps the slabs of a transient read for reuse: the rendered
+// payloads are most of what a read allocates, and recycling them leaves the
+// garbage collector the records alone.
+type slabPool struct{ free chan *slab }
+
+func newSlabPool(n int) *slabPool { return &slabPool{free: make(chan *slab, n)} }
+
+// get returns an empty slab, holding one reference.
+func (p *slabPool) get() *slab {
+	var s *slab
+	select {
+	case s = <-p.free:
+	default:
+		s = &slab{buf: make([]byte, 0, slabSize)}
+	}
+	s.refs.Store(1)
+	return s
+}
+
+// release drops a reference to s and keeps it for reuse after the last.
+func (p *slabPool) release(s *slab) {
+	if s.refs.Add(-1) != 0 {
+		return
+	}
+	select {
+	case p.free <- s:
+	default: // enough kept
+	}
+}
 
 // builder turns franz-go records into Records for one read. It is not safe
 // for concurrent use.
@@ -38,6 +81,12 @@ type builder struct {
 	// has needed, at most: what room() asks beyond that, so a read of
 	// similar records renders each straight into the arena.
 	slack int
+	// In a transient read, pool supplies the arena: cur is the slab the
+	// arena is, and job the job whose records are being built, which
+	// holds a reference to every slab they are carved from.
+	pool *slabPool
+	cur  *slab
+	job  *job
 }
 
 // record converts one franz-go record.
@@ -73,10 +122,42 @@ func (b *builder) batch(n int) int {
 // room returns the free tail of the arena, starting a new slab when less
 // than need bytes are left.
 func (b *builder) room(need int) []byte {
+	if b.pool != nil {
+		return b.slabRoom(need)
+	}
 	if cap(b.arena)-len(b.arena) < need {
 		b.arena = make([]byte, 0, max(b.batch(arenaSize), need))
 	}
 	return b.arena[len(b.arena):len(b.arena)]
+}
+
+// slabRoom is room in a transient read: the arena is a pooled slab, and
+// the job being built holds a reference to it. A payload larger than a
+// slab gets an allocation of its own.
+func (b *builder) slabRoom(need int) []byte {
+	if need > slabSize {
+		return make([]byte, 0, need)
+	}
+	if b.cur == nil || cap(b.arena)-len(b.arena) < need {
+		if b.cur != nil {
+			b.pool.release(b.cur)
+		}
+		b.cur = b.pool.get()
+		b.arena = b.cur.buf
+	}
+	if j := b.job; j != nil && (len(j.slabs) == 0 || j.slabs[len(j.slabs)-1] != b.cur) {
+		b.cur.refs.Add(1)
+		j.slabs = append(j.slabs, b.cur)
+	}
+	return b.arena[len(b.arena):len(b.arena)]
+}
+
+// done releases the builder's slab.
+func (b *builder) done() {
+	if b.cur != nil {
+		b.pool.release(b.cur)
+		b.cur, b.arena = nil, nil
+	}
 }
 
 // keep records that out was appended to room(): if it still lives in the

@@ -232,7 +232,9 @@ func runConsume(ctx context.Context, w, errw io.Writer, c *stream.Client, opts *
 		}
 		return err
 	}
-	st, err := c.Consume(ctx, stream.ConsumeOptions{ReadSpec: spec, Limit: opts.Count, Filter: filter, Raw: opts.Raw}, deliver)
+	// deliver copies each record into the output buffer: nothing of it is
+	// kept, so the read may reuse its memory.
+	st, err := c.Consume(ctx, stream.ConsumeOptions{ReadSpec: spec, Limit: opts.Count, Filter: filter, Raw: opts.Raw, Transient: true}, deliver)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
