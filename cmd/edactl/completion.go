@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,6 +148,48 @@ func (g *globals) completionNames(cmd *cobra.Command, kind completionKind) []str
 	return names
 }
 
+// versionNames returns "latest" and the version numbers of subject, or
+// nothing when the registry cannot say.
+func (g *globals) versionNames(cmd *cobra.Command, subject string) []string {
+	g.warned = true
+	if err := g.resolve(cmd.Flags()); err != nil {
+		return nil
+	}
+	conn := g.clientOptions()
+	if len(conn.Registry.URLs) == 0 {
+		return nil
+	}
+	parent := cmd.Context()
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, completionTimeout)
+	defer cancel()
+	conn.Registry.Timeout = completionTimeout
+	cl, err := newRegistryClient(conn.Registry)
+	if err != nil {
+		return nil
+	}
+	versions, err := cl.SubjectVersions(ctx, subject)
+	if err != nil {
+		return nil
+	}
+	names := []string{"latest"}
+	for _, v := range versions {
+		names = append(names, strconv.Itoa(v))
+	}
+	return names
+}
+
+// completeVersionFlag completes a --version flag with the versions of the
+// subject given as the first argument.
+func (g *globals) completeVersionFlag(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return withPrefix(g.versionNames(cmd, args[0]), "", toComplete), cobra.ShellCompDirectiveNoFileComp
+}
+
 // registerCompletions wires the completions into the command tree: which
 // arguments and flags name topics, groups, subjects and events.
 func registerCompletions(g *globals, root *cobra.Command) {
@@ -184,8 +227,23 @@ func registerCompletions(g *globals, root *cobra.Command) {
 	flag(transform, "subject", completeSubject, false)
 	flag(find("tui"), "topic", completeTopic, false)
 
-	for _, sub := range []string{"versions", "get", "compat", "register", "delete", "config", "mode"} {
+	for _, sub := range []string{"versions", "compat", "register", "delete", "config", "mode"} {
 		args(find("registry", sub), g.completeArgs(false, completeSubject))
+	}
+	// registry get SUBJECT [VERSION]: the subject's versions second.
+	args(find("registry", "get"), func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		switch len(args) {
+		case 0:
+			return g.completeArgs(false, completeSubject)(cmd, args, toComplete)
+		case 1:
+			return g.completeVersionFlag(cmd, args, toComplete)
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	})
+	for _, sub := range []string{"delete", "compat"} {
+		if err := find("registry", sub).RegisterFlagCompletionFunc("version", g.completeVersionFlag); err != nil {
+			panic("completion: registry " + sub + " --version: " + err.Error())
+		}
 	}
 	flag(find("registry", "schema"), "subject", completeSubject, false)
 	flag(find("registry", "verify"), "topics", completeTopic, true)
