@@ -127,14 +127,67 @@ type job struct {
 	// slabs are the pooled slabs the records' payloads are carved from
 	// (transient reads), released once the job is delivered.
 	slabs []*slab
+	// bufs holds the job's records in a transient read, reused by a later
+	// job once this one is delivered.
+	bufs *jobBufs
 }
 
-// release hands the job's slabs back to pool (nil: not a transient read).
+// jobBufs are the per-job allocations of a transient read: the Records,
+// their headers, the pointers to them and the filter verdicts.
+type jobBufs struct {
+	store []Record
+	hdrs  []Header
+	recs  []*Record
+	ok    []bool
+}
+
+// release hands the job's slabs and buffers back to pool (nil: not a
+// transient read).
 func (j *job) release(pool *slabPool) {
 	for _, s := range j.slabs {
 		pool.release(s)
 	}
 	j.slabs = nil
+	if j.bufs != nil {
+		select {
+		case pool.bufs <- j.bufs:
+		default:
+		}
+		j.bufs = nil
+	}
+}
+
+// start prepares j for building in b: in a transient read its records go
+// into reused buffers.
+func (j *job) start(b *builder) {
+	n := len(j.krs)
+	if b.pool == nil {
+		j.recs = make([]*Record, n)
+		j.ok = make([]bool, n)
+		return
+	}
+	var bufs *jobBufs
+	select {
+	case bufs = <-b.pool.bufs:
+	default:
+		bufs = &jobBufs{store: make([]Record, 0, jobRecords), hdrs: make([]Header, 0, 2*jobRecords),
+			recs: make([]*Record, jobRecords), ok: make([]bool, jobRecords)}
+	}
+	j.bufs = bufs
+	j.recs, j.ok = bufs.recs[:n], bufs.ok[:n]
+	b.recs, b.hdrs = bufs.store[:0], bufs.hdrs[:0]
+}
+
+// finish ends j's building in b, keeping for reuse the buffers its
+// records went into.
+func (j *job) finish(b *builder) {
+	if j.bufs != nil {
+		// Records beyond the store's capacity (none: a job holds at most
+		// jobRecords) or headers beyond hdrs' went into allocations of
+		// their own; the buffers keep the last ones.
+		j.bufs.store, j.bufs.hdrs = b.recs[:0], b.hdrs[:0]
+		b.recs, b.hdrs = nil, nil
+	}
 }
 
 // pipeline runs source (the poll loop) on its own goroutine, decodes and
@@ -154,7 +207,7 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 	var pool *slabPool
 	if opts.Transient {
 		// Enough slabs for the jobs in flight.
-		pool = newSlabPool(64 * workers)
+		pool = newSlabPool(64*workers, 20*workers)
 	}
 	var wg sync.WaitGroup
 	for range workers {
@@ -163,8 +216,7 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 			defer b.done()
 			for j := range jobs {
 				b.job = j
-				j.recs = make([]*Record, len(j.krs))
-				j.ok = make([]bool, len(j.krs))
+				j.start(b)
 				for i, kr := range j.krs {
 					r := b.record(rctx, kr)
 					j.recs[i] = r
@@ -177,6 +229,7 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 						j.errs[i] = err
 					}
 				}
+				j.finish(b)
 				b.job = nil
 				close(j.done)
 			}

@@ -34,9 +34,14 @@ type slab struct {
 // slabPool keeps the slabs of a transient read for reuse: the rendered
 // payloads are most of what a read allocates, and recycling them leaves the
 // garbage collector the records alone.
-type slabPool struct{ free chan *slab }
+type slabPool struct {
+	free chan *slab
+	bufs chan *jobBufs // of delivered jobs
+}
 
-func newSlabPool(n int) *slabPool { return &slabPool{free: make(chan *slab, n)} }
+func newSlabPool(n, jobs int) *slabPool {
+	return &slabPool{free: make(chan *slab, n), bufs: make(chan *jobBufs, jobs)}
+}
 
 // get returns an empty slab, holding one reference.
 func (p *slabPool) get() *slab {
