@@ -92,3 +92,25 @@ func BenchmarkAppendAvro(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendJSONString measures writing text as a JSON string: a
+// header value or key, a sentence, and text with characters to escape.
+func BenchmarkAppendJSONString(b *testing.B) {
+	for _, c := range []struct{ name, s string }{
+		{"header", "shop.orders.OrderPlaced"},
+		{"sentence", "Please leave the parcel with the neighbour at number 12, thanks"},
+		{"escapes", "line one\nline \"two\"\tend"},
+	} {
+		s := c.s
+		b.Run(c.name, func(b *testing.B) {
+			in := []byte(s)
+			var out []byte
+			for b.Loop() {
+				out = AppendJSONString(out[:0], in)
+			}
+			if len(out) < len(s)+2 {
+				b.Fatalf("wrote %q", out)
+			}
+		})
+	}
+}

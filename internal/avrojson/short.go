@@ -68,14 +68,24 @@ func lowBytes(n int) uint64 {
 
 // appendQuotedBytes writes s as a JSON string, as appendJSONBytes does,
 // and reports false if s is not valid UTF-8. A string of at most shortMax
-// bytes that needs no escaping, read from a slice with room for shortMax
-// bytes (the bytes past s are read, not used), is written as words.
+// bytes that needs no escaping is written as words (read from s's spare
+// capacity when it has shortMax bytes, from a copy otherwise; the bytes
+// past s are read, not used).
 func appendQuotedBytes(out, s []byte) ([]byte, bool) {
 	n, l := len(s), len(out)
-	if n > shortMax || cap(s) < shortMax || cap(out)-l < shortMax+2 {
+	if n > shortMax || cap(out)-l < shortMax+2 {
 		return appendJSONBytes(out, s)
 	}
-	in := s[:shortMax]
+	var in []byte
+	if cap(s) >= shortMax {
+		in = s[:shortMax]
+	} else {
+		// At the end of its buffer (the last fields of a value): read it
+		// from a copy.
+		var tmp [shortMax]byte
+		copy(tmp[:], s)
+		in = tmp[:]
+	}
 	m0, m1 := lowBytes(n), uint64(0)
 	if n > 8 {
 		m1 = lowBytes(n - 8)
