@@ -210,7 +210,9 @@ func (s *messagesScreen) restart(clear bool) tea.Cmd {
 	s.running = true
 	gen, t := s.gen, s.tail
 	// The tail applies the filter, to count what it fails on as it goes.
-	opts := stream.ConsumeOptions{ReadSpec: stream.ReadSpec{Topics: []string{s.topic}, From: from, Follow: true}, OnStart: t.started}
+	// It copies what it shows of a record into a row of its own
+	// (newRow), so the read may reuse the record's memory (Transient).
+	opts := stream.ConsumeOptions{ReadSpec: stream.ReadSpec{Topics: []string{s.topic}, From: from, Follow: true}, OnStart: t.started, Transient: true}
 	filter := s.filter
 	read := func() tea.Msg {
 		_, err := s.src.Consume(ctx, opts, t.deliver(ctx, filter))
