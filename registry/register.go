@@ -129,7 +129,7 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	for i, v := range refVersions {
 		refTexts[i] = v.Content.Schema
 	}
-	parsed, redefs, err := avroschema.ParseDefinitions(text, refTexts...)
+	parsed, redefs, invalid, err := avroschema.ParseAndValidate(text, refTexts...)
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}
@@ -137,7 +137,7 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	for _, d := range redefs {
 		problems = append(problems, redefinitionProblem(d, resolved, refVersions))
 	}
-	for _, p := range avroschema.Validate(text, parsed) {
+	for _, p := range invalid {
 		problems = append(problems, p.String())
 	}
 	normalize := req.Normalize

@@ -1,6 +1,7 @@
 package avroschema
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/hamba/avro/v2"
@@ -25,11 +26,32 @@ func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
 	if err := jsoniter.Unmarshal(data, &v); err != nil {
 		return nil, false
 	}
+	return fastParseTree(v, false, cache)
+}
+
+// numberConfig decodes JSON as encoding/json does with UseNumber: numbers
+// as json.Number, as Validate reads them.
+var numberConfig = jsoniter.Config{UseNumber: true}.Froze()
+
+// decodeNumbers decodes data with numbers as json.Number: one tree that
+// both fastParseTree (numbers: true) and the validator read.
+func decodeNumbers(data []byte) (any, bool) {
+	var v any
+	if err := numberConfig.Unmarshal(data, &v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// fastParseTree is fastParse of the decoded JSON v; numbers says v holds
+// its numbers as json.Number (decodeNumbers), which it hands hamba/avro as
+// the float64 that hamba's own decoding (jsoniter's) would have made.
+func fastParseTree(v any, numbers bool, cache *avro.SchemaCache) (avro.Schema, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, false
 	}
-	p := fastParser{seen: map[string]bool{}}
+	p := fastParser{seen: map[string]bool{}, numbers: numbers}
 	s, ok := p.record("", m)
 	if !ok {
 		return nil, false
@@ -43,6 +65,61 @@ func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
 type fastParser struct {
 	seen map[string]bool // full names defined so far
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
+	// numbers is true when the decoded JSON holds json.Number numbers,
+	// which values handed to hamba/avro (defaults, props) get as float64.
+	numbers bool
+}
+
+// plain returns v with every json.Number in it replaced by the float64
+// jsoniter decodes the same text into (what hamba/avro's own decoding
+// gives); v itself when it holds none. Only values the parser hands on go
+// through it: defaults and props.
+func plain(v any) any {
+	if !hasNumber(v) {
+		return v
+	}
+	switch t := v.(type) {
+	case json.Number:
+		var f float64
+		if err := jsoniter.ConfigDefault.UnmarshalFromString(string(t), &f); err != nil {
+			return v // cannot happen: the text decoded as a number
+		}
+		return f
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = plain(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = plain(e)
+		}
+		return out
+	}
+	return v
+}
+
+// hasNumber reports whether v holds a json.Number.
+func hasNumber(v any) bool {
+	switch t := v.(type) {
+	case json.Number:
+		return true
+	case []any:
+		for _, e := range t {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range t {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type cacheAdd struct {
@@ -60,7 +137,7 @@ type keys struct {
 // same position (by exact name), the others to props; a key equal to a
 // field's name but for case (which mapstructure, hamba's decoder, would
 // take for the field) fails.
-func known(m map[string]any, fields ...string) (vals keys, props map[string]any, ok bool) {
+func (p *fastParser) known(m map[string]any, fields ...string) (vals keys, props map[string]any, ok bool) {
 outer:
 	for k, v := range m {
 		if strings.EqualFold(k, "props") {
@@ -77,6 +154,9 @@ outer:
 		}
 		if props == nil {
 			props = map[string]any{}
+		}
+		if p.numbers {
+			v = plain(v)
 		}
 		props[k] = v
 	}
@@ -112,7 +192,7 @@ func (k *keys) strs(i int) ([]string, bool) {
 }
 
 func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bool) {
-	vals, props, ok := known(m, "type", "name", "namespace", "aliases", "doc", "fields")
+	vals, props, ok := p.known(m, "type", "name", "namespace", "aliases", "doc", "fields")
 	if !ok {
 		return nil, false
 	}
@@ -158,7 +238,7 @@ func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bo
 }
 
 func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, bool) {
-	vals, props, ok := known(m, "name", "aliases", "type", "doc", "default", "order")
+	vals, props, ok := p.known(m, "name", "aliases", "type", "doc", "default", "order")
 	if !ok {
 		return nil, false
 	}
@@ -177,6 +257,8 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	def, hasDef := vals.v[4], vals.has[4]
 	if !hasDef {
 		def = avro.NoDefault
+	} else if p.numbers {
+		def = plain(def)
 	}
 	f, err := avro.NewField(name, typ, avro.WithDefault(def), avro.WithAliases(aliases), avro.WithDoc(doc),
 		avro.WithOrder(avro.Order(order)), avro.WithProps(props))
@@ -213,7 +295,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 		case avro.Record:
 			return p.record(namespace, t)
 		case avro.Array:
-			vals, props, ok := known(t, "type", "items")
+			vals, props, ok := p.known(t, "type", "items")
 			items, present := vals.v[1], vals.has[1]
 			if !ok || !present {
 				return nil, false
@@ -224,7 +306,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			}
 			return avro.NewArraySchema(s, avro.WithProps(props)), true
 		case avro.Map:
-			vals, props, ok := known(t, "type", "values")
+			vals, props, ok := p.known(t, "type", "values")
 			values, present := vals.v[1], vals.has[1]
 			if !ok || !present {
 				return nil, false
@@ -235,7 +317,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			}
 			return avro.NewMapSchema(s, avro.WithProps(props)), true
 		case avro.String, avro.Bytes, avro.Int, avro.Long, avro.Float, avro.Double, avro.Boolean:
-			return logicalPrimitive(avro.Type(kind), t)
+			return p.logicalPrimitive(avro.Type(kind), t)
 		}
 	}
 	return nil, false
@@ -254,8 +336,8 @@ func primitive(t avro.Type) (avro.Schema, bool) {
 
 // logicalPrimitive is a primitive type written as an object, with a logical
 // type hamba knows (not decimal, whose parameters it reads itself) or none.
-func logicalPrimitive(t avro.Type, m map[string]any) (avro.Schema, bool) {
-	vals, props, ok := known(m, "type")
+func (p *fastParser) logicalPrimitive(t avro.Type, m map[string]any) (avro.Schema, bool) {
+	vals, props, ok := p.known(m, "type")
 	if !ok || !vals.has[0] {
 		return nil, false
 	}

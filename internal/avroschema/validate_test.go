@@ -1,6 +1,7 @@
 package avroschema
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -117,5 +118,43 @@ func TestParseDefinitions(t *testing.T) {
 				t.Fatalf("redefinitions = %v, want %v", redefs, c.redefs)
 			}
 		})
+	}
+}
+
+// TestParseAndValidateMatches checks that ParseAndValidate, which decodes
+// the text once for the fast parser and validation, gives what
+// ParseDefinitions and then Validate give, on the repository's schemas and
+// on TestValidate's kinds of bad default (with and without \u escapes,
+// which take the path that decodes twice).
+func TestParseAndValidateMatches(t *testing.T) {
+	texts := corpus(t)
+	defaults := []struct{ typ, def string }{
+		{`"int"`, `1.5`}, {`"int"`, `2147483648`}, {`"long"`, `1e30`}, {`"long"`, `9223372036854775807`},
+		{`"float"`, `"x"`}, {`"double"`, `1e400`}, {`"bytes"`, `"\u0100"`}, {`"bytes"`, `"ÿ"`},
+		{`{"type":"fixed","name":"F","size":2}`, `"abc"`}, {`{"type":"fixed","name":"F","size":1.5}`, `"a"`},
+		{`{"type":"enum","name":"E","symbols":["A"]}`, `"B"`}, {`["null","int"]`, `1`}, {`["int","null"]`, `1.5`},
+		{`{"type":"array","items":"int"}`, `[1,2.5,"x"]`}, {`{"type":"map","values":"long"}`, `{"b":1.5,"a":1e3}`},
+		{`{"type":"record","name":"S","fields":[{"name":"a","type":"int"},{"name":"b","type":"long"}]}`, `{"a":1.5}`},
+		{`"string"`, `"\ud800"`}, {`"bytes"`, "\"\xff\""},
+	}
+	for i, d := range defaults {
+		texts[fmt.Sprintf("default %d", i)] = field(d.typ, d.def)
+	}
+	for name, text := range texts {
+		s1, r1, err1 := ParseDefinitions(text)
+		s2, r2, p2, err2 := ParseAndValidate(text)
+		if a, b := describeParse(s1, err1), describeParse(s2, err2); a != b {
+			t.Errorf("%s: ParseAndValidate parses\n%s\ninto\n%s\nParseDefinitions into\n%s", name, text, b, a)
+			continue
+		}
+		if err1 != nil {
+			continue
+		}
+		if fmt.Sprint(r1) != fmt.Sprint(r2) {
+			t.Errorf("%s: redefinitions %v, want %v", name, r2, r1)
+		}
+		if p1 := Validate(text, s1); fmt.Sprintf("%#v", p1) != fmt.Sprintf("%#v", p2) {
+			t.Errorf("%s: ParseAndValidate finds %#v, Validate %#v", name, p2, p1)
+		}
 	}
 }
