@@ -59,6 +59,12 @@ type candidate struct {
 	parsed   avro.Schema
 	// prepared is parsed as checks use it, made by the first check.
 	prepared *parsedSchema
+	// checked is the verdict of the check against the caller's snapshot,
+	// and checkedRec the command's record of it (setChecked): the
+	// sequencer, deciding the command, starts from checked instead of
+	// decoding checkedRec's hex keys when the command still carries it.
+	checked    *verdict
+	checkedRec *checkedRecord
 	// problems are what validation found that hamba/avro lets through
 	// (avroschema.Validate, names two texts define differently): a new
 	// version with problems is refused (42201) except in IMPORT mode,
@@ -234,6 +240,7 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	}
 	rec := registerCommand(subject, &req, cand)
 	rec.setChecked(&checked)
+	cand.checked, cand.checkedRec = &checked, rec.Checked
 	res, err := submit[RegisterResult](ctx, r, rec, cand)
 	if err != nil || res.Existing {
 		return res, err
