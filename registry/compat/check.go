@@ -583,6 +583,8 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 			j := -1
 			if i < len(wi.names) && wi.names[i] == name && wi.unique {
 				j = i
+			} else if !wi.bloom.mayHave(ri.hashes[i]) {
+				// Certainly not a writer field's name.
 			} else if k, ok := wi.byName[name]; ok {
 				j = k
 			}
@@ -590,7 +592,7 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 				continue
 			}
 			if j >= 0 {
-				if rs, ws := ri.shapes[i], wi.shapes[j]; rs.key != "" && rs.key == ws.key {
+				if rs := ri.shapes[i]; rs.same(wi.shapes[j]) {
 					c.spend(rs.steps)
 					continue
 				}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/hamba/avro/v2"
 )
@@ -41,6 +42,27 @@ type recordIndex struct {
 	names      []string
 	plain      []bool
 	hasDefault []bool
+	// hashes are the fields' name hashes (nameHash) and bloom the set of
+	// them, when prepared: a name whose bit is clear is certainly not a
+	// field's, found without a map lookup.
+	hashes []uint64
+	bloom  nameBloom
+}
+
+// nameBloom is a Bloom filter (one bit per name) of a record's field names.
+type nameBloom [16]uint64
+
+func (b *nameBloom) add(h uint64)          { b[h>>4&15] |= 1 << (h >> 8 & 63) }
+func (b *nameBloom) mayHave(h uint64) bool { return b[h>>4&15]&(1<<(h>>8&63)) != 0 }
+
+// nameHash hashes a field name for nameBloom (FNV-1a).
+func nameHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // fieldShape identifies a field's type for the identical-type shortcut.
@@ -52,6 +74,43 @@ type fieldShape struct {
 	key string
 	// steps is what checking the type against an identical one charges.
 	steps int
+	// id is key interned (shapeID): equal non-zero ids mean equal keys;
+	// 0 when key is "" or the table was full, and then keys are compared.
+	id uint32
+}
+
+// shapeIDs interns shape keys, so that checks compare two fields' shapes
+// as numbers. It holds at most maxShapeIDs keys: real schemas use a few
+// kinds of field type; keys beyond it keep id 0.
+var shapeIDs struct {
+	sync.RWMutex
+	m map[string]uint32
+}
+
+const maxShapeIDs = 4096
+
+// shapeID returns key's interned id, 0 if the table is full.
+func shapeID(key string) uint32 {
+	shapeIDs.RLock()
+	id, ok := shapeIDs.m[key]
+	shapeIDs.RUnlock()
+	if ok {
+		return id
+	}
+	shapeIDs.Lock()
+	defer shapeIDs.Unlock()
+	if id, ok := shapeIDs.m[key]; ok {
+		return id
+	}
+	if shapeIDs.m == nil {
+		shapeIDs.m = map[string]uint32{}
+	}
+	if len(shapeIDs.m) >= maxShapeIDs {
+		return 0
+	}
+	id = uint32(len(shapeIDs.m) + 1)
+	shapeIDs.m[key] = id
+	return id
 }
 
 func newRecordIndex(rec *avro.RecordSchema) *recordIndex {
@@ -82,11 +141,23 @@ func sameShape(r *recordIndex, i int, w *recordIndex, j int) (int, bool) {
 	if r.shapes == nil || w.shapes == nil {
 		return 0, false
 	}
-	rs, ws := r.shapes[i], w.shapes[j]
-	if rs.key == "" || rs.key != ws.key {
+	rs := r.shapes[i]
+	if !rs.same(w.shapes[j]) {
 		return 0, false
 	}
 	return rs.steps, true
+}
+
+// same reports whether s and t are the shape of one anonymous type:
+// compared by interned id when both have one, by key otherwise.
+func (s fieldShape) same(t fieldShape) bool {
+	if s.key == "" {
+		return false
+	}
+	if s.id != 0 && t.id != 0 {
+		return s.id == t.id
+	}
+	return s.key == t.key
 }
 
 // Prepare indexes schema s for CheckPrepared.
@@ -104,9 +175,12 @@ func Prepare(s avro.Schema) *Prepared {
 			p.records[t] = ix
 			n := len(t.Fields())
 			ix.shapes, ix.names, ix.plain, ix.hasDefault = make([]fieldShape, n), make([]string, n), make([]bool, n), make([]bool, n)
+			ix.hashes = make([]uint64, n)
 			for i, f := range t.Fields() {
 				ix.shapes[i] = shapeOf(self, f.Type())
 				ix.names[i], ix.plain[i], ix.hasDefault[i] = f.Name(), len(f.Aliases()) == 0, f.HasDefault()
+				ix.hashes[i] = nameHash(f.Name())
+				ix.bloom.add(ix.hashes[i])
 				walk(f.Type())
 			}
 		case *avro.ArraySchema:
@@ -138,7 +212,8 @@ func shapeOf(c *checker, t avro.Schema) fieldShape {
 	}
 	var b strings.Builder
 	shapeKey(&b, t)
-	return fieldShape{key: b.String(), steps: math.MaxInt - c.budget}
+	key := b.String()
+	return fieldShape{key: key, steps: math.MaxInt - c.budget, id: shapeID(key)}
 }
 
 // shapeKey writes a key of anonymous type t that two types share only if
