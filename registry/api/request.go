@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -219,7 +220,7 @@ func readBody(rq *request, v any) error {
 	if err != nil {
 		return httpErr(400, "Could not read the request body: %v", err)
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return httpErr(422, "Request body is required")
 	}
 	return decodeJSON(data, v)
