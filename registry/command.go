@@ -115,22 +115,23 @@ func (rec *record) setChecked(checked *verdict) {
 }
 
 // verdictOf returns the verdict rec.Checked records, nil if it records
-// none: from cand's own verdict (copied) when rec.Checked is still the
-// record setChecked made of it, otherwise decoded from its hex keys.
+// none: cand's own verdict when rec.Checked is still the record
+// setChecked made of it (its keys are exactly the verdict's true ones),
+// otherwise decoded from its hex keys.
 func verdictOf(rec *record, cand *candidate) *verdict {
 	c := rec.Checked
 	if c == nil {
 		return nil
 	}
 	if cand != nil && cand.checked != nil && cand.checkedRec == c {
-		v := *cand.checked
-		v.ok = make(map[[32]byte]bool, len(cand.checked.ok))
-		for k, ok := range cand.checked.ok {
-			if ok {
-				v.ok[k] = true
-			}
+		// Taken, not copied: Register hands its verdict over with the
+		// command, which is decided once; deciding it again decodes.
+		v := cand.checked
+		cand.checked = nil
+		if v.ok == nil {
+			v.ok = map[[32]byte]bool{}
 		}
-		return &v
+		return v
 	}
 	v := &verdict{level: c.Level, ok: map[[32]byte]bool{}, def: c.Default, budget: c.Budget}
 	for _, k := range c.Keys {
