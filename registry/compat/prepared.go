@@ -47,6 +47,45 @@ type recordIndex struct {
 	// field's, found without a map lookup.
 	hashes []uint64
 	bloom  nameBloom
+	// allPlain is true when no field has aliases; byHash maps each name
+	// hash to its field (nil when two names share a hash); noDefault
+	// counts the fields without a default. flatCompatible reads them.
+	allPlain  bool
+	byHash    map[uint64]int
+	noDefault int
+}
+
+// fieldNames interns the field names of prepared records, so that two
+// indexes' equal names are one string and compare without reading their
+// bytes. It holds at most maxFieldNames names; later ones are kept as
+// they are (and compare by their bytes).
+var fieldNames struct {
+	sync.RWMutex
+	m map[string]string
+}
+
+const maxFieldNames = 1 << 16
+
+func internName(s string) string {
+	fieldNames.RLock()
+	v, ok := fieldNames.m[s]
+	fieldNames.RUnlock()
+	if ok {
+		return v
+	}
+	fieldNames.Lock()
+	defer fieldNames.Unlock()
+	if v, ok := fieldNames.m[s]; ok {
+		return v
+	}
+	if fieldNames.m == nil {
+		fieldNames.m = map[string]string{}
+	}
+	if len(fieldNames.m) >= maxFieldNames {
+		return s
+	}
+	fieldNames.m[s] = s
+	return s
 }
 
 // nameBloom is a Bloom filter (one bit per name) of a record's field names.
@@ -176,11 +215,25 @@ func Prepare(s avro.Schema) *Prepared {
 			n := len(t.Fields())
 			ix.shapes, ix.names, ix.plain, ix.hasDefault = make([]fieldShape, n), make([]string, n), make([]bool, n), make([]bool, n)
 			ix.hashes = make([]uint64, n)
+			ix.allPlain, ix.byHash = true, make(map[uint64]int, n)
 			for i, f := range t.Fields() {
 				ix.shapes[i] = shapeOf(self, f.Type())
-				ix.names[i], ix.plain[i], ix.hasDefault[i] = f.Name(), len(f.Aliases()) == 0, f.HasDefault()
+				ix.names[i], ix.plain[i], ix.hasDefault[i] = internName(f.Name()), len(f.Aliases()) == 0, f.HasDefault()
 				ix.hashes[i] = nameHash(f.Name())
 				ix.bloom.add(ix.hashes[i])
+				if !ix.plain[i] {
+					ix.allPlain = false
+				}
+				if !ix.hasDefault[i] {
+					ix.noDefault++
+				}
+				if ix.byHash != nil {
+					if _, dup := ix.byHash[ix.hashes[i]]; dup {
+						ix.byHash = nil
+					} else {
+						ix.byHash[ix.hashes[i]] = i
+					}
+				}
 				walk(f.Type())
 			}
 		case *avro.ArraySchema:
