@@ -65,6 +65,8 @@ func fastParseTree(v any, numbers bool, cache *avro.SchemaCache) (avro.Schema, b
 type fastParser struct {
 	seen map[string]bool // full names defined so far
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
+	// prims holds the primitive types named by a string so far.
+	prims map[avro.Type]avro.Schema
 	// numbers is true when the decoded JSON holds json.Number numbers,
 	// which values handed to hamba/avro (defaults, props) get as float64.
 	numbers bool
@@ -271,7 +273,7 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 	switch t := v.(type) {
 	case string:
-		return primitive(avro.Type(t))
+		return p.primitive(avro.Type(t))
 	case []any:
 		types := make([]avro.Schema, len(t))
 		for i, b := range t {
@@ -321,6 +323,23 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 		}
 	}
 	return nil, false
+}
+
+// primitive is primitive(t), one instance per type in a parse: the
+// plain primitive types are immutable values, which hamba/avro's parser
+// merely builds once per mention.
+func (p *fastParser) primitive(t avro.Type) (avro.Schema, bool) {
+	if s, ok := p.prims[t]; ok {
+		return s, true
+	}
+	s, ok := primitive(t)
+	if ok {
+		if p.prims == nil {
+			p.prims = map[avro.Type]avro.Schema{}
+		}
+		p.prims[t] = s
+	}
+	return s, ok
 }
 
 // primitive is a primitive type named by a string, as hamba parses it.

@@ -357,11 +357,16 @@ type definitions struct {
 // collect records the named types input defines (those s reaches without
 // going through a reference to a type defined before).
 func (d *definitions) collect(input int, s avro.Schema) {
-	if _, ok := s.(*avro.RefSchema); ok || d.seen[s] {
+	if _, ok := s.(*avro.RefSchema); ok {
 		return
 	}
-	d.seen[s] = true
 	if n, ok := s.(avro.NamedSchema); ok {
+		// Only named types can be reached twice (or in a cycle): the
+		// anonymous ones are trees under them.
+		if d.seen[s] {
+			return
+		}
+		d.seen[s] = true
 		if prev, ok := d.byName[n.FullName()]; !ok {
 			d.byName[n.FullName()] = definition{input, n}
 		} else if prev.schema.String() != n.String() {
