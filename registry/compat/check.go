@@ -158,7 +158,16 @@ func checkWith(level Level, candidate avro.Schema, history []avro.Schema, budget
 	if !level.Transitive() {
 		n = 1
 	}
+	dirs := 0
+	if level.ChecksBackward() {
+		dirs++
+	}
+	if level.ChecksForward() {
+		dirs++
+	}
+	r.Comparisons = make([]Comparison, 0, n*dirs)
 	c := newChecker() // shared: memoised pairs and field indexes serve every comparison
+	c.memo = make(map[pairKey]*pairResult, n*dirs)
 	c.budget = budget
 	for i := 0; i < n; i++ {
 		if before != nil {
