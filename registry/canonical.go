@@ -44,13 +44,19 @@ func canonical(schema string, refs []string, normalize, predefine bool) (string,
 	if err != nil {
 		return "", err
 	}
+	return canonicalTree(root, len(schema), refs, normalize, predefine)
+}
+
+// canonicalTree is canonical of the schema parsed into root, size bytes
+// long.
+func canonicalTree(root *jsontree.Value, size int, refs []string, normalize, predefine bool) (string, error) {
 	c := &canonWriter{
 		defined:   map[string]bool{},
 		external:  map[string]extDef{},
 		normalize: normalize,
 	}
 	// The canonical text is mostly the schema less its whitespace.
-	c.buf.Grow(len(schema) + 64)
+	c.buf.Grow(size + 64)
 	for _, r := range refs {
 		n, err := jsontree.ParseString(r)
 		if err != nil {

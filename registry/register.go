@@ -9,6 +9,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // RegisterRequest is the body of a registration (or lookup, or
@@ -135,7 +136,15 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	for i, v := range refVersions {
 		refTexts[i] = v.Content.Schema
 	}
-	parsed, redefs, invalid, err := avroschema.ParseAndValidate(text, refTexts...)
+	// The text is parsed as JSON once, for the Avro parse and validation
+	// and for the canonical form; if the tree cannot be built, each
+	// decodes the text itself (and fails as it does).
+	root, rootErr := jsontree.ParseString(text)
+	var decoded func() any
+	if rootErr == nil {
+		decoded = root.Decode
+	}
+	parsed, redefs, invalid, err := avroschema.ParseAndValidateDecoded(text, decoded, refTexts...)
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}
@@ -150,7 +159,12 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	if cfg := st.effectiveConfig(subject, r.cfg.defaultLevel); cfg.Normalize != nil && *cfg.Normalize {
 		normalize = true
 	}
-	canon, err := Canonical(text, refTexts, normalize)
+	var canon string
+	if rootErr == nil {
+		canon, err = canonicalTree(root, len(text), refTexts, normalize, true)
+	} else {
+		canon, err = Canonical(text, refTexts, normalize)
+	}
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}

@@ -56,7 +56,7 @@ func parseInto(text string, cache *avro.SchemaCache) (avro.Schema, error) {
 // parseIntoWith is parseInto; fast tries fastParse before hamba/avro's
 // parser.
 func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Schema, err error) {
-	s, _, err = parseTreeInto(text, cache, fast, false)
+	s, _, err = parseTreeInto(text, cache, fast, false, nil)
 	return s, err
 }
 
@@ -64,8 +64,10 @@ func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Sche
 // decoded as Validate reads it (numbers as json.Number), decoded once for
 // both the fast parser and validation, or nil when the text's decoding by
 // jsoniter might differ from encoding/json's (see sameDecoding), which
-// Validate then decodes itself. tree implies fast.
-func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool) (s avro.Schema, j any, err error) {
+// Validate then decodes itself. tree implies fast. decoded, if not nil,
+// gives that decoding instead of decodeNumbers (see
+// ParseAndValidateDecoded).
+func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, decoded func() any) (s avro.Schema, j any, err error) {
 	data := []byte(text)
 	if err := validateJSON(data); err != nil {
 		return nil, nil, err
@@ -76,7 +78,13 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool) (s avr
 		}
 	}()
 	if tree && sameDecoding(text) {
-		if v, ok := decodeNumbers(data); ok {
+		v, ok := any(nil), false
+		if decoded != nil {
+			v, ok = decoded(), true
+		} else {
+			v, ok = decodeNumbers(data)
+		}
+		if ok {
 			j = v
 			if s, ok := fastParseTree(v, true, cache); ok {
 				return s, j, nil

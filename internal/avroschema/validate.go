@@ -308,7 +308,7 @@ type Redefinition struct {
 // faster; for anything else it is hamba's parser that decides (see
 // fastParse).
 func ParseDefinitions(text string, refs ...string) (avro.Schema, []Redefinition, error) {
-	s, redefs, _, err := parseDefinitions(text, refs, false)
+	s, redefs, _, err := parseDefinitions(text, refs, false, nil)
 	return s, redefs, err
 }
 
@@ -316,10 +316,18 @@ func ParseDefinitions(text string, refs ...string) (avro.Schema, []Redefinition,
 // parsed: the same schema, redefinitions and problems, with the text
 // decoded once for both where that gives the same tree.
 func ParseAndValidate(text string, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
-	return parseDefinitions(text, refs, true)
+	return parseDefinitions(text, refs, true, nil)
 }
 
-func parseDefinitions(text string, refs []string, validate bool) (avro.Schema, []Redefinition, []Problem, error) {
+// ParseAndValidateDecoded is ParseAndValidate for a caller that has
+// already decoded text: decoded, called at most once and only when the
+// decoding can be used, returns text as encoding/json decodes it into an
+// interface value with UseNumber (nil: decode it here).
+func ParseAndValidateDecoded(text string, decoded func() any, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
+	return parseDefinitions(text, refs, true, decoded)
+}
+
+func parseDefinitions(text string, refs []string, validate bool, decoded func() any) (avro.Schema, []Redefinition, []Problem, error) {
 	cache := &avro.SchemaCache{}
 	d := definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
 	for i, r := range refs {
@@ -329,7 +337,7 @@ func parseDefinitions(text string, refs []string, validate bool) (avro.Schema, [
 		}
 		d.collect(i, s)
 	}
-	s, j, err := parseTreeInto(text, cache, true, validate)
+	s, j, err := parseTreeInto(text, cache, true, validate, decoded)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package avroschema
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -155,6 +156,23 @@ func TestParseAndValidateMatches(t *testing.T) {
 		}
 		if p1 := Validate(text, s1); fmt.Sprintf("%#v", p1) != fmt.Sprintf("%#v", p2) {
 			t.Errorf("%s: ParseAndValidate finds %#v, Validate %#v", name, p2, p1)
+		}
+		// The same from a decoding the caller made (encoding/json's,
+		// UseNumber, as the contract says).
+		decoded := func() any {
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return v
+		}
+		s3, r3, p3, err3 := ParseAndValidateDecoded(text, decoded)
+		if a, b := describeParse(s1, err1), describeParse(s3, err3); a != b {
+			t.Errorf("%s: ParseAndValidateDecoded parses\n%s\ninto\n%s\nParseDefinitions into\n%s", name, text, b, a)
+		} else if fmt.Sprint(r1) != fmt.Sprint(r3) || fmt.Sprintf("%#v", p2) != fmt.Sprintf("%#v", p3) {
+			t.Errorf("%s: ParseAndValidateDecoded finds %v %#v, want %v %#v", name, r3, p3, r1, p2)
 		}
 	}
 }
