@@ -65,8 +65,9 @@ func fastParseTree(v any, numbers bool, cache *avro.SchemaCache) (avro.Schema, b
 type fastParser struct {
 	seen map[string]bool // full names defined so far
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
-	// prims holds the primitive types named by a string so far.
-	prims map[avro.Type]avro.Schema
+	// prims holds the primitive types named by a string so far, by
+	// primitiveIndex.
+	prims [8]avro.Schema
 	// numbers is true when the decoded JSON holds json.Number numbers,
 	// which values handed to hamba/avro (defaults, props) get as float64.
 	numbers bool
@@ -329,17 +330,42 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 // plain primitive types are immutable values, which hamba/avro's parser
 // merely builds once per mention.
 func (p *fastParser) primitive(t avro.Type) (avro.Schema, bool) {
-	if s, ok := p.prims[t]; ok {
+	i := primitiveIndex(t)
+	if i < 0 {
+		return nil, false
+	}
+	if s := p.prims[i]; s != nil {
 		return s, true
 	}
 	s, ok := primitive(t)
 	if ok {
-		if p.prims == nil {
-			p.prims = map[avro.Type]avro.Schema{}
-		}
-		p.prims[t] = s
+		p.prims[i] = s
 	}
 	return s, ok
+}
+
+// primitiveIndex numbers the primitive types for fastParser.prims, -1 for
+// any other name.
+func primitiveIndex(t avro.Type) int {
+	switch t {
+	case avro.Null:
+		return 0
+	case avro.String:
+		return 1
+	case avro.Bytes:
+		return 2
+	case avro.Int:
+		return 3
+	case avro.Long:
+		return 4
+	case avro.Float:
+		return 5
+	case avro.Double:
+		return 6
+	case avro.Boolean:
+		return 7
+	}
+	return -1
 }
 
 // primitive is a primitive type named by a string, as hamba parses it.

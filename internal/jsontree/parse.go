@@ -38,14 +38,8 @@ func Parse(data []byte) (*Value, error) { return ParseString(string(data)) }
 // without escapes are substrings of text.
 func ParseString(text string) (*Value, error) {
 	n := firstSlab(text)
-	if n <= stackSize {
-		// One allocation holds the slab and, after it, the stack.
-		room := make([]Value, n+n)
-		p := parser{s: text, slab: room[:0:n], stack: room[n:n]}
-		return p.parse()
-	}
-	// The stack is scratch, empty once the parse is done: a larger
-	// document borrows one from stacks instead of growing its own.
+	// The stack is scratch, empty once the parse is done: a parse
+	// borrows one from stacks instead of growing its own.
 	p := parser{s: text, slab: make([]Value, 0, n)}
 	st, _ := stacks.Get().(*[]Value)
 	if st != nil {
@@ -116,8 +110,8 @@ type parser struct {
 }
 
 // Slab sizes: the first holds every value of a document of up to maxSlab
-// values (see firstSlab), the next ones double. stackSize bounds the
-// stack's first capacity: enough for most documents.
+// values (see firstSlab), the next ones double, from at least stackSize; a
+// new parser stack starts with room for 4*stackSize values.
 const (
 	maxSlab   = 4096
 	stackSize = 16
