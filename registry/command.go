@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
@@ -101,11 +102,14 @@ func (rec *record) setChecked(checked *verdict) {
 		// Sorted as bytes, which sorts their fixed-width lower-case hex
 		// the same; encoded into one string the keys are slices of.
 		slices.SortFunc(keys, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
-		buf := make([]byte, hex.EncodedLen(32)*len(keys))
+		var sb strings.Builder
+		sb.Grow(hex.EncodedLen(32) * len(keys))
+		var h [64]byte
 		for i := range keys {
-			hex.Encode(buf[64*i:], keys[i][:])
+			hex.Encode(h[:], keys[i][:])
+			sb.Write(h[:])
 		}
-		all := string(buf)
+		all := sb.String()
 		c.Keys = make([]string, len(keys))
 		for i := range keys {
 			c.Keys[i] = all[64*i : 64*(i+1)]

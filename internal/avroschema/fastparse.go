@@ -68,6 +68,8 @@ type fastParser struct {
 	// prims holds the primitive types named by a string so far, by
 	// primitiveIndex.
 	prims [8]avro.Schema
+	// unions holds the unions of primitive types built so far (unionKey).
+	unions []sharedUnion
 	// numbers is true when the decoded JSON holds json.Number numbers,
 	// which values handed to hamba/avro (defaults, props) get as float64.
 	numbers bool
@@ -276,6 +278,14 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 	case string:
 		return p.primitive(avro.Type(t))
 	case []any:
+		key, shared := p.unionKey(t)
+		if shared {
+			for _, u := range p.unions {
+				if u.key == key {
+					return u.schema, true
+				}
+			}
+		}
 		types := make([]avro.Schema, len(t))
 		for i, b := range t {
 			s, ok := p.typ(namespace, b)
@@ -287,6 +297,9 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 		u, err := avro.NewUnionSchema(types)
 		if err != nil {
 			return nil, false
+		}
+		if shared {
+			p.unions = append(p.unions, sharedUnion{key, u})
 		}
 		return u, true
 	case map[string]any:
@@ -342,6 +355,33 @@ func (p *fastParser) primitive(t avro.Type) (avro.Schema, bool) {
 		p.prims[i] = s
 	}
 	return s, ok
+}
+
+// unionKey identifies a union whose branches are all primitive types named
+// by a string (["null","string"]): such a union, like its branches, is one
+// immutable instance per parse. It reports false for any other union.
+func (p *fastParser) unionKey(branches []any) (uint32, bool) {
+	if len(branches) == 0 || len(branches) > 8 {
+		return 0, false
+	}
+	var key uint32
+	for _, b := range branches {
+		name, ok := b.(string)
+		if !ok {
+			return 0, false
+		}
+		i := primitiveIndex(avro.Type(name))
+		if i < 0 {
+			return 0, false
+		}
+		key = key<<4 | uint32(i+1)
+	}
+	return key, true
+}
+
+type sharedUnion struct {
+	key    uint32
+	schema *avro.UnionSchema
 }
 
 // primitiveIndex numbers the primitive types for fastParser.prims, -1 for
