@@ -203,6 +203,17 @@ func (s fieldShape) same(t fieldShape) bool {
 func Prepare(s avro.Schema) *Prepared {
 	p := &Prepared{schema: s, records: map[*avro.RecordSchema]*recordIndex{}}
 	self := newChecker()
+	// A type object mentioned by several fields (a parse shares unions of
+	// primitives) has one shape.
+	shapes := map[avro.Schema]fieldShape{}
+	shape := func(t avro.Schema) fieldShape {
+		if sh, ok := shapes[t]; ok {
+			return sh
+		}
+		sh := shapeOf(self, t)
+		shapes[t] = sh
+		return sh
+	}
 	var walk func(avro.Schema)
 	walk = func(s avro.Schema) {
 		switch t := deref(s).(type) {
@@ -217,7 +228,7 @@ func Prepare(s avro.Schema) *Prepared {
 			ix.hashes = make([]uint64, n)
 			ix.allPlain, ix.byHash = true, make(map[uint64]int, n)
 			for i, f := range t.Fields() {
-				ix.shapes[i] = shapeOf(self, f.Type())
+				ix.shapes[i] = shape(f.Type())
 				ix.names[i], ix.plain[i], ix.hasDefault[i] = internName(f.Name()), len(f.Aliases()) == 0, f.HasDefault()
 				ix.hashes[i] = nameHash(f.Name())
 				ix.bloom.add(ix.hashes[i])
