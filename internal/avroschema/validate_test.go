@@ -176,3 +176,48 @@ func TestParseAndValidateMatches(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseAndValidate checks ParseAndValidate and ParseAndValidateDecoded
+// against ParseDefinitions and then Validate on arbitrary text: the same
+// schema (or error), redefinitions and problems.
+func FuzzParseAndValidate(f *testing.F) {
+	for _, s := range []string{
+		field(`"int"`, `1.5`), field(`["null","string"]`, `null`), field(`{"type":"array","items":["int","null"]}`, `[1,2]`),
+		`{"type":"record","name":"R","fields":[{"name":"a","type":["null","long"],"x":1.5},{"name":"b","type":["null","long"]}]}`,
+		`{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"map","values":"double"},"default":{"k":1e3}}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s1, r1, err1 := ParseDefinitions(text)
+		want := describeParse(s1, err1)
+		var p1 []Problem
+		if err1 == nil {
+			p1 = Validate(text, s1)
+		}
+		decoded := func() any {
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("decoded called on text encoding/json cannot decode: %v", err)
+			}
+			return v
+		}
+		s2, r2, p2, err2 := ParseAndValidate(text)
+		s3, r3, p3, err3 := ParseAndValidateDecoded(text, decoded)
+		for i, got := range []struct {
+			s   string
+			r   []Redefinition
+			p   []Problem
+			err error
+		}{{describeParse(s2, err2), r2, p2, err2}, {describeParse(s3, err3), r3, p3, err3}} {
+			if got.s != want {
+				t.Fatalf("path %d parses %q into\n%s\nParseDefinitions into\n%s", i, text, got.s, want)
+			}
+			if got.err == nil && (fmt.Sprint(got.r) != fmt.Sprint(r1) || fmt.Sprintf("%#v", got.p) != fmt.Sprintf("%#v", p1)) {
+				t.Fatalf("path %d on %q: %v %#v, want %v %#v", i, text, got.r, got.p, r1, p1)
+			}
+		}
+	})
+}
