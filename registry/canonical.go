@@ -44,11 +44,19 @@ func canonical(schema string, refs []string, normalize, predefine bool) (string,
 	if err != nil {
 		return "", err
 	}
+	return canonicalTree(root, len(schema), refs, normalize, predefine)
+}
+
+// canonicalTree is canonical of the schema parsed into root, size bytes
+// long.
+func canonicalTree(root *jsontree.Value, size int, refs []string, normalize, predefine bool) (string, error) {
 	c := &canonWriter{
 		defined:   map[string]bool{},
 		external:  map[string]extDef{},
 		normalize: normalize,
 	}
+	// The canonical text is mostly the schema less its whitespace.
+	c.buf.Grow(size + 64)
 	for _, r := range refs {
 		n, err := jsontree.ParseString(r)
 		if err != nil {
@@ -86,6 +94,20 @@ func getString(n *jsontree.Value, key string) (string, bool) {
 // --- writing like Jackson ---------------------------------------------------
 
 const hexDigits = "0123456789ABCDEF"
+
+// jsonStringLen returns the length of what writeJSONString writes for s.
+func jsonStringLen(s string) int {
+	n := len(s) + 2
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t':
+			n++
+		case c < 0x20:
+			n += 5
+		}
+	}
+	return n
+}
 
 // writeJSONString writes s quoted and escaped the way Jackson does: short
 // escapes for quote, backslash and \b \f \n \r \t, \u00XX for other control

@@ -1,6 +1,9 @@
 package registry
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 func TestCanonical(t *testing.T) {
 	for _, tc := range []struct {
@@ -73,5 +76,23 @@ func TestCanonicalWithReferences(t *testing.T) {
 	}
 	if want := `{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":{"type":"record","name":"Money","fields":[{"name":"cents","type":"long"},{"name":"cur","type":{"type":"enum","name":"Currency","symbols":["EUR"]}}]}},{"name":"c","type":"Currency"}]}`; res != want {
 		t.Fatalf("resolved\n got %s\nwant %s", res, want)
+	}
+}
+
+// TestJSONStringLen checks the size newContent and newVersion reserve for
+// a quoted string against what writeJSONString writes, for every byte.
+func TestJSONStringLen(t *testing.T) {
+	texts := []string{"", `{"type":"record","name":"R","fields":[]}`, "tab\there \"q\" back\\slash \x00\x1f\x7f é \u2028"}
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	texts = append(texts, string(all))
+	for _, s := range texts {
+		var b bytes.Buffer
+		writeJSONString(&b, s)
+		if got := jsonStringLen(s); got != b.Len() {
+			t.Errorf("jsonStringLen(%q) = %d, writeJSONString writes %d bytes", s, got, b.Len())
+		}
 	}
 }

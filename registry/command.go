@@ -1,9 +1,11 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/edactl/edactl/internal/avroschema"
 	"github.com/edactl/edactl/registry/compat"
@@ -90,13 +92,57 @@ func registerCommand(subject string, req *RegisterRequest, cand *candidate) reco
 // replay) compares with nothing that was compared already.
 func (rec *record) setChecked(checked *verdict) {
 	c := &checkedRecord{Level: checked.level, Default: checked.def, Budget: checked.budget}
+	keys := make([][32]byte, 0, len(checked.ok))
 	for k, ok := range checked.ok {
 		if ok {
-			c.Keys = append(c.Keys, hex.EncodeToString(k[:]))
+			keys = append(keys, k)
 		}
 	}
-	slices.Sort(c.Keys)
+	if len(keys) > 0 {
+		// Sorted as bytes, which sorts their fixed-width lower-case hex
+		// the same; encoded into one string the keys are slices of.
+		slices.SortFunc(keys, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
+		var sb strings.Builder
+		sb.Grow(hex.EncodedLen(32) * len(keys))
+		var h [64]byte
+		for i := range keys {
+			hex.Encode(h[:], keys[i][:])
+			sb.Write(h[:])
+		}
+		all := sb.String()
+		c.Keys = make([]string, len(keys))
+		for i := range keys {
+			c.Keys[i] = all[64*i : 64*(i+1)]
+		}
+	}
 	rec.Checked = c
+}
+
+// verdictOf returns the verdict rec.Checked records, nil if it records
+// none: cand's own verdict when rec.Checked is still the record
+// setChecked made of it (its keys are exactly the verdict's true ones),
+// otherwise decoded from its hex keys.
+func verdictOf(rec *record, cand *candidate) *verdict {
+	c := rec.Checked
+	if c == nil {
+		return nil
+	}
+	if cand != nil && cand.checked != nil && cand.checkedRec == c {
+		// Taken, not copied: Register hands its verdict over with the
+		// command, which is decided once; deciding it again decodes.
+		v := cand.checked
+		cand.checked = nil
+		if v.ok == nil {
+			v.ok = map[[32]byte]bool{}
+		}
+		return v
+	}
+	v := &verdict{level: c.Level, ok: map[[32]byte]bool{}, def: c.Default, budget: c.Budget}
+	for _, k := range c.Keys {
+		key, _ := hexKey(k)
+		v.ok[key] = true
+	}
+	return v
 }
 
 // decideRegister decides a Register command against st with the rules of
@@ -116,19 +162,25 @@ func (r *Registry) decideRegister(st *state, rec *record, cand *candidate) ([]re
 		}
 	}
 	checked := verdict{def: r.cfg.defaultLevel, budget: r.cfg.compatBudget}
-	if c := rec.Checked; c != nil {
-		checked = verdict{level: c.Level, ok: map[[32]byte]bool{}, def: c.Default, budget: c.Budget}
-		for _, k := range c.Keys {
-			key, _ := hexKey(k)
-			checked.ok[key] = true
-		}
+	if v := verdictOf(rec, cand); v != nil {
+		checked = *v
 	}
 	req := RegisterRequest{ID: rec.ID, Version: rec.Version}
 	recs, res, err := r.register(st, rec.Subject, &req, cand, &checked)
 	if err == nil && len(recs) > 0 {
-		rec.setChecked(&checked)
+		if c := rec.Checked; c == nil || cand.checkedRec != c || !sameVerdict(&checked, c) {
+			rec.setChecked(&checked)
+		}
 	}
 	return recs, res, err
+}
+
+// sameVerdict reports whether checked, a verdict started from the one c
+// records (cand's own, whose keys are c's keys) and then perhaps extended,
+// still records exactly c: a check only adds keys, or starts afresh under
+// another level.
+func sameVerdict(checked *verdict, c *checkedRecord) bool {
+	return checked.level == c.Level && checked.def == c.Default && checked.budget == c.Budget && len(checked.ok) == len(c.Keys)
 }
 
 // parsedCandidate returns cand's schema parsed, parsing it (with its

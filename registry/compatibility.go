@@ -113,7 +113,7 @@ func (r *Registry) checkRegister(st *state, subject string, cand *candidate, che
 		hist = hist[:1]
 	}
 	if checked.level != level {
-		checked.level, checked.ok = level, map[[32]byte]bool{}
+		checked.level, checked.ok = level, make(map[[32]byte]bool, len(hist))
 	}
 	var todo []*Version
 	for _, v := range hist {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unsafe"
 )
 
 // Reference is a Confluent schema reference: a named type the schema uses,
@@ -68,7 +69,8 @@ func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]b
 	h := sha256.New()
 	h.Write([]byte(schemaType))
 	h.Write([]byte{0})
-	h.Write([]byte(schema))
+	// The hash only reads the bytes: hashed in place, not copied.
+	h.Write(unsafe.Slice(unsafe.StringData(schema), len(schema)))
 	h.Write([]byte{0})
 	for _, r := range refs {
 		fmt.Fprintf(h, "%q %q %d\x00", r.Name, r.Subject, r.Version)
@@ -88,7 +90,7 @@ func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]b
 func newContent(id int, schemaCtx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) *Content {
 	c := &Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
 	var b bytes.Buffer
-	b.Grow(len(schema) + len(schema)/8 + 64) // quotes are escaped
+	b.Grow(jsonStringLen(schema) + 64)
 	b.WriteByte('{')
 	if schemaType != "" {
 		b.WriteString(`"schemaType":`)
@@ -121,7 +123,7 @@ func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
 func newVersion(subject string, version int, c *Content) *Version {
 	v := &Version{Subject: subject, Version: version, Content: c}
 	var b bytes.Buffer
-	b.Grow(len(c.Schema) + len(c.Schema)/8 + len(subject) + 64) // quotes are escaped
+	b.Grow(jsonStringLen(c.Schema) + jsonStringLen(subject) + 64)
 	b.WriteString(`{"subject":`)
 	writeJSONString(&b, subject)
 	b.WriteString(`,"version":`)

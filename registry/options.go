@@ -24,20 +24,24 @@ type config struct {
 	snapshotPath   string
 	snapshotEvery  int
 	preparedChecks bool
+	// parseCacheBytes bounds the parsed-schema cache (estimated); 0 is
+	// unbounded.
+	parseCacheBytes int
 }
 
 func defaultConfig() config {
 	return config{
-		logger:         slog.New(slog.DiscardHandler),
-		defaultLevel:   compat.Backward,
-		maxBatch:       1024,
-		maxSchemaBytes: 4 << 20,
-		writeTimeout:   30 * time.Second,
-		commitDelay:    DefaultCommitDelay,
-		compatBudget:   compat.DefaultBudget,
-		maxID:          maxIDOrVersion,
-		snapshotEvery:  10_000,
-		preparedChecks: true,
+		logger:          slog.New(slog.DiscardHandler),
+		defaultLevel:    compat.Backward,
+		maxBatch:        1024,
+		maxSchemaBytes:  4 << 20,
+		writeTimeout:    30 * time.Second,
+		commitDelay:     DefaultCommitDelay,
+		compatBudget:    compat.DefaultBudget,
+		maxID:           maxIDOrVersion,
+		snapshotEvery:   10_000,
+		preparedChecks:  true,
+		parseCacheBytes: DefaultParseCacheBytes,
 	}
 }
 
@@ -86,6 +90,18 @@ func WithCompatibilityBudget(steps int) Option { return func(c *config) { c.comp
 // budget verdicts; the option exists to measure the difference.
 func WithPreparedChecks(on bool) Option { return func(c *config) { c.preparedChecks = on } }
 
+// DefaultParseCacheBytes is the parsed-schema cache bound
+// WithParseCacheBytes overrides: 1 GiB, by estimate (about 39,000 versions
+// of a 60-field record).
+const DefaultParseCacheBytes = 1 << 30
+
+// WithParseCacheBytes bounds the memory (estimated: 8 bytes per byte of
+// schema text) of the parsed and prepared history schemas compatibility
+// checks keep, overriding DefaultParseCacheBytes; 0 means unbounded. The
+// cache keeps what checks keep using; a version it dropped is parsed
+// again by the next check that needs it.
+func WithParseCacheBytes(n int) Option { return func(c *config) { c.parseCacheBytes = n } }
+
 // withMaxID sets the largest schema id allocated, overriding the default of
 // 2^31-1 (the largest id the wire format carries), so that tests can fill
 // an id space. Every replica folding a log must use the same value, which
@@ -101,6 +117,9 @@ func (c *config) validate() error {
 	}
 	if c.maxBatch < 1 {
 		return fmt.Errorf("registry: max batch must be at least 1, got %d", c.maxBatch)
+	}
+	if c.parseCacheBytes < 0 {
+		return fmt.Errorf("registry: parse cache bytes must not be negative, got %d", c.parseCacheBytes)
 	}
 	if c.maxSchemaBytes < 1 {
 		return fmt.Errorf("registry: max schema bytes must be at least 1, got %d", c.maxSchemaBytes)

@@ -9,6 +9,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/edactl/edactl/internal/avroschema"
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // RegisterRequest is the body of a registration (or lookup, or
@@ -59,6 +60,12 @@ type candidate struct {
 	parsed   avro.Schema
 	// prepared is parsed as checks use it, made by the first check.
 	prepared *parsedSchema
+	// checked is the verdict of the check against the caller's snapshot,
+	// and checkedRec the command's record of it (setChecked): the
+	// sequencer, deciding the command, starts from checked instead of
+	// decoding checkedRec's hex keys when the command still carries it.
+	checked    *verdict
+	checkedRec *checkedRecord
 	// problems are what validation found that hamba/avro lets through
 	// (avroschema.Validate, names two texts define differently): a new
 	// version with problems is refused (42201) except in IMPORT mode,
@@ -129,7 +136,15 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	for i, v := range refVersions {
 		refTexts[i] = v.Content.Schema
 	}
-	parsed, redefs, err := avroschema.ParseDefinitions(text, refTexts...)
+	// The text is parsed as JSON once, for the Avro parse and validation
+	// and for the canonical form; if the tree cannot be built, each
+	// decodes the text itself (and fails as it does).
+	root, rootErr := jsontree.ParseString(text)
+	var decoded func() any
+	if rootErr == nil {
+		decoded = root.Decode
+	}
+	parsed, redefs, invalid, err := avroschema.ParseAndValidateDecoded(text, decoded, refTexts...)
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}
@@ -137,14 +152,19 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	for _, d := range redefs {
 		problems = append(problems, redefinitionProblem(d, resolved, refVersions))
 	}
-	for _, p := range avroschema.Validate(text, parsed) {
+	for _, p := range invalid {
 		problems = append(problems, p.String())
 	}
 	normalize := req.Normalize
 	if cfg := st.effectiveConfig(subject, r.cfg.defaultLevel); cfg.Normalize != nil && *cfg.Normalize {
 		normalize = true
 	}
-	canon, err := Canonical(text, refTexts, normalize)
+	var canon string
+	if rootErr == nil {
+		canon, err = canonicalTree(root, len(text), refTexts, normalize, true)
+	} else {
+		canon, err = Canonical(text, refTexts, normalize)
+	}
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}
@@ -234,6 +254,7 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 	}
 	rec := registerCommand(subject, &req, cand)
 	rec.setChecked(&checked)
+	cand.checked, cand.checkedRec = &checked, rec.Checked
 	res, err := submit[RegisterResult](ctx, r, rec, cand)
 	if err != nil || res.Existing {
 		return res, err

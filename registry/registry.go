@@ -102,7 +102,7 @@ func Open(ctx context.Context, log store.Log, opts ...Option) (*Registry, error)
 		cmds:     make(chan *command, 4096),
 		stop:     make(chan struct{}),
 		stopped:  make(chan struct{}),
-		parsed:   parseCache{m: map[parsedKey]*parsedSchema{}},
+		parsed:   newParseCache(cfg.parseCacheBytes),
 		pending:  map[string]*command{},
 		inFlight: make(chan struct{}, maxInFlight),
 		instance: newInstanceID(),

@@ -1,6 +1,7 @@
 package avroschema
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/hamba/avro/v2"
@@ -25,11 +26,32 @@ func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
 	if err := jsoniter.Unmarshal(data, &v); err != nil {
 		return nil, false
 	}
+	return fastParseTree(v, false, cache)
+}
+
+// numberConfig decodes JSON as encoding/json does with UseNumber: numbers
+// as json.Number, as Validate reads them.
+var numberConfig = jsoniter.Config{UseNumber: true}.Froze()
+
+// decodeNumbers decodes data with numbers as json.Number: one tree that
+// both fastParseTree (numbers: true) and the validator read.
+func decodeNumbers(data []byte) (any, bool) {
+	var v any
+	if err := numberConfig.Unmarshal(data, &v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// fastParseTree is fastParse of the decoded JSON v; numbers says v holds
+// its numbers as json.Number (decodeNumbers), which it hands hamba/avro as
+// the float64 that hamba's own decoding (jsoniter's) would have made.
+func fastParseTree(v any, numbers bool, cache *avro.SchemaCache) (avro.Schema, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, false
 	}
-	p := fastParser{seen: map[string]bool{}}
+	p := fastParser{seen: map[string]bool{}, numbers: numbers}
 	s, ok := p.record("", m)
 	if !ok {
 		return nil, false
@@ -43,6 +65,66 @@ func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
 type fastParser struct {
 	seen map[string]bool // full names defined so far
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
+	// prims holds the primitive types named by a string so far, by
+	// primitiveIndex.
+	prims [8]avro.Schema
+	// unions holds the unions of primitive types built so far (unionKey).
+	unions []sharedUnion
+	// numbers is true when the decoded JSON holds json.Number numbers,
+	// which values handed to hamba/avro (defaults, props) get as float64.
+	numbers bool
+}
+
+// plain returns v with every json.Number in it replaced by the float64
+// jsoniter decodes the same text into (what hamba/avro's own decoding
+// gives); v itself when it holds none. Only values the parser hands on go
+// through it: defaults and props.
+func plain(v any) any {
+	if !hasNumber(v) {
+		return v
+	}
+	switch t := v.(type) {
+	case json.Number:
+		var f float64
+		if err := jsoniter.ConfigDefault.UnmarshalFromString(string(t), &f); err != nil {
+			return v // cannot happen: the text decoded as a number
+		}
+		return f
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = plain(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = plain(e)
+		}
+		return out
+	}
+	return v
+}
+
+// hasNumber reports whether v holds a json.Number.
+func hasNumber(v any) bool {
+	switch t := v.(type) {
+	case json.Number:
+		return true
+	case []any:
+		for _, e := range t {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range t {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type cacheAdd struct {
@@ -60,7 +142,7 @@ type keys struct {
 // same position (by exact name), the others to props; a key equal to a
 // field's name but for case (which mapstructure, hamba's decoder, would
 // take for the field) fails.
-func known(m map[string]any, fields ...string) (vals keys, props map[string]any, ok bool) {
+func (p *fastParser) known(m map[string]any, fields ...string) (vals keys, props map[string]any, ok bool) {
 outer:
 	for k, v := range m {
 		if strings.EqualFold(k, "props") {
@@ -77,6 +159,9 @@ outer:
 		}
 		if props == nil {
 			props = map[string]any{}
+		}
+		if p.numbers {
+			v = plain(v)
 		}
 		props[k] = v
 	}
@@ -112,7 +197,7 @@ func (k *keys) strs(i int) ([]string, bool) {
 }
 
 func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bool) {
-	vals, props, ok := known(m, "type", "name", "namespace", "aliases", "doc", "fields")
+	vals, props, ok := p.known(m, "type", "name", "namespace", "aliases", "doc", "fields")
 	if !ok {
 		return nil, false
 	}
@@ -158,7 +243,7 @@ func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bo
 }
 
 func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, bool) {
-	vals, props, ok := known(m, "name", "aliases", "type", "doc", "default", "order")
+	vals, props, ok := p.known(m, "name", "aliases", "type", "doc", "default", "order")
 	if !ok {
 		return nil, false
 	}
@@ -177,6 +262,8 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	def, hasDef := vals.v[4], vals.has[4]
 	if !hasDef {
 		def = avro.NoDefault
+	} else if p.numbers {
+		def = plain(def)
 	}
 	f, err := avro.NewField(name, typ, avro.WithDefault(def), avro.WithAliases(aliases), avro.WithDoc(doc),
 		avro.WithOrder(avro.Order(order)), avro.WithProps(props))
@@ -189,8 +276,16 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 	switch t := v.(type) {
 	case string:
-		return primitive(avro.Type(t))
+		return p.primitive(avro.Type(t))
 	case []any:
+		key, shared := p.unionKey(t)
+		if shared {
+			for _, u := range p.unions {
+				if u.key == key {
+					return u.schema, true
+				}
+			}
+		}
 		types := make([]avro.Schema, len(t))
 		for i, b := range t {
 			s, ok := p.typ(namespace, b)
@@ -203,6 +298,9 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 		if err != nil {
 			return nil, false
 		}
+		if shared {
+			p.unions = append(p.unions, sharedUnion{key, u})
+		}
 		return u, true
 	case map[string]any:
 		kind, ok := t["type"].(string)
@@ -213,7 +311,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 		case avro.Record:
 			return p.record(namespace, t)
 		case avro.Array:
-			vals, props, ok := known(t, "type", "items")
+			vals, props, ok := p.known(t, "type", "items")
 			items, present := vals.v[1], vals.has[1]
 			if !ok || !present {
 				return nil, false
@@ -224,7 +322,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			}
 			return avro.NewArraySchema(s, avro.WithProps(props)), true
 		case avro.Map:
-			vals, props, ok := known(t, "type", "values")
+			vals, props, ok := p.known(t, "type", "values")
 			values, present := vals.v[1], vals.has[1]
 			if !ok || !present {
 				return nil, false
@@ -235,10 +333,79 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			}
 			return avro.NewMapSchema(s, avro.WithProps(props)), true
 		case avro.String, avro.Bytes, avro.Int, avro.Long, avro.Float, avro.Double, avro.Boolean:
-			return logicalPrimitive(avro.Type(kind), t)
+			return p.logicalPrimitive(avro.Type(kind), t)
 		}
 	}
 	return nil, false
+}
+
+// primitive is primitive(t), one instance per type in a parse: the
+// plain primitive types are immutable values, which hamba/avro's parser
+// merely builds once per mention.
+func (p *fastParser) primitive(t avro.Type) (avro.Schema, bool) {
+	i := primitiveIndex(t)
+	if i < 0 {
+		return nil, false
+	}
+	if s := p.prims[i]; s != nil {
+		return s, true
+	}
+	s, ok := primitive(t)
+	if ok {
+		p.prims[i] = s
+	}
+	return s, ok
+}
+
+// unionKey identifies a union whose branches are all primitive types named
+// by a string (["null","string"]): such a union, like its branches, is one
+// immutable instance per parse. It reports false for any other union.
+func (p *fastParser) unionKey(branches []any) (uint32, bool) {
+	if len(branches) == 0 || len(branches) > 8 {
+		return 0, false
+	}
+	var key uint32
+	for _, b := range branches {
+		name, ok := b.(string)
+		if !ok {
+			return 0, false
+		}
+		i := primitiveIndex(avro.Type(name))
+		if i < 0 {
+			return 0, false
+		}
+		key = key<<4 | uint32(i+1)
+	}
+	return key, true
+}
+
+type sharedUnion struct {
+	key    uint32
+	schema *avro.UnionSchema
+}
+
+// primitiveIndex numbers the primitive types for fastParser.prims, -1 for
+// any other name.
+func primitiveIndex(t avro.Type) int {
+	switch t {
+	case avro.Null:
+		return 0
+	case avro.String:
+		return 1
+	case avro.Bytes:
+		return 2
+	case avro.Int:
+		return 3
+	case avro.Long:
+		return 4
+	case avro.Float:
+		return 5
+	case avro.Double:
+		return 6
+	case avro.Boolean:
+		return 7
+	}
+	return -1
 }
 
 // primitive is a primitive type named by a string, as hamba parses it.
@@ -254,8 +421,8 @@ func primitive(t avro.Type) (avro.Schema, bool) {
 
 // logicalPrimitive is a primitive type written as an object, with a logical
 // type hamba knows (not decimal, whose parameters it reads itself) or none.
-func logicalPrimitive(t avro.Type, m map[string]any) (avro.Schema, bool) {
-	vals, props, ok := known(m, "type")
+func (p *fastParser) logicalPrimitive(t avro.Type, m map[string]any) (avro.Schema, bool) {
+	vals, props, ok := p.known(m, "type")
 	if !ok || !vals.has[0] {
 		return nil, false
 	}

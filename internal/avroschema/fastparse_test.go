@@ -17,7 +17,7 @@ import (
 func dump(b *strings.Builder, s avro.Schema, seen map[string]bool) {
 	props := func(p interface{ Props() map[string]any }) {
 		if m := p.Props(); len(m) > 0 {
-			fmt.Fprintf(b, " props%v", m)
+			fmt.Fprintf(b, " props%#v", m)
 		}
 	}
 	switch t := s.(type) {
@@ -116,6 +116,18 @@ func sameParse(t *testing.T, name, text string, refs ...string) bool {
 	if got != want {
 		t.Errorf("%s: the fast path parses\n%s\ninto\n%s\nhamba/avro into\n%s", name, text, got, want)
 	}
+	// The fast path from the tree ParseAndValidate decodes once (numbers
+	// as json.Number) must build the same.
+	cache := &avro.SchemaCache{}
+	for _, r := range refs {
+		if _, err := parseIntoWith(r, cache, true); err != nil {
+			return false
+		}
+	}
+	s, _, err := parseTreeInto(text, cache, true, true, nil)
+	if tree := describeParse(s, err); tree != want {
+		t.Errorf("%s: the fast path from the decoded tree parses\n%s\ninto\n%s\nhamba/avro into\n%s", name, text, tree, want)
+	}
 	_, fast := fastParse([]byte(text), &avro.SchemaCache{})
 	return fast && len(refs) == 0
 }
@@ -201,6 +213,12 @@ func TestFastParseMatchesHamba(t *testing.T) {
 		rec(`{"name":"a","type":{"type":"array","items":"int"},"default":[1,2]}`),
 		rec(`{"name":"a","type":{"type":"map","values":"long"},"default":{"k":1}}`),
 		rec(`{"name":"a","type":{"type":"array","items":"int","x-p":1}}`),
+		rec(`{"name":"a","type":{"type":"array","items":"int"},"x-p":[1.25e3,{"q":[-0.0,7]}],"default":[1,2.5,-0]}`),
+		rec(`{"name":"a","type":"double","default":1e400}`),
+		rec(`{"name":"a","type":"double","default":123456789012345678901234567890.123456789}`),
+		rec(`{"name":"a","type":"double","default":0.1234567890123456789}`),
+		rec(`{"name":"a","type":"string","default":"caf\u00e9 \ud83d\ude00"}`),
+		rec(`{"name":"a","type":"string","default":"é\n\"\/"}`),
 		rec(`{"name":"a","type":{"type":"array"}}`),
 		rec(`{"name":"a","type":{"type":"long","logicalType":"timestamp-millis"}}`),
 		rec(`{"name":"a","type":{"type":"int","logicalType":"timestamp-millis"}}`),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hamba/avro/v2"
 )
@@ -55,25 +56,57 @@ func parseInto(text string, cache *avro.SchemaCache) (avro.Schema, error) {
 // parseIntoWith is parseInto; fast tries fastParse before hamba/avro's
 // parser.
 func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Schema, err error) {
+	s, _, err = parseTreeInto(text, cache, fast, false, nil)
+	return s, err
+}
+
+// parseTreeInto is parseIntoWith; with tree it also returns the text
+// decoded as Validate reads it (numbers as json.Number), decoded once for
+// both the fast parser and validation, or nil when the text's decoding by
+// jsoniter might differ from encoding/json's (see sameDecoding), which
+// Validate then decodes itself. tree implies fast. decoded, if not nil,
+// gives that decoding instead of decodeNumbers (see
+// ParseAndValidateDecoded).
+func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, decoded func() any) (s avro.Schema, j any, err error) {
 	data := []byte(text)
 	if err := validateJSON(data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
+			s, j, err = nil, nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
 		}
 	}()
-	if fast {
+	if tree && sameDecoding(text) {
+		v, ok := any(nil), false
+		if decoded != nil {
+			v, ok = decoded(), true
+		} else {
+			v, ok = decodeNumbers(data)
+		}
+		if ok {
+			j = v
+			if s, ok := fastParseTree(v, true, cache); ok {
+				return s, j, nil
+			}
+		}
+	} else if fast || tree {
 		if s, ok := fastParse(data, cache); ok {
-			return s, nil
+			return s, nil, nil
 		}
 	}
 	s, err = avro.ParseBytesWithCache(data, "", cache)
 	if err != nil {
-		return nil, &ParseError{Msg: "invalid schema: " + strings.TrimPrefix(err.Error(), "avro: ")}
+		return nil, nil, &ParseError{Msg: "invalid schema: " + strings.TrimPrefix(err.Error(), "avro: ")}
 	}
-	return s, nil
+	return s, j, nil
+}
+
+// sameDecoding reports whether jsoniter certainly decodes text (valid
+// JSON) to the same strings as encoding/json: valid UTF-8 (encoding/json
+// replaces invalid bytes with U+FFFD) and no \u escapes (lone surrogates).
+func sameDecoding(text string) bool {
+	return utf8.ValidString(text) && !strings.Contains(text, `\u`)
 }
 
 // validateJSON checks syntax (with a line and column on error) and nesting

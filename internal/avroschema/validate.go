@@ -51,6 +51,11 @@ func Validate(text string, s avro.Schema) []Problem {
 		// Parse refuses text that is not JSON before hamba sees it.
 		return []Problem{{Message: "schema is not JSON: " + err.Error()}}
 	}
+	return validateTree(j, s)
+}
+
+// validateTree is Validate of text decoded (with UseNumber) into j.
+func validateTree(j any, s avro.Schema) []Problem {
 	v := &validator{}
 	v.walkType(j, s, "")
 	return v.problems
@@ -303,21 +308,47 @@ type Redefinition struct {
 // faster; for anything else it is hamba's parser that decides (see
 // fastParse).
 func ParseDefinitions(text string, refs ...string) (avro.Schema, []Redefinition, error) {
+	s, redefs, _, err := parseDefinitions(text, refs, false, nil)
+	return s, redefs, err
+}
+
+// ParseAndValidate is ParseDefinitions and then Validate of the schema
+// parsed: the same schema, redefinitions and problems, with the text
+// decoded once for both where that gives the same tree.
+func ParseAndValidate(text string, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
+	return parseDefinitions(text, refs, true, nil)
+}
+
+// ParseAndValidateDecoded is ParseAndValidate for a caller that has
+// already decoded text: decoded, called at most once and only when the
+// decoding can be used, returns text as encoding/json decodes it into an
+// interface value with UseNumber (nil: decode it here).
+func ParseAndValidateDecoded(text string, decoded func() any, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
+	return parseDefinitions(text, refs, true, decoded)
+}
+
+func parseDefinitions(text string, refs []string, validate bool, decoded func() any) (avro.Schema, []Redefinition, []Problem, error) {
 	cache := &avro.SchemaCache{}
 	d := definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
 	for i, r := range refs {
 		s, err := parseIntoWith(r, cache, true)
 		if err != nil {
-			return nil, nil, fmt.Errorf("reference %d: %w", i+1, err)
+			return nil, nil, nil, fmt.Errorf("reference %d: %w", i+1, err)
 		}
 		d.collect(i, s)
 	}
-	s, err := parseIntoWith(text, cache, true)
+	s, j, err := parseTreeInto(text, cache, true, validate, decoded)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	d.collect(len(refs), s)
-	return s, d.redefs, nil
+	if !validate {
+		return s, d.redefs, nil, nil
+	}
+	if j == nil {
+		return s, d.redefs, Validate(text, s), nil
+	}
+	return s, d.redefs, validateTree(j, s), nil
 }
 
 type definition struct {
@@ -334,11 +365,16 @@ type definitions struct {
 // collect records the named types input defines (those s reaches without
 // going through a reference to a type defined before).
 func (d *definitions) collect(input int, s avro.Schema) {
-	if _, ok := s.(*avro.RefSchema); ok || d.seen[s] {
+	if _, ok := s.(*avro.RefSchema); ok {
 		return
 	}
-	d.seen[s] = true
 	if n, ok := s.(avro.NamedSchema); ok {
+		// Only named types can be reached twice (or in a cycle): the
+		// anonymous ones are trees under them.
+		if d.seen[s] {
+			return
+		}
+		d.seen[s] = true
 		if prev, ok := d.byName[n.FullName()]; !ok {
 			d.byName[n.FullName()] = definition{input, n}
 		} else if prev.schema.String() != n.String() {

@@ -1,6 +1,8 @@
 package avroschema
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -118,4 +120,104 @@ func TestParseDefinitions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseAndValidateMatches checks that ParseAndValidate, which decodes
+// the text once for the fast parser and validation, gives what
+// ParseDefinitions and then Validate give, on the repository's schemas and
+// on TestValidate's kinds of bad default (with and without \u escapes,
+// which take the path that decodes twice).
+func TestParseAndValidateMatches(t *testing.T) {
+	texts := corpus(t)
+	defaults := []struct{ typ, def string }{
+		{`"int"`, `1.5`}, {`"int"`, `2147483648`}, {`"long"`, `1e30`}, {`"long"`, `9223372036854775807`},
+		{`"float"`, `"x"`}, {`"double"`, `1e400`}, {`"bytes"`, `"\u0100"`}, {`"bytes"`, `"ÿ"`},
+		{`{"type":"fixed","name":"F","size":2}`, `"abc"`}, {`{"type":"fixed","name":"F","size":1.5}`, `"a"`},
+		{`{"type":"enum","name":"E","symbols":["A"]}`, `"B"`}, {`["null","int"]`, `1`}, {`["int","null"]`, `1.5`},
+		{`{"type":"array","items":"int"}`, `[1,2.5,"x"]`}, {`{"type":"map","values":"long"}`, `{"b":1.5,"a":1e3}`},
+		{`{"type":"record","name":"S","fields":[{"name":"a","type":"int"},{"name":"b","type":"long"}]}`, `{"a":1.5}`},
+		{`"string"`, `"\ud800"`}, {`"bytes"`, "\"\xff\""},
+	}
+	for i, d := range defaults {
+		texts[fmt.Sprintf("default %d", i)] = field(d.typ, d.def)
+	}
+	for name, text := range texts {
+		s1, r1, err1 := ParseDefinitions(text)
+		s2, r2, p2, err2 := ParseAndValidate(text)
+		if a, b := describeParse(s1, err1), describeParse(s2, err2); a != b {
+			t.Errorf("%s: ParseAndValidate parses\n%s\ninto\n%s\nParseDefinitions into\n%s", name, text, b, a)
+			continue
+		}
+		if err1 != nil {
+			continue
+		}
+		if fmt.Sprint(r1) != fmt.Sprint(r2) {
+			t.Errorf("%s: redefinitions %v, want %v", name, r2, r1)
+		}
+		if p1 := Validate(text, s1); fmt.Sprintf("%#v", p1) != fmt.Sprintf("%#v", p2) {
+			t.Errorf("%s: ParseAndValidate finds %#v, Validate %#v", name, p2, p1)
+		}
+		// The same from a decoding the caller made (encoding/json's,
+		// UseNumber, as the contract says).
+		decoded := func() any {
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return v
+		}
+		s3, r3, p3, err3 := ParseAndValidateDecoded(text, decoded)
+		if a, b := describeParse(s1, err1), describeParse(s3, err3); a != b {
+			t.Errorf("%s: ParseAndValidateDecoded parses\n%s\ninto\n%s\nParseDefinitions into\n%s", name, text, b, a)
+		} else if fmt.Sprint(r1) != fmt.Sprint(r3) || fmt.Sprintf("%#v", p2) != fmt.Sprintf("%#v", p3) {
+			t.Errorf("%s: ParseAndValidateDecoded finds %v %#v, want %v %#v", name, r3, p3, r1, p2)
+		}
+	}
+}
+
+// FuzzParseAndValidate checks ParseAndValidate and ParseAndValidateDecoded
+// against ParseDefinitions and then Validate on arbitrary text: the same
+// schema (or error), redefinitions and problems.
+func FuzzParseAndValidate(f *testing.F) {
+	for _, s := range []string{
+		field(`"int"`, `1.5`), field(`["null","string"]`, `null`), field(`{"type":"array","items":["int","null"]}`, `[1,2]`),
+		`{"type":"record","name":"R","fields":[{"name":"a","type":["null","long"],"x":1.5},{"name":"b","type":["null","long"]}]}`,
+		`{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"map","values":"double"},"default":{"k":1e3}}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s1, r1, err1 := ParseDefinitions(text)
+		want := describeParse(s1, err1)
+		var p1 []Problem
+		if err1 == nil {
+			p1 = Validate(text, s1)
+		}
+		decoded := func() any {
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("decoded called on text encoding/json cannot decode: %v", err)
+			}
+			return v
+		}
+		s2, r2, p2, err2 := ParseAndValidate(text)
+		s3, r3, p3, err3 := ParseAndValidateDecoded(text, decoded)
+		for i, got := range []struct {
+			s   string
+			r   []Redefinition
+			p   []Problem
+			err error
+		}{{describeParse(s2, err2), r2, p2, err2}, {describeParse(s3, err3), r3, p3, err3}} {
+			if got.s != want {
+				t.Fatalf("path %d parses %q into\n%s\nParseDefinitions into\n%s", i, text, got.s, want)
+			}
+			if got.err == nil && (fmt.Sprint(got.r) != fmt.Sprint(r1) || fmt.Sprintf("%#v", got.p) != fmt.Sprintf("%#v", p1)) {
+				t.Fatalf("path %d on %q: %v %#v, want %v %#v", i, text, got.r, got.p, r1, p1)
+			}
+		}
+	})
 }

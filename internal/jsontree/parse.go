@@ -3,6 +3,7 @@ package jsontree
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -36,10 +37,37 @@ func Parse(data []byte) (*Value, error) { return ParseString(string(data)) }
 // ParseString is Parse for a text that is already a string; its strings
 // without escapes are substrings of text.
 func ParseString(text string) (*Value, error) {
-	// One allocation holds the first slab and, after it, the stack.
 	n := firstSlab(text)
-	room := make([]Value, n+min(n, stackSize))
-	p := parser{s: text, slab: room[:0:n], stack: room[n:n]}
+	// The stack is scratch, empty once the parse is done: a parse
+	// borrows one from stacks instead of growing its own.
+	p := parser{s: text, slab: make([]Value, 0, n)}
+	st, _ := stacks.Get().(*[]Value)
+	if st != nil {
+		p.stack = (*st)[:0]
+	} else {
+		p.stack = make([]Value, 0, 4*stackSize)
+	}
+	v, err := p.parse()
+	if cap(p.stack) <= maxPooledStack {
+		clear(p.stack) // what a failed parse left
+		p.stack = p.stack[:0]
+		if st == nil {
+			st = new([]Value)
+		}
+		*st = p.stack
+		stacks.Put(st)
+	}
+	return v, err
+}
+
+// stacks holds parser stacks for reuse, each empty and cleared.
+var stacks sync.Pool
+
+// maxPooledStack is the largest stack capacity stacks keeps.
+const maxPooledStack = 4096
+
+// parse parses p.s, one JSON value and nothing after it.
+func (p *parser) parse() (*Value, error) {
 	p.ws()
 	if p.i == len(p.s) {
 		return nil, &SyntaxError{Offset: p.i, Msg: "no JSON value"}
@@ -82,8 +110,8 @@ type parser struct {
 }
 
 // Slab sizes: the first holds every value of a document of up to maxSlab
-// values (see firstSlab), the next ones double. stackSize bounds the
-// stack's first capacity: enough for most documents.
+// values (see firstSlab), the next ones double, from at least stackSize; a
+// new parser stack starts with room for 4*stackSize values.
 const (
 	maxSlab   = 4096
 	stackSize = 16

@@ -302,3 +302,29 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodeMatchesEncodingJSON compares Decode with encoding/json's
+// decoding (UseNumber) of the same texts: escapes, invalid UTF-8, repeated
+// keys, numbers as spelled, nesting.
+func TestDecodeMatchesEncodingJSON(t *testing.T) {
+	texts := []string{
+		`null`, `true`, `false`, `0`, `-1.50e+3`, `"a\"b\\c\/d\n\u00e9\ud83d\ude00\ud800"`, "\"\xff\xfe\"",
+		`[]`, `{}`, `[1,[2,[3,{"a":[]}]]]`, `{"a":1,"b":{"c":[true,null,"x"]},"a":2}`,
+		`{"type":"record","name":"R","fields":[{"name":"f","type":["null","string"],"default":null}]}`,
+	}
+	for _, text := range texts {
+		v, err := ParseString(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.UseNumber()
+		var want any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if got := v.Decode(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Decode gives %#v, encoding/json %#v", text, got, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package jsontree
 
-import "iter"
+import (
+	"encoding/json"
+	"iter"
+)
 
 // Kind is the type of a JSON value.
 type Kind uint8
@@ -174,4 +177,32 @@ func (v *Value) RepeatedKey() int {
 		seen[v.kids[i].key] = struct{}{}
 	}
 	return -1
+}
+
+// Decode returns v as encoding/json decodes it into an interface value
+// with UseNumber: objects as map[string]any (a repeated key's last value
+// wins), arrays as []any, numbers as json.Number (as spelled), strings,
+// booleans and nil.
+func (v *Value) Decode() any {
+	switch v.kind {
+	case Object:
+		m := make(map[string]any, len(v.kids))
+		for i := range v.kids {
+			m[v.kids[i].key] = v.kids[i].Decode()
+		}
+		return m
+	case Array:
+		a := make([]any, len(v.kids))
+		for i := range v.kids {
+			a[i] = v.kids[i].Decode()
+		}
+		return a
+	case Number:
+		return json.Number(v.text)
+	case String:
+		return v.text
+	case Bool:
+		return v.text == "true"
+	}
+	return nil
 }

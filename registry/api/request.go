@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -202,27 +203,85 @@ func (rq *request) pageSize(def, maxLimit int) (int, error) {
 // 422, malformed JSON 400, a body over the limit 413, an unsupported content
 // type 415.
 func readBody(rq *request, v any) error {
+	data, err := readBodyBytes(rq)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(data, v)
+}
+
+// readBodyBytes is readBody up to the decoding: the body, checked for its
+// content type, size and presence.
+func readBodyBytes(rq *request) ([]byte, error) {
 	if ct := rq.r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !acceptedRequestType(mt) {
-			return httpErr(http.StatusUnsupportedMediaType, "HTTP 415 Unsupported Media Type: %q is not a JSON content type", ct)
+			return nil, httpErr(http.StatusUnsupportedMediaType, "HTTP 415 Unsupported Media Type: %q is not a JSON content type", ct)
 		}
 	}
 	if rq.r.Body == nil {
-		return httpErr(422, "Request body is required")
+		return nil, httpErr(422, "Request body is required")
 	}
 	data, err := io.ReadAll(rq.r.Body)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return httpErr(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes", mbe.Limit)
+		return nil, httpErr(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes", mbe.Limit)
 	}
 	if err != nil {
-		return httpErr(400, "Could not read the request body: %v", err)
+		return nil, httpErr(400, "Could not read the request body: %v", err)
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return httpErr(422, "Request body is required")
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, httpErr(422, "Request body is required")
 	}
-	return decodeJSON(data, v)
+	return data, nil
+}
+
+// schemaOnly returns the schema of a body that is exactly
+// {"schema":"..."} (JSON whitespace around it) whose string holds only
+// printable ASCII and the escapes \" \\ \/ \b \f \n \r \t, decoded as
+// encoding/json decodes it: the common registration body, read in one
+// pass. Any other body reports false, for json.Unmarshal to decode.
+func schemaOnly(data []byte) (string, bool) {
+	const head = `{"schema":"`
+	data = bytes.TrimLeft(data, " \t\r\n")
+	data = bytes.TrimRight(data, " \t\r\n")
+	if len(data) < len(head)+2 || string(data[:len(head)]) != head || string(data[len(data)-2:]) != `"}` {
+		return "", false
+	}
+	body := data[len(head) : len(data)-2]
+	var out strings.Builder
+	out.Grow(len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '"' || c < 0x20 || c > 0x7e:
+			return "", false
+		case c != '\\':
+			out.WriteByte(c)
+			continue
+		}
+		i++
+		if i == len(body) {
+			return "", false
+		}
+		switch body[i] {
+		case '"', '\\', '/':
+			out.WriteByte(body[i])
+		case 'b':
+			out.WriteByte('\b')
+		case 'f':
+			out.WriteByte('\f')
+		case 'n':
+			out.WriteByte('\n')
+		case 'r':
+			out.WriteByte('\r')
+		case 't':
+			out.WriteByte('\t')
+		default:
+			return "", false
+		}
+	}
+	return out.String(), true
 }
 
 // decodeJSON decodes a request body, naming the field and offset of a

@@ -55,7 +55,13 @@ type registerBody struct {
 // checks its references and metadata against the handler's limits.
 func readRegisterBody(h *Handler, rq *request) (registry.RegisterRequest, error) {
 	var b registerBody
-	if err := readBody(rq, &b); err != nil {
+	data, err := readBodyBytes(rq)
+	if err != nil {
+		return registry.RegisterRequest{}, err
+	}
+	if schema, ok := schemaOnly(data); ok {
+		b.Schema = schema
+	} else if err := decodeJSON(data, &b); err != nil {
 		return registry.RegisterRequest{}, err
 	}
 	req := registry.RegisterRequest{

@@ -158,7 +158,16 @@ func checkWith(level Level, candidate avro.Schema, history []avro.Schema, budget
 	if !level.Transitive() {
 		n = 1
 	}
+	dirs := 0
+	if level.ChecksBackward() {
+		dirs++
+	}
+	if level.ChecksForward() {
+		dirs++
+	}
+	r.Comparisons = make([]Comparison, 0, n*dirs)
 	c := newChecker() // shared: memoised pairs and field indexes serve every comparison
+	c.memo = make(map[pairKey]*pairResult, n*dirs)
 	c.budget = budget
 	for i := 0; i < n; i++ {
 		if before != nil {
@@ -575,6 +584,9 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 		return nil
 	}
 	flat := ri.shapes != nil && wi.shapes != nil && !c.alwaysIndex
+	if flat && c.flatCompatible(ri, wi) {
+		return nil
+	}
 	for i, rf := range r.Fields() {
 		if flat && ri.plain[i] {
 			// A field without aliases, from prepared indexes: the common
@@ -583,6 +595,8 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 			j := -1
 			if i < len(wi.names) && wi.names[i] == name && wi.unique {
 				j = i
+			} else if !wi.bloom.mayHave(ri.hashes[i]) {
+				// Certainly not a writer field's name.
 			} else if k, ok := wi.byName[name]; ok {
 				j = k
 			}
@@ -590,7 +604,7 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 				continue
 			}
 			if j >= 0 {
-				if rs, ws := ri.shapes[i], wi.shapes[j]; rs.key != "" && rs.key == ws.key {
+				if rs := ri.shapes[i]; rs.same(wi.shapes[j]) {
 					c.spend(rs.steps)
 					continue
 				}
@@ -653,6 +667,47 @@ func (c *checker) recordFields(r, w *avro.RecordSchema) []relIssue {
 		}
 	}
 	return out
+}
+
+// flatCompatible decides, from prepared indexes alone, the common case of
+// recordFields: every reader field has no aliases, each writer field is
+// either absent from the reader or a reader field of the same anonymous
+// type, and every reader field the writer lacks has a default. It walks
+// the writer's fields (hashes and interned names, looked up in the
+// reader's hash table, which one check reuses for its whole history)
+// rather than looking each reader field up in the writer, and charges the
+// budget what the reader-ordered walk below charges. It reports false,
+// having charged nothing, whenever that walk might find an issue, spend
+// differently or exceed the budget: then the walk decides.
+func (c *checker) flatCompatible(ri, wi *recordIndex) bool {
+	if !ri.allPlain || ri.byHash == nil || !wi.unique || wi.hashes == nil {
+		return false
+	}
+	steps, matchedNoDefault := 0, 0
+	for j, h := range wi.hashes {
+		i, ok := ri.byHash[h]
+		if !ok || ri.names[i] != wi.names[j] {
+			continue // not a reader field's name: the reader ignores it
+		}
+		rs := ri.shapes[i]
+		if !rs.same(wi.shapes[j]) {
+			return false
+		}
+		steps += rs.steps
+		if !ri.hasDefault[i] {
+			matchedNoDefault++
+		}
+	}
+	if matchedNoDefault != ri.noDefault {
+		return false // a reader field without default is missing
+	}
+	if c.budget >= 0 {
+		if steps > c.budget {
+			return false
+		}
+		c.budget -= steps
+	}
+	return true
 }
 
 // prepend adds an outer segment: locations are stored innermost first, so

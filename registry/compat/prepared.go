@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/hamba/avro/v2"
 )
@@ -41,6 +42,66 @@ type recordIndex struct {
 	names      []string
 	plain      []bool
 	hasDefault []bool
+	// hashes are the fields' name hashes (nameHash) and bloom the set of
+	// them, when prepared: a name whose bit is clear is certainly not a
+	// field's, found without a map lookup.
+	hashes []uint64
+	bloom  nameBloom
+	// allPlain is true when no field has aliases; byHash maps each name
+	// hash to its field (nil when two names share a hash); noDefault
+	// counts the fields without a default. flatCompatible reads them.
+	allPlain  bool
+	byHash    map[uint64]int
+	noDefault int
+}
+
+// fieldNames interns the field names of prepared records, so that two
+// indexes' equal names are one string and compare without reading their
+// bytes. It holds at most maxFieldNames names; later ones are kept as
+// they are (and compare by their bytes).
+var fieldNames struct {
+	sync.RWMutex
+	m map[string]string
+}
+
+const maxFieldNames = 1 << 16
+
+func internName(s string) string {
+	fieldNames.RLock()
+	v, ok := fieldNames.m[s]
+	fieldNames.RUnlock()
+	if ok {
+		return v
+	}
+	fieldNames.Lock()
+	defer fieldNames.Unlock()
+	if v, ok := fieldNames.m[s]; ok {
+		return v
+	}
+	if fieldNames.m == nil {
+		fieldNames.m = map[string]string{}
+	}
+	if len(fieldNames.m) >= maxFieldNames {
+		return s
+	}
+	fieldNames.m[s] = s
+	return s
+}
+
+// nameBloom is a Bloom filter (one bit per name) of a record's field names.
+type nameBloom [16]uint64
+
+func (b *nameBloom) add(h uint64)          { b[h>>4&15] |= 1 << (h >> 8 & 63) }
+func (b *nameBloom) mayHave(h uint64) bool { return b[h>>4&15]&(1<<(h>>8&63)) != 0 }
+
+// nameHash hashes a field name for nameBloom (FNV-1a).
+func nameHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // fieldShape identifies a field's type for the identical-type shortcut.
@@ -52,6 +113,43 @@ type fieldShape struct {
 	key string
 	// steps is what checking the type against an identical one charges.
 	steps int
+	// id is key interned (shapeID): equal non-zero ids mean equal keys;
+	// 0 when key is "" or the table was full, and then keys are compared.
+	id uint32
+}
+
+// shapeIDs interns shape keys, so that checks compare two fields' shapes
+// as numbers. It holds at most maxShapeIDs keys: real schemas use a few
+// kinds of field type; keys beyond it keep id 0.
+var shapeIDs struct {
+	sync.RWMutex
+	m map[string]uint32
+}
+
+const maxShapeIDs = 4096
+
+// shapeID returns key's interned id, 0 if the table is full.
+func shapeID(key string) uint32 {
+	shapeIDs.RLock()
+	id, ok := shapeIDs.m[key]
+	shapeIDs.RUnlock()
+	if ok {
+		return id
+	}
+	shapeIDs.Lock()
+	defer shapeIDs.Unlock()
+	if id, ok := shapeIDs.m[key]; ok {
+		return id
+	}
+	if shapeIDs.m == nil {
+		shapeIDs.m = map[string]uint32{}
+	}
+	if len(shapeIDs.m) >= maxShapeIDs {
+		return 0
+	}
+	id = uint32(len(shapeIDs.m) + 1)
+	shapeIDs.m[key] = id
+	return id
 }
 
 func newRecordIndex(rec *avro.RecordSchema) *recordIndex {
@@ -82,17 +180,40 @@ func sameShape(r *recordIndex, i int, w *recordIndex, j int) (int, bool) {
 	if r.shapes == nil || w.shapes == nil {
 		return 0, false
 	}
-	rs, ws := r.shapes[i], w.shapes[j]
-	if rs.key == "" || rs.key != ws.key {
+	rs := r.shapes[i]
+	if !rs.same(w.shapes[j]) {
 		return 0, false
 	}
 	return rs.steps, true
+}
+
+// same reports whether s and t are the shape of one anonymous type:
+// compared by interned id when both have one, by key otherwise.
+func (s fieldShape) same(t fieldShape) bool {
+	if s.key == "" {
+		return false
+	}
+	if s.id != 0 && t.id != 0 {
+		return s.id == t.id
+	}
+	return s.key == t.key
 }
 
 // Prepare indexes schema s for CheckPrepared.
 func Prepare(s avro.Schema) *Prepared {
 	p := &Prepared{schema: s, records: map[*avro.RecordSchema]*recordIndex{}}
 	self := newChecker()
+	// A type object mentioned by several fields (a parse shares unions of
+	// primitives) has one shape.
+	shapes := map[avro.Schema]fieldShape{}
+	shape := func(t avro.Schema) fieldShape {
+		if sh, ok := shapes[t]; ok {
+			return sh
+		}
+		sh := shapeOf(self, t)
+		shapes[t] = sh
+		return sh
+	}
 	var walk func(avro.Schema)
 	walk = func(s avro.Schema) {
 		switch t := deref(s).(type) {
@@ -104,9 +225,26 @@ func Prepare(s avro.Schema) *Prepared {
 			p.records[t] = ix
 			n := len(t.Fields())
 			ix.shapes, ix.names, ix.plain, ix.hasDefault = make([]fieldShape, n), make([]string, n), make([]bool, n), make([]bool, n)
+			ix.hashes = make([]uint64, n)
+			ix.allPlain, ix.byHash = true, make(map[uint64]int, n)
 			for i, f := range t.Fields() {
-				ix.shapes[i] = shapeOf(self, f.Type())
-				ix.names[i], ix.plain[i], ix.hasDefault[i] = f.Name(), len(f.Aliases()) == 0, f.HasDefault()
+				ix.shapes[i] = shape(f.Type())
+				ix.names[i], ix.plain[i], ix.hasDefault[i] = internName(f.Name()), len(f.Aliases()) == 0, f.HasDefault()
+				ix.hashes[i] = nameHash(f.Name())
+				ix.bloom.add(ix.hashes[i])
+				if !ix.plain[i] {
+					ix.allPlain = false
+				}
+				if !ix.hasDefault[i] {
+					ix.noDefault++
+				}
+				if ix.byHash != nil {
+					if _, dup := ix.byHash[ix.hashes[i]]; dup {
+						ix.byHash = nil
+					} else {
+						ix.byHash[ix.hashes[i]] = i
+					}
+				}
 				walk(f.Type())
 			}
 		case *avro.ArraySchema:
@@ -138,7 +276,8 @@ func shapeOf(c *checker, t avro.Schema) fieldShape {
 	}
 	var b strings.Builder
 	shapeKey(&b, t)
-	return fieldShape{key: b.String(), steps: math.MaxInt - c.budget}
+	key := b.String()
+	return fieldShape{key: key, steps: math.MaxInt - c.budget, id: shapeID(key)}
 }
 
 // shapeKey writes a key of anonymous type t that two types share only if

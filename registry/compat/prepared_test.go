@@ -196,3 +196,53 @@ func TestPreparedStressSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestNameBloomAndShapeIDs checks the prepared lookups' shortcuts: a name
+// added to a bloom is always found in it, and shapes compare by interned id
+// exactly as by key, also when one of them has no id (the table was full).
+func TestNameBloomAndShapeIDs(t *testing.T) {
+	var b nameBloom
+	for i := range 2000 {
+		name := fmt.Sprintf("field_%d", i)
+		if i%2 == 0 {
+			b.add(nameHash(name))
+		}
+	}
+	for i := range 2000 {
+		name := fmt.Sprintf("field_%d", i)
+		if i%2 == 0 && !b.mayHave(nameHash(name)) {
+			t.Fatalf("%s was added but the bloom says absent", name)
+		}
+	}
+	var few nameBloom
+	for i := range 75 {
+		few.add(nameHash(fmt.Sprintf("f%d", i)))
+	}
+	miss := 0
+	for i := 75; i < 1075; i++ {
+		if !few.mayHave(nameHash(fmt.Sprintf("f%d", i))) {
+			miss++
+		}
+	}
+	if miss < 800 {
+		t.Errorf("a bloom of 75 names excludes only %d of 1000 other names", miss)
+	}
+	keys := []string{"u(null,string)", "u(null,long)", "a(int)", ""}
+	for _, k1 := range keys {
+		for _, k2 := range keys {
+			want := k1 != "" && k1 == k2
+			s1, s2 := fieldShape{key: k1}, fieldShape{key: k2}
+			if k1 != "" {
+				s1.id = shapeID(k1)
+			}
+			if k2 != "" {
+				s2.id = shapeID(k2)
+			}
+			for _, c := range [][2]fieldShape{{s1, s2}, {{key: k1}, s2}, {s1, {key: k2}}} {
+				if got := c[0].same(c[1]); got != want {
+					t.Errorf("shape %q (id %d) same as %q (id %d): %v, want %v", c[0].key, c[0].id, c[1].key, c[1].id, got, want)
+				}
+			}
+		}
+	}
+}
