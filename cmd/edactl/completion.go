@@ -88,19 +88,29 @@ func withPrefix(names []string, head, word string) []string {
 	return out
 }
 
-// completionNames looks up the names of kind, or returns none. It resolves
-// the settings as a command run would (the completion command does not run
-// the root's PersistentPreRunE) and keeps every message off the terminal.
-func (g *globals) completionNames(cmd *cobra.Command, kind completionKind) []string {
+// completionContext resolves the settings as a command run would (the
+// completion command does not run the root's PersistentPreRunE), keeping
+// every message off the terminal, and returns the context that bounds a
+// completion's lookups; ok is false when the settings do not resolve.
+func (g *globals) completionContext(cmd *cobra.Command) (ctx context.Context, cancel context.CancelFunc, ok bool) {
 	g.warned = true // no settings warnings in the middle of a command line
 	if err := g.resolve(cmd.Flags()); err != nil {
-		return nil
+		return nil, nil, false
 	}
 	parent := cmd.Context()
 	if parent == nil {
 		parent = context.Background()
 	}
-	ctx, cancel := context.WithTimeout(parent, completionTimeout)
+	ctx, cancel = context.WithTimeout(parent, completionTimeout)
+	return ctx, cancel, true
+}
+
+// completionNames looks up the names of kind, or returns none.
+func (g *globals) completionNames(cmd *cobra.Command, kind completionKind) []string {
+	ctx, cancel, ok := g.completionContext(cmd)
+	if !ok {
+		return nil
+	}
 	defer cancel()
 	var names []string
 	var err error
@@ -151,20 +161,15 @@ func (g *globals) completionNames(cmd *cobra.Command, kind completionKind) []str
 // versionNames returns "latest" and the version numbers of subject, or
 // nothing when the registry cannot say.
 func (g *globals) versionNames(cmd *cobra.Command, subject string) []string {
-	g.warned = true
-	if err := g.resolve(cmd.Flags()); err != nil {
+	ctx, cancel, ok := g.completionContext(cmd)
+	if !ok {
 		return nil
 	}
+	defer cancel()
 	conn := g.clientOptions()
 	if len(conn.Registry.URLs) == 0 {
 		return nil
 	}
-	parent := cmd.Context()
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(parent, completionTimeout)
-	defer cancel()
 	conn.Registry.Timeout = completionTimeout
 	cl, err := newRegistryClient(conn.Registry)
 	if err != nil {

@@ -234,20 +234,12 @@ func BenchmarkRegister(b *testing.B) {
 	ts := newServer(srv.Handler)
 	defer ts.Close()
 	b.ReportAllocs()
-	if f := os.Getenv("EDACTL_BENCH_CPUPROFILE"); f != "" {
-		out, err := os.Create(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			b.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); out.Close() }()
-	}
+	stopProfile := startBenchProfile(b)
+	defer stopProfile()
 	cpu0 := testenv.CPUTime(b)
 	rate := registerLoad(b, []string{ts.URL})
 	cpu := testenv.CPUTime(b) - cpu0
-	pprof.StopCPUProfile()
+	stopProfile()
 	st := srv.Registry.Stats()
 	if st.Records < uint64(b.N) {
 		b.Fatalf("%d registrations appended %d records to the log", b.N, st.Records)
@@ -255,4 +247,23 @@ func BenchmarkRegister(b *testing.B) {
 	b.ReportMetric(rate, "schemas/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/1e3/float64(b.N), "cpu-µs/schema")
 	b.ReportMetric(float64(st.Records)/float64(max(st.Commits, 1)), "records/commit")
+}
+
+// startBenchProfile starts a CPU profile into the file EDACTL_BENCH_CPUPROFILE
+// names, if set, and returns what stops it (safe to call twice).
+func startBenchProfile(b *testing.B) (stop func()) {
+	b.Helper()
+	f := os.Getenv("EDACTL_BENCH_CPUPROFILE")
+	if f == "" {
+		return func() {}
+	}
+	out, err := os.Create(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		b.Fatal(err)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { pprof.StopCPUProfile(); out.Close() }) }
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -108,17 +106,9 @@ func registerHistoryLoad(b *testing.B, regOpts []registry.Option) (rate float64,
 	// turn: its subjects are w, w+16, w+32, ...
 	mine := subjects / clients
 	counts := make([]int, clients)
-	if f := os.Getenv("EDACTL_BENCH_CPUPROFILE"); f != "" {
-		// The measured registrations only, without the seeding.
-		out, err := os.Create(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			b.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); out.Close() }()
-	}
+	// The measured registrations only, without the seeding.
+	stopProfile := startBenchProfile(b)
+	defer stopProfile()
 	b.ResetTimer()
 	cpu0 := testenv.CPUTime(b)
 	start := time.Now()
@@ -160,7 +150,7 @@ func registerHistoryLoad(b *testing.B, regOpts []registry.Option) (rate float64,
 	el := time.Since(start)
 	cpu = testenv.CPUTime(b) - cpu0
 	b.StopTimer()
-	pprof.StopCPUProfile()
+	stopProfile()
 	if b.Failed() {
 		b.FailNow()
 	}
