@@ -77,33 +77,39 @@ type fastParser struct {
 
 // plain returns v with every json.Number in it replaced by the float64
 // jsoniter decodes the same text into (what hamba/avro's own decoding
-// gives); v itself when it holds none. Only values the parser hands on go
-// through it: defaults and props.
-func plain(v any) any {
+// gives); v itself when it holds none. ok is false when jsoniter would not
+// decode a number (one out of float64's range, 1e400): hamba/avro's own
+// decoding fails on the whole schema then, and so must the fast path.
+// Only values the parser hands on go through it: defaults and props.
+func plain(v any) (out any, ok bool) {
 	if !hasNumber(v) {
-		return v
+		return v, true
 	}
 	switch t := v.(type) {
 	case json.Number:
 		var f float64
 		if err := jsoniter.ConfigDefault.UnmarshalFromString(string(t), &f); err != nil {
-			return v // cannot happen: the text decoded as a number
+			return nil, false
 		}
-		return f
+		return f, true
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = plain(e)
+			if out[i], ok = plain(e); !ok {
+				return nil, false
+			}
 		}
-		return out
+		return out, true
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[k] = plain(e)
+			if out[k], ok = plain(e); !ok {
+				return nil, false
+			}
 		}
-		return out
+		return out, true
 	}
-	return v
+	return v, true
 }
 
 // hasNumber reports whether v holds a json.Number.
@@ -161,7 +167,10 @@ outer:
 			props = map[string]any{}
 		}
 		if p.numbers {
-			v = plain(v)
+			var ok bool
+			if v, ok = plain(v); !ok {
+				return keys{}, nil, false
+			}
 		}
 		props[k] = v
 	}
@@ -263,7 +272,10 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	if !hasDef {
 		def = avro.NoDefault
 	} else if p.numbers {
-		def = plain(def)
+		var ok bool
+		if def, ok = plain(def); !ok {
+			return nil, false
+		}
 	}
 	f, err := avro.NewField(name, typ, avro.WithDefault(def), avro.WithAliases(aliases), avro.WithDoc(doc),
 		avro.WithOrder(avro.Order(order)), avro.WithProps(props))

@@ -215,6 +215,12 @@ func TestFastParseMatchesHamba(t *testing.T) {
 		rec(`{"name":"a","type":{"type":"array","items":"int","x-p":1}}`),
 		rec(`{"name":"a","type":{"type":"array","items":"int"},"x-p":[1.25e3,{"q":[-0.0,7]}],"default":[1,2.5,-0]}`),
 		rec(`{"name":"a","type":"double","default":1e400}`),
+		// Out-of-range numbers in attributes: hamba's decoding refuses
+		// the whole schema, and so must the fast path.
+		rec(`{"name":"a","type":"int","x":1e400}`),
+		rec(`{"name":"a","type":"int","x":[1,{"y":-1e400}]}`),
+		`{"type":"record","name":"R","x":-1e400,"fields":[{"name":"a","type":"int"}]}`,
+		rec(`{"name":"a","type":{"type":"array","items":"int","x":1e999}}`),
 		rec(`{"name":"a","type":"double","default":123456789012345678901234567890.123456789}`),
 		rec(`{"name":"a","type":"double","default":0.1234567890123456789}`),
 		rec(`{"name":"a","type":"string","default":"caf\u00e9 \ud83d\ude00"}`),

@@ -185,6 +185,7 @@ func FuzzParseAndValidate(f *testing.F) {
 		field(`"int"`, `1.5`), field(`["null","string"]`, `null`), field(`{"type":"array","items":["int","null"]}`, `[1,2]`),
 		`{"type":"record","name":"R","fields":[{"name":"a","type":["null","long"],"x":1.5},{"name":"b","type":["null","long"]}]}`,
 		`{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"map","values":"double"},"default":{"k":1e3}}]}`,
+		`{"type":"record","name":"R","fields":[{"name":"a","type":"int","x":1e400}]}`,
 	} {
 		f.Add(s)
 	}

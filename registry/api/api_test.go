@@ -141,6 +141,8 @@ func TestRegisterIDs(t *testing.T) {
 	t.Run("invalid schemas are 42201", func(t *testing.T) {
 		for _, s := range []string{
 			body(`{"type":"record","name":"Bad","fields":[{"name":"a","type":"nope"}]}`),
+			// A number out of float64's range in an attribute.
+			body(`{"type":"record","name":"Bad","fields":[{"name":"a","type":"int","x":1e400}]}`),
 			body(`not json`),
 			body(record("T", fID), `"schemaType":"PROTOBUF"`),
 			body(""),
