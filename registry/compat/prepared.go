@@ -57,14 +57,20 @@ type recordIndex struct {
 
 // fieldNames interns the field names of prepared records, so that two
 // indexes' equal names are one string and compare without reading their
-// bytes. It holds at most maxFieldNames names; later ones are kept as
-// they are (and compare by their bytes).
+// bytes. It keeps copies (a name may be a substring of a whole request's
+// text, which it must not keep alive), at most maxFieldNames of them and
+// maxFieldNameBytes in all; later names are used as they are (and compare
+// by their bytes).
 var fieldNames struct {
 	sync.RWMutex
-	m map[string]string
+	m     map[string]string
+	bytes int
 }
 
-const maxFieldNames = 1 << 16
+const (
+	maxFieldNames     = 1 << 16
+	maxFieldNameBytes = 4 << 20
+)
 
 func internName(s string) string {
 	fieldNames.RLock()
@@ -81,11 +87,13 @@ func internName(s string) string {
 	if fieldNames.m == nil {
 		fieldNames.m = map[string]string{}
 	}
-	if len(fieldNames.m) >= maxFieldNames {
+	if len(fieldNames.m) >= maxFieldNames || fieldNames.bytes+len(s) > maxFieldNameBytes {
 		return s
 	}
-	fieldNames.m[s] = s
-	return s
+	c := strings.Clone(s)
+	fieldNames.m[c] = c
+	fieldNames.bytes += len(c)
+	return c
 }
 
 // nameBloom is a Bloom filter (one bit per name) of a record's field names.

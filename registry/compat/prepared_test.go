@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hamba/avro/v2"
 	"github.com/rogpeppe/go-internal/txtar"
@@ -244,5 +245,23 @@ func TestNameBloomAndShapeIDs(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// internName keeps a copy of a name, never the string it was given (which
+// may be a slice of a whole request's text), and gives equal names the same
+// copy.
+func TestInternNameCopies(t *testing.T) {
+	text := `{"name":"internNameCopiesField","type":"int"}`
+	name := text[9:30]
+	got := internName(name)
+	if got != name {
+		t.Fatalf("internName(%q) = %q", name, got)
+	}
+	if unsafe.StringData(got) == unsafe.StringData(name) {
+		t.Fatal("internName kept the text's own bytes")
+	}
+	if again := internName(strings.Clone(name)); unsafe.StringData(again) != unsafe.StringData(got) {
+		t.Fatal("an equal name got another copy")
 	}
 }
