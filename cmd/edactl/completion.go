@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/edactl/edactl/schemas"
 )
@@ -105,6 +106,18 @@ func (g *globals) completionContext(cmd *cobra.Command) (ctx context.Context, ca
 	return ctx, cancel, true
 }
 
+// completionRegistry returns a client of the registry the settings name,
+// with the completion's timeout; ok is false when none is set or usable.
+func (g *globals) completionRegistry() (*sr.Client, bool) {
+	conn := g.clientOptions()
+	if len(conn.Registry.URLs) == 0 {
+		return nil, false
+	}
+	conn.Registry.Timeout = completionTimeout
+	cl, err := newRegistryClient(conn.Registry)
+	return cl, err == nil
+}
+
 // completionNames looks up the names of kind, or returns none.
 func (g *globals) completionNames(cmd *cobra.Command, kind completionKind) []string {
 	ctx, cancel, ok := g.completionContext(cmd)
@@ -129,13 +142,8 @@ func (g *globals) completionNames(cmd *cobra.Command, kind completionKind) []str
 			names, err = c.GroupNames(ctx)
 		}
 	case completeSubject:
-		conn := g.clientOptions()
-		if len(conn.Registry.URLs) == 0 {
-			return nil
-		}
-		conn.Registry.Timeout = completionTimeout
-		cl, cerr := newRegistryClient(conn.Registry)
-		if cerr != nil {
+		cl, ok := g.completionRegistry()
+		if !ok {
 			return nil
 		}
 		names, err = cl.Subjects(ctx)
@@ -166,13 +174,8 @@ func (g *globals) versionNames(cmd *cobra.Command, subject string) []string {
 		return nil
 	}
 	defer cancel()
-	conn := g.clientOptions()
-	if len(conn.Registry.URLs) == 0 {
-		return nil
-	}
-	conn.Registry.Timeout = completionTimeout
-	cl, err := newRegistryClient(conn.Registry)
-	if err != nil {
+	cl, ok := g.completionRegistry()
+	if !ok {
 		return nil
 	}
 	versions, err := cl.SubjectVersions(ctx, subject)
