@@ -55,17 +55,48 @@ type recordIndex struct {
 	noDefault int
 }
 
+// internTable is a process-wide table of interned keys: lookups share a
+// read lock, and a missing key is added under the write lock by add, which
+// returns the key to store (a copy, say), its value and false when the
+// table is full (the key is then not stored and the zero value returned).
+type internTable[V any] struct {
+	sync.RWMutex
+	m     map[string]V
+	bytes int // of the stored keys
+}
+
+func (t *internTable[V]) get(key string, add func(key string) (string, V, bool)) V {
+	t.RLock()
+	v, ok := t.m[key]
+	t.RUnlock()
+	if ok {
+		return v
+	}
+	t.Lock()
+	defer t.Unlock()
+	if v, ok := t.m[key]; ok {
+		return v
+	}
+	if t.m == nil {
+		t.m = map[string]V{}
+	}
+	k, v, ok := add(key)
+	if !ok {
+		var zero V
+		return zero
+	}
+	t.m[k] = v
+	t.bytes += len(k)
+	return v
+}
+
 // fieldNames interns the field names of prepared records, so that two
 // indexes' equal names are one string and compare without reading their
 // bytes. It keeps copies (a name may be a substring of a whole request's
 // text, which it must not keep alive), at most maxFieldNames of them and
 // maxFieldNameBytes in all; later names are used as they are (and compare
 // by their bytes).
-var fieldNames struct {
-	sync.RWMutex
-	m     map[string]string
-	bytes int
-}
+var fieldNames internTable[string]
 
 const (
 	maxFieldNames     = 1 << 16
@@ -73,27 +104,16 @@ const (
 )
 
 func internName(s string) string {
-	fieldNames.RLock()
-	v, ok := fieldNames.m[s]
-	fieldNames.RUnlock()
-	if ok {
+	if v := fieldNames.get(s, func(s string) (string, string, bool) {
+		if len(fieldNames.m) >= maxFieldNames || fieldNames.bytes+len(s) > maxFieldNameBytes {
+			return "", "", false
+		}
+		c := strings.Clone(s)
+		return c, c, true
+	}); v != "" {
 		return v
 	}
-	fieldNames.Lock()
-	defer fieldNames.Unlock()
-	if v, ok := fieldNames.m[s]; ok {
-		return v
-	}
-	if fieldNames.m == nil {
-		fieldNames.m = map[string]string{}
-	}
-	if len(fieldNames.m) >= maxFieldNames || fieldNames.bytes+len(s) > maxFieldNameBytes {
-		return s
-	}
-	c := strings.Clone(s)
-	fieldNames.m[c] = c
-	fieldNames.bytes += len(c)
-	return c
+	return s
 }
 
 // nameBloom is a Bloom filter (one bit per name) of a record's field names.
@@ -129,35 +149,18 @@ type fieldShape struct {
 // shapeIDs interns shape keys, so that checks compare two fields' shapes
 // as numbers. It holds at most maxShapeIDs keys: real schemas use a few
 // kinds of field type; keys beyond it keep id 0.
-var shapeIDs struct {
-	sync.RWMutex
-	m map[string]uint32
-}
+var shapeIDs internTable[uint32]
 
 const maxShapeIDs = 4096
 
 // shapeID returns key's interned id, 0 if the table is full.
 func shapeID(key string) uint32 {
-	shapeIDs.RLock()
-	id, ok := shapeIDs.m[key]
-	shapeIDs.RUnlock()
-	if ok {
-		return id
-	}
-	shapeIDs.Lock()
-	defer shapeIDs.Unlock()
-	if id, ok := shapeIDs.m[key]; ok {
-		return id
-	}
-	if shapeIDs.m == nil {
-		shapeIDs.m = map[string]uint32{}
-	}
-	if len(shapeIDs.m) >= maxShapeIDs {
-		return 0
-	}
-	id = uint32(len(shapeIDs.m) + 1)
-	shapeIDs.m[key] = id
-	return id
+	return shapeIDs.get(key, func(key string) (string, uint32, bool) {
+		if len(shapeIDs.m) >= maxShapeIDs {
+			return "", 0, false
+		}
+		return key, uint32(len(shapeIDs.m) + 1), true
+	})
 }
 
 func newRecordIndex(rec *avro.RecordSchema) *recordIndex {
