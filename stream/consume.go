@@ -143,7 +143,7 @@ type jobBufs struct {
 
 // release hands the job's slabs and buffers back to pool (nil: not a
 // transient read).
-func (j *job) release(pool *slabPool) {
+func (j *job) release(pool *readPool) {
 	for _, s := range j.slabs {
 		pool.release(s)
 	}
@@ -160,6 +160,7 @@ func (j *job) release(pool *slabPool) {
 // start prepares j for building in b: in a transient read its records go
 // into reused buffers.
 func (j *job) start(b *builder) {
+	b.job = j
 	n := len(j.krs)
 	if b.pool == nil {
 		j.recs = make([]*Record, n)
@@ -181,6 +182,7 @@ func (j *job) start(b *builder) {
 // finish ends j's building in b, keeping for reuse the buffers its
 // records went into.
 func (j *job) finish(b *builder) {
+	b.job = nil
 	if j.bufs != nil {
 		// Records beyond the store's capacity (none: a job holds at most
 		// jobRecords) or headers beyond hdrs' went into allocations of
@@ -204,10 +206,10 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 	jobs := make(chan *job, 2*workers)
 	queue := make(chan *job, 16*workers)
 
-	var pool *slabPool
+	var pool *readPool
 	if opts.Transient {
 		// Enough slabs for the jobs in flight.
-		pool = newSlabPool(64*workers, 20*workers)
+		pool = newReadPool(64*workers, 20*workers)
 	}
 	var wg sync.WaitGroup
 	for range workers {
@@ -215,7 +217,6 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 			b := &builder{c: c, raw: opts.Raw, pool: pool}
 			defer b.done()
 			for j := range jobs {
-				b.job = j
 				j.start(b)
 				for i, kr := range j.krs {
 					r := b.record(rctx, kr)
@@ -230,7 +231,6 @@ func (c *Client) pipeline(ctx context.Context, opts ConsumeOptions, group bool, 
 					}
 				}
 				j.finish(b)
-				b.job = nil
 				close(j.done)
 			}
 		})

@@ -31,20 +31,20 @@ type slab struct {
 	refs atomic.Int32
 }
 
-// slabPool keeps the slabs of a transient read for reuse: the rendered
-// payloads are most of what a read allocates, and recycling them leaves the
-// garbage collector the records alone.
-type slabPool struct {
+// readPool keeps what a transient read reuses: the slabs of rendered
+// payloads and the buffers of delivered jobs, most of what a read would
+// otherwise allocate.
+type readPool struct {
 	free chan *slab
 	bufs chan *jobBufs // of delivered jobs
 }
 
-func newSlabPool(n, jobs int) *slabPool {
-	return &slabPool{free: make(chan *slab, n), bufs: make(chan *jobBufs, jobs)}
+func newReadPool(n, jobs int) *readPool {
+	return &readPool{free: make(chan *slab, n), bufs: make(chan *jobBufs, jobs)}
 }
 
 // get returns an empty slab, holding one reference.
-func (p *slabPool) get() *slab {
+func (p *readPool) get() *slab {
 	var s *slab
 	select {
 	case s = <-p.free:
@@ -56,7 +56,7 @@ func (p *slabPool) get() *slab {
 }
 
 // release drops a reference to s and keeps it for reuse after the last.
-func (p *slabPool) release(s *slab) {
+func (p *readPool) release(s *slab) {
 	if s.refs.Add(-1) != 0 {
 		return
 	}
@@ -89,7 +89,7 @@ type builder struct {
 	// In a transient read, pool supplies the arena: cur is the slab the
 	// arena is, and job the job whose records are being built, which
 	// holds a reference to every slab they are carved from.
-	pool *slabPool
+	pool *readPool
 	cur  *slab
 	job  *job
 }
