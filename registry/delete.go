@@ -19,6 +19,11 @@ const (
 // deleted.
 func (r *Registry) DeleteSubject(ctx context.Context, subject string, deletion Deletion) ([]int, error) {
 	subject = NormalizeSubject(subject)
+	if !validSubject(subject) {
+		// No subject can have this name (empty, reserved, control
+		// characters, invalid UTF-8): as on Confluent, it is not found.
+		return nil, errSubjectNotFound(subject)
+	}
 	return submit[[]int](ctx, r, record{Kind: cmdDeleteSubject, Subject: subject, Permanent: deletion == PermanentDelete}, nil)
 }
 
@@ -29,6 +34,9 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, deletion D
 // deleted ones too) references cannot be deleted permanently (42206).
 func (r *Registry) DeleteVersion(ctx context.Context, subject string, version int, deletion Deletion) (int, error) {
 	subject = NormalizeSubject(subject)
+	if !validSubject(subject) {
+		return 0, errSubjectNotFound(subject)
+	}
 	if version < 1 && version != -1 {
 		if r.snapshot().subject(subject) == nil {
 			return 0, errSubjectNotFound(subject)

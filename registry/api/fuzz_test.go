@@ -46,6 +46,8 @@ func FuzzHandler(f *testing.F) {
 		{"HEAD", "/subjects/nope/versions", ""},
 		{"OPTIONS", "/config/:.c:", ""},
 		{"PUT", "/mode/:.c:", `{"mode":"READONLY"}`},
+		{"DELETE", "/subjects/\xda", "0"},
+		{"DELETE", "/subjects/__GLOBAL/versions/latest?permanent=true", ""},
 	} {
 		f.Add(s.m, s.p, []byte(s.b))
 	}

@@ -482,3 +482,20 @@ func TestParseAuthRefusesEmptySecrets(t *testing.T) {
 		}
 	}
 }
+
+// DELETE on a name no subject can have (invalid UTF-8, a control
+// character, a reserved name) is 40401, as for any subject that does not
+// exist, and the registry keeps working: such a name once reached the log's
+// validation and came back as a 500.
+func TestDeleteOfANameNoSubjectCanHave(t *testing.T) {
+	c, _ := start(t, registrytest.InMemory())
+	for _, subject := range []string{"%DA", "a%01", "__GLOBAL", "__EMPTY", ":.ctx:%DA"} {
+		for _, path := range []string{"/subjects/" + subject, "/subjects/" + subject + "/versions/1", "/subjects/" + subject + "/versions/latest"} {
+			for _, q := range []string{"", "?permanent=true"} {
+				c.expectErr("DELETE", path+q, "", 404, 40401)
+			}
+		}
+	}
+	c.expect("POST", "/subjects/ok/versions", `{"schema":"\"string\""}`, 200, `{"id":1}`)
+	c.expect("DELETE", "/subjects/ok", "", 200, `[1]`)
+}
