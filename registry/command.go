@@ -67,8 +67,13 @@ func (r *Registry) execute(st *state, rec *record, cand *candidate) (res any, er
 			return nil, fmt.Errorf("internal error: %w", err)
 		}
 	}
+	// A subject's only version is not remembered: most subjects never get
+	// a second one, and a registry of many such subjects would otherwise
+	// hold a parse of each (pointer-rich, so the collector marks it over
+	// and over). The second version's check parses it once and caches it.
 	if res, ok := res.(RegisterResult); ok && !res.Existing && cand != nil && cand.parsed != nil && rec.Checked != nil {
-		if st.effectiveMode(rec.Subject) != ModeImport && st.effectiveConfig(rec.Subject, rec.Checked.Default).Compatibility != compat.None {
+		if s := st.subject(rec.Subject); s != nil && len(s.versions) > 1 &&
+			st.effectiveMode(rec.Subject) != ModeImport && st.effectiveConfig(rec.Subject, rec.Checked.Default).Compatibility != compat.None {
 			schemaCtx, _ := SplitSubject(rec.Subject)
 			r.remember(schemaCtx, cand)
 		}

@@ -84,3 +84,37 @@ func TestRegisterWithASmallParseCache(t *testing.T) {
 		t.Fatalf("an incompatible 41st version: %v", err)
 	}
 }
+
+// TestParseCacheSkipsFirstVersions: registering one version into each of
+// many new subjects leaves the parse cache empty; a subject's second
+// version caches both its parse and, through its check, the first one's.
+func TestParseCacheSkipsFirstVersions(t *testing.T) {
+	ctx := context.Background()
+	r, err := Open(ctx, store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	schema := func(s int, extra string) string {
+		return fmt.Sprintf(`{"type":"record","name":"E%d","fields":[{"name":"id","type":"string"}%s]}`, s, extra)
+	}
+	for s := range 100 {
+		if _, err := r.Register(ctx, fmt.Sprintf("s%d", s), RegisterRequest{Schema: schema(s, "")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := r.parsed.entries(); n != 0 {
+		t.Fatalf("after 100 first versions the parse cache holds %d parses, want 0", n)
+	}
+	res, err := r.Register(ctx, "s7", RegisterRequest{Schema: schema(7, `,{"name":"n","type":"long","default":0}`)})
+	if err != nil || res.Version != 2 {
+		t.Fatalf("a second version: %+v, %v", res, err)
+	}
+	if n, _ := r.parsed.entries(); n != 2 {
+		t.Fatalf("after a second version the parse cache holds %d parses, want 2 (both versions)", n)
+	}
+	// The check still runs against the first version.
+	if _, err := r.Register(ctx, "s8", RegisterRequest{Schema: schema(8, `,{"name":"n","type":"long"}`)}); err == nil || !strings.Contains(err.Error(), "READER_FIELD_MISSING_DEFAULT_VALUE") {
+		t.Fatalf("an incompatible second version: %v", err)
+	}
+}
