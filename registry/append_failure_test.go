@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"errors"
+	"maps"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,5 +90,96 @@ func TestFailedAppendDoesNotPoisonCompatibilityChecks(t *testing.T) {
 	var re *Error
 	if !errors.As(err, &re) || re.Code != CodeIncompatibleSchema {
 		t.Fatalf("b:string after b:int must be incompatible (409), got %v", err)
+	}
+}
+
+// A command that fails after its facts changed the batch's working state in
+// place (here a panic after the apply, as a bug would) cannot be undone by
+// restoring the state before it: the batch is folded again without it. The
+// other commands of the batch are committed with their answers, the failed
+// one leaves no trace, and a replay of the log reaches the same state.
+func TestFailureAfterAnInPlaceChangeRefoldsTheBatch(t *testing.T) {
+	ctx := context.Background()
+	mem := store.NewMemory()
+	log := &gatedLog{Log: mem, holdAt: 2, holding: make(chan struct{}), release: make(chan struct{})}
+	reg, err := Open(ctx, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	afterApply = func(r *record) {
+		if r.Kind == schemaRegistered && r.Subject == "s4" {
+			panic("injected after the apply of s4")
+		}
+	}
+	defer func() { afterApply = nil }()
+	schema := func(s string) string {
+		return `{"type":"record","name":"R` + s + `","fields":[{"name":"a","type":"int"}]}`
+	}
+	if _, err := reg.Register(ctx, "s0", RegisterRequest{Schema: schema("s0")}); err != nil {
+		t.Fatal(err)
+	}
+	go reg.Register(ctx, "hold", RegisterRequest{Schema: schema("hold")})
+	<-log.holding
+	// s1..s3 queue before s4, so that s4 changes in place the nodes they
+	// copied; s5..s8 come after it.
+	subjects := []string{"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"}
+	res := make([]RegisterResult, len(subjects))
+	errs := make([]error, len(subjects))
+	var wg sync.WaitGroup
+	for i, s := range subjects {
+		wg.Add(1)
+		go func() { defer wg.Done(); res[i], errs[i] = reg.Register(ctx, s, RegisterRequest{Schema: schema(s)}) }()
+		deadline := time.Now().Add(10 * time.Second)
+		for len(reg.cmds) < i+1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	close(log.release)
+	wg.Wait()
+	ids := map[string]int{}
+	for i, s := range subjects {
+		if s == "s4" {
+			if errs[i] == nil || !strings.Contains(errs[i].Error(), "internal error") {
+				t.Fatalf("s4: %+v, %v; want an internal error", res[i], errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil || res[i].Version != 1 {
+			t.Fatalf("%s: %+v, %v", s, res[i], errs[i])
+		}
+		ids[s] = res[i].ID
+	}
+	describe := func(st *state) map[string]int {
+		out := map[string]int{}
+		for name, sub := range st.subjects.all {
+			if len(sub.versions) != 1 {
+				t.Fatalf("%s has %d versions", name, len(sub.versions))
+			}
+			out[name] = sub.versions[0].Content.ID
+		}
+		cs := st.context(DefaultContext)
+		if cs.byID.len() != len(out) || cs.byKey.len() != len(out) || cs.uses.len() != len(out) {
+			t.Fatalf("%d subjects, but %d ids, %d keys, %d uses", len(out), cs.byID.len(), cs.byKey.len(), cs.uses.len())
+		}
+		return out
+	}
+	live := describe(reg.snapshot())
+	if _, ok := live["s4"]; ok || len(live) != len(subjects)+1 {
+		t.Fatalf("the published state holds %v; want every subject but s4", live)
+	}
+	for s, id := range ids {
+		if live[s] != id {
+			t.Fatalf("%s: the state says id %d, its writer was told %d", s, live[s], id)
+		}
+	}
+	afterApply = nil
+	replayed, err := Open(ctx, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replayed.Close()
+	if got := describe(replayed.snapshot()); !maps.Equal(got, live) {
+		t.Fatalf("a replay of the log reaches %v, the live state is %v", got, live)
 	}
 }

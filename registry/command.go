@@ -66,6 +66,9 @@ func (r *Registry) execute(st *state, rec *record, cand *candidate) (res any, er
 			*st = before
 			return nil, fmt.Errorf("internal error: %w", err)
 		}
+		if afterApply != nil {
+			afterApply(&facts[i])
+		}
 	}
 	// A subject's only version is not remembered: most subjects never get
 	// a second one, and a registry of many such subjects would otherwise
@@ -80,6 +83,11 @@ func (r *Registry) execute(st *state, rec *record, cand *candidate) (res any, er
 	}
 	return res, nil
 }
+
+// afterApply, when set (by tests only), runs after each fact a command's
+// decision yields is applied: a panic there is an internal error after the
+// state changed.
+var afterApply func(*record)
 
 // registerCommand returns the command record of a registration prepared as
 // cand; its checked verdict is filled in by setChecked.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"slices"
 )
 
 // pmap is a persistent hash map: set and del leave the map they are called
@@ -16,6 +17,13 @@ import (
 // The zero pmap is not usable; make one with newPmap. A pmap value is
 // immutable; readers on other goroutines may use it while the sequencer
 // derives new ones.
+//
+// setIn and delIn with an open *edit change in place the nodes (and node
+// arrays) that the same edit created, as Clojure's transients do: a group
+// commit of many registrations then copies the upper levels of a trie once,
+// not once per registration. Nodes of an edit that was closed are never
+// changed again, so a state is immutable once its edit is closed, which the
+// sequencer does before publishing it.
 type pmap[K comparable, V any] struct {
 	root *pnode[K, V]
 	n    int
@@ -33,6 +41,44 @@ type pnode[K comparable, V any] struct {
 	datamap, nodemap uint32
 	entries          []pentry[K, V]
 	subs             []*pnode[K, V]
+	// edit is the edit that made this node, if any; own says which of its
+	// arrays that edit made too (a copied node shares its original's
+	// arrays until it replaces them).
+	edit *edit
+	own  uint8
+}
+
+const (
+	ownEntries uint8 = 1 << iota
+	ownSubs
+)
+
+// edit is one batch of in-place changes (see setIn). Only the goroutine
+// that opened it may use it, and only on a state nobody else sees.
+type edit struct {
+	open bool
+	// changes counts the changes made in place: a change of nodes an
+	// earlier command of the batch made cannot be undone by restoring an
+	// earlier pmap value, so the caller compares it to know.
+	changes int
+}
+
+// newEdit returns an open edit.
+func newEdit() *edit { return &edit{open: true} }
+
+// close ends e: no node it made is changed again.
+func (e *edit) close() {
+	if e != nil {
+		e.open = false
+	}
+}
+
+// active is e if it is open, else nil (path copying only).
+func (e *edit) active() *edit {
+	if e != nil && e.open {
+		return e
+	}
+	return nil
 }
 
 type pentry[K comparable, V any] struct {
@@ -96,14 +142,22 @@ func (m pmap[K, V]) has(k K) bool {
 }
 
 // set returns m with k bound to v.
-func (m pmap[K, V]) set(k K, v V) pmap[K, V] {
+func (m pmap[K, V]) set(k K, v V) pmap[K, V] { return m.setIn(nil, k, v) }
+
+// del returns m without k.
+func (m pmap[K, V]) del(k K) pmap[K, V] { return m.delIn(nil, k) }
+
+// setIn is set, changing in place what the open edit ed made (nil or
+// closed: set).
+func (m pmap[K, V]) setIn(ed *edit, k K, v V) pmap[K, V] {
+	ed = ed.active()
 	e := pentry[K, V]{hash: m.hash(k), key: k, val: v}
 	if m.root == nil {
-		m.root = &pnode[K, V]{datamap: 1 << (e.hash & 31), entries: []pentry[K, V]{e}}
+		m.root = &pnode[K, V]{datamap: 1 << (e.hash & 31), entries: []pentry[K, V]{e}, edit: ed, own: ownEntries | ownSubs}
 		m.n = 1
 		return m
 	}
-	root, added := m.root.set(0, e)
+	root, added := m.root.set(0, e, ed)
 	m.root = root
 	if added {
 		m.n++
@@ -111,12 +165,12 @@ func (m pmap[K, V]) set(k K, v V) pmap[K, V] {
 	return m
 }
 
-// del returns m without k.
-func (m pmap[K, V]) del(k K) pmap[K, V] {
+// delIn is del, changing in place what the open edit ed made.
+func (m pmap[K, V]) delIn(ed *edit, k K) pmap[K, V] {
 	if m.root == nil {
 		return m
 	}
-	root, removed := m.root.del(0, m.hash(k), k)
+	root, removed := m.root.del(0, m.hash(k), k, ed.active())
 	if removed {
 		m.root = root
 		m.n--
@@ -168,75 +222,154 @@ func replaceAt[T any](s []T, i int, v T) []T {
 	return out
 }
 
-func (n *pnode[K, V]) set(shift uint, e pentry[K, V]) (*pnode[K, V], bool) {
+// mutable returns n itself if ed made it, counting a change in place, else
+// a copy of n that ed owns (its arrays still n's). ed is nil or open.
+func (n *pnode[K, V]) mutable(ed *edit) *pnode[K, V] {
+	if ed != nil && n.edit == ed {
+		ed.changes++
+		return n
+	}
+	c := *n
+	c.edit, c.own = ed, 0
+	return &c
+}
+
+// setEntry, insertEntry, removeEntry, setSub, insertSub and removeSub
+// change n's arrays: in place if n owns the array, else into a new one that
+// it then owns. n is mutable (its edit's, or a fresh copy).
+func (n *pnode[K, V]) setEntry(i int, e pentry[K, V]) {
+	if n.edit == nil || n.own&ownEntries == 0 {
+		n.entries, n.own = replaceAt(n.entries, i, e), n.own|ownEntries
+		return
+	}
+	n.entries[i] = e
+}
+
+func (n *pnode[K, V]) insertEntry(i int, e pentry[K, V]) {
+	if n.edit == nil || n.own&ownEntries == 0 {
+		n.entries, n.own = insertAt(n.entries, i, e), n.own|ownEntries
+		return
+	}
+	n.entries = slices.Insert(n.entries, i, e)
+}
+
+func (n *pnode[K, V]) removeEntry(i int) {
+	if n.edit == nil || n.own&ownEntries == 0 {
+		n.entries, n.own = removeAt(n.entries, i), n.own|ownEntries
+		return
+	}
+	n.entries = slices.Delete(n.entries, i, i+1)
+	if len(n.entries) == 0 {
+		n.entries = nil
+	}
+}
+
+func (n *pnode[K, V]) setSub(i int, sub *pnode[K, V]) {
+	if n.edit == nil || n.own&ownSubs == 0 {
+		n.subs, n.own = replaceAt(n.subs, i, sub), n.own|ownSubs
+		return
+	}
+	n.subs[i] = sub
+}
+
+func (n *pnode[K, V]) insertSub(i int, sub *pnode[K, V]) {
+	if n.edit == nil || n.own&ownSubs == 0 {
+		n.subs, n.own = insertAt(n.subs, i, sub), n.own|ownSubs
+		return
+	}
+	n.subs = slices.Insert(n.subs, i, sub)
+}
+
+func (n *pnode[K, V]) removeSub(i int) {
+	if n.edit == nil || n.own&ownSubs == 0 {
+		n.subs, n.own = removeAt(n.subs, i), n.own|ownSubs
+		return
+	}
+	n.subs = slices.Delete(n.subs, i, i+1)
+	if len(n.subs) == 0 {
+		n.subs = nil
+	}
+}
+
+func (n *pnode[K, V]) set(shift uint, e pentry[K, V], ed *edit) (*pnode[K, V], bool) {
 	if shift >= 64 {
 		for i := range n.entries {
 			if n.entries[i].key == e.key {
-				return &pnode[K, V]{entries: replaceAt(n.entries, i, e)}, false
+				c := n.mutable(ed)
+				c.setEntry(i, e)
+				return c, false
 			}
 		}
-		return &pnode[K, V]{entries: insertAt(n.entries, len(n.entries), e)}, true
+		c := n.mutable(ed)
+		c.insertEntry(len(n.entries), e)
+		return c, true
 	}
 	bit := uint32(1) << ((e.hash >> shift) & 31)
-	c := *n
 	switch {
 	case n.datamap&bit != 0:
 		i := index(n.datamap, bit)
 		old := n.entries[i]
+		c := n.mutable(ed)
 		if old.hash == e.hash && old.key == e.key {
-			c.entries = replaceAt(n.entries, i, e)
-			return &c, false
+			c.setEntry(i, e)
+			return c, false
 		}
 		// Two entries share these hash bits: both move one level down.
 		c.datamap &^= bit
-		c.entries = removeAt(n.entries, i)
+		c.removeEntry(i)
 		c.nodemap |= bit
-		c.subs = insertAt(n.subs, index(c.nodemap, bit), pair(shift+5, old, e))
-		return &c, true
+		c.insertSub(index(c.nodemap, bit), pair(shift+5, old, e, ed))
+		return c, true
 	case n.nodemap&bit != 0:
 		i := index(n.nodemap, bit)
-		sub, added := n.subs[i].set(shift+5, e)
-		c.subs = replaceAt(n.subs, i, sub)
-		return &c, added
+		sub, added := n.subs[i].set(shift+5, e, ed)
+		c := n.mutable(ed)
+		if c != n || c.subs[i] != sub {
+			c.setSub(i, sub)
+		}
+		return c, added
 	default:
+		c := n.mutable(ed)
 		c.datamap |= bit
-		c.entries = insertAt(n.entries, index(c.datamap, bit), e)
-		return &c, true
+		c.insertEntry(index(c.datamap, bit), e)
+		return c, true
 	}
 }
 
-// pair returns the node at shift holding the two entries a and b.
-func pair[K comparable, V any](shift uint, a, b pentry[K, V]) *pnode[K, V] {
+// pair returns the node at shift holding the two entries a and b, made by
+// ed.
+func pair[K comparable, V any](shift uint, a, b pentry[K, V], ed *edit) *pnode[K, V] {
 	if shift >= 64 {
-		return &pnode[K, V]{entries: []pentry[K, V]{a, b}}
+		return &pnode[K, V]{entries: []pentry[K, V]{a, b}, edit: ed, own: ownEntries | ownSubs}
 	}
 	ia, ib := (a.hash>>shift)&31, (b.hash>>shift)&31
 	if ia == ib {
-		return &pnode[K, V]{nodemap: 1 << ia, subs: []*pnode[K, V]{pair(shift+5, a, b)}}
+		return &pnode[K, V]{nodemap: 1 << ia, subs: []*pnode[K, V]{pair(shift+5, a, b, ed)}, edit: ed, own: ownEntries | ownSubs}
 	}
 	if ia > ib {
 		a, b = b, a
 	}
-	return &pnode[K, V]{datamap: 1<<ia | 1<<ib, entries: []pentry[K, V]{a, b}}
+	return &pnode[K, V]{datamap: 1<<ia | 1<<ib, entries: []pentry[K, V]{a, b}, edit: ed, own: ownEntries | ownSubs}
 }
 
 // single reports whether n holds exactly one entry and nothing else.
 func (n *pnode[K, V]) single() bool { return len(n.entries) == 1 && len(n.subs) == 0 }
 
-func (n *pnode[K, V]) del(shift uint, h uint64, k K) (*pnode[K, V], bool) {
+func (n *pnode[K, V]) del(shift uint, h uint64, k K, ed *edit) (*pnode[K, V], bool) {
 	if shift >= 64 {
 		for i := range n.entries {
 			if n.entries[i].key == k {
 				if len(n.entries) == 1 {
 					return nil, true
 				}
-				return &pnode[K, V]{entries: removeAt(n.entries, i)}, true
+				c := n.mutable(ed)
+				c.removeEntry(i)
+				return c, true
 			}
 		}
 		return n, false
 	}
 	bit := uint32(1) << ((h >> shift) & 31)
-	c := *n
 	switch {
 	case n.datamap&bit != 0:
 		i := index(n.datamap, bit)
@@ -246,31 +379,36 @@ func (n *pnode[K, V]) del(shift uint, h uint64, k K) (*pnode[K, V], bool) {
 		if len(n.entries) == 1 && len(n.subs) == 0 {
 			return nil, true
 		}
+		c := n.mutable(ed)
 		c.datamap &^= bit
-		c.entries = removeAt(n.entries, i)
-		return &c, true
+		c.removeEntry(i)
+		return c, true
 	case n.nodemap&bit != 0:
 		i := index(n.nodemap, bit)
-		sub, removed := n.subs[i].del(shift+5, h, k)
+		sub, removed := n.subs[i].del(shift+5, h, k, ed)
 		switch {
 		case !removed:
 			return n, false
 		case sub == nil || sub.single():
 			// A sub-trie left with one entry folds into this node (an
 			// entry may sit at any depth its hash bits lead to).
-			c.nodemap &^= bit
-			c.subs = removeAt(n.subs, i)
-			if sub != nil {
-				c.datamap |= bit
-				c.entries = insertAt(n.entries, index(c.datamap, bit), sub.entries[0])
-			}
-			if len(c.entries) == 0 && len(c.subs) == 0 {
+			if len(n.entries) == 0 && len(n.subs) == 1 && sub == nil {
 				return nil, true
 			}
-			return &c, true
+			c := n.mutable(ed)
+			c.nodemap &^= bit
+			c.removeSub(i)
+			if sub != nil {
+				c.datamap |= bit
+				c.insertEntry(index(c.datamap, bit), sub.entries[0])
+			}
+			return c, true
 		default:
-			c.subs = replaceAt(n.subs, i, sub)
-			return &c, true
+			c := n.mutable(ed)
+			if c != n || c.subs[i] != sub {
+				c.setSub(i, sub)
+			}
+			return c, true
 		}
 	}
 	return n, false

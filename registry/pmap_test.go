@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"testing"
@@ -72,6 +73,92 @@ func TestPmapMatchesMap(t *testing.T) {
 	}
 }
 
+// TestPmapEditMatchesMap runs the same random sets and deletes in batches,
+// each through one edit that is closed at the end of the batch (as the
+// sequencer does per group commit), and checks the pmap against a Go map
+// after every step, and every version taken at a batch's end after all the
+// batches after it: changing in place must never reach a closed batch's
+// nodes. Some steps path-copy (a nil edit) in the middle of a batch.
+func TestPmapEditMatchesMap(t *testing.T) {
+	h := newHashers()
+	for name, hash := range map[string]func(int) uint64{
+		"seeded":    h.int,
+		"colliding": func(k int) uint64 { return uint64(k % 7) },
+		"shallow":   func(k int) uint64 { return uint64(k%3) << 62 * 0x1 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			m := newPmap[int, int](hash)
+			want := map[int]int{}
+			type version struct {
+				m    pmap[int, int]
+				want map[int]int
+			}
+			check := func(v version, what string) {
+				t.Helper()
+				if v.m.len() != len(v.want) {
+					t.Fatalf("%s: len %d, want %d", what, v.m.len(), len(v.want))
+				}
+				for k := range 300 {
+					got, ok := v.m.get(k)
+					w, wok := v.want[k]
+					if ok != wok || got != w {
+						t.Fatalf("%s: get(%d) = %d, %v; want %d, %v", what, k, got, ok, w, wok)
+					}
+				}
+				n := 0
+				for k, val := range v.m.all {
+					n++
+					if w, ok := v.want[k]; !ok || w != val {
+						t.Fatalf("%s: all yields %d=%d, want %d, %v", what, k, val, w, ok)
+					}
+				}
+				if n != len(v.want) {
+					t.Fatalf("%s: all yields %d entries, want %d", what, n, len(v.want))
+				}
+			}
+			var versions []version
+			inPlace := 0
+			for batch := range 400 {
+				ed := newEdit()
+				for range 1 + rng.IntN(60) {
+					k := rng.IntN(300)
+					e := ed
+					if rng.IntN(10) == 0 {
+						e = nil
+					}
+					if rng.IntN(3) == 0 {
+						m = m.delIn(e, k)
+						delete(want, k)
+					} else {
+						v := rng.Int()
+						m = m.setIn(e, k, v)
+						want[k] = v
+					}
+					check(version{m, want}, fmt.Sprintf("batch %d", batch))
+				}
+				ed.close()
+				inPlace += ed.changes
+				versions = append(versions, version{m, maps.Clone(want)})
+			}
+			for i, v := range versions {
+				check(v, fmt.Sprintf("version %d after the batches after it", i))
+			}
+			if inPlace == 0 {
+				t.Fatal("no change was made in place")
+			}
+			ed := newEdit()
+			for k := range 300 {
+				m = m.delIn(ed, k)
+			}
+			if m.len() != 0 || m.root != nil {
+				t.Fatalf("after deleting everything: len %d, root %v", m.len(), m.root)
+			}
+			check(versions[len(versions)-1], "the last version after deleting everything in place")
+		})
+	}
+}
+
 func BenchmarkPmapSet(b *testing.B) {
 	h := newHashers()
 	m := newPmap[int, int](h.int)
@@ -83,5 +170,36 @@ func BenchmarkPmapSet(b *testing.B) {
 	for b.Loop() {
 		i++
 		_ = m.set(i%100000, i)
+	}
+}
+
+// BenchmarkPmapBatch sets 16 random keys of a 200,000-key map per batch,
+// path copying each (persistent) or through one edit per batch (edit), as
+// a group commit of 16 registrations does.
+func BenchmarkPmapBatch(b *testing.B) {
+	h := newHashers()
+	base := newPmap[int, int](h.int)
+	for i := range 200000 {
+		base = base.set(i, i)
+	}
+	for _, mode := range []string{"persistent", "edit"} {
+		b.Run(mode, func(b *testing.B) {
+			b.ReportAllocs()
+			m, i := base, 0
+			for b.Loop() {
+				var ed *edit
+				if mode == "edit" {
+					ed = newEdit()
+				}
+				for range 16 {
+					i++
+					m = m.setIn(ed, (i*7919)%200000, i)
+				}
+				ed.close()
+			}
+			if k := (i * 7919) % 200000; m.len() != 200000 || m.at(k) != i {
+				b.Fatalf("len %d, key %d holds %d, want %d", m.len(), k, m.at(k), i)
+			}
+		})
 	}
 }

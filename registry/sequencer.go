@@ -134,7 +134,10 @@ func (r *Registry) commit(batch []*command) {
 		r.commitShared(batch)
 		return
 	}
+	// One edit for the batch: its commands change in place the map nodes
+	// that earlier commands of the batch copied (see pmap.setIn).
 	work := r.snapshot().copy()
+	work.edit = newEdit()
 	var encoded [][]byte
 	var appended []*command
 	for _, c := range batch {
@@ -144,11 +147,18 @@ func (r *Registry) commit(batch []*command) {
 			c.err = fmt.Errorf("internal error: %w", err)
 			continue
 		}
-		before := *work
+		before, changes := *work, work.edit.changes
+		undo := func() {
+			if work.edit.changes == changes {
+				*work = before // only copies were made: before is intact
+				return
+			}
+			work = r.refold(appended)
+		}
 		c.res, c.err = r.execute(work, &c.rec, c.cand)
 		if c.err != nil || work.applied == before.applied {
 			// Refused, or nothing to change: nothing to log.
-			*work = before
+			undo()
 			continue
 		}
 		// Encoded after execute: a registration's command then records
@@ -157,12 +167,14 @@ func (r *Registry) commit(batch []*command) {
 		if err != nil {
 			r.logger.Error("write produced an invalid command", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
 			c.res, c.err = nil, fmt.Errorf("internal error: %w", err)
-			*work = before
+			undo()
 			continue
 		}
 		encoded = append(encoded, b)
 		appended = append(appended, c)
 	}
+	work.edit.close()
+	work.edit = nil
 	if len(encoded) > 0 {
 		start := time.Now()
 		first, err := r.log.Append(context.Background(), encoded)
@@ -185,6 +197,26 @@ func (r *Registry) commit(batch []*command) {
 	for _, c := range batch {
 		close(c.done)
 	}
+}
+
+// refold returns the working state of a batch again, with the commands
+// done (in order) folded into the published state under a new edit: a
+// command that failed after changing nodes in place cannot be undone by
+// restoring the state before it, since earlier commands of the batch
+// share those nodes. Folding is deterministic and each command records
+// what it decided, so the commands reach the same state and answers. This
+// happens only for an internal error (a decision the fold rejects, a panic,
+// a record that cannot be encoded); a refused command changes nothing.
+func (r *Registry) refold(done []*command) *state {
+	work := r.snapshot().copy()
+	work.edit = newEdit()
+	for _, c := range done {
+		if _, err := r.execute(work, &c.rec, c.cand); err != nil {
+			// It was decided on this very state a moment ago.
+			r.logger.Error("a command of the batch failed when folded again", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
+		}
+	}
+	return work
 }
 
 // commitShared appends a batch of commands to a shared log, each named by

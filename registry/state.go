@@ -27,6 +27,11 @@ type state struct {
 	referrers pmap[svKey, refCount]       // versions whose content references each subject-version
 	applied   uint64                      // fact records applied, accepted or rejected
 	next      uint64                      // the log offset after the last record folded
+	// edit, when open, lets apply change in place the nodes of the maps
+	// that it made itself since the edit was opened (see pmap.setIn): the
+	// sequencer opens one per group commit on its working state and
+	// closes it before publishing the state.
+	edit *edit
 }
 
 // refCount counts the versions that reference one subject-version: all of
@@ -138,23 +143,23 @@ func (st *state) apply(r *record) error {
 	case subjectDeleted:
 		return st.applySubjectDeleted(r)
 	case configSet:
-		st.configs = st.configs.set(r.Subject, *r.Config)
+		st.configs = st.configs.setIn(st.edit, r.Subject, *r.Config)
 	case configDeleted:
 		if !st.configs.has(r.Subject) {
 			return fmt.Errorf("ConfigDeleted: scope %q has no config", r.Subject)
 		}
-		st.configs = st.configs.del(r.Subject)
+		st.configs = st.configs.delIn(st.edit, r.Subject)
 	case modeSet:
 		if r.Mode == ModeForward && r.Subject != "" {
 			return fmt.Errorf("ModeSet: FORWARD is only valid globally")
 		}
-		st.modes = st.modes.set(r.Subject, r.Mode)
+		st.modes = st.modes.setIn(st.edit, r.Subject, r.Mode)
 	case modeDeleted:
 		if !r.Recursive {
 			if !st.modes.has(r.Subject) {
 				return fmt.Errorf("ModeDeleted: scope %q has no mode", r.Subject)
 			}
-			st.modes = st.modes.del(r.Subject)
+			st.modes = st.modes.delIn(st.edit, r.Subject)
 			return nil
 		}
 		var drop []string
@@ -164,7 +169,7 @@ func (st *state) apply(r *record) error {
 			}
 		}
 		for _, k := range drop {
-			st.modes = st.modes.del(k)
+			st.modes = st.modes.delIn(st.edit, k)
 		}
 	}
 	return nil
@@ -217,13 +222,13 @@ func (st *state) applyRegistered(r *record) error {
 	}
 	if content == nil {
 		content = newContent(r.ID, schemaCtx, schemaType, r.Schema, r.References, md, key)
-		cs.byID = cs.byID.set(r.ID, content)
+		cs.byID = cs.byID.setIn(st.edit, r.ID, content)
 		for cs.freeFrom <= maxIDOrVersion && cs.used(cs.freeFrom) {
 			cs.freeFrom++
 		}
 	}
 	if !cs.byKey.has(key) {
-		cs.byKey = cs.byKey.set(key, r.ID)
+		cs.byKey = cs.byKey.setIn(st.edit, key, r.ID)
 	}
 	if r.ID > cs.maxID {
 		cs.maxID = r.ID
@@ -251,7 +256,7 @@ func (st *state) applyRegistered(r *record) error {
 		st.removeVersion(sub, cs, i)
 		i--
 	}
-	st.contexts = st.contexts.set(schemaCtx, cs)
+	st.contexts = st.contexts.setIn(st.edit, schemaCtx, cs)
 	st.putSubject(sub)
 	return nil
 }
@@ -277,12 +282,12 @@ func (st *state) keptOnRegister(subject string, id int) []int {
 // versions is removed with its config and mode.
 func (st *state) putSubject(sub *subjectState) {
 	if len(sub.versions) > 0 {
-		st.subjects = st.subjects.set(sub.name, sub)
+		st.subjects = st.subjects.setIn(st.edit, sub.name, sub)
 		return
 	}
-	st.subjects = st.subjects.del(sub.name)
-	st.configs = st.configs.del(sub.name)
-	st.modes = st.modes.del(sub.name)
+	st.subjects = st.subjects.delIn(st.edit, sub.name)
+	st.configs = st.configs.delIn(st.edit, sub.name)
+	st.modes = st.modes.delIn(st.edit, sub.name)
 }
 
 // insertVersion adds the live version v to sub and counts it in cs and in
@@ -291,13 +296,13 @@ func (st *state) insertVersion(sub *subjectState, cs *contextState, v *Version) 
 	i, _ := sub.find(v.Version)
 	sub.versions = slices.Insert(sub.versions, i, v)
 	sub.nlive++
-	cs.uses = cs.uses.set(v.Content.ID, cs.uses.at(v.Content.ID)+1)
+	cs.uses = cs.uses.setIn(st.edit, v.Content.ID, cs.uses.at(v.Content.ID)+1)
 	for _, ref := range v.Content.References {
 		k := svKey{ref.Subject, ref.Version}
 		rc := st.referrers.at(k)
 		rc.all++
 		rc.live++
-		st.referrers = st.referrers.set(k, rc)
+		st.referrers = st.referrers.setIn(st.edit, k, rc)
 	}
 }
 
@@ -311,7 +316,7 @@ func (st *state) softDelete(sub *subjectState, i int) {
 		k := svKey{ref.Subject, ref.Version}
 		rc := st.referrers.at(k)
 		rc.live--
-		st.referrers = st.referrers.set(k, rc)
+		st.referrers = st.referrers.setIn(st.edit, k, rc)
 	}
 }
 
@@ -331,22 +336,22 @@ func (st *state) removeVersion(sub *subjectState, cs *contextState, i int) {
 			rc.live--
 		}
 		if rc.all <= 0 {
-			st.referrers = st.referrers.del(k)
+			st.referrers = st.referrers.delIn(st.edit, k)
 		} else {
-			st.referrers = st.referrers.set(k, rc)
+			st.referrers = st.referrers.setIn(st.edit, k, rc)
 		}
 	}
 	id := v.Content.ID
 	if n := cs.uses.at(id) - 1; n > 0 {
-		cs.uses = cs.uses.set(id, n)
+		cs.uses = cs.uses.setIn(st.edit, id, n)
 		return
 	}
-	cs.uses = cs.uses.del(id)
-	cs.byID = cs.byID.del(id)
+	cs.uses = cs.uses.delIn(st.edit, id)
+	cs.byID = cs.byID.delIn(st.edit, id)
 	if cs.byKey.at(v.Content.key) == id {
-		cs.byKey = cs.byKey.del(v.Content.key)
+		cs.byKey = cs.byKey.delIn(st.edit, v.Content.key)
 	}
-	cs.retired = cs.retired.set(id, struct{}{})
+	cs.retired = cs.retired.setIn(st.edit, id, struct{}{})
 }
 
 // referenced reports whether some version (live or soft-deleted) references
@@ -400,7 +405,7 @@ func (st *state) applyVersionDeleted(r *record) error {
 	}
 	sub, cs := old.clone(), st.editContext(v.Content.Context)
 	st.removeVersion(sub, cs, i)
-	st.contexts = st.contexts.set(v.Content.Context, cs)
+	st.contexts = st.contexts.setIn(st.edit, v.Content.Context, cs)
 	st.putSubject(sub)
 	return nil
 }
@@ -444,7 +449,7 @@ func (st *state) applySubjectDeleted(r *record) error {
 	for len(sub.versions) > 0 {
 		st.removeVersion(sub, cs, len(sub.versions)-1)
 	}
-	st.contexts = st.contexts.set(schemaCtx, cs)
+	st.contexts = st.contexts.setIn(st.edit, schemaCtx, cs)
 	st.putSubject(sub)
 	return nil
 }
