@@ -119,6 +119,12 @@ type record struct {
 	Update *ConfigUpdate `json:"update,omitempty"`
 	// Force is a SetMode's ?force=true.
 	Force bool `json:"force,omitempty"`
+
+	// key, when set, is the content key of a SchemaRegistered fact,
+	// computed when the registration was prepared from the very schema,
+	// references and metadata the fact carries; the fold uses it rather
+	// than hashing them again in the sequencer. Never logged.
+	key *[32]byte
 }
 
 // checkedRecord is a verdict in a command: the level checked and the hex

@@ -363,6 +363,6 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 		}
 	}
 	rec := record{Kind: schemaRegistered, Subject: subject, Version: version, ID: id,
-		Schema: cand.canonical, References: cand.refs, Metadata: cand.metadata}
+		Schema: cand.canonical, References: cand.refs, Metadata: cand.metadata, key: &cand.key}
 	return []record{rec}, RegisterResult{ID: id, Version: version}, nil
 }

@@ -200,7 +200,12 @@ func (st *state) applyRegistered(r *record) error {
 	if md.empty() {
 		md = nil
 	}
-	key := contentKey(schemaType, r.Schema, r.References, md)
+	var key [32]byte
+	if r.key != nil && schemaType == "" {
+		key = *r.key
+	} else {
+		key = contentKey(schemaType, r.Schema, r.References, md)
+	}
 	var content *Content
 	if cs := st.context(schemaCtx); cs != nil {
 		if c := cs.byID.at(r.ID); c != nil {

@@ -128,3 +128,32 @@ func TestReplayIsDeterministic(t *testing.T) {
 		t.Fatalf("replayed state differs:\n%s\n---\n%s", a, b)
 	}
 }
+
+// TestContentKeysAreTheFoldsOwn: the content key a registration's fact
+// carries from its preparation is the one the fold computes from the fact
+// itself (schema, references, metadata), so a replay, which has no
+// preparation, keys every content alike.
+func TestContentKeysAreTheFoldsOwn(t *testing.T) {
+	r, err := Open(context.Background(), store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	fillForSnapshot(t, r)
+	n := 0
+	for _, cs := range r.snapshot().contexts.all {
+		for id, c := range cs.byID.all {
+			n++
+			md := c.Metadata
+			if md.empty() {
+				md = nil
+			}
+			if want := contentKey(c.SchemaType, c.Schema, c.References, md); c.key != want {
+				t.Errorf("id %d (%s): key %x, the fold computes %x", id, c.Schema, c.key, want)
+			}
+		}
+	}
+	if n < 8 {
+		t.Fatalf("only %d contents", n)
+	}
+}
