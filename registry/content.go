@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -41,7 +42,7 @@ type Content struct {
 	Metadata   *Metadata
 
 	key    [32]byte
-	ssJSON []byte // the GET /schemas/ids/{id} body
+	ssJSON atomic.Pointer[[]byte] // the GET /schemas/ids/{id} body, rendered by the first read
 }
 
 // Version is one version of a subject. A Version never changes: a soft
@@ -52,13 +53,22 @@ type Version struct {
 	Content *Content
 	Deleted bool
 
-	json []byte
+	json atomic.Pointer[[]byte] // rendered by the first read
 }
 
-// JSON returns the precomputed Confluent Schema entity of the version:
+// JSON returns the Confluent Schema entity of the version:
 // {"subject","version","id","schemaType"?,"references"?,"metadata"?,"schema"}.
+// It is rendered once, by the first call, so that the sequencer, which
+// creates versions one after the other, does not spend its time on it.
 // Callers must not modify it.
-func (v *Version) JSON() []byte { return v.json }
+func (v *Version) JSON() []byte {
+	if p := v.json.Load(); p != nil {
+		return *p
+	}
+	b := v.render()
+	v.json.Store(&b) // a concurrent first call renders the same bytes
+	return b
+}
 
 // ID returns the version's schema id.
 func (v *Version) ID() int { return v.Content.ID }
@@ -88,21 +98,30 @@ func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]b
 // GET /schemas/ids/{id} body precomputed:
 // {"schema":…} plus schemaType, references and metadata when set.
 func newContent(id int, schemaCtx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) *Content {
-	c := &Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
+	return &Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
+}
+
+// schemaJSON returns the GET /schemas/ids/{id} body of c, rendered by the
+// first call.
+func (c *Content) schemaJSON() []byte {
+	if p := c.ssJSON.Load(); p != nil {
+		return *p
+	}
 	var b bytes.Buffer
-	b.Grow(jsonStringLen(schema) + 64)
+	b.Grow(jsonStringLen(c.Schema) + 64)
 	b.WriteByte('{')
-	if schemaType != "" {
+	if c.SchemaType != "" {
 		b.WriteString(`"schemaType":`)
-		writeJSONString(&b, schemaType)
+		writeJSONString(&b, c.SchemaType)
 		b.WriteByte(',')
 	}
 	b.WriteString(`"schema":`)
-	writeJSONString(&b, schema)
+	writeJSONString(&b, c.Schema)
 	c.writeRefsAndMetadata(&b)
 	b.WriteByte('}')
-	c.ssJSON = b.Bytes()
-	return c
+	out := b.Bytes()
+	c.ssJSON.Store(&out)
+	return out
 }
 
 func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
@@ -118,16 +137,20 @@ func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
 	}
 }
 
-// newVersion returns version version of subject, live, with its JSON
-// precomputed.
+// newVersion returns version version of subject, live.
 func newVersion(subject string, version int, c *Content) *Version {
-	v := &Version{Subject: subject, Version: version, Content: c}
+	return &Version{Subject: subject, Version: version, Content: c}
+}
+
+// render writes the Schema entity JSON returns.
+func (v *Version) render() []byte {
+	c := v.Content
 	var b bytes.Buffer
-	b.Grow(jsonStringLen(c.Schema) + jsonStringLen(subject) + 64)
+	b.Grow(jsonStringLen(c.Schema) + jsonStringLen(v.Subject) + 64)
 	b.WriteString(`{"subject":`)
-	writeJSONString(&b, subject)
+	writeJSONString(&b, v.Subject)
 	b.WriteString(`,"version":`)
-	b.WriteString(strconv.Itoa(version))
+	b.WriteString(strconv.Itoa(v.Version))
 	b.WriteString(`,"id":`)
 	b.WriteString(strconv.Itoa(c.ID))
 	if c.SchemaType != "" {
@@ -138,14 +161,15 @@ func newVersion(subject string, version int, c *Content) *Version {
 	b.WriteString(`,"schema":`)
 	writeJSONString(&b, c.Schema)
 	b.WriteByte('}')
-	v.json = b.Bytes()
-	return v
+	return b.Bytes()
 }
 
 // softDeleted returns a copy of v marked Deleted. The Schema entity does not
 // say whether a version is deleted, so the copy shares v's JSON.
 func (v *Version) softDeleted() *Version {
-	d := *v
-	d.Deleted = true
-	return &d
+	d := &Version{Subject: v.Subject, Version: v.Version, Content: v.Content, Deleted: true}
+	if p := v.json.Load(); p != nil {
+		d.json.Store(p)
+	}
+	return d
 }

@@ -19,7 +19,7 @@ func (r *Registry) SchemaJSON(schemaCtx string, id int) ([]byte, error) {
 	if c == nil {
 		return nil, errSchemaIDNotFound(id)
 	}
-	return c.ssJSON, nil
+	return c.schemaJSON(), nil
 }
 
 // SchemaByID returns the schema with id in schema context schemaCtx
