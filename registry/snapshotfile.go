@@ -174,7 +174,7 @@ func (f *snapFile) restore() (*state, error) {
 			if c == nil {
 				return nil, fmt.Errorf("subject %s version %d: id %d is missing", ss.Name, v.Version, v.ID)
 			}
-			st.insertVersion(sub, cs, newVersion(ss.Name, v.Version, c))
+			st.insertVersion(sub, cs, newVersion(ss.Name, v.Version, c), false)
 			if v.Deleted {
 				i, _ := sub.find(v.Version)
 				st.softDelete(sub, i)

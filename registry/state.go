@@ -207,7 +207,11 @@ func (st *state) applyRegistered(r *record) error {
 		key = contentKey(schemaType, r.Schema, r.References, md)
 	}
 	var content *Content
-	if cs := st.context(schemaCtx); cs != nil {
+	cs := st.context(schemaCtx)
+	// An id above the highest one ever used was never used: nothing to
+	// look up (the common case, a new schema).
+	fresh := cs == nil || r.ID > cs.maxID
+	if !fresh {
 		if c := cs.byID.at(r.ID); c != nil {
 			if c.key != key {
 				return fmt.Errorf("SchemaRegistered: id %d already names a different schema", r.ID)
@@ -218,18 +222,23 @@ func (st *state) applyRegistered(r *record) error {
 		}
 	}
 	// Checks done: change copies of what the record touches.
-	cs := st.context(schemaCtx)
 	if cs == nil {
 		cs = st.newContextState()
 	} else {
 		c := *cs
 		cs = &c
 	}
-	if content == nil {
+	created := content == nil
+	if created {
 		content = newContent(r.ID, schemaCtx, schemaType, r.Schema, r.References, md, key)
 		cs.byID = cs.byID.setIn(st.edit, r.ID, content)
-		for cs.freeFrom <= maxIDOrVersion && cs.used(cs.freeFrom) {
-			cs.freeFrom++
+		switch {
+		case fresh && cs.freeFrom == r.ID:
+			cs.freeFrom = r.ID + 1 // every id above r.ID is unused
+		case !fresh:
+			for cs.freeFrom <= maxIDOrVersion && cs.used(cs.freeFrom) {
+				cs.freeFrom++
+			}
 		}
 	}
 	if !cs.byKey.has(key) {
@@ -244,7 +253,7 @@ func (st *state) applyRegistered(r *record) error {
 	} else {
 		sub = old.clone()
 	}
-	st.insertVersion(sub, cs, newVersion(r.Subject, r.Version, content))
+	st.insertVersion(sub, cs, newVersion(r.Subject, r.Version, content), created)
 	// Registering a schema again after its version was soft deleted makes a
 	// new version with the same id; the deleted one is tombstoned, unless
 	// (from record format 2 on, as Confluent does) some version, live or
@@ -297,11 +306,16 @@ func (st *state) putSubject(sub *subjectState) {
 
 // insertVersion adds the live version v to sub and counts it in cs and in
 // the referrers of what it references. sub and cs are copies apply owns.
-func (st *state) insertVersion(sub *subjectState, cs *contextState, v *Version) {
+// created says v.Content was just added to cs, so no version uses it yet.
+func (st *state) insertVersion(sub *subjectState, cs *contextState, v *Version, created bool) {
 	i, _ := sub.find(v.Version)
 	sub.versions = slices.Insert(sub.versions, i, v)
 	sub.nlive++
-	cs.uses = cs.uses.setIn(st.edit, v.Content.ID, cs.uses.at(v.Content.ID)+1)
+	uses := 1 // created: the content was just added, no version uses it yet
+	if !created {
+		uses += cs.uses.at(v.Content.ID)
+	}
+	cs.uses = cs.uses.setIn(st.edit, v.Content.ID, uses)
 	for _, ref := range v.Content.References {
 		k := svKey{ref.Subject, ref.Version}
 		rc := st.referrers.at(k)

@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -155,5 +157,109 @@ func TestContentKeysAreTheFoldsOwn(t *testing.T) {
 	}
 	if n < 8 {
 		t.Fatalf("only %d contents", n)
+	}
+}
+
+// TestFoldCountersMatchACount applies random registrations (explicit ids,
+// reused, retired, above the largest), soft and permanent deletes to a
+// state, through one edit per batch of records as the sequencer does, and
+// after every record checks what the fold keeps incrementally against a
+// count from scratch: the lowest id never used, the largest id, and how
+// many versions use each id. A second state folds the same records
+// without edits and must end the same.
+func TestFoldCountersMatchACount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	st, plain := newState(), newState()
+	check := func(st *state, step int) {
+		t.Helper()
+		cs := st.context(".")
+		if cs == nil {
+			return
+		}
+		free := 1
+		for cs.byID.has(free) || cs.retired.has(free) {
+			free++
+		}
+		uses := map[int]int{}
+		for _, sub := range st.subjects.all {
+			for _, v := range sub.versions {
+				uses[v.Content.ID]++
+			}
+		}
+		maxID := 0
+		for id := range cs.byID.all {
+			maxID = max(maxID, id)
+		}
+		for id := range cs.retired.all {
+			maxID = max(maxID, id)
+		}
+		if cs.freeFrom != free || cs.maxID != maxID {
+			t.Fatalf("step %d: freeFrom %d, maxID %d; a count gives %d and %d", step, cs.freeFrom, cs.maxID, free, maxID)
+		}
+		if cs.uses.len() != len(uses) || cs.byID.len() != len(uses) {
+			t.Fatalf("step %d: %d ids counted, %d in use by versions, %d bound", step, cs.uses.len(), len(uses), cs.byID.len())
+		}
+		for id, n := range uses {
+			if cs.uses.at(id) != n {
+				t.Fatalf("step %d: id %d counted %d uses, %d versions use it", step, id, cs.uses.at(id), n)
+			}
+		}
+	}
+	var ed *edit
+	for step := range 4000 {
+		if step%(1+step%17) == 0 {
+			ed.close()
+			ed = newEdit()
+			st.edit = ed
+		}
+		s := "s" + strconv.Itoa(rng.IntN(12))
+		var rec record
+		sub := st.subject(s)
+		switch op := rng.IntN(10); {
+		case op < 6 || sub == nil:
+			next := 1
+			if sub != nil {
+				next = sub.maxVersion() + 1
+			}
+			id := 1 + rng.IntN(90) // as IMPORT may
+			switch k := rng.IntN(10); {
+			case step < 300 || k < 7:
+				id, _ = st.nextID(".", 120) // as a registration allocates
+			case k == 7 && st.context(".") != nil:
+				id = st.context(".").maxID // the newest schema, under another subject
+			}
+			rec = reg(s, next, id, `{"type":"fixed","name":"F`+strconv.Itoa(id%100)+`","size":1}`)
+		default:
+			v := sub.versions[rng.IntN(len(sub.versions))]
+			rec = record{Format: recordFormat, Kind: versionDeleted, Subject: s, Version: v.Version, Permanent: v.Deleted}
+		}
+		rec.Format = recordFormat
+		before := ed.changes
+		err := st.apply(&rec)
+		if err != nil && ed.changes != before {
+			t.Fatalf("step %d: a refused record (%v) changed nodes in place", step, err)
+		}
+		plainRec := rec
+		if perr := plain.apply(&plainRec); (perr == nil) != (err == nil) {
+			t.Fatalf("step %d: with an edit %v, without %v", step, err, perr)
+		}
+		check(st, step)
+	}
+	ed.close()
+	check(plain, -1)
+	a, b := st.context("."), plain.context(".")
+	if a.freeFrom != b.freeFrom || a.maxID != b.maxID || st.subjects.len() != plain.subjects.len() {
+		t.Fatalf("with edits: freeFrom %d, maxID %d, %d subjects; without: %d, %d, %d", a.freeFrom, a.maxID, st.subjects.len(), b.freeFrom, b.maxID, plain.subjects.len())
+	}
+	for name, sub := range plain.subjects.all {
+		got := st.subject(name)
+		if got == nil || len(got.versions) != len(sub.versions) {
+			t.Fatalf("subject %s differs", name)
+		}
+		for i, v := range sub.versions {
+			if w := got.versions[i]; w.Version != v.Version || w.Deleted != v.Deleted || w.Content.ID != v.Content.ID {
+				t.Fatalf("subject %s version %d differs", name, v.Version)
+			}
+		}
 	}
 }
