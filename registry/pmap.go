@@ -433,6 +433,15 @@ func (h *hashers) str(s string) uint64 { return maphash.String(h.seed, s) }
 // never collide.
 func (h *hashers) int(n int) uint64 { return mix64(uint64(n) ^ h.salt) }
 
+// id "hashes" a schema id by its own bits, most significant first: the
+// trie is then a radix tree over ids (31 bits: a first level of one bit,
+// then six of five), so consecutive ids share their path and sit 32 to a
+// leaf. New ids are consecutive: a group commit's registrations then touch
+// one path, which the batch's edit copies once. Ids are at most 2^31-1, so
+// distinct ids never collide and the depth is bounded whatever ids an
+// IMPORT chooses; other ints still work, colliding in their high bits.
+func (h *hashers) id(n int) uint64 { return bits.Reverse64(uint64(n)<<33) << 4 }
+
 // key hashes a content key, itself a SHA-256 sum.
 func (h *hashers) key(k [32]byte) uint64 {
 	return mix64(binary.LittleEndian.Uint64(k[0:]) ^ h.salt ^ bits.RotateLeft64(binary.LittleEndian.Uint64(k[8:]), 17))

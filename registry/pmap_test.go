@@ -15,6 +15,7 @@ func TestPmapMatchesMap(t *testing.T) {
 	h := newHashers()
 	for name, hash := range map[string]func(int) uint64{
 		"seeded":    h.int,
+		"ids":       h.id,
 		"colliding": func(k int) uint64 { return uint64(k % 7) },           // full 64-bit collisions
 		"shallow":   func(k int) uint64 { return uint64(k%3) << 62 * 0x1 }, // differ only in the top bits
 	} {
@@ -83,6 +84,7 @@ func TestPmapEditMatchesMap(t *testing.T) {
 	h := newHashers()
 	for name, hash := range map[string]func(int) uint64{
 		"seeded":    h.int,
+		"ids":       h.id,
 		"colliding": func(k int) uint64 { return uint64(k % 7) },
 		"shallow":   func(k int) uint64 { return uint64(k%3) << 62 * 0x1 },
 	} {
@@ -199,6 +201,35 @@ func BenchmarkPmapBatch(b *testing.B) {
 			}
 			if k := (i * 7919) % 200000; m.len() != 200000 || m.at(k) != i {
 				b.Fatalf("len %d, key %d holds %d, want %d", m.len(), k, m.at(k), i)
+			}
+		})
+	}
+}
+
+// BenchmarkPmapNewIDs adds 16 new consecutive ids per batch to a map of
+// 200,000 ids, as the group commit of 16 new schemas does to a context's
+// byID and uses: hashed ids (the int hash) against ids keyed by their own
+// bits (h.id), both through one edit per batch.
+func BenchmarkPmapNewIDs(b *testing.B) {
+	h := newHashers()
+	for name, hash := range map[string]func(int) uint64{"hashed": h.int, "id-bits": h.id} {
+		b.Run(name, func(b *testing.B) {
+			m := newPmap[int, int](hash)
+			next := 1
+			for ; next <= 200000; next++ {
+				m = m.set(next, next)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				ed := newEdit()
+				for range 16 {
+					m = m.setIn(ed, next, next)
+					next++
+				}
+				ed.close()
+			}
+			if m.len() != next-1 || m.at(next-1) != next-1 || m.at(12345) != 12345 {
+				b.Fatalf("len %d, want %d", m.len(), next-1)
 			}
 		})
 	}

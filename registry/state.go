@@ -54,8 +54,8 @@ type contextState struct {
 }
 
 func (st *state) newContextState() *contextState {
-	return &contextState{freeFrom: 1, byID: newPmap[int, *Content](st.h.int), uses: newPmap[int, int](st.h.int),
-		byKey: newPmap[[32]byte, int](st.h.key), retired: newPmap[int, struct{}](st.h.int)}
+	return &contextState{freeFrom: 1, byID: newPmap[int, *Content](st.h.id), uses: newPmap[int, int](st.h.id),
+		byKey: newPmap[[32]byte, int](st.h.key), retired: newPmap[int, struct{}](st.h.id)}
 }
 
 // used reports whether id was ever used in the context.
