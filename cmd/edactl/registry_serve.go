@@ -42,6 +42,9 @@ type registryServeOptions struct {
 	// CommitDelay is how long the sequencer waits for more writers
 	// before a group commit (registry.WithCommitDelay).
 	CommitDelay time.Duration
+	// ParseCacheBytes bounds the parsed schemas compatibility checks keep
+	// (registry.WithParseCacheBytes).
+	ParseCacheBytes int
 }
 
 // registryLimits are the limit flags of `edactl registry serve`; their
@@ -145,6 +148,7 @@ restart reads only the records after it.`,
 	f.StringVar(&opts.Store, "store", "bolt", "where the log lives: bolt (a file under --data) or kafka (--topic on --brokers, shared by many instances)")
 	f.StringVar(&opts.Topic, "topic", store.DefaultKafkaTopic, "the log's topic with --store kafka")
 	f.DurationVar(&opts.CommitDelay, "commit-delay", registry.DefaultCommitDelay, "longest wait for more writers before a group commit, when fewer are queued than joined the last one (0: commit what is queued at once)")
+	f.IntVar(&opts.ParseCacheBytes, "parse-cache-bytes", registry.DefaultParseCacheBytes, "memory (estimated) for the parsed schemas compatibility checks reuse; past it the least used are parsed again when needed (0: unbounded)")
 	f.BoolVar(&opts.AccessLog, "access-log", true, "log every request (buffered, flushed every 100ms and at shutdown)")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with; reloaded on SIGHUP")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
@@ -180,6 +184,9 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServeOptions) error {
 	if opts.CommitDelay < 0 {
 		return usageErrorf("invalid --commit-delay %v: must not be negative", opts.CommitDelay)
+	}
+	if opts.ParseCacheBytes < 0 {
+		return usageErrorf("invalid --parse-cache-bytes %d: must not be negative", opts.ParseCacheBytes)
 	}
 	logger, err := newLogger(stderr, opts.LogFormat)
 	if err != nil {
@@ -217,7 +224,8 @@ func runRegistryServe(ctx context.Context, stderr io.Writer, opts *registryServe
 	if err != nil {
 		return err
 	}
-	regOpts := []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level), registry.WithCommitDelay(opts.CommitDelay)}
+	regOpts := []registry.Option{registry.WithLogger(logger), registry.WithDefaultCompatibility(level), registry.WithCommitDelay(opts.CommitDelay),
+		registry.WithParseCacheBytes(opts.ParseCacheBytes)}
 	if opts.Store == "kafka" {
 		// A local snapshot of the folded topic, so a restart folds only
 		// what came after it.
