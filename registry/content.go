@@ -137,6 +137,20 @@ func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {
 	}
 }
 
+// newVersionAndContent returns version version of subject, live, and the
+// new content it holds, in one allocation: a new schema's version and
+// content live as long as each other unless the schema is registered under
+// another subject too, and one object is one less for the collector to mark.
+func newVersionAndContent(subject string, version, id int, schemaCtx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) (*Version, *Content) {
+	vc := &struct {
+		v Version
+		c Content
+	}{}
+	vc.c = Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
+	vc.v = Version{Subject: subject, Version: version, Content: &vc.c}
+	return &vc.v, &vc.c
+}
+
 // newVersion returns version version of subject, live.
 func newVersion(subject string, version int, c *Content) *Version {
 	return &Version{Subject: subject, Version: version, Content: c}

@@ -66,6 +66,16 @@ type subjectState struct {
 	name     string
 	versions []*Version // sorted by version number, soft-deleted included
 	nlive    int        // versions not soft deleted
+	// first holds the versions of a subject made with its first version:
+	// most subjects have one, and it saves the collector an object each.
+	first [1]*Version
+}
+
+// newSubjectState returns the state of a subject that has no versions yet.
+func newSubjectState(name string) *subjectState {
+	s := &subjectState{name: name}
+	s.versions = s.first[:0]
+	return s
 }
 
 // clone returns a copy of s that apply may change.
@@ -229,8 +239,9 @@ func (st *state) applyRegistered(r *record) error {
 		cs = &c
 	}
 	created := content == nil
+	var version *Version
 	if created {
-		content = newContent(r.ID, schemaCtx, schemaType, r.Schema, r.References, md, key)
+		version, content = newVersionAndContent(r.Subject, r.Version, r.ID, schemaCtx, schemaType, r.Schema, r.References, md, key)
 		cs.byID = cs.byID.setIn(st.edit, r.ID, content)
 		switch {
 		case fresh && cs.freeFrom == r.ID:
@@ -249,11 +260,14 @@ func (st *state) applyRegistered(r *record) error {
 	}
 	var sub *subjectState
 	if old == nil {
-		sub = &subjectState{name: r.Subject}
+		sub = newSubjectState(r.Subject)
 	} else {
 		sub = old.clone()
 	}
-	st.insertVersion(sub, cs, newVersion(r.Subject, r.Version, content), created)
+	if version == nil {
+		version = newVersion(r.Subject, r.Version, content)
+	}
+	st.insertVersion(sub, cs, version, created)
 	// Registering a schema again after its version was soft deleted makes a
 	// new version with the same id; the deleted one is tombstoned, unless
 	// (from record format 2 on, as Confluent does) some version, live or
