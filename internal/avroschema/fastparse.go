@@ -65,9 +65,6 @@ func fastParseTree(v any, numbers bool, cache *avro.SchemaCache) (avro.Schema, b
 type fastParser struct {
 	seen map[string]bool // full names defined so far
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
-	// prims holds the primitive types named by a string so far, by
-	// primitiveIndex.
-	prims [8]avro.Schema
 	// unions holds the unions of primitive types built so far (unionKey).
 	unions []sharedUnion
 	// numbers is true when the decoded JSON holds json.Number numbers,
@@ -355,23 +352,27 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 // plain primitive types are immutable values, which hamba/avro's parser
 // merely builds once per mention.
 func (p *fastParser) primitive(t avro.Type) (avro.Schema, bool) {
-	i := primitiveIndex(t)
-	if i < 0 {
-		return nil, false
+	if i := primitiveIndex(t); i >= 0 {
+		return sharedPrimitives[i], true
 	}
-	if s := p.prims[i]; s != nil {
-		return s, true
-	}
-	s, ok := primitive(t)
-	if ok {
-		p.prims[i] = s
-	}
-	return s, ok
+	return nil, false
 }
 
+// sharedPrimitives are the primitive types named by a string, by
+// primitiveIndex: one instance per process, which every parse shares. They
+// carry no properties and never change (their fingerprint caches are safe
+// for concurrent use), so a parse need not build its own.
+var sharedPrimitives = func() (out [8]avro.Schema) {
+	for _, t := range []avro.Type{avro.Null, avro.String, avro.Bytes, avro.Int, avro.Long, avro.Float, avro.Double, avro.Boolean} {
+		out[primitiveIndex(t)], _ = primitive(t)
+	}
+	return out
+}()
+
 // unionKey identifies a union whose branches are all primitive types named
-// by a string (["null","string"]): such a union, like its branches, is one
-// immutable instance per parse. It reports false for any other union.
+// by a string (["null","string"]): such a union is one immutable instance
+// per parse (its branches, one per process). It reports false for any other
+// union.
 func (p *fastParser) unionKey(branches []any) (uint32, bool) {
 	if len(branches) == 0 || len(branches) > 8 {
 		return 0, false
@@ -396,7 +397,7 @@ type sharedUnion struct {
 	schema *avro.UnionSchema
 }
 
-// primitiveIndex numbers the primitive types for fastParser.prims, -1 for
+// primitiveIndex numbers the primitive types for sharedPrimitives, -1 for
 // any other name.
 func primitiveIndex(t avro.Type) int {
 	switch t {

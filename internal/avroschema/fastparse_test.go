@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hamba/avro/v2"
@@ -336,5 +337,39 @@ func BenchmarkParseDefinitions(b *testing.B) {
 				b.Fatalf("parsed %s, want 61 fields", s)
 			}
 		})
+	}
+}
+
+// TestParsesSharePrimitives: fast parses on many goroutines share one instance
+// of each primitive type named by a string, and using them at once
+// (fingerprints, the codec caches hamba keys by them) is safe, which -race
+// checks.
+func TestParsesSharePrimitives(t *testing.T) {
+	const text = `{"type":"record","name":"R","fields":[{"name":"a","type":"string"},{"name":"b","type":["null","long"],"default":null}]}`
+	var wg sync.WaitGroup
+	got := make([]avro.Schema, 8)
+	for i := range got {
+		wg.Go(func() {
+			s, _, _, err := ParseAndValidate(text)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			a := s.(*avro.RecordSchema).Fields()[0].Type()
+			a.Fingerprint()
+			if _, err := a.FingerprintUsing(avro.CRC64Avro); err != nil {
+				t.Error(err)
+			}
+			if _, err := avro.Marshal(s, map[string]any{"a": "x", "b": nil}); err != nil {
+				t.Error(err)
+			}
+			got[i] = a
+		})
+	}
+	wg.Wait()
+	for i, a := range got {
+		if a != sharedPrimitives[primitiveIndex(avro.String)] {
+			t.Fatalf("parse %d built its own string type", i)
+		}
 	}
 }
