@@ -179,13 +179,14 @@ func (r *Registry) decideRegister(st *state, rec *record, cand *candidate) ([]re
 		checked = *v
 	}
 	req := RegisterRequest{ID: rec.ID, Version: rec.Version}
-	recs, res, err := r.register(st, rec.Subject, &req, cand, &checked)
-	if err == nil && len(recs) > 0 {
-		if c := rec.Checked; c == nil || cand.checkedRec != c || !sameVerdict(&checked, c) {
-			rec.setChecked(&checked)
-		}
+	fact, res, err := r.register(st, rec.Subject, &req, cand, &checked)
+	if err != nil || fact.Kind == "" {
+		return nil, res, err
 	}
-	return recs, res, err
+	if c := rec.Checked; c == nil || cand.checkedRec != c || !sameVerdict(&checked, c) {
+		rec.setChecked(&checked)
+	}
+	return []record{fact}, res, nil
 }
 
 // sameVerdict reports whether checked, a verdict started from the one c

@@ -271,26 +271,27 @@ func (r *Registry) Register(ctx context.Context, subject string, req RegisterReq
 }
 
 // register decides, against st, what registering cand under subject does:
-// nothing (it is already a live version), or a new version with an id. It
-// runs twice, against the caller's snapshot and in the sequencer; checked
+// nothing (it is already a live version; the fact returned has no Kind), or
+// a new version with an id. It runs twice, against the caller's snapshot
+// and in the sequencer; checked
 // carries over the versions the first run found compatible, so the second
 // compares only with versions committed in between.
-func (r *Registry) register(st *state, subject string, req *RegisterRequest, cand *candidate, checked *verdict) ([]record, RegisterResult, error) {
+func (r *Registry) register(st *state, subject string, req *RegisterRequest, cand *candidate, checked *verdict) (record, RegisterResult, error) {
 	mode := st.effectiveMode(subject)
 	if mode.readOnly() {
-		return nil, RegisterResult{}, errReadOnly(subject)
+		return record{}, RegisterResult{}, errReadOnly(subject)
 	}
 	importing := mode == ModeImport
 	if req.ID > 0 && !importing && mode != ModeForward {
-		return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Subject %s is not in import mode; an explicit id is only accepted in IMPORT mode", subject)
+		return record{}, RegisterResult{}, newErr(CodeOperationNotPermitted, "Subject %s is not in import mode; an explicit id is only accepted in IMPORT mode", subject)
 	}
 	for i, ref := range cand.refs {
 		v, err := st.lookupRef(ref)
 		if err != nil {
-			return nil, RegisterResult{}, newErr(CodeInvalidSchema, "Invalid schema: %v", err)
+			return record{}, RegisterResult{}, newErr(CodeInvalidSchema, "Invalid schema: %v", err)
 		}
 		if v.Content.key != cand.refKeys[i] {
-			return nil, RegisterResult{}, newErr(CodeInvalidSchema,
+			return record{}, RegisterResult{}, newErr(CodeInvalidSchema,
 				"Invalid schema: reference %q (subject %s, version %d) was replaced while the schema was being registered; register it again", ref.Name, ref.Subject, ref.Version)
 		}
 	}
@@ -303,42 +304,42 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 				continue
 			}
 			if req.ID > 0 && req.ID != v.Content.ID {
-				return nil, RegisterResult{}, newErr(CodeIDDoesNotMatch, "Schema already registered with id %d instead of input id %d", v.Content.ID, req.ID)
+				return record{}, RegisterResult{}, newErr(CodeIDDoesNotMatch, "Schema already registered with id %d instead of input id %d", v.Content.ID, req.ID)
 			}
-			return nil, RegisterResult{ID: v.Content.ID, Version: v.Version, Existing: true}, nil
+			return record{}, RegisterResult{ID: v.Content.ID, Version: v.Version, Existing: true}, nil
 		}
 	}
 	if !importing {
 		if err := cand.problemsError(); err != nil {
-			return nil, RegisterResult{}, err
+			return record{}, RegisterResult{}, err
 		}
 	}
 	if req.ID > maxIDOrVersion || req.Version > maxIDOrVersion {
-		return nil, RegisterResult{}, newErr(CodeInvalidSchema, "id %d and version %d must be at most %d", req.ID, req.Version, maxIDOrVersion)
+		return record{}, RegisterResult{}, newErr(CodeInvalidSchema, "id %d and version %d must be at most %d", req.ID, req.Version, maxIDOrVersion)
 	}
 	next := 1
 	if sub != nil {
 		next = sub.maxVersion() + 1
 	}
 	if next > maxIDOrVersion {
-		return nil, RegisterResult{}, newErr(CodeInvalidSchema, "subject %s has reached the last version number, %d", subject, maxIDOrVersion)
+		return record{}, RegisterResult{}, newErr(CodeInvalidSchema, "subject %s has reached the last version number, %d", subject, maxIDOrVersion)
 	}
 	version := next
 	if req.Version > 0 {
 		if importing {
 			if sub != nil {
 				if _, ok := sub.find(req.Version); ok {
-					return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite of version %d of subject %s is not permitted", req.Version, subject)
+					return record{}, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite of version %d of subject %s is not permitted", req.Version, subject)
 				}
 			}
 		} else if req.Version != next {
-			return nil, RegisterResult{}, newErr(CodeInvalidSchema, "Version is not one more than previous version")
+			return record{}, RegisterResult{}, newErr(CodeInvalidSchema, "Version is not one more than previous version")
 		}
 		version = req.Version
 	}
 	if !importing {
 		if err := r.checkRegister(st, subject, cand, checked); err != nil {
-			return nil, RegisterResult{}, err
+			return record{}, RegisterResult{}, err
 		}
 	}
 	cs := st.context(schemaCtx)
@@ -347,10 +348,10 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 	case req.ID > 0:
 		if cs != nil {
 			if c := cs.byID.at(req.ID); c != nil && c.key != cand.key {
-				return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted.", req.ID)
+				return record{}, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted.", req.ID)
 			}
 			if cs.retired.has(req.ID) {
-				return nil, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: the id belonged to a deleted schema and is never reused.", req.ID)
+				return record{}, RegisterResult{}, newErr(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: the id belonged to a deleted schema and is never reused.", req.ID)
 			}
 		}
 		id = req.ID
@@ -359,10 +360,10 @@ func (r *Registry) register(st *state, subject string, req *RegisterRequest, can
 	default:
 		var ok bool
 		if id, ok = st.nextID(schemaCtx, r.cfg.maxID); !ok {
-			return nil, RegisterResult{}, errIDSpaceFull(schemaCtx, r.cfg.maxID)
+			return record{}, RegisterResult{}, errIDSpaceFull(schemaCtx, r.cfg.maxID)
 		}
 	}
 	rec := record{Kind: schemaRegistered, Subject: subject, Version: version, ID: id,
 		Schema: cand.canonical, References: cand.refs, Metadata: cand.metadata, key: &cand.key}
-	return []record{rec}, RegisterResult{ID: id, Version: version}, nil
+	return rec, RegisterResult{ID: id, Version: version}, nil
 }
