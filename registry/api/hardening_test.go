@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -498,4 +499,52 @@ func TestDeleteOfANameNoSubjectCanHave(t *testing.T) {
 	}
 	c.expect("POST", "/subjects/ok/versions", `{"schema":"\"string\""}`, 200, `{"id":1}`)
 	c.expect("DELETE", "/subjects/ok", "", 200, `[1]`)
+}
+
+// Register bodies are read into reused buffers: what the registry keeps of
+// one (schema, metadata, references) must not change when its buffer reads
+// the next. Registrations from several clients at once, read back after.
+func TestRegisterBodiesDoNotShareBuffers(t *testing.T) {
+	c, _ := start(t, registrytest.InMemory())
+	const n = 240
+	body := func(i int) string {
+		schema := fmt.Sprintf(`{\"type\":\"record\",\"name\":\"R%d\",\"fields\":[{\"name\":\"f%d\",\"type\":\"string\"}]}`, i, i)
+		if i%2 == 0 {
+			return `{"schema":"` + schema + `"}` // the one-pass path
+		}
+		return `{"schemaType":"AVRO","schema":"` + schema + `","metadata":{"properties":{"owner":"team-` + strconv.Itoa(i) + `"}}}`
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				c.expect("POST", fmt.Sprintf("/subjects/s%d/versions", i), body(i), 200, "")
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		r := c.expect("GET", fmt.Sprintf("/subjects/s%d/versions/1", i), "", 200, "")
+		var v struct {
+			Schema   string `json:"schema"`
+			Metadata *struct {
+				Properties map[string]string `json:"properties"`
+			} `json:"metadata"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &v); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(`{"type":"record","name":"R%d","fields":[{"name":"f%d","type":"string"}]}`, i, i)
+		if v.Schema != want {
+			t.Fatalf("s%d holds %s, want %s", i, v.Schema, want)
+		}
+		if owner := ""; i%2 == 1 {
+			if v.Metadata != nil {
+				owner = v.Metadata.Properties["owner"]
+			}
+			if owner != "team-"+strconv.Itoa(i) {
+				t.Fatalf("s%d has owner %q", i, owner)
+			}
+		}
+	}
 }

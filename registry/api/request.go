@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/edactl/edactl/registry"
 )
@@ -212,7 +213,10 @@ func readBody(rq *request, v any) error {
 
 // readBodyBytes is readBody up to the decoding: the body, checked for its
 // content type, size and presence.
-func readBodyBytes(rq *request) ([]byte, error) {
+func readBodyBytes(rq *request) ([]byte, error) { return readBodyInto(rq, new(bytes.Buffer)) }
+
+// readBodyInto is readBodyBytes reading into buf.
+func readBodyInto(rq *request, buf *bytes.Buffer) ([]byte, error) {
 	if ct := rq.r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !acceptedRequestType(mt) {
@@ -222,7 +226,7 @@ func readBodyBytes(rq *request) ([]byte, error) {
 	if rq.r.Body == nil {
 		return nil, httpErr(422, "Request body is required")
 	}
-	data, err := io.ReadAll(rq.r.Body)
+	_, err := buf.ReadFrom(rq.r.Body)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return nil, httpErr(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes", mbe.Limit)
@@ -230,11 +234,21 @@ func readBodyBytes(rq *request) ([]byte, error) {
 	if err != nil {
 		return nil, httpErr(400, "Could not read the request body: %v", err)
 	}
+	data := buf.Bytes()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, httpErr(422, "Request body is required")
 	}
 	return data, nil
 }
+
+// bodyBuffers are the buffers register, lookup and compatibility bodies are
+// read into. What such a body decodes to never points into its buffer
+// (schemaOnly builds its string; json.Unmarshal copies, and the body has no
+// json.RawMessage), so the buffer is reused once the body is decoded.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer bodyBuffers keeps.
+const maxPooledBody = 64 << 10
 
 // schemaOnly returns the schema of a body that is exactly
 // {"schema":"..."} (JSON whitespace around it) whose string holds only

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,7 +56,14 @@ type registerBody struct {
 // checks its references and metadata against the handler's limits.
 func readRegisterBody(h *Handler, rq *request) (registry.RegisterRequest, error) {
 	var b registerBody
-	data, err := readBodyBytes(rq)
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			bodyBuffers.Put(buf)
+		}
+	}()
+	data, err := readBodyInto(rq, buf)
 	if err != nil {
 		return registry.RegisterRequest{}, err
 	}
