@@ -87,9 +87,12 @@
 // Readers take the published state (an atomic pointer) and never lock: a
 // state is immutable once published. Its maps are persistent hash tries
 // (pmap), so a commit copies only the few nodes on the paths to what it
-// changed, not the state. The bodies of the hottest responses (GET
-// /schemas/ids/{id} and subject versions) are precomputed when a record is
-// applied.
+// changed, not the state; within one group commit the nodes the batch
+// already copied are changed in place (an edit, closed before the state is
+// published), and the id maps are radix trees over the ids' own bits, so a
+// batch's consecutive new ids share one path. The bodies of the hottest
+// responses (GET /schemas/ids/{id} and subject versions) are rendered by
+// their first read and kept.
 //
 // # Names and choices
 //
