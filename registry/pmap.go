@@ -237,57 +237,50 @@ func (n *pnode[K, V]) mutable(ed *edit) *pnode[K, V] {
 // setEntry, insertEntry, removeEntry, setSub, insertSub and removeSub
 // change n's arrays: in place if n owns the array, else into a new one that
 // it then owns. n is mutable (its edit's, or a fresh copy).
-func (n *pnode[K, V]) setEntry(i int, e pentry[K, V]) {
-	if n.edit == nil || n.own&ownEntries == 0 {
-		n.entries, n.own = replaceAt(n.entries, i, e), n.own|ownEntries
-		return
-	}
-	n.entries[i] = e
-}
-
+func (n *pnode[K, V]) setEntry(i int, e pentry[K, V]) { setAt(&n.entries, n.take(ownEntries), i, e) }
 func (n *pnode[K, V]) insertEntry(i int, e pentry[K, V]) {
-	if n.edit == nil || n.own&ownEntries == 0 {
-		n.entries, n.own = insertAt(n.entries, i, e), n.own|ownEntries
-		return
+	insertIn(&n.entries, n.take(ownEntries), i, e)
+}
+func (n *pnode[K, V]) removeEntry(i int)                 { removeIn(&n.entries, n.take(ownEntries), i) }
+func (n *pnode[K, V]) setSub(i int, sub *pnode[K, V])    { setAt(&n.subs, n.take(ownSubs), i, sub) }
+func (n *pnode[K, V]) insertSub(i int, sub *pnode[K, V]) { insertIn(&n.subs, n.take(ownSubs), i, sub) }
+func (n *pnode[K, V]) removeSub(i int)                   { removeIn(&n.subs, n.take(ownSubs), i) }
+
+// take reports whether n owns its array bit (so may change it in place),
+// and marks it owned: the caller is about to replace it if not.
+func (n *pnode[K, V]) take(bit uint8) bool {
+	owned := n.edit != nil && n.own&bit != 0
+	if n.edit != nil {
+		n.own |= bit
 	}
-	n.entries = slices.Insert(n.entries, i, e)
+	return owned
 }
 
-func (n *pnode[K, V]) removeEntry(i int) {
-	if n.edit == nil || n.own&ownEntries == 0 {
-		n.entries, n.own = removeAt(n.entries, i), n.own|ownEntries
+// setAt, insertIn and removeIn change *s in place if owned, else into a new
+// array.
+func setAt[T any](s *[]T, owned bool, i int, v T) {
+	if !owned {
+		*s = replaceAt(*s, i, v)
 		return
 	}
-	n.entries = slices.Delete(n.entries, i, i+1)
-	if len(n.entries) == 0 {
-		n.entries = nil
-	}
+	(*s)[i] = v
 }
 
-func (n *pnode[K, V]) setSub(i int, sub *pnode[K, V]) {
-	if n.edit == nil || n.own&ownSubs == 0 {
-		n.subs, n.own = replaceAt(n.subs, i, sub), n.own|ownSubs
+func insertIn[T any](s *[]T, owned bool, i int, v T) {
+	if !owned {
+		*s = insertAt(*s, i, v)
 		return
 	}
-	n.subs[i] = sub
+	*s = slices.Insert(*s, i, v)
 }
 
-func (n *pnode[K, V]) insertSub(i int, sub *pnode[K, V]) {
-	if n.edit == nil || n.own&ownSubs == 0 {
-		n.subs, n.own = insertAt(n.subs, i, sub), n.own|ownSubs
+func removeIn[T any](s *[]T, owned bool, i int) {
+	if !owned {
+		*s = removeAt(*s, i)
 		return
 	}
-	n.subs = slices.Insert(n.subs, i, sub)
-}
-
-func (n *pnode[K, V]) removeSub(i int) {
-	if n.edit == nil || n.own&ownSubs == 0 {
-		n.subs, n.own = removeAt(n.subs, i), n.own|ownSubs
-		return
-	}
-	n.subs = slices.Delete(n.subs, i, i+1)
-	if len(n.subs) == 0 {
-		n.subs = nil
+	if *s = slices.Delete(*s, i, i+1); len(*s) == 0 {
+		*s = nil
 	}
 }
 
