@@ -43,26 +43,7 @@ func TestPmapMatchesMap(t *testing.T) {
 			}
 			versions = append(versions, version{m, want})
 			for i, v := range versions {
-				if v.m.len() != len(v.want) {
-					t.Fatalf("version %d: len %d, want %d", i, v.m.len(), len(v.want))
-				}
-				for k := range 500 {
-					got, ok := v.m.get(k)
-					w, wok := v.want[k]
-					if ok != wok || got != w {
-						t.Fatalf("version %d: get(%d) = %d, %v; want %d, %v", i, k, got, ok, w, wok)
-					}
-				}
-				seen := map[int]int{}
-				for k, val := range v.m.all {
-					if _, dup := seen[k]; dup {
-						t.Fatalf("version %d: all yields %d twice", i, k)
-					}
-					seen[k] = val
-				}
-				if !maps.Equal(seen, v.want) {
-					t.Fatalf("version %d: all yields %v, want %v", i, seen, v.want)
-				}
+				checkPmap(t, v.m, v.want, 500, fmt.Sprintf("version %d", i))
 			}
 			for k := range 500 {
 				m = m.del(k)
@@ -98,26 +79,7 @@ func TestPmapEditMatchesMap(t *testing.T) {
 			}
 			check := func(v version, what string) {
 				t.Helper()
-				if v.m.len() != len(v.want) {
-					t.Fatalf("%s: len %d, want %d", what, v.m.len(), len(v.want))
-				}
-				for k := range 300 {
-					got, ok := v.m.get(k)
-					w, wok := v.want[k]
-					if ok != wok || got != w {
-						t.Fatalf("%s: get(%d) = %d, %v; want %d, %v", what, k, got, ok, w, wok)
-					}
-				}
-				n := 0
-				for k, val := range v.m.all {
-					n++
-					if w, ok := v.want[k]; !ok || w != val {
-						t.Fatalf("%s: all yields %d=%d, want %d, %v", what, k, val, w, ok)
-					}
-				}
-				if n != len(v.want) {
-					t.Fatalf("%s: all yields %d entries, want %d", what, n, len(v.want))
-				}
+				checkPmap(t, v.m, v.want, 300, what)
 			}
 			var versions []version
 			inPlace := 0
@@ -158,6 +120,32 @@ func TestPmapEditMatchesMap(t *testing.T) {
 			}
 			check(versions[len(versions)-1], "the last version after deleting everything in place")
 		})
+	}
+}
+
+// checkPmap fails unless m holds exactly want, by get over keys 0..keys-1,
+// by len and by all (each key once).
+func checkPmap(t *testing.T, m pmap[int, int], want map[int]int, keys int, what string) {
+	t.Helper()
+	if m.len() != len(want) {
+		t.Fatalf("%s: len %d, want %d", what, m.len(), len(want))
+	}
+	for k := range keys {
+		got, ok := m.get(k)
+		w, wok := want[k]
+		if ok != wok || got != w {
+			t.Fatalf("%s: get(%d) = %d, %v; want %d, %v", what, k, got, ok, w, wok)
+		}
+	}
+	seen := map[int]int{}
+	for k, val := range m.all {
+		if _, dup := seen[k]; dup {
+			t.Fatalf("%s: all yields %d twice", what, k)
+		}
+		seen[k] = val
+	}
+	if !maps.Equal(seen, want) {
+		t.Fatalf("%s: all yields %v, want %v", what, seen, want)
 	}
 }
 
