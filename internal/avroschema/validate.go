@@ -329,7 +329,10 @@ func ParseAndValidateDecoded(text string, decoded func() any, refs ...string) (a
 
 func parseDefinitions(text string, refs []string, validate bool, decoded func() any) (avro.Schema, []Redefinition, []Problem, error) {
 	cache := &avro.SchemaCache{}
-	d := definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
+	var d definitions
+	if len(refs) > 0 {
+		d = definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
+	}
 	for i, r := range refs {
 		s, err := parseIntoWith(r, cache, true)
 		if err != nil {
@@ -341,7 +344,11 @@ func parseDefinitions(text string, refs []string, validate bool, decoded func() 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	d.collect(len(refs), s)
+	if len(refs) > 0 {
+		// Without references there is nothing to redefine: a schema that
+		// names a type twice does not parse.
+		d.collect(len(refs), s)
+	}
 	if !validate {
 		return s, d.redefs, nil, nil
 	}

@@ -222,3 +222,16 @@ func FuzzParseAndValidate(f *testing.F) {
 		}
 	})
 }
+
+// Without references a schema has nothing to redefine, and parseDefinitions
+// does not look for redefinitions: naming a type twice in one schema is an
+// error of the parse itself, for every entry point.
+func TestANameTwiceInOneSchemaIsAParseError(t *testing.T) {
+	text := `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"record","name":"X","fields":[]}},{"name":"b","type":{"type":"record","name":"X","fields":[{"name":"c","type":"int"}]}}]}`
+	if _, _, err := ParseDefinitions(text); err == nil || !strings.Contains(err.Error(), `duplicate name "X"`) {
+		t.Fatalf("ParseDefinitions: %v", err)
+	}
+	if _, _, _, err := ParseAndValidate(text); err == nil || !strings.Contains(err.Error(), `duplicate name "X"`) {
+		t.Fatalf("ParseAndValidate: %v", err)
+	}
+}
