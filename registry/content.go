@@ -94,19 +94,25 @@ func contentKey(schemaType, schema string, refs []Reference, md *Metadata) [32]b
 	return k
 }
 
-// newContent returns the Content with id in schemaCtx, its
-// GET /schemas/ids/{id} body precomputed:
-// {"schema":…} plus schemaType, references and metadata when set.
+// newContent returns the Content with id in schemaCtx.
 func newContent(id int, schemaCtx, schemaType, schema string, refs []Reference, md *Metadata, key [32]byte) *Content {
 	return &Content{ID: id, Context: schemaCtx, SchemaType: schemaType, Schema: schema, References: refs, Metadata: md, key: key}
 }
 
 // schemaJSON returns the GET /schemas/ids/{id} body of c, rendered by the
-// first call.
+// first call: {"schema":…} plus schemaType, references and metadata when
+// set.
 func (c *Content) schemaJSON() []byte {
 	if p := c.ssJSON.Load(); p != nil {
 		return *p
 	}
+	b := c.render()
+	c.ssJSON.Store(&b) // a concurrent first call renders the same bytes
+	return b
+}
+
+// render writes the body schemaJSON returns.
+func (c *Content) render() []byte {
 	var b bytes.Buffer
 	b.Grow(jsonStringLen(c.Schema) + 64)
 	b.WriteByte('{')
@@ -119,9 +125,7 @@ func (c *Content) schemaJSON() []byte {
 	writeJSONString(&b, c.Schema)
 	c.writeRefsAndMetadata(&b)
 	b.WriteByte('}')
-	out := b.Bytes()
-	c.ssJSON.Store(&out)
-	return out
+	return b.Bytes()
 }
 
 func (c *Content) writeRefsAndMetadata(b *bytes.Buffer) {

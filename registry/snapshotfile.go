@@ -140,11 +140,14 @@ func compareStrings(a, b string) int {
 // so a damaged file is refused rather than served.
 func (f *snapFile) restore() (*state, error) {
 	st := newState()
+	// Nobody sees the state before it is returned: one edit for the whole
+	// restore changes the maps in place instead of copying paths.
+	st.edit = newEdit()
 	for _, sc := range f.Contexts {
 		cs := st.newContextState()
 		cs.maxID = sc.MaxID
 		for _, id := range sc.Retired {
-			cs.retired = cs.retired.set(id, struct{}{})
+			cs.retired = cs.retired.setIn(st.edit, id, struct{}{})
 		}
 		for _, c := range sc.Contents {
 			md := c.Metadata
@@ -152,15 +155,15 @@ func (f *snapFile) restore() (*state, error) {
 				md = nil
 			}
 			key := contentKey(c.SchemaType, c.Schema, c.References, md)
-			cs.byID = cs.byID.set(c.ID, newContent(c.ID, sc.Name, c.SchemaType, c.Schema, c.References, md, key))
+			cs.byID = cs.byID.setIn(st.edit, c.ID, newContent(c.ID, sc.Name, c.SchemaType, c.Schema, c.References, md, key))
 			if c.KeyOwner {
-				cs.byKey = cs.byKey.set(key, c.ID)
+				cs.byKey = cs.byKey.setIn(st.edit, key, c.ID)
 			}
 		}
 		for cs.freeFrom <= maxIDOrVersion && cs.used(cs.freeFrom) {
 			cs.freeFrom++
 		}
-		st.contexts = st.contexts.set(sc.Name, cs)
+		st.contexts = st.contexts.setIn(st.edit, sc.Name, cs)
 	}
 	for _, ss := range f.Subjects {
 		schemaCtx, _ := SplitSubject(ss.Name)
@@ -168,7 +171,7 @@ func (f *snapFile) restore() (*state, error) {
 		if cs == nil {
 			return nil, fmt.Errorf("subject %s: its context %q is missing", ss.Name, schemaCtx)
 		}
-		sub := &subjectState{name: ss.Name}
+		sub := newSubjectState(ss.Name)
 		for _, v := range ss.Versions {
 			c := cs.byID.at(v.ID)
 			if c == nil {
@@ -180,7 +183,7 @@ func (f *snapFile) restore() (*state, error) {
 				st.softDelete(sub, i)
 			}
 		}
-		st.subjects = st.subjects.set(ss.Name, sub)
+		st.subjects = st.subjects.setIn(st.edit, ss.Name, sub)
 	}
 	for name, sub := range st.subjects.all {
 		for _, v := range sub.versions {
@@ -192,12 +195,14 @@ func (f *snapFile) restore() (*state, error) {
 		}
 	}
 	for k, c := range f.Configs {
-		st.configs = st.configs.set(k, c)
+		st.configs = st.configs.setIn(st.edit, k, c)
 	}
 	for k, m := range f.Modes {
-		st.modes = st.modes.set(k, m)
+		st.modes = st.modes.setIn(st.edit, k, m)
 	}
 	st.next = f.Next
+	st.edit.close()
+	st.edit = nil
 	return st, nil
 }
 

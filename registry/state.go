@@ -66,8 +66,9 @@ type subjectState struct {
 	name     string
 	versions []*Version // sorted by version number, soft-deleted included
 	nlive    int        // versions not soft deleted
-	// first holds the versions of a subject made with its first version:
-	// most subjects have one, and it saves the collector an object each.
+	// first is where versions points for a subject made by its first
+	// version (newSubjectState): most subjects keep one version, and the
+	// array inside the state saves the collector an object each.
 	first [1]*Version
 }
 
