@@ -54,7 +54,7 @@ func (r *Registry) follow(ctx context.Context, log store.Shared) {
 		r.maybeSnapshot(work)
 		if c := r.takePending(rec.Origin); c != nil {
 			c.res, c.err = res, refused
-			close(c.done)
+			c.answer()
 		}
 		return nil
 	})
@@ -69,7 +69,7 @@ func (r *Registry) follow(ctx context.Context, log store.Shared) {
 	for o, c := range r.pending {
 		delete(r.pending, o)
 		c.err = errStore(fail)
-		close(c.done)
+		c.answer()
 	}
 	r.pendMu.Unlock()
 }

@@ -27,7 +27,7 @@ func FuzzDecodeRecord(f *testing.F) {
 		if err != nil {
 			return
 		}
-		enc, err := encodeRecord(rec)
+		enc, err := encodeRecord(&rec)
 		if err != nil {
 			t.Fatalf("decoded record does not encode: %v", err)
 		}

@@ -143,10 +143,14 @@ type checkedRecord struct {
 
 // encodeRecord returns the log form of r, stamped with recordFormat unless
 // it already carries a format (a decoded record keeps its own, and with it
-// the rules it is folded by).
-func encodeRecord(r record) ([]byte, error) {
+// the rules it is folded by). r itself is not changed. It takes a pointer:
+// a record passed by value would be copied to the heap for json.Marshal,
+// once per logged write.
+func encodeRecord(r *record) ([]byte, error) {
 	if r.Format == 0 {
-		r.Format = recordFormat
+		stamped := *r
+		stamped.Format = recordFormat
+		r = &stamped
 	}
 	if err := r.validate(); err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ func TestAnUnresolvableStoredReferenceIs4xx(t *testing.T) {
 	}
 	var data [][]byte
 	for _, rec := range old {
-		b, err := encodeRecord(rec)
+		b, err := encodeRecord(&rec)
 		if err != nil {
 			t.Fatal(err)
 		}

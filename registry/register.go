@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hamba/avro/v2"
 
@@ -139,7 +140,9 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	// The text is parsed as JSON once, for the Avro parse and validation
 	// and for the canonical form; if the tree cannot be built, each
 	// decodes the text itself (and fails as it does).
-	root, rootErr := jsontree.ParseString(text)
+	tp := treeParsers.Get().(*jsontree.Parser)
+	defer treeParsers.Put(tp) // nothing prepare returns holds the tree
+	root, rootErr := tp.ParseString(text)
 	var decoded func() any
 	if rootErr == nil {
 		decoded = root.Decode
@@ -197,6 +200,9 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 		problems:  problems,
 	}, nil
 }
+
+// treeParsers keep the memory of the trees prepare parses schemas into.
+var treeParsers = sync.Pool{New: func() any { return new(jsontree.Parser) }}
 
 // redefinitionProblem describes a name two texts of a candidate define
 // differently, naming the references (refs, the request's) or the versions

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -14,8 +15,28 @@ type command struct {
 	cand *candidate // the registration's prepared candidate, if any
 	res  any
 	err  error
-	done chan struct{}
+	// done receives one value when the command is answered (see answer):
+	// a buffered channel rather than a closed one, so that a command can
+	// be used again.
+	done  chan struct{}
+	timer *time.Timer // the writer's write timeout
 }
+
+// answer tells the command's writer that res and err are set. Every
+// command is answered once.
+func (c *command) answer() {
+	select {
+	case c.done <- struct{}{}:
+	default: // already answered: a bug, but not one to block on
+	}
+}
+
+// commands keeps the commands of answered writes for reuse, on a log
+// only this process writes: a registration is then one allocation fewer
+// for the collector, and so is its timer. On a shared log a command can
+// still be held by an append in flight after its writer was answered
+// (commitShared), so those are never reused.
+var commands = sync.Pool{New: func() any { return &command{done: make(chan struct{}, 1)} }}
 
 // submit queues the command rec (cand: the candidate a Register command was
 // prepared from) and waits until the sequencer has committed (or refused)
@@ -25,26 +46,47 @@ func submit[T any](ctx context.Context, r *Registry, rec record, cand *candidate
 	if err := r.broken(); err != nil {
 		return zero, err
 	}
-	c := &command{rec: rec, cand: cand, done: make(chan struct{})}
-	timer := time.NewTimer(r.cfg.writeTimeout)
-	defer timer.Stop()
+	reuse := r.shared == nil
+	var c *command
+	if reuse {
+		c = commands.Get().(*command)
+	} else {
+		c = &command{done: make(chan struct{}, 1)}
+	}
+	c.rec, c.cand = rec, cand
+	if c.timer == nil {
+		c.timer = time.NewTimer(r.cfg.writeTimeout)
+	} else {
+		c.timer.Reset(r.cfg.writeTimeout)
+	}
+	timer := c.timer
 	select {
 	case r.cmds <- c:
 	case <-r.stop:
+		timer.Stop()
 		return zero, ErrClosed
 	case <-ctx.Done():
+		timer.Stop()
 		return zero, ctx.Err()
 	case <-timer.C:
 		return zero, newErr(CodeOperationTimeout, "Write timed out after %v waiting to be queued", r.cfg.writeTimeout)
 	}
+	// From here the sequencer holds c: only its answer gives it back.
 	select {
 	case <-c.done:
-		if c.err != nil {
-			return zero, c.err
+		timer.Stop()
+		res, err := c.res, c.err
+		if reuse {
+			*c = command{done: c.done, timer: timer}
+			commands.Put(c)
 		}
-		res, _ := c.res.(T)
-		return res, nil
+		if err != nil {
+			return zero, err
+		}
+		v, _ := res.(T)
+		return v, nil
 	case <-ctx.Done():
+		timer.Stop()
 		return zero, ctx.Err()
 	case <-timer.C:
 		return zero, newErr(CodeOperationTimeout, "Write was not acknowledged within %v; it may still be applied", r.cfg.writeTimeout)
@@ -111,7 +153,7 @@ func (r *Registry) drainClosed() {
 		select {
 		case c := <-r.cmds:
 			c.err = ErrClosed
-			close(c.done)
+			c.answer()
 		default:
 			return
 		}
@@ -163,7 +205,7 @@ func (r *Registry) commit(batch []*command) {
 		}
 		// Encoded after execute: a registration's command then records
 		// every version its decision found compatible.
-		b, err := encodeRecord(c.rec)
+		b, err := encodeRecord(&c.rec)
 		if err != nil {
 			r.logger.Error("write produced an invalid command", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
 			c.res, c.err = nil, fmt.Errorf("internal error: %w", err)
@@ -195,7 +237,7 @@ func (r *Registry) commit(batch []*command) {
 	}
 	r.queuedAtRelease = len(r.cmds)
 	for _, c := range batch {
-		close(c.done)
+		c.answer()
 	}
 }
 
@@ -229,11 +271,11 @@ func (r *Registry) commitShared(batch []*command) {
 		r.seq++
 		c.rec.Format = recordFormat
 		c.rec.Origin = r.instance + "-" + strconv.FormatUint(r.seq, 10)
-		b, err := encodeRecord(c.rec)
+		b, err := encodeRecord(&c.rec)
 		if err != nil {
 			r.logger.Error("write produced an invalid command", "kind", c.rec.Kind, "subject", c.rec.Subject, "error", err)
 			c.err = fmt.Errorf("internal error: %w", err)
-			close(c.done)
+			c.answer()
 			continue
 		}
 		encoded = append(encoded, b)
@@ -265,7 +307,7 @@ func (r *Registry) commitShared(batch []*command) {
 			for _, c := range appended {
 				if r.takePending(c.rec.Origin) != nil {
 					c.err = se
-					close(c.done)
+					c.answer()
 				}
 			}
 		}

@@ -46,8 +46,20 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%q:\n tree %#v\n json %#v", data, got, want)
 		}
 		checkOffsets(t, data, v)
+		// A Parser that parsed the previous inputs gives the same tree.
+		pv, err := fuzzParser.Parse(data)
+		if err != nil {
+			t.Fatalf("%q: Parse accepts it, a used Parser refuses it: %v", data, err)
+		}
+		if got := lastWins(pv); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n used Parser %#v\n json %#v", data, got, want)
+		}
+		checkOffsets(t, data, pv)
 	})
 }
+
+// fuzzParser parses every input of FuzzParse after the ones before it.
+var fuzzParser Parser
 
 // lastWins is v as encoding/json decodes it into an any (with UseNumber):
 // a repeated key's last value wins.

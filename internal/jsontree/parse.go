@@ -37,10 +37,46 @@ func Parse(data []byte) (*Value, error) { return ParseString(string(data)) }
 // ParseString is Parse for a text that is already a string; its strings
 // without escapes are substrings of text.
 func ParseString(text string) (*Value, error) {
+	return parseInto(text, make([]Value, 0, firstSlab(text)))
+}
+
+// A Parser parses texts into memory it keeps for its next parse: a caller
+// that parses text after text (a server, one request at a time) then
+// allocates a tree's slab once, not once per text. The tree a parse
+// returns, and every Value in it, is valid only until the Parser's next
+// parse. The zero Parser is ready to use; a Parser is not safe for
+// concurrent use.
+type Parser struct {
+	slab  []Value
+	dirty int // how many Values of slab the last parse may have written
+}
+
+// maxKeptSlab is the most Values a Parser keeps between parses: the slab
+// of a larger document is left to the collector.
+const maxKeptSlab = 1024
+
+// ParseString is the package's ParseString, into p's memory.
+func (p *Parser) ParseString(text string) (*Value, error) {
 	n := firstSlab(text)
+	clear(p.slab[:p.dirty]) // alloc hands out zeroed Values
+	p.dirty = 0
+	if cap(p.slab) < n {
+		if n > maxKeptSlab {
+			return ParseString(text)
+		}
+		p.slab = make([]Value, n)
+	}
+	// The slab's capacity is cut to n, what the text needs at most: the
+	// values are then always within the part cleared next time.
+	p.dirty = n
+	return parseInto(text, p.slab[:0:n])
+}
+
+// parseInto parses text with slab as the first slab of its values.
+func parseInto(text string, slab []Value) (*Value, error) {
 	// The stack is scratch, empty once the parse is done: a parse
 	// borrows one from stacks instead of growing its own.
-	p := parser{s: text, slab: make([]Value, 0, n)}
+	p := parser{s: text, slab: slab}
 	st, _ := stacks.Get().(*[]Value)
 	if st != nil {
 		p.stack = (*st)[:0]
@@ -516,3 +552,6 @@ func unhex(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// Parse is the package's Parse, into p's memory.
+func (p *Parser) Parse(data []byte) (*Value, error) { return p.ParseString(string(data)) }

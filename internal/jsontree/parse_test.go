@@ -277,6 +277,59 @@ func TestParseLargeDocuments(t *testing.T) {
 	}
 }
 
+// TestParserReusesItsSlab parses texts of every size, and some that fail,
+// one after another with one Parser: each tree is the one ParseString
+// builds, with nothing left over from the trees before it, and a text that
+// fits the kept slab takes no slab allocation.
+func TestParserReusesItsSlab(t *testing.T) {
+	var big strings.Builder
+	big.WriteString(`[`)
+	for i := range 2 * maxKeptSlab {
+		if i > 0 {
+			big.WriteByte(',')
+		}
+		fmt.Fprintf(&big, `{"i":%d}`, i)
+	}
+	big.WriteString(`]`)
+	texts := []string{
+		`{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":["null","string"],"default":null}]}`,
+		`{"a":1}`,
+		`[1,2,{"x":[3,4,{"y":{}}]},"s\n"]`,
+		`{"a":[1,2,`, // fails after writing values
+		`"just a string"`,
+		big.String(),
+		`{"type":"enum","name":"E","symbols":["A","B","C","D","E","F"]}`,
+		`[[[[[]]]],{},{"k":{"k":{"k":null}}}]`,
+		`{"b":true,"b":false}`,
+		`[]`,
+	}
+	var p Parser
+	for round := range 2 {
+		for _, text := range texts {
+			want, wantErr := ParseString(text)
+			got, err := p.ParseString(text)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("round %d, %.40q: Parser error %v, ParseString error %v", round, text, err, wantErr)
+			}
+			if err != nil {
+				continue
+			}
+			if g, w := lastWins(got), lastWins(want); !reflect.DeepEqual(g, w) {
+				t.Fatalf("round %d, %.40q:\n Parser %#v\n ParseString %#v", round, text, g, w)
+			}
+			if got.Len() != want.Len() || got.RepeatedKey() != want.RepeatedKey() {
+				t.Fatalf("round %d, %.40q: %d members (repeated %d), want %d (%d)", round, text, got.Len(), got.RepeatedKey(), want.Len(), want.RepeatedKey())
+			}
+			checkOffsets(t, []byte(text), got)
+		}
+	}
+	small := texts[0]
+	p.ParseString(small)
+	if n := testing.AllocsPerRun(100, func() { p.ParseString(small) }); n > 0 {
+		t.Errorf("a used Parser allocates %.0f times per parse of a text that fits its slab, want 0", n)
+	}
+}
+
 func TestParseDoesNotAliasBytes(t *testing.T) {
 	data := []byte(`{"key":"value"}`)
 	v, err := Parse(data)
