@@ -138,3 +138,26 @@ func TestAppendIntMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+// appendSmallDecimal writes what appendScaled writes with the digits of
+// the magnitude, for every scale it takes.
+func TestAppendSmallDecimalMatchesAppendScaled(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 9))
+	check := func(u uint64, neg bool, k int) {
+		t.Helper()
+		want := appendScaled(nil, neg, strconv.AppendUint(nil, u, 10), k)
+		if got := appendSmallDecimal([]byte("x"), u, neg, k); string(got) != "x"+string(want) {
+			t.Fatalf("appendSmallDecimal(%d, %v, %d) = %s, want x%s", u, neg, k, got, want)
+		}
+	}
+	for k := 1; k <= maxShortFloatDigits; k++ {
+		for _, u := range []uint64{0, 1, 9, 10, 99, 100, 12345, 1 << 63, math.MaxUint64} {
+			check(u, false, k)
+			check(u, u != 0, k)
+		}
+		for range 20_000 {
+			u := rnd.Uint64() >> rnd.IntN(64)
+			check(u, rnd.IntN(2) == 0 && u != 0, k)
+		}
+	}
+}

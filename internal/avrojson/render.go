@@ -532,6 +532,14 @@ func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, 
 		out = appendScaled(out, neg, []byte(digits), st.scale)
 		return out, nil
 	}
+	if k := st.scale; k > 0 && k <= maxShortFloatDigits {
+		// The common decimal (money: scale 2): its digits straight from u.
+		if p := st.precision; p > 0 && p < len(pow10) && u >= pow10[p] {
+			digits := len(strconv.AppendUint(make([]byte, 0, 20), u, 10))
+			return out, r.invalid(at, "decimal(%d,%d) has %d digits, more than the precision", p, st.scale, digits)
+		}
+		return appendSmallDecimal(out, u, neg, k), nil
+	}
 	var buf [20]byte
 	digits := strconv.AppendUint(buf[:0], u, 10)
 	if p := st.precision; p > 0 && u != 0 && len(digits) > p {
@@ -540,6 +548,37 @@ func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, 
 	out = appendScaled(out, neg, digits, st.scale)
 	return out, nil
 }
+
+// appendSmallDecimal writes the magnitude u with scale k (1 to
+// maxShortFloatDigits) as a JSON number with exactly k fractional digits,
+// as appendScaled does with u's digits.
+func appendSmallDecimal(out []byte, u uint64, neg bool, k int) []byte {
+	var buf [24]byte
+	i := len(buf)
+	for range k {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+	}
+	i--
+	buf[i] = '.'
+	for {
+		i--
+		buf[i] = byte('0' + u%10)
+		if u /= 10; u == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		buf[i] = '-'
+	}
+	return append(out, buf[i:]...)
+}
+
+// pow10[p] is 10^p, the smallest magnitude with more than p digits.
+var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
 func le32(b []byte) uint32 {
 	_ = b[3]

@@ -104,3 +104,33 @@ func TestPlanAppendJSONAllocatesNothing(t *testing.T) {
 		t.Errorf("AppendJSON allocates %v times per record", allocs)
 	}
 }
+
+// A decimal renders while its digits fit its precision, and is refused,
+// naming the digits, past it: bytes and fixed, both signs, at the edge.
+func TestDecimalPrecisionEdge(t *testing.T) {
+	s := mustParse(t, `{"type":"record","name":"D","fields":[
+		{"name":"b","type":{"type":"bytes","logicalType":"decimal","precision":3,"scale":2}},
+		{"name":"f","type":{"type":"fixed","name":"F","size":2,"logicalType":"decimal","precision":3,"scale":1}}]}`)
+	plan := Compile(s)
+	for _, c := range []struct {
+		b, f [2]byte // unscaled values, big-endian two's complement
+		want string  // the JSON, or the error's message
+	}{
+		{[2]byte{0x03, 0xe7}, [2]byte{0xfc, 0x19}, `{"b":9.99,"f":-99.9}`},                     // 999, -999
+		{[2]byte{0x00, 0x00}, [2]byte{0x00, 0x05}, `{"b":0.00,"f":0.5}`},                       // 0, 5
+		{[2]byte{0x03, 0xe8}, [2]byte{0x00, 0x00}, "D.b: offset 0: decimal(3,2) has 4 digits"}, // 1000
+		{[2]byte{0xfc, 0x18}, [2]byte{0x00, 0x00}, "D.b: offset 0: decimal(3,2) has 4 digits"}, // -1000
+		{[2]byte{0x00, 0x01}, [2]byte{0x03, 0xe8}, "D.f: offset 3: decimal(3,1) has 4 digits"}, // 1000
+	} {
+		body := append([]byte{4}, c.b[:]...)
+		body = append(body, c.f[:]...)
+		out, err := plan.AppendJSON(nil, body)
+		got := string(out)
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, c.want) {
+			t.Errorf("% x: got %s, want %s", body, got, c.want)
+		}
+	}
+}
