@@ -685,9 +685,15 @@ func (c *checker) flatCompatible(ri, wi *recordIndex) bool {
 	}
 	steps, matchedNoDefault := 0, 0
 	for j, h := range wi.hashes {
-		i, ok := ri.byHash[h]
-		if !ok || ri.names[i] != wi.names[j] {
-			continue // not a reader field's name: the reader ignores it
+		// Versions of a record mostly keep their fields in place: the
+		// reader's field j, when it has the name, is the one byHash
+		// holds (its hashes are distinct), found without hashing.
+		i := j
+		if j >= len(ri.hashes) || ri.hashes[j] != h || ri.names[j] != wi.names[j] {
+			var ok bool
+			if i, ok = ri.byHash[h]; !ok || ri.names[i] != wi.names[j] {
+				continue // not a reader field's name: the reader ignores it
+			}
 		}
 		rs := ri.shapes[i]
 		if !rs.same(wi.shapes[j]) {

@@ -90,6 +90,15 @@ func (t *internTable[V]) get(key string, add func(key string) (string, V, bool))
 	return v
 }
 
+// lookup returns key's value if the table holds it: a read of the table
+// under the read lock that converts key without copying it.
+func (t *internTable[V]) lookup(key []byte) (V, bool) {
+	t.RLock()
+	v, ok := t.m[string(key)]
+	t.RUnlock()
+	return v, ok
+}
+
 // fieldNames interns the field names of prepared records, so that two
 // indexes' equal names are one string and compare without reading their
 // bytes. It keeps copies (a name may be a substring of a whole request's
@@ -147,20 +156,29 @@ type fieldShape struct {
 }
 
 // shapeIDs interns shape keys, so that checks compare two fields' shapes
-// as numbers. It holds at most maxShapeIDs keys: real schemas use a few
-// kinds of field type; keys beyond it keep id 0.
-var shapeIDs internTable[uint32]
+// as numbers, with what checking a type of the shape against itself
+// charges (which depends on the shape alone), so that a prepare measures
+// each shape once per process rather than once per field. It holds at
+// most maxShapeIDs keys: real schemas use a few kinds of field type; keys
+// beyond it get id 0 and are measured each time.
+var shapeIDs internTable[fieldShape]
 
 const maxShapeIDs = 4096
 
-// shapeID returns key's interned id, 0 if the table is full.
-func shapeID(key string) uint32 {
-	return shapeIDs.get(key, func(key string) (string, uint32, bool) {
+// internShape returns the interned shape of key, adding it with steps
+// when it is new; when the table is full it returns key with steps and id
+// 0.
+func internShape(key string, steps int) fieldShape {
+	sh := shapeIDs.get(key, func(key string) (string, fieldShape, bool) {
 		if len(shapeIDs.m) >= maxShapeIDs {
-			return "", 0, false
+			return "", fieldShape{}, false
 		}
-		return key, uint32(len(shapeIDs.m) + 1), true
+		return key, fieldShape{key: key, steps: steps, id: uint32(len(shapeIDs.m) + 1)}, true
 	})
+	if sh.id == 0 {
+		return fieldShape{key: key, steps: steps}
+	}
+	return sh
 }
 
 func newRecordIndex(rec *avro.RecordSchema) *recordIndex {
@@ -214,16 +232,17 @@ func (s fieldShape) same(t fieldShape) bool {
 func Prepare(s avro.Schema) *Prepared {
 	p := &Prepared{schema: s, records: map[*avro.RecordSchema]*recordIndex{}}
 	self := newChecker()
-	// A type object mentioned by several fields (a parse shares unions of
-	// primitives) has one shape.
-	shapes := map[avro.Schema]fieldShape{}
+	var key []byte // shape keys are written here, reused
+	// A parse shares one type object among the fields of a type (a union
+	// of primitives, say): consecutive fields of one object take the shape
+	// found for the first.
+	var last avro.Schema
+	var lastShape fieldShape
 	shape := func(t avro.Schema) fieldShape {
-		if sh, ok := shapes[t]; ok {
-			return sh
+		if last == nil || t != last {
+			last, lastShape = t, shapeOf(self, t, &key)
 		}
-		sh := shapeOf(self, t)
-		shapes[t] = sh
-		return sh
+		return lastShape
 	}
 	var walk func(avro.Schema)
 	walk = func(s avro.Schema) {
@@ -275,46 +294,49 @@ func Prepare(s avro.Schema) *Prepared {
 // Schema returns the schema p was prepared from.
 func (p *Prepared) Schema() avro.Schema { return p.schema }
 
-// shapeOf returns the shape of type t, measuring with c what checking t
-// against itself charges.
-func shapeOf(c *checker, t avro.Schema) fieldShape {
+// shapeOf returns the shape of type t: its key, written into *buf (reused
+// between calls), and, the first time the process sees the key, what
+// checking t against itself charges, measured with c.
+func shapeOf(c *checker, t avro.Schema, buf *[]byte) fieldShape {
 	if !anonymous(t) {
 		return fieldShape{}
+	}
+	*buf = appendShapeKey((*buf)[:0], t)
+	if sh, ok := shapeIDs.lookup(*buf); ok {
+		return sh
 	}
 	c.budget, c.exceeded = math.MaxInt, false
 	if res := c.check(t, t); len(res.issues) > 0 {
 		return fieldShape{} // cannot happen for an anonymous type; stay safe
 	}
-	var b strings.Builder
-	shapeKey(&b, t)
-	key := b.String()
-	return fieldShape{key: key, steps: math.MaxInt - c.budget, id: shapeID(key)}
+	return internShape(string(*buf), math.MaxInt-c.budget)
 }
 
-// shapeKey writes a key of anonymous type t that two types share only if
-// they have the same structure, logical types aside (checks ignore them):
-// the type name of a primitive, a(items), m(values), u(branch,branch...).
-func shapeKey(b *strings.Builder, t avro.Schema) {
+// appendShapeKey appends a key of anonymous type t that two types share
+// only if they have the same structure, logical types aside (checks ignore
+// them): the type name of a primitive, a(items), m(values),
+// u(branch,branch...).
+func appendShapeKey(b []byte, t avro.Schema) []byte {
 	switch t := t.(type) {
 	case *avro.ArraySchema:
-		b.WriteString("a(")
-		shapeKey(b, t.Items())
-		b.WriteByte(')')
+		b = append(b, "a("...)
+		b = appendShapeKey(b, t.Items())
+		return append(b, ')')
 	case *avro.MapSchema:
-		b.WriteString("m(")
-		shapeKey(b, t.Values())
-		b.WriteByte(')')
+		b = append(b, "m("...)
+		b = appendShapeKey(b, t.Values())
+		return append(b, ')')
 	case *avro.UnionSchema:
-		b.WriteString("u(")
+		b = append(b, "u("...)
 		for i, u := range t.Types() {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			shapeKey(b, u)
+			b = appendShapeKey(b, u)
 		}
-		b.WriteByte(')')
+		return append(b, ')')
 	default:
-		b.WriteString(string(t.Type()))
+		return append(b, t.Type()...)
 	}
 }
 
