@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -378,6 +379,29 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 		}
 		if got := v.Decode(); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Decode gives %#v, encoding/json %#v", text, got, want)
+		}
+	}
+}
+
+// Decode shares one boxed value for each of Avro's type names and
+// allocates none for them; any other string decodes as itself.
+func TestDecodeSharesTypeNames(t *testing.T) {
+	for _, name := range commonStrings {
+		s := name.(string)
+		v, err := ParseString(strconv.Quote(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Decode(); got != name {
+			t.Errorf("Decode of %q = %#v", s, got)
+		}
+		if n := testing.AllocsPerRun(100, func() { _ = v.Decode() }); n != 0 {
+			t.Errorf("Decode of %q allocates %v times", s, n)
+		}
+	}
+	for _, s := range []string{"nul", "records", "Record", "", "decimal"} {
+		if got := boxString(s); got != s {
+			t.Errorf("boxString(%q) = %#v", s, got)
 		}
 	}
 }

@@ -200,9 +200,54 @@ func (v *Value) Decode() any {
 	case Number:
 		return json.Number(v.text)
 	case String:
-		return v.text
+		return boxString(v.text)
 	case Bool:
 		return v.text == "true"
 	}
 	return nil
+}
+
+// commonStrings are the string values schema texts repeat most, Avro's type
+// names, each boxed once: Decode returns the shared interface value rather
+// than allocating one per occurrence (a string in an interface is
+// immutable, so sharing it is safe).
+var commonStrings = [...]any{"null", "boolean", "int", "long", "float", "double", "bytes", "string",
+	"record", "enum", "array", "map", "fixed"}
+
+// boxString returns s as an interface value: one of commonStrings, or a new
+// one.
+func boxString(s string) any {
+	i := -1
+	switch s {
+	case "null":
+		i = 0
+	case "boolean":
+		i = 1
+	case "int":
+		i = 2
+	case "long":
+		i = 3
+	case "float":
+		i = 4
+	case "double":
+		i = 5
+	case "bytes":
+		i = 6
+	case "string":
+		i = 7
+	case "record":
+		i = 8
+	case "enum":
+		i = 9
+	case "array":
+		i = 10
+	case "map":
+		i = 11
+	case "fixed":
+		i = 12
+	}
+	if i < 0 {
+		return s
+	}
+	return commonStrings[i]
 }
