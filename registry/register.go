@@ -143,11 +143,11 @@ func (r *Registry) prepare(st *state, subject string, req *RegisterRequest) (*ca
 	tp := treeParsers.Get().(*jsontree.Parser)
 	defer treeParsers.Put(tp) // nothing prepare returns holds the tree
 	root, rootErr := tp.ParseString(text)
-	var decoded func() any
-	if rootErr == nil {
-		decoded = root.Decode
+	tree := root
+	if rootErr != nil {
+		tree = nil
 	}
-	parsed, redefs, invalid, err := avroschema.ParseAndValidateDecoded(text, decoded, refTexts...)
+	parsed, redefs, invalid, err := avroschema.ParseAndValidateTree(text, tree, refTexts...)
 	if err != nil {
 		return nil, errInvalidSchema(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // MaxNesting is the deepest JSON nesting Parse accepts. It keeps hostile
@@ -64,13 +66,18 @@ func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Sche
 // decoded as Validate reads it (numbers as json.Number), decoded once for
 // both the fast parser and validation, or nil when the text's decoding by
 // jsoniter might differ from encoding/json's (see sameDecoding), which
-// Validate then decodes itself. tree implies fast. decoded, if not nil,
-// gives that decoding instead of decodeNumbers (see
-// ParseAndValidateDecoded).
-func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, decoded func() any) (s avro.Schema, j any, err error) {
-	data := []byte(text)
-	if err := validateJSON(data); err != nil {
-		return nil, nil, err
+// Validate then decodes itself. tree implies fast. parsed, if not nil, is
+// text parsed by jsontree (see ParseAndValidateTree): it stands for the
+// syntax check, which text passed to become a tree (jsontree accepts
+// exactly what json.Valid does, nested at most MaxNesting deep), and its
+// Decode gives the decoding instead of decodeNumbers.
+func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, parsed *jsontree.Value) (s avro.Schema, j any, err error) {
+	var data []byte
+	if parsed == nil {
+		data = []byte(text)
+		if err := validateJSON(data); err != nil {
+			return nil, nil, err
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -79,8 +86,8 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, decode
 	}()
 	if tree && sameDecoding(text) {
 		v, ok := any(nil), false
-		if decoded != nil {
-			v, ok = decoded(), true
+		if parsed != nil {
+			v, ok = parsed.Decode(), true
 		} else {
 			v, ok = decodeNumbers(data)
 		}
@@ -91,9 +98,15 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, decode
 			}
 		}
 	} else if fast || tree {
+		if data == nil {
+			data = []byte(text)
+		}
 		if s, ok := fastParse(data, cache); ok {
 			return s, nil, nil
 		}
+	}
+	if data == nil {
+		data = []byte(text)
 	}
 	s, err = avro.ParseBytesWithCache(data, "", cache)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // Problem is one thing the Avro specification forbids in a schema that
@@ -319,15 +321,16 @@ func ParseAndValidate(text string, refs ...string) (avro.Schema, []Redefinition,
 	return parseDefinitions(text, refs, true, nil)
 }
 
-// ParseAndValidateDecoded is ParseAndValidate for a caller that has
-// already decoded text: decoded, called at most once and only when the
-// decoding can be used, returns text as encoding/json decodes it into an
-// interface value with UseNumber (nil: decode it here).
-func ParseAndValidateDecoded(text string, decoded func() any, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
-	return parseDefinitions(text, refs, true, decoded)
+// ParseAndValidateTree is ParseAndValidate for a caller that has already
+// parsed text as JSON: tree is what jsontree.Parse made of text (nil when
+// text is not a tree, which is then checked and decoded here). A tree has
+// passed the syntax and nesting checks, so they are not made again, and its
+// Decode is the decoding the parse and the validation share.
+func ParseAndValidateTree(text string, tree *jsontree.Value, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
+	return parseDefinitions(text, refs, true, tree)
 }
 
-func parseDefinitions(text string, refs []string, validate bool, decoded func() any) (avro.Schema, []Redefinition, []Problem, error) {
+func parseDefinitions(text string, refs []string, validate bool, tree *jsontree.Value) (avro.Schema, []Redefinition, []Problem, error) {
 	cache := &avro.SchemaCache{}
 	var d definitions
 	if len(refs) > 0 {
@@ -340,7 +343,7 @@ func parseDefinitions(text string, refs []string, validate bool, decoded func() 
 		}
 		d.collect(i, s)
 	}
-	s, j, err := parseTreeInto(text, cache, true, validate, decoded)
+	s, j, err := parseTreeInto(text, cache, true, validate, tree)
 	if err != nil {
 		return nil, nil, nil, err
 	}

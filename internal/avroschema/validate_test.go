@@ -1,10 +1,11 @@
 package avroschema
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 func field(typ, def string) string {
@@ -157,27 +158,21 @@ func TestParseAndValidateMatches(t *testing.T) {
 		if p1 := Validate(text, s1); fmt.Sprintf("%#v", p1) != fmt.Sprintf("%#v", p2) {
 			t.Errorf("%s: ParseAndValidate finds %#v, Validate %#v", name, p2, p1)
 		}
-		// The same from a decoding the caller made (encoding/json's,
-		// UseNumber, as the contract says).
-		decoded := func() any {
-			dec := json.NewDecoder(strings.NewReader(text))
-			dec.UseNumber()
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			return v
+		// The same from the caller's tree of the text.
+		tree, err := jsontree.ParseString(text)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
 		}
-		s3, r3, p3, err3 := ParseAndValidateDecoded(text, decoded)
+		s3, r3, p3, err3 := ParseAndValidateTree(text, tree)
 		if a, b := describeParse(s1, err1), describeParse(s3, err3); a != b {
-			t.Errorf("%s: ParseAndValidateDecoded parses\n%s\ninto\n%s\nParseDefinitions into\n%s", name, text, b, a)
+			t.Errorf("%s: ParseAndValidateTree parses\n%s\ninto\n%s\nParseDefinitions into\n%s", name, text, b, a)
 		} else if fmt.Sprint(r1) != fmt.Sprint(r3) || fmt.Sprintf("%#v", p2) != fmt.Sprintf("%#v", p3) {
-			t.Errorf("%s: ParseAndValidateDecoded finds %v %#v, want %v %#v", name, r3, p3, r1, p2)
+			t.Errorf("%s: ParseAndValidateTree finds %v %#v, want %v %#v", name, r3, p3, r1, p2)
 		}
 	}
 }
 
-// FuzzParseAndValidate checks ParseAndValidate and ParseAndValidateDecoded
+// FuzzParseAndValidate checks ParseAndValidate and ParseAndValidateTree
 // against ParseDefinitions and then Validate on arbitrary text: the same
 // schema (or error), redefinitions and problems.
 func FuzzParseAndValidate(f *testing.F) {
@@ -196,17 +191,13 @@ func FuzzParseAndValidate(f *testing.F) {
 		if err1 == nil {
 			p1 = Validate(text, s1)
 		}
-		decoded := func() any {
-			dec := json.NewDecoder(strings.NewReader(text))
-			dec.UseNumber()
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				t.Fatalf("decoded called on text encoding/json cannot decode: %v", err)
-			}
-			return v
+		// The registry's way: the text's tree when it has one.
+		tree, err := jsontree.ParseString(text)
+		if err != nil {
+			tree = nil
 		}
 		s2, r2, p2, err2 := ParseAndValidate(text)
-		s3, r3, p3, err3 := ParseAndValidateDecoded(text, decoded)
+		s3, r3, p3, err3 := ParseAndValidateTree(text, tree)
 		for i, got := range []struct {
 			s   string
 			r   []Redefinition
