@@ -6,6 +6,8 @@ import (
 
 	"github.com/hamba/avro/v2"
 	jsoniter "github.com/json-iterator/go"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // fastParse builds the schema hamba/avro's parser would build from data,
@@ -18,41 +20,34 @@ import (
 // enum, a fixed, a reference to a named type, a key hamba would read
 // case-insensitively, a value of an unexpected JSON type, an error from a
 // constructor) makes it give up (ok false) before touching cache, so that
-// hamba's parser decides, with its own errors. On success it adds the named
-// types it defined to cache, as hamba's parser does. A test compares its
-// output with hamba's on every schema of the repository's corpora.
+// hamba's parser decides, with its own errors; so does text that jsoniter,
+// hamba's decoder, may decode differently from the JSON tree the fast
+// parser reads (sameDecoding: invalid UTF-8, \u escapes). On success it
+// adds the named types it defined to cache, as hamba's parser does. A test
+// compares its output with hamba's on every schema of the repository's
+// corpora.
 func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
-	var v any
-	if err := jsoniter.Unmarshal(data, &v); err != nil {
+	text := string(data)
+	if !sameDecoding(text) {
 		return nil, false
 	}
-	return fastParseTree(v, false, cache)
+	v, err := jsontree.ParseString(text)
+	if err != nil {
+		return nil, false
+	}
+	return fastParseTree(v, cache)
 }
 
-// numberConfig decodes JSON as encoding/json does with UseNumber: numbers
-// as json.Number, as Validate reads them.
-var numberConfig = jsoniter.Config{UseNumber: true}.Froze()
-
-// decodeNumbers decodes data with numbers as json.Number: one tree that
-// both fastParseTree (numbers: true) and the validator read.
-func decodeNumbers(data []byte) (any, bool) {
-	var v any
-	if err := numberConfig.Unmarshal(data, &v); err != nil {
+// fastParseTree is fastParse of v, the text's tree: its strings must be
+// what jsoniter, hamba/avro's decoder, makes of them (sameDecoding). The
+// values it hands hamba/avro (defaults, props) are decoded from the tree
+// with numbers as the float64 that jsoniter would have made.
+func fastParseTree(v *jsontree.Value, cache *avro.SchemaCache) (avro.Schema, bool) {
+	if v.Kind() != jsontree.Object {
 		return nil, false
 	}
-	return v, true
-}
-
-// fastParseTree is fastParse of the decoded JSON v; numbers says v holds
-// its numbers as json.Number (decodeNumbers), which it hands hamba/avro as
-// the float64 that hamba's own decoding (jsoniter's) would have made.
-func fastParseTree(v any, numbers bool, cache *avro.SchemaCache) (avro.Schema, bool) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	p := fastParser{seen: map[string]bool{}, numbers: numbers}
-	s, ok := p.record("", m)
+	p := fastParser{seen: map[string]bool{}}
+	s, ok := p.record("", v)
 	if !ok {
 		return nil, false
 	}
@@ -67,9 +62,6 @@ type fastParser struct {
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
 	// unions holds the unions of primitive types built so far (unionKey).
 	unions []sharedUnion
-	// numbers is true when the decoded JSON holds json.Number numbers,
-	// which values handed to hamba/avro (defaults, props) get as float64.
-	numbers bool
 }
 
 // plain returns v with every json.Number in it replaced by the float64
@@ -135,25 +127,27 @@ type cacheAdd struct {
 	schema avro.Schema
 }
 
-// keys are the values of the keys known reads, by position.
+// keys are the values of the keys known reads, by position (nil when
+// absent).
 type keys struct {
-	v   [6]any
-	has [6]bool
+	v [6]*jsontree.Value
 }
 
-// known reads m's keys: those in fields (at most 6) go to the keys at the
-// same position (by exact name), the others to props; a key equal to a
-// field's name but for case (which mapstructure, hamba's decoder, would
-// take for the field) fails.
-func (p *fastParser) known(m map[string]any, fields ...string) (vals keys, props map[string]any, ok bool) {
+// known reads object m's members: those named in fields (at most 6) go to
+// the keys at the same position (by exact name; a repeated key's last value
+// wins, as in a decoded map), the others to props, decoded; a key equal to
+// a field's name but for case (which mapstructure, hamba's decoder, would
+// take for the field) fails, and so does a number jsoniter would not
+// decode (see plain).
+func (p *fastParser) known(m *jsontree.Value, fields ...string) (vals keys, props map[string]any, ok bool) {
 outer:
-	for k, v := range m {
+	for k, v := range m.Members() {
 		if strings.EqualFold(k, "props") {
 			return keys{}, nil, false // mapstructure may take it for the props field
 		}
 		for i, f := range fields {
 			if k == f {
-				vals.v[i], vals.has[i] = v, true
+				vals.v[i] = v
 				continue outer
 			}
 			if strings.EqualFold(k, f) {
@@ -163,65 +157,65 @@ outer:
 		if props == nil {
 			props = map[string]any{}
 		}
-		if p.numbers {
-			var ok bool
-			if v, ok = plain(v); !ok {
-				return keys{}, nil, false
-			}
+		pv, ok := plain(v.Decode())
+		if !ok {
+			return keys{}, nil, false
 		}
-		props[k] = v
+		props[k] = pv
 	}
 	return vals, props, true
 }
 
 // str returns key i as a string ("" when absent), failing on another type.
 func (k *keys) str(i int) (string, bool) {
-	if !k.has[i] {
+	v := k.v[i]
+	if v == nil {
 		return "", true
 	}
-	s, ok := k.v[i].(string)
-	return s, ok
+	return v.Text(), v.Kind() == jsontree.String
 }
 
 // strs returns key i as a []string (nil when absent), failing on another
 // type.
 func (k *keys) strs(i int) ([]string, bool) {
-	if !k.has[i] {
+	v := k.v[i]
+	if v == nil {
 		return nil, true
 	}
-	list, ok := k.v[i].([]any)
-	if !ok {
+	if v.Kind() != jsontree.Array {
 		return nil, false
 	}
-	out := make([]string, len(list))
-	for i, e := range list {
-		if out[i], ok = e.(string); !ok {
+	out := make([]string, v.Len())
+	for i := range out {
+		e := v.Item(i)
+		if e.Kind() != jsontree.String {
 			return nil, false
 		}
+		out[i] = e.Text()
 	}
 	return out, true
 }
 
-func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bool) {
+func (p *fastParser) record(namespace string, m *jsontree.Value) (avro.Schema, bool) {
 	vals, props, ok := p.known(m, "type", "name", "namespace", "aliases", "doc", "fields")
 	if !ok {
 		return nil, false
 	}
-	if t, ok := vals.v[0].(string); !ok || t != "record" {
+	if t := vals.v[0]; t == nil || t.Kind() != jsontree.String || t.Text() != "record" {
 		return nil, false
 	}
 	name, ok1 := vals.str(1)
 	ns, ok2 := vals.str(2)
 	aliases, ok3 := vals.strs(3)
 	doc, ok4 := vals.str(4)
-	rawFields, ok5 := vals.v[5].([]any)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || name == "" {
+	rawFields := vals.v[5]
+	if !ok1 || !ok2 || !ok3 || !ok4 || rawFields == nil || rawFields.Kind() != jsontree.Array || name == "" {
 		return nil, false
 	}
 	if ns == "" {
 		ns = namespace
 	}
-	fields := make([]*avro.Field, len(rawFields))
+	fields := make([]*avro.Field, rawFields.Len())
 	rec, err := avro.NewRecordSchema(name, ns, fields, avro.WithAliases(aliases), avro.WithDoc(doc), avro.WithProps(props))
 	if err != nil || p.seen[rec.FullName()] {
 		return nil, false
@@ -232,10 +226,10 @@ func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bo
 	for _, a := range rec.Aliases() {
 		p.adds = append(p.adds, cacheAdd{a, ref})
 	}
-	names := make(map[string]bool, len(rawFields))
-	for i, rf := range rawFields {
-		fm, ok := rf.(map[string]any)
-		if !ok {
+	names := make(map[string]bool, len(fields))
+	for i := range fields {
+		fm := rawFields.Item(i)
+		if fm.Kind() != jsontree.Object {
 			return nil, false
 		}
 		f, ok := p.field(rec.Namespace(), fm)
@@ -248,7 +242,7 @@ func (p *fastParser) record(namespace string, m map[string]any) (avro.Schema, bo
 	return rec, true
 }
 
-func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, bool) {
+func (p *fastParser) field(namespace string, m *jsontree.Value) (*avro.Field, bool) {
 	vals, props, ok := p.known(m, "name", "aliases", "type", "doc", "default", "order")
 	if !ok {
 		return nil, false
@@ -257,20 +251,17 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	aliases, ok2 := vals.strs(1)
 	doc, ok3 := vals.str(3)
 	order, ok4 := vals.str(5)
-	rawType, hasType := vals.v[2], vals.has[2]
-	if !ok1 || !ok2 || !ok3 || !ok4 || !hasType || name == "" {
+	rawType := vals.v[2]
+	if !ok1 || !ok2 || !ok3 || !ok4 || rawType == nil || name == "" {
 		return nil, false
 	}
 	typ, ok := p.typ(namespace, rawType)
 	if !ok {
 		return nil, false
 	}
-	def, hasDef := vals.v[4], vals.has[4]
-	if !hasDef {
-		def = avro.NoDefault
-	} else if p.numbers {
-		var ok bool
-		if def, ok = plain(def); !ok {
+	def := any(avro.NoDefault)
+	if d := vals.v[4]; d != nil {
+		if def, ok = plain(d.Decode()); !ok {
 			return nil, false
 		}
 	}
@@ -282,12 +273,12 @@ func (p *fastParser) field(namespace string, m map[string]any) (*avro.Field, boo
 	return f, true
 }
 
-func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
-	switch t := v.(type) {
-	case string:
-		return p.primitive(avro.Type(t))
-	case []any:
-		key, shared := p.unionKey(t)
+func (p *fastParser) typ(namespace string, v *jsontree.Value) (avro.Schema, bool) {
+	switch v.Kind() {
+	case jsontree.String:
+		return p.primitive(avro.Type(v.Text()))
+	case jsontree.Array:
+		key, shared := p.unionKey(v)
 		if shared {
 			for _, u := range p.unions {
 				if u.key == key {
@@ -295,9 +286,9 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 				}
 			}
 		}
-		types := make([]avro.Schema, len(t))
-		for i, b := range t {
-			s, ok := p.typ(namespace, b)
+		types := make([]avro.Schema, v.Len())
+		for i := range types {
+			s, ok := p.typ(namespace, v.Item(i))
 			if !ok {
 				return nil, false
 			}
@@ -311,18 +302,18 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			p.unions = append(p.unions, sharedUnion{key, u})
 		}
 		return u, true
-	case map[string]any:
-		kind, ok := t["type"].(string)
-		if !ok {
+	case jsontree.Object:
+		kind := v.Last("type")
+		if kind == nil || kind.Kind() != jsontree.String {
 			return nil, false
 		}
-		switch avro.Type(kind) {
+		switch avro.Type(kind.Text()) {
 		case avro.Record:
-			return p.record(namespace, t)
+			return p.record(namespace, v)
 		case avro.Array:
-			vals, props, ok := p.known(t, "type", "items")
-			items, present := vals.v[1], vals.has[1]
-			if !ok || !present {
+			vals, props, ok := p.known(v, "type", "items")
+			items := vals.v[1]
+			if !ok || items == nil {
 				return nil, false
 			}
 			s, ok := p.typ(namespace, items)
@@ -331,9 +322,9 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			}
 			return avro.NewArraySchema(s, avro.WithProps(props)), true
 		case avro.Map:
-			vals, props, ok := p.known(t, "type", "values")
-			values, present := vals.v[1], vals.has[1]
-			if !ok || !present {
+			vals, props, ok := p.known(v, "type", "values")
+			values := vals.v[1]
+			if !ok || values == nil {
 				return nil, false
 			}
 			s, ok := p.typ(namespace, values)
@@ -342,7 +333,7 @@ func (p *fastParser) typ(namespace string, v any) (avro.Schema, bool) {
 			}
 			return avro.NewMapSchema(s, avro.WithProps(props)), true
 		case avro.String, avro.Bytes, avro.Int, avro.Long, avro.Float, avro.Double, avro.Boolean:
-			return p.logicalPrimitive(avro.Type(kind), t)
+			return p.logicalPrimitive(avro.Type(kind.Text()), v)
 		}
 	}
 	return nil, false
@@ -373,17 +364,16 @@ var sharedPrimitives = func() (out [8]avro.Schema) {
 // by a string (["null","string"]): such a union is one immutable instance
 // per parse (its branches, one per process). It reports false for any other
 // union.
-func (p *fastParser) unionKey(branches []any) (uint32, bool) {
-	if len(branches) == 0 || len(branches) > 8 {
+func (p *fastParser) unionKey(branches *jsontree.Value) (uint32, bool) {
+	if n := branches.Len(); n == 0 || n > 8 {
 		return 0, false
 	}
 	var key uint32
-	for _, b := range branches {
-		name, ok := b.(string)
-		if !ok {
+	for b := range branches.Values() {
+		if b.Kind() != jsontree.String {
 			return 0, false
 		}
-		i := primitiveIndex(avro.Type(name))
+		i := primitiveIndex(avro.Type(b.Text()))
 		if i < 0 {
 			return 0, false
 		}
@@ -434,9 +424,9 @@ func primitive(t avro.Type) (avro.Schema, bool) {
 
 // logicalPrimitive is a primitive type written as an object, with a logical
 // type hamba knows (not decimal, whose parameters it reads itself) or none.
-func (p *fastParser) logicalPrimitive(t avro.Type, m map[string]any) (avro.Schema, bool) {
+func (p *fastParser) logicalPrimitive(t avro.Type, m *jsontree.Value) (avro.Schema, bool) {
 	vals, props, ok := p.known(m, "type")
-	if !ok || !vals.has[0] {
+	if !ok || vals.v[0] == nil {
 		return nil, false
 	}
 	if len(props) == 0 {

@@ -15,8 +15,10 @@ import (
 
 // MaxNesting is the deepest JSON nesting Parse accepts. It keeps hostile
 // input from exhausting the stack of the recursive parser; real schemas stay
-// far below it (a 200-level nested record is about 800 JSON levels).
-const MaxNesting = 4000
+// far below it (a 200-level nested record is about 800 JSON levels). It is
+// the JSON tree's bound, so that a text parses as a tree exactly when it
+// passes this check (see ParseAndValidateTree).
+const MaxNesting = jsontree.MaxDepth
 
 // ParseError is a schema that could not be parsed. Line and Column are
 // 1-based and set when the problem is in the JSON syntax.
@@ -62,20 +64,15 @@ func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Sche
 	return s, err
 }
 
-// parseTreeInto is parseIntoWith; with tree it also returns the text
-// decoded as Validate reads it (numbers as json.Number), decoded once for
-// both the fast parser and validation, or nil when the text's decoding by
-// jsoniter might differ from encoding/json's (see sameDecoding), which
-// Validate then decodes itself. tree implies fast. parsed, if not nil, is
-// text parsed by jsontree (see ParseAndValidateTree): it stands for the
-// syntax check, which text passed to become a tree (jsontree accepts
-// exactly what json.Valid does, nested at most MaxNesting deep), and its
-// Decode gives the decoding instead of decodeNumbers.
-func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, parsed *jsontree.Value) (s avro.Schema, j any, err error) {
-	var data []byte
+// parseTreeInto is parseIntoWith; with tree it also returns the text's
+// JSON tree, parsed once for both the fast parser and validation. tree
+// implies fast. parsed, if not nil, is that tree, made by the caller (see
+// ParseAndValidateTree): it stands for the syntax check, which text passed
+// to become a tree (jsontree accepts exactly what json.Valid does, nested
+// at most MaxNesting deep).
+func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
 	if parsed == nil {
-		data = []byte(text)
-		if err := validateJSON(data); err != nil {
+		if err := validateJSON([]byte(text)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -84,35 +81,23 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, parsed
 			s, j, err = nil, nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
 		}
 	}()
-	if tree && sameDecoding(text) {
-		v, ok := any(nil), false
-		if parsed != nil {
-			v, ok = parsed.Decode(), true
-		} else {
-			v, ok = decodeNumbers(data)
+	if fast || tree {
+		if parsed == nil {
+			parsed, _ = jsontree.ParseString(text) // valid JSON: it parses
 		}
-		if ok {
-			j = v
-			if s, ok := fastParseTree(v, true, cache); ok {
-				return s, j, nil
+		// The fast parser reads strings as the tree decoded them: as
+		// jsoniter, hamba/avro's decoder, does only for some texts.
+		if parsed != nil && sameDecoding(text) {
+			if s, ok := fastParseTree(parsed, cache); ok {
+				return s, parsed, nil
 			}
 		}
-	} else if fast || tree {
-		if data == nil {
-			data = []byte(text)
-		}
-		if s, ok := fastParse(data, cache); ok {
-			return s, nil, nil
-		}
 	}
-	if data == nil {
-		data = []byte(text)
-	}
-	s, err = avro.ParseBytesWithCache(data, "", cache)
+	s, err = avro.ParseBytesWithCache([]byte(text), "", cache)
 	if err != nil {
 		return nil, nil, &ParseError{Msg: "invalid schema: " + strings.TrimPrefix(err.Error(), "avro: ")}
 	}
-	return s, j, nil
+	return s, parsed, nil
 }
 
 // sameDecoding reports whether jsoniter certainly decodes text (valid

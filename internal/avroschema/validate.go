@@ -46,18 +46,17 @@ const MaxProblems = 100
 // its conversions of them) and checks only what text defines: named types
 // taken from references are checked in their own text.
 func Validate(text string, s avro.Schema) []Problem {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var j any
-	if err := dec.Decode(&j); err != nil {
+	j, err := jsontree.ParseString(text)
+	if err != nil {
 		// Parse refuses text that is not JSON before hamba sees it.
 		return []Problem{{Message: "schema is not JSON: " + err.Error()}}
 	}
 	return validateTree(j, s)
 }
 
-// validateTree is Validate of text decoded (with UseNumber) into j.
-func validateTree(j any, s avro.Schema) []Problem {
+// validateTree is Validate of text's tree j, which reads strings and
+// numbers as encoding/json decodes them (numbers as json.Number).
+func validateTree(j *jsontree.Value, s avro.Schema) []Problem {
 	v := &validator{}
 	v.walkType(j, s, "")
 	return v.problems
@@ -80,42 +79,48 @@ func joinPath(path, name string) string {
 	return path + "." + name
 }
 
-// walkType walks the JSON j of a type alongside s, what hamba parsed it into.
-func (v *validator) walkType(j any, s avro.Schema, path string) {
+// walkType walks the JSON j of a type (nil: none) alongside s, what hamba
+// parsed it into. An object's repeated key counts by its last value, as in
+// a decoded map.
+func (v *validator) walkType(j *jsontree.Value, s avro.Schema, path string) {
+	if j == nil {
+		return
+	}
 	s = deref(s)
-	switch jt := j.(type) {
-	case []any:
+	switch j.Kind() {
+	case jsontree.Array:
 		u, ok := s.(*avro.UnionSchema)
 		if !ok {
 			return
 		}
-		for i, b := range jt {
+		for i := range j.Len() {
 			if i < len(u.Types()) {
-				v.walkType(b, u.Types()[i], path)
+				v.walkType(j.Item(i), u.Types()[i], path)
 			}
 		}
-	case map[string]any:
-		switch t := jt["type"].(type) {
-		case string:
-			switch t {
+	case jsontree.Object:
+		t := j.Last("type")
+		switch {
+		case t == nil || t.Kind() == jsontree.Null:
+		case t.Kind() == jsontree.String:
+			switch t.Text() {
 			case "record", "error":
 				if rs, ok := s.(*avro.RecordSchema); ok {
-					v.walkRecord(jt, rs, path)
+					v.walkRecord(j, rs, path)
 				}
 			case "array":
 				if as, ok := s.(*avro.ArraySchema); ok {
-					v.walkType(jt["items"], as.Items(), path+"[]")
+					v.walkType(j.Last("items"), as.Items(), path+"[]")
 				}
 			case "map":
 				if ms, ok := s.(*avro.MapSchema); ok {
-					v.walkType(jt["values"], ms.Values(), path+"{}")
+					v.walkType(j.Last("values"), ms.Values(), path+"{}")
 				}
 			case "fixed":
 				if fs, ok := s.(*avro.FixedSchema); ok {
-					v.checkSize(jt["size"], fs, path)
+					v.checkSize(decode(j.Last("size")), fs, path)
 				}
 			}
-		case nil:
 		default:
 			// {"type": <a type>}: the object only wraps its type.
 			v.walkType(t, s, path)
@@ -124,21 +129,32 @@ func (v *validator) walkType(j any, s avro.Schema, path string) {
 	// A string names a primitive or a named type defined elsewhere.
 }
 
-func (v *validator) walkRecord(j map[string]any, rs *avro.RecordSchema, path string) {
+// decode is j decoded (nil for none).
+func decode(j *jsontree.Value) any {
+	if j == nil {
+		return nil
+	}
+	return j.Decode()
+}
+
+func (v *validator) walkRecord(j *jsontree.Value, rs *avro.RecordSchema, path string) {
 	if path == "" {
 		path = rs.Name()
 	}
-	fields, _ := j["fields"].([]any)
+	fields := j.Last("fields")
+	if fields == nil || fields.Kind() != jsontree.Array {
+		return
+	}
 	rf := rs.Fields()
-	for i, f := range fields {
-		fm, ok := f.(map[string]any)
-		if !ok || i >= len(rf) {
+	for i := range fields.Len() {
+		fm := fields.Item(i)
+		if fm.Kind() != jsontree.Object || i >= len(rf) {
 			continue
 		}
 		fpath := joinPath(path, rf[i].Name())
-		v.walkType(fm["type"], rf[i].Type(), fpath)
-		if def, ok := fm["default"]; ok {
-			v.checkDefault(def, rf[i].Type(), fpath, "", "")
+		v.walkType(fm.Last("type"), rf[i].Type(), fpath)
+		if def := fm.Last("default"); def != nil {
+			v.checkDefault(def.Decode(), rf[i].Type(), fpath, "", "")
 		}
 	}
 }
