@@ -23,7 +23,7 @@ var layers = map[string]int{
 	"internal/avroschema":   0,
 	"internal/connect":      0,
 	"internal/avrovalue":    0,
-	"internal/jsontree":     0,
+	"internal/jsontree":     -1, // below the Avro leaves: internal/avroschema parses schema text from it
 	"internal/termtext":     0,
 	"internal/tlsgen":       0,
 	"internal/testenv":      0,
@@ -59,11 +59,11 @@ var layers = map[string]int{
 var depRules = map[string][]string{
 	// Generated code and the stream tools import serde: the wire format,
 	// the schema cache, the codec and the resolver, never the compatibility
-	// engine, the JSON form for tools (internal/avrojson and its
-	// internal/jsontree), or anything else of edactl's but the two leaves
-	// it shares with them.
+	// engine, the JSON form for tools (internal/avrojson), or anything else
+	// of edactl's but the leaves it shares with them (the schema parser
+	// reads the JSON tree, which is the standard library only).
 	"serde": {
-		module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue",
+		module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue", module + "/internal/jsontree",
 		"github.com/hamba/avro/v2", "github.com/twmb/franz-go/pkg/sr",
 		// hamba/avro's own dependencies
 		"github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2",
@@ -72,14 +72,15 @@ var depRules = map[string][]string{
 	// The sample package generated from the catalogue stands for every
 	// user's generated package: serde and what serde needs, nothing more.
 	"codegen/testdata/gen/examples": {
-		module + "/codegen/testdata/gen/examples", module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue",
+		module + "/codegen/testdata/gen/examples", module + "/serde", module + "/internal/avroschema", module + "/internal/avrovalue", module + "/internal/jsontree",
 		"github.com/hamba/avro/v2", "github.com/twmb/franz-go/pkg/sr",
 		"github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2",
 		"golang.org/x/",
 	},
-	// The compatibility engine and the Avro leaves use hamba/avro only.
+	// The compatibility engine and the Avro leaves use hamba/avro only
+	// (and the schema parser the JSON tree).
 	"registry/compat":     {module + "/registry/compat", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
-	"internal/avroschema": {module + "/internal/avroschema", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
+	"internal/avroschema": {module + "/internal/avroschema", module + "/internal/jsontree", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
 	"internal/avrovalue":  {module + "/internal/avrovalue", "github.com/hamba/avro/v2", "github.com/json-iterator/go", "github.com/modern-go/", "github.com/go-viper/mapstructure/v2", "golang.org/x/"},
 	// The JSON form for tools sits on serde and the JSON tree, nothing
 	// else of edactl's.
