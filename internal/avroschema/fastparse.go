@@ -43,7 +43,7 @@ func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
 // values it hands hamba/avro (defaults, props) are decoded from the tree
 // with numbers as the float64 that jsoniter would have made.
 func fastParseTree(v *jsontree.Value, cache *avro.SchemaCache) (avro.Schema, bool) {
-	if v.Kind() != jsontree.Object {
+	if v.Kind() != jsontree.Object || !numbersDecode(v) {
 		return nil, false
 	}
 	p := fastParser{seen: map[string]bool{}}
@@ -101,6 +101,30 @@ func plain(v any) (out any, ok bool) {
 	return v, true
 }
 
+// numbersDecode reports whether jsoniter decodes every number in v, also
+// those the parser never reads (a repeated key's earlier value, a member
+// of an unknown object): hamba/avro decodes the whole text, so one number
+// out of float64's range (1e400) fails its parse, and so must the fast
+// path. Numbers of at most 15 digits without an exponent always decode.
+func numbersDecode(v *jsontree.Value) bool {
+	switch v.Kind() {
+	case jsontree.Number:
+		t := v.Text()
+		if len(t) <= 15 && !strings.ContainsAny(t, "eE") {
+			return true
+		}
+		_, ok := plain(json.Number(t))
+		return ok
+	case jsontree.Array, jsontree.Object:
+		for e := range v.Values() {
+			if !numbersDecode(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // hasNumber reports whether v holds a json.Number.
 func hasNumber(v any) bool {
 	switch t := v.(type) {
@@ -134,11 +158,11 @@ type keys struct {
 }
 
 // known reads object m's members: those named in fields (at most 6) go to
-// the keys at the same position (by exact name; a repeated key's last value
-// wins, as in a decoded map), the others to props, decoded; a key equal to
-// a field's name but for case (which mapstructure, hamba's decoder, would
-// take for the field) fails, and so does a number jsoniter would not
-// decode (see plain).
+// the keys at the same position, the others to props, decoded (a repeated
+// key's last value wins for both, as in a decoded map); a key equal to a
+// field's name but for case (which mapstructure, hamba's decoder, would
+// take for the field) fails. fastParseTree has checked that every number
+// decodes (numbersDecode).
 func (p *fastParser) known(m *jsontree.Value, fields ...string) (vals keys, props map[string]any, ok bool) {
 outer:
 	for k, v := range m.Members() {

@@ -198,6 +198,13 @@ func TestFastParseMatchesHamba(t *testing.T) {
 		return `{"type":"record","name":"R","namespace":"ns","fields":[` + fields + `]}`
 	}
 	edge := []string{
+		// A number hamba's decoding refuses where the parser never reads
+		// it (a repeated key's earlier value, a member of a value it
+		// ignores): hamba refuses the whole text, and so must the fast
+		// path.
+		`{"type":"record","name":"R","fields":[],"x":1e400,"x":1}`,
+		rec(`{"name":"a","type":"int","default":1e400,"default":1}`),
+		`{"name":{"name":1e400},"type":"record","name":"R","fields":[]}`,
 		rec(`{"name":"a","type":"int","default":1}`),
 		rec(`{"name":"a","type":"int","default":1.5}`),
 		rec(`{"name":"a","type":"int","default":"x"}`),

@@ -339,9 +339,9 @@ func ParseAndValidate(text string, refs ...string) (avro.Schema, []Redefinition,
 
 // ParseAndValidateTree is ParseAndValidate for a caller that has already
 // parsed text as JSON: tree is what jsontree.Parse made of text (nil when
-// text is not a tree, which is then checked and decoded here). A tree has
-// passed the syntax and nesting checks, so they are not made again, and its
-// Decode is the decoding the parse and the validation share.
+// text is not a tree, which is then checked and parsed here). A tree has
+// passed the syntax and nesting checks, so they are not made again, and
+// both the fast parser and the validation walk it.
 func ParseAndValidateTree(text string, tree *jsontree.Value, refs ...string) (avro.Schema, []Redefinition, []Problem, error) {
 	return parseDefinitions(text, refs, true, tree)
 }
