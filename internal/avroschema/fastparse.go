@@ -10,38 +10,23 @@ import (
 	"github.com/edactl/edactl/internal/jsontree"
 )
 
-// fastParse builds the schema hamba/avro's parser would build from data,
-// for the common shapes only: records (with doc, aliases, props) whose
-// fields' types are primitives (with the logical types hamba knows, except
-// decimal), unions of those, arrays, maps and nested records. It calls the
-// same constructors (avro.NewRecordSchema, avro.NewField, ...) with the same
-// arguments hamba's parser passes them, without its reflection-based decoding
-// of every JSON object, which is most of a parse's time. Anything else (an
-// enum, a fixed, a reference to a named type, a key hamba would read
-// case-insensitively, a value of an unexpected JSON type, an error from a
+// fastParseTree builds the schema hamba/avro's parser would build from
+// the text whose JSON tree is v, for the common shapes only: records (with
+// doc, aliases, props) whose fields' types are primitives (with the logical
+// types hamba knows, except decimal), unions of those, arrays, maps and
+// nested records. It calls the same constructors (avro.NewRecordSchema,
+// avro.NewField, ...) with the same arguments hamba's parser passes them,
+// without its reflection-based decoding of every JSON object, which is most
+// of a parse's time. Anything else (an enum, a fixed, a reference to a
+// named type, a key hamba would read case-insensitively, a value of an
+// unexpected JSON type, a number hamba's decoding refuses, an error from a
 // constructor) makes it give up (ok false) before touching cache, so that
-// hamba's parser decides, with its own errors; so does text that jsoniter,
-// hamba's decoder, may decode differently from the JSON tree the fast
-// parser reads (sameDecoding: invalid UTF-8, \u escapes). On success it
-// adds the named types it defined to cache, as hamba's parser does. A test
-// compares its output with hamba's on every schema of the repository's
-// corpora.
-func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
-	text := string(data)
-	if !sameDecoding(text) {
-		return nil, false
-	}
-	v, err := jsontree.ParseString(text)
-	if err != nil {
-		return nil, false
-	}
-	return fastParseTree(v, cache)
-}
-
-// fastParseTree is fastParse of v, the text's tree: its strings must be
-// what jsoniter, hamba/avro's decoder, makes of them (sameDecoding). The
-// values it hands hamba/avro (defaults, props) are decoded from the tree
-// with numbers as the float64 that jsoniter would have made.
+// hamba's parser decides, with its own errors. The tree's strings must be
+// what jsoniter, hamba's decoder, makes of them (sameDecoding); the values
+// it hands hamba (defaults, props) are decoded from the tree with numbers
+// as the float64 jsoniter would have made. On success it adds the named
+// types it defined to cache, as hamba's parser does. A test compares its
+// output with hamba's on every schema of the repository's corpora.
 func fastParseTree(v *jsontree.Value, cache *avro.SchemaCache) (avro.Schema, bool) {
 	if v.Kind() != jsontree.Object || !numbersDecode(v) {
 		return nil, false

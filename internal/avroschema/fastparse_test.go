@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/edactl/edactl/internal/jsontree"
 )
 
 // dump writes everything hamba/avro exposes about s, recursively (a named
@@ -96,6 +98,20 @@ func describeParse(s avro.Schema, err error) string {
 	fp, _ := s.Fingerprint(), 0
 	fmt.Fprintf(&b, "\nstring %s\nfingerprint %x", s.String(), fp)
 	return b.String()
+}
+
+// fastParse is the fast path alone on text data: nothing when the text's
+// decoding by jsoniter may differ from the tree's (see parseTreeInto).
+func fastParse(data []byte, cache *avro.SchemaCache) (avro.Schema, bool) {
+	text := string(data)
+	if !sameDecoding(text) {
+		return nil, false
+	}
+	v, err := jsontree.ParseString(text)
+	if err != nil {
+		return nil, false
+	}
+	return fastParseTree(v, cache)
 }
 
 // sameParse fails unless the fast path and hamba/avro's parser give the

@@ -57,7 +57,7 @@ func parseInto(text string, cache *avro.SchemaCache) (avro.Schema, error) {
 	return parseIntoWith(text, cache, false)
 }
 
-// parseIntoWith is parseInto; fast tries fastParse before hamba/avro's
+// parseIntoWith is parseInto; fast tries fastParseTree before hamba/avro's
 // parser.
 func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Schema, err error) {
 	s, _, err = parseTreeInto(text, cache, fast, false, nil)

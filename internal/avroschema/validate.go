@@ -324,7 +324,7 @@ type Redefinition struct {
 // arrays, maps and records) without hamba/avro's parser, calling the
 // constructors that parser calls with the same arguments, several times
 // faster; for anything else it is hamba's parser that decides (see
-// fastParse).
+// fastParseTree).
 func ParseDefinitions(text string, refs ...string) (avro.Schema, []Redefinition, error) {
 	s, redefs, _, err := parseDefinitions(text, refs, false, nil)
 	return s, redefs, err
