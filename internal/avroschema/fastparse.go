@@ -51,46 +51,46 @@ type fastParser struct {
 
 // plain returns v with every json.Number in it replaced by the float64
 // jsoniter decodes the same text into (what hamba/avro's own decoding
-// gives); v itself when it holds none. ok is false when jsoniter would not
-// decode a number (one out of float64's range, 1e400): hamba/avro's own
-// decoding fails on the whole schema then, and so must the fast path.
-// Only values the parser hands on go through it: defaults and props.
-func plain(v any) (out any, ok bool) {
+// gives); v itself when it holds none. Only values the parser hands on go
+// through it: defaults and props, whose numbers fastParseTree has checked
+// decode (numbersDecode).
+func plain(v any) any {
 	if !hasNumber(v) {
-		return v, true
+		return v
 	}
 	switch t := v.(type) {
 	case json.Number:
-		var f float64
-		if err := jsoniter.ConfigDefault.UnmarshalFromString(string(t), &f); err != nil {
-			return nil, false
-		}
-		return f, true
+		f, _ := jsoniterFloat(string(t))
+		return f
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			if out[i], ok = plain(e); !ok {
-				return nil, false
-			}
+			out[i] = plain(e)
 		}
-		return out, true
+		return out
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			if out[k], ok = plain(e); !ok {
-				return nil, false
-			}
+			out[k] = plain(e)
 		}
-		return out, true
+		return out
 	}
-	return v, true
+	return v
+}
+
+// jsoniterFloat is the float64 jsoniter decodes number text into; false
+// when it refuses it (out of float64's range: 1e400).
+func jsoniterFloat(text string) (float64, bool) {
+	var f float64
+	err := jsoniter.ConfigDefault.UnmarshalFromString(text, &f)
+	return f, err == nil
 }
 
 // numbersDecode reports whether jsoniter decodes every number in v, also
 // those the parser never reads (a repeated key's earlier value, a member
 // of an unknown object): hamba/avro decodes the whole text, so one number
-// out of float64's range (1e400) fails its parse, and so must the fast
-// path. Numbers of at most 15 digits without an exponent always decode.
+// out of float64's range fails its parse, and so must the fast path.
+// Numbers of at most 15 digits without an exponent always decode.
 func numbersDecode(v *jsontree.Value) bool {
 	switch v.Kind() {
 	case jsontree.Number:
@@ -98,7 +98,7 @@ func numbersDecode(v *jsontree.Value) bool {
 		if len(t) <= 15 && !strings.ContainsAny(t, "eE") {
 			return true
 		}
-		_, ok := plain(json.Number(t))
+		_, ok := jsoniterFloat(t)
 		return ok
 	case jsontree.Array, jsontree.Object:
 		for e := range v.Values() {
@@ -166,11 +166,7 @@ outer:
 		if props == nil {
 			props = map[string]any{}
 		}
-		pv, ok := plain(v.Decode())
-		if !ok {
-			return keys{}, nil, false
-		}
-		props[k] = pv
+		props[k] = plain(v.Decode())
 	}
 	return vals, props, true
 }
@@ -270,9 +266,7 @@ func (p *fastParser) field(namespace string, m *jsontree.Value) (*avro.Field, bo
 	}
 	def := any(avro.NoDefault)
 	if d := vals.v[4]; d != nil {
-		if def, ok = plain(d.Decode()); !ok {
-			return nil, false
-		}
+		def = plain(d.Decode())
 	}
 	f, err := avro.NewField(name, typ, avro.WithDefault(def), avro.WithAliases(aliases), avro.WithDoc(doc),
 		avro.WithOrder(avro.Order(order)), avro.WithProps(props))

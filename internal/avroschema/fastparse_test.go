@@ -141,7 +141,7 @@ func sameParse(t *testing.T, name, text string, refs ...string) bool {
 			return false
 		}
 	}
-	s, _, err := parseTreeInto(text, cache, true, true, nil)
+	s, _, err := parseTreeInto(text, cache, true, nil)
 	if tree := describeParse(s, err); tree != want {
 		t.Errorf("%s: the fast path from the decoded tree parses\n%s\ninto\n%s\nhamba/avro into\n%s", name, text, tree, want)
 	}

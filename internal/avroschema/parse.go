@@ -60,20 +60,24 @@ func parseInto(text string, cache *avro.SchemaCache) (avro.Schema, error) {
 // parseIntoWith is parseInto; fast tries fastParseTree before hamba/avro's
 // parser.
 func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Schema, err error) {
-	s, _, err = parseTreeInto(text, cache, fast, false, nil)
+	s, _, err = parseTreeInto(text, cache, fast, nil)
 	return s, err
 }
 
-// parseTreeInto is parseIntoWith; with tree it also returns the text's
-// JSON tree, parsed once for both the fast parser and validation. tree
-// implies fast. parsed, if not nil, is that tree, made by the caller (see
-// ParseAndValidateTree): it stands for the syntax check, which text passed
-// to become a tree (jsontree accepts exactly what json.Valid does, nested
-// at most MaxNesting deep).
-func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
+// parseTreeInto is parseIntoWith that also returns the text's JSON tree,
+// parsed once for the syntax check, the fast parser and validation. parsed,
+// if not nil, is that tree, made by the caller (see ParseAndValidateTree).
+// A text becomes a tree exactly when it passes validateJSON (jsontree
+// accepts what json.Valid does, nested at most MaxNesting deep), which is
+// run only for its message when the tree is refused.
+func parseTreeInto(text string, cache *avro.SchemaCache, fast bool, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
 	if parsed == nil {
-		if err := validateJSON([]byte(text)); err != nil {
-			return nil, nil, err
+		var terr error
+		if parsed, terr = jsontree.ParseString(text); terr != nil {
+			if err := validateJSON([]byte(text)); err != nil {
+				return nil, nil, err
+			}
+			return nil, nil, &ParseError{Msg: "invalid JSON: " + terr.Error()}
 		}
 	}
 	defer func() {
@@ -81,16 +85,11 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, tree bool, parsed
 			s, j, err = nil, nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
 		}
 	}()
-	if fast || tree {
-		if parsed == nil {
-			parsed, _ = jsontree.ParseString(text) // valid JSON: it parses
-		}
-		// The fast parser reads strings as the tree decoded them: as
-		// jsoniter, hamba/avro's decoder, does only for some texts.
-		if parsed != nil && sameDecoding(text) {
-			if s, ok := fastParseTree(parsed, cache); ok {
-				return s, parsed, nil
-			}
+	// The fast parser reads strings as the tree decoded them: as jsoniter,
+	// hamba/avro's decoder, does only for some texts.
+	if fast && sameDecoding(text) {
+		if s, ok := fastParseTree(parsed, cache); ok {
+			return s, parsed, nil
 		}
 	}
 	s, err = avro.ParseBytesWithCache([]byte(text), "", cache)
@@ -108,8 +107,9 @@ func sameDecoding(text string) bool {
 }
 
 // validateJSON checks syntax (with a line and column on error) and nesting
-// depth before hamba/avro sees the bytes: hamba treats text that is not JSON
-// as a bare type name, which gives unhelpful messages.
+// depth: the message for text the JSON tree refuses (hamba/avro would treat
+// text that is not JSON as a bare type name, which gives unhelpful
+// messages).
 func validateJSON(data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &ParseError{Msg: "empty schema"}

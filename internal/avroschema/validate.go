@@ -359,7 +359,7 @@ func parseDefinitions(text string, refs []string, validate bool, tree *jsontree.
 		}
 		d.collect(i, s)
 	}
-	s, j, err := parseTreeInto(text, cache, true, validate, tree)
+	s, j, err := parseTreeInto(text, cache, true, tree)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -370,9 +370,6 @@ func parseDefinitions(text string, refs []string, validate bool, tree *jsontree.
 	}
 	if !validate {
 		return s, d.redefs, nil, nil
-	}
-	if j == nil {
-		return s, d.redefs, Validate(text, s), nil
 	}
 	return s, d.redefs, validateTree(j, s), nil
 }
