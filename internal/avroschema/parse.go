@@ -46,21 +46,23 @@ func Parse(text string) (avro.Schema, error) {
 func ParseWithReferences(text string, refs ...string) (avro.Schema, error) {
 	cache := &avro.SchemaCache{}
 	for i, r := range refs {
-		if _, err := parseInto(r, cache); err != nil {
+		if _, err := parseInto(r, cache, i > 0); err != nil {
 			return nil, fmt.Errorf("reference %d: %w", i+1, err)
 		}
 	}
-	return parseInto(text, cache)
+	return parseInto(text, cache, len(refs) > 0)
 }
 
-func parseInto(text string, cache *avro.SchemaCache) (avro.Schema, error) {
-	return parseIntoWith(text, cache, false)
+// parseInto parses text into cache, which holds named types already when
+// shared is set.
+func parseInto(text string, cache *avro.SchemaCache, shared bool) (avro.Schema, error) {
+	return parseIntoWith(text, cache, false, shared)
 }
 
 // parseIntoWith is parseInto; fast tries fastParseTree before hamba/avro's
 // parser.
-func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Schema, err error) {
-	s, _, err = parseTreeInto(text, cache, fast, nil)
+func parseIntoWith(text string, cache *avro.SchemaCache, fast, shared bool) (s avro.Schema, err error) {
+	s, _, err = parseTreeInto(text, cache, fast, shared, nil)
 	return s, err
 }
 
@@ -69,8 +71,11 @@ func parseIntoWith(text string, cache *avro.SchemaCache, fast bool) (s avro.Sche
 // if not nil, is that tree, made by the caller (see ParseAndValidateTree).
 // A text becomes a tree exactly when it passes validateJSON (jsontree
 // accepts what json.Valid does, nested at most MaxNesting deep), which is
-// run only for its message when the tree is refused.
-func parseTreeInto(text string, cache *avro.SchemaCache, fast bool, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
+// run only for its message when the tree is refused. Before hamba/avro's
+// parser sees text, guardDefaults refuses defaults whose conversion would
+// cost far more than the text holds (shared: cache holds named types
+// already).
+func parseTreeInto(text string, cache *avro.SchemaCache, fast, shared bool, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
 	if parsed == nil {
 		var terr error
 		if parsed, terr = jsontree.ParseString(text); terr != nil {
@@ -85,6 +90,9 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast bool, parsed *json
 			s, j, err = nil, nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
 		}
 	}()
+	if err := guardDefaults(text, parsed, cache, shared); err != nil {
+		return nil, nil, err
+	}
 	// The fast parser reads strings as the tree decoded them: as jsoniter,
 	// hamba/avro's decoder, does only for some texts.
 	if fast && sameDecoding(text) {

@@ -353,13 +353,13 @@ func parseDefinitions(text string, refs []string, validate bool, tree *jsontree.
 		d = definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
 	}
 	for i, r := range refs {
-		s, err := parseIntoWith(r, cache, true)
+		s, err := parseIntoWith(r, cache, true, i > 0)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("reference %d: %w", i+1, err)
 		}
 		d.collect(i, s)
 	}
-	s, j, err := parseTreeInto(text, cache, true, tree)
+	s, j, err := parseTreeInto(text, cache, true, len(refs) > 0, tree)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -548,3 +548,33 @@ func TestRegisterBodiesDoNotShareBuffers(t *testing.T) {
 		}
 	}
 }
+
+// Schemas whose defaults hamba/avro's parser would convert at a cost far
+// beyond their size (a 2 GiB array for the default of a large fixed; work
+// exponential in the nesting of record defaults) are 42201 at once, on
+// every path that parses a schema, and leave the registry serving.
+func TestCostlyDefaultsAre42201(t *testing.T) {
+	c, _ := start(t, registrytest.InMemory())
+	elems := strings.TrimSuffix(strings.Repeat("{},", 30), ",")
+	nested := `{"type":"record","name":"L0","fields":[{"name":"x","type":"int","default":1}]}`
+	for i := 1; i <= 8; i++ {
+		nested = fmt.Sprintf(`{"type":"record","name":"L%d","fields":[{"name":"f","type":{"type":"array","items":%s},"default":[%s]}]}`, i, nested, elems)
+	}
+	c.expect("POST", "/subjects/costly/versions", body(record("C", fID)), 200, `{"id":1}`)
+	for _, s := range []string{
+		`{"type":"record","name":"Big","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":2147483647},"default":""}]}`,
+		nested,
+	} {
+		for _, path := range []string{"/subjects/costly/versions", "/subjects/costly", "/compatibility/subjects/costly/versions/latest"} {
+			start := time.Now()
+			r := c.expectErr("POST", path, body(s), 422, 42201)
+			if !strings.Contains(r.body, "defaults") {
+				t.Errorf("%s: message %s", path, r.body)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("%s: refusing took %v", path, took)
+			}
+		}
+	}
+	c.expect("POST", "/subjects/costly/versions", body(record("C", fID, `{"name":"n","type":"int","default":1}`)), 200, `{"id":2}`)
+}
