@@ -1,8 +1,10 @@
 package avrojson
 
 import (
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/edactl/edactl/internal/testenv"
 	"github.com/edactl/edactl/serde"
@@ -64,6 +66,63 @@ func BenchmarkAppendJSON(b *testing.B) {
 				b.Fatalf("rendered %s, want %s", out, bc.value)
 			}
 		})
+	}
+}
+
+// BenchmarkAppendJSONVaried measures rendering the bodies of the consume
+// benchmark's orders (cmd/edactl, BenchmarkConsumeJSON): 1,000 distinct
+// values with varied ids, timestamps, totals and quantities, in turn, so
+// that no value's rendering is the last one repeated. It fails unless the
+// last round rendered every value as the JSON it was encoded from.
+func BenchmarkAppendJSONVaried(b *testing.B) {
+	s := &serde.Schema{ID: 1, Text: benchOrderSchema(b), Avro: mustParse(b, benchOrderSchema(b))}
+	const n = 1000
+	bodies, want := make([][]byte, n), make([]string, n)
+	for i := range n {
+		coupon := "null"
+		if i%4 == 0 {
+			coupon = `"SPRING"`
+		}
+		ts := time.UnixMilli(1714557600000 + int64(i)*1000).UTC().Format("2006-01-02T15:04:05.000Z")
+		want[i] = fmt.Sprintf(`{"order_id":"ord-%08d","customer_id":"cust-%05d","placed_at":"%s","total":%d.%02d,"currency":"EUR",`+
+			`"items":[{"sku":"SKU-%d","qty":%d,"price":19.99},{"sku":"SKU-%d","qty":1,"price":5.5}],`+
+			`"coupon":%s,"attrs":{"channel":"web","region":"eu-west"}}`,
+			i, i%977, ts, i%500, i%100, i%50, 1+i%3, i%70, coupon)
+		framed, err := EncodeJSON(s, []byte(want[i]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = framed[serde.HeaderSize:]
+	}
+	// The bodies one after another in one buffer, as a fetched batch
+	// holds them.
+	var batch []byte
+	for _, body := range bodies {
+		batch = append(batch, body...)
+	}
+	for i, off := 0, 0; i < n; i++ {
+		bodies[i], off = batch[off:off+len(bodies[i])], off+len(bodies[i])
+	}
+	plan := Compile(s.Avro)
+	b.ReportAllocs()
+	outs := make([][]byte, n)
+	for i := range outs {
+		outs[i] = make([]byte, 0, 512)
+	}
+	var err error
+	cpu0, ops := testenv.CPUTime(b), 0
+	for b.Loop() {
+		i := ops % n
+		if outs[i], err = plan.AppendJSON(outs[i][:0], bodies[i]); err != nil {
+			b.Fatal(err)
+		}
+		ops++
+	}
+	b.ReportMetric(float64((testenv.CPUTime(b)-cpu0).Nanoseconds())/float64(ops), "cpu-ns/op")
+	for i := range min(ops, n) {
+		if string(outs[i]) != want[i] {
+			b.Fatalf("value %d rendered %s, want %s", i, outs[i], want[i])
+		}
 	}
 }
 

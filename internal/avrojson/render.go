@@ -1,8 +1,10 @@
 package avrojson
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 
 	"github.com/edactl/edactl/internal/avrovalue"
@@ -90,6 +92,49 @@ func (r *renderer) quickBytes() (b []byte, ok bool) {
 	return nil, false
 }
 
+// quickString renders a string of at most shortMax bytes (a one-byte
+// length) that needs no escaping and is ASCII, when 16 bytes can be read
+// from its start (in's spare capacity included) and out has room for 18:
+// as two words, inlined. ok is false, and nothing read or written, for any
+// other string.
+func (r *renderer) quickString(out []byte) (o []byte, ok bool) {
+	p := r.pos
+	if p >= len(r.in) {
+		return out, false
+	}
+	c := r.in[p]
+	n := int(c >> 1)
+	if c >= 2*(shortMax+1) || c&1 != 0 || n >= len(r.in)-p || cap(r.in)-p <= shortMax || cap(out)-len(out) < shortMax+2 {
+		return out, false
+	}
+	in := r.in[p+1 : p+1+shortMax]
+	m := &tailMasks[n]
+	w0 := le64(in[:8])&m[0] | 'A'*lsb&^m[0]
+	w1 := le64(in[8:])&m[1] | 'A'*lsb&^m[1]
+	if !plainWord(w0) || !plainWord(w1) {
+		return out, false
+	}
+	l := len(out)
+	w := out[l : l+shortMax+2]
+	w[0] = '"'
+	binary.LittleEndian.PutUint64(w[1:], w0)
+	binary.LittleEndian.PutUint64(w[9:], w1)
+	w[n+1] = '"'
+	r.pos = p + 1 + n
+	return out[:l+n+2], true
+}
+
+// tailMasks[n] masks the first n bytes of two words.
+var tailMasks = func() (t [shortMax + 1][2]uint64) {
+	for n := range t {
+		t[n][0] = lowBytes(n)
+		if n > 8 {
+			t[n][1] = lowBytes(n - 8)
+		}
+	}
+	return t
+}()
+
 // quickCount reads a block count below 64 (a one-byte varint that is not
 // negative), inlined; ok is false, and nothing read, for any other.
 func (r *renderer) quickCount() (n int64, ok bool) {
@@ -102,8 +147,28 @@ func (r *renderer) quickCount() (n int64, ok bool) {
 	return 0, false
 }
 
-// long reads a zig-zag varint long.
-func (r *renderer) long() (int64, *renderError) { return r.varint(10, "long") }
+// long reads a zig-zag varint long. One of at most 8 bytes (below 2^55 in
+// magnitude: timestamps, ids, lengths) with 8 bytes to read from is
+// decoded as a word, without a loop.
+func (r *renderer) long() (int64, *renderError) {
+	if p := r.pos; len(r.in)-p >= 8 {
+		w := le64(r.in[p : p+8])
+		if ends := ^w & msb; ends != 0 {
+			n := bits.TrailingZeros64(ends)/8 + 1
+			r.pos = p + n
+			v := packVarint(w & lowBytes(n))
+			return int64(v>>1) ^ -int64(v&1), nil
+		}
+	}
+	return r.varint(10, "long")
+}
+
+// packVarint joins the 7-bit groups of the varint bytes in w (the bytes
+// past its last one zero) into its value.
+func packVarint(w uint64) uint64 {
+	return w&0x7f | w>>1&(0x7f<<7) | w>>2&(0x7f<<14) | w>>3&(0x7f<<21) |
+		w>>4&(0x7f<<28) | w>>5&(0x7f<<35) | w>>6&(0x7f<<42) | w>>7&(0x7f<<49)
+}
 
 // int reads a zig-zag varint int.
 func (r *renderer) int() (int32, *renderError) {
@@ -215,6 +280,12 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		for i := range st.fields {
 			f := &st.fields[i]
 			out = appendShort(out, &f.short, f.prefix)
+			if f.step.op == opString {
+				var ok bool
+				if out, ok = r.quickString(out); ok {
+					continue
+				}
+			}
 			var err *renderError
 			if f.step.op < opRecord && depth < avrovalue.MaxDepth {
 				out, err = r.leaf(out, f.step)
@@ -309,22 +380,33 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 			}
 			for ; count > 0; count-- {
 				before := r.pos
-				k, fast := r.quickBytes()
-				var err *renderError
-				if !fast {
-					k, err = r.bytes()
-				}
-				if err != nil {
-					return out, err
-				}
 				if n > 0 {
 					out = append(out, ',')
 				}
-				var ok bool
-				if out, ok = appendQuotedBytes(out, k); !ok {
-					return out, r.invalid(before, "map key is not valid UTF-8")
+				var k []byte
+				var err *renderError
+				if o, ok := r.quickString(out); ok {
+					out, k = o, r.in[before+1:r.pos]
+				} else {
+					var fast bool
+					if k, fast = r.quickBytes(); !fast {
+						k, err = r.bytes()
+					}
+					if err != nil {
+						return out, err
+					}
+					if out, ok = appendQuotedBytes(out, k); !ok {
+						return out, r.invalid(before, "map key is not valid UTF-8")
+					}
 				}
 				out = append(out, ':')
+				if st.elem.op == opString {
+					var ok bool
+					if out, ok = r.quickString(out); ok {
+						n++
+						continue
+					}
+				}
 				if st.elem.op < opRecord && depth < avrovalue.MaxDepth {
 					out, err = r.leaf(out, st.elem)
 				} else {
@@ -580,12 +662,7 @@ func appendSmallDecimal(out []byte, u uint64, neg bool, k int) []byte {
 var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
-func le32(b []byte) uint32 {
-	_ = b[3]
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-}
+// le32 and le64 read little-endian words: one load each, inlined.
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
-func le64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(le32(b)) | uint64(le32(b[4:]))<<32
-}
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
