@@ -93,10 +93,11 @@ func (r *renderer) quickBytes() (b []byte, ok bool) {
 }
 
 // quickString renders a string of at most shortMax bytes (a one-byte
-// length) that needs no escaping and is ASCII, when 16 bytes can be read
-// from its start (in's spare capacity included) and out has room for 18:
-// as two words, inlined. ok is false, and nothing read or written, for any
-// other string.
+// length) that needs no escaping and is ASCII as two words, when out has
+// room for 18 bytes and 16 bytes can be read from the string's start (in's
+// spare capacity included) or up to its end (a string near the end of a
+// value whose capacity ends with it, as franz-go's record values do). ok
+// is false, and nothing read or written, for any other string.
 func (r *renderer) quickString(out []byte) (o []byte, ok bool) {
 	p := r.pos
 	if p >= len(r.in) {
@@ -104,13 +105,30 @@ func (r *renderer) quickString(out []byte) (o []byte, ok bool) {
 	}
 	c := r.in[p]
 	n := int(c >> 1)
-	if c >= 2*(shortMax+1) || c&1 != 0 || n >= len(r.in)-p || cap(r.in)-p <= shortMax || cap(out)-len(out) < shortMax+2 {
+	if c >= 2*(shortMax+1) || c&1 != 0 || n >= len(r.in)-p || cap(out)-len(out) < shortMax+2 {
 		return out, false
 	}
-	in := r.in[p+1 : p+1+shortMax]
+	var w0, w1 uint64
+	if start := p + 1; cap(r.in)-start >= shortMax {
+		in := r.in[start : start+shortMax]
+		w0, w1 = le64(in[:8]), le64(in[8:])
+	} else if end := start + n; end >= shortMax {
+		// The 16 bytes that end with the string, shifted down by the
+		// bytes before it (a shift by 64 or more gives 0).
+		in := r.in[end-shortMax : end]
+		lo, hi := le64(in[:8]), le64(in[8:])
+		sh := uint(8 * (shortMax - n))
+		if sh >= 64 {
+			w0 = hi >> (sh - 64)
+		} else {
+			w0, w1 = lo>>sh|hi<<(64-sh), hi>>sh
+		}
+	} else {
+		return out, false
+	}
 	m := &tailMasks[n]
-	w0 := le64(in[:8])&m[0] | 'A'*lsb&^m[0]
-	w1 := le64(in[8:])&m[1] | 'A'*lsb&^m[1]
+	w0 = w0&m[0] | 'A'*lsb&^m[0]
+	w1 = w1&m[1] | 'A'*lsb&^m[1]
 	if !plainWord(w0) || !plainWord(w1) {
 		return out, false
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/edactl/edactl/serde"
 )
@@ -131,6 +132,99 @@ func TestDecimalPrecisionEdge(t *testing.T) {
 		}
 		if !strings.Contains(got, c.want) {
 			t.Errorf("% x: got %s, want %s", body, got, c.want)
+		}
+	}
+}
+
+// Short strings take word-wide paths that read past a string, forward into
+// the body's spare capacity or back from its end when the capacity ends
+// there (as franz-go's record values do). Every length from 0 to 17, with
+// bytes that need escaping, non-ASCII and invalid UTF-8 at every position,
+// renders as AppendJSONString writes it (or is refused when not UTF-8),
+// whatever the capacity and output room.
+func TestShortStringsEveryPosition(t *testing.T) {
+	schema := mustParse(t, `{"type":"record","name":"S","fields":[{"name":"a","type":"string"},{"name":"m","type":{"type":"map","values":"string"}},{"name":"z","type":"string"}]}`)
+	plan := Compile(schema)
+	specials := []string{"", "\"", "\\", "\n", "\x01", "\x7f", "é", "\xff", "\u2028", "A"}
+	for n := 0; n <= 17; n++ {
+		for at := 0; at < max(n, 1); at++ {
+			for _, sp := range specials {
+				str := []byte(strings.Repeat("x", n))
+				if n > 0 {
+					str = append(str[:at], append([]byte(sp), str[at+1:]...)...)
+				}
+				// a, a map of {str: str}, then z: str again, last in the
+				// body.
+				var body []byte
+				body = appendAvroString(body, str)
+				body = append(body, 2)
+				body = appendAvroString(body, str)
+				body = appendAvroString(body, str)
+				body = append(body, 0)
+				body = appendAvroString(body, str)
+				q := string(AppendJSONString(nil, str))
+				want := `{"a":` + q + `,"m":{` + q + `:` + q + `},"z":` + q + `}`
+				for _, capped := range []bool{true, false} {
+					in := body[:len(body):len(body)]
+					if !capped {
+						in = append(make([]byte, 0, len(body)+32), body...)
+					}
+					for _, room := range []int{0, 64, 4096} {
+						out, err := plan.AppendJSON(make([]byte, 0, room), in)
+						if !utf8Valid(str) {
+							if err == nil {
+								t.Fatalf("%q: rendered %s, want an error", str, out)
+							}
+							continue
+						}
+						if err != nil || string(out) != want {
+							t.Fatalf("%q (capped %v, room %d): rendered %s, %v; want %s", str, capped, room, out, err, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func appendAvroString(dst, s []byte) []byte {
+	dst = binary.AppendVarint(dst, int64(len(s)))
+	return append(dst, s...)
+}
+
+func utf8Valid(b []byte) bool { return utf8.Valid(b) }
+
+// quickString takes its word-wide path, and writes the string right, for
+// every plain ASCII string of 0 to 16 bytes: reading forward into spare
+// capacity, or back from the string's end when the capacity ends there
+// and 16 bytes precede that end; it declines the others.
+func TestQuickStringPaths(t *testing.T) {
+	for n := 0; n <= 17; n++ {
+		str := []byte("abcdefghijklmnopq"[:n])
+		for before := 0; before <= 20; before++ {
+			in := append(bytes.Repeat([]byte{'#'}, before), byte(2*n))
+			in = append(in, str...)
+			for _, capped := range []bool{true, false} {
+				buf := in[:len(in):len(in)]
+				if !capped {
+					buf = append(make([]byte, 0, len(in)+shortMax), in...)
+				}
+				r := renderer{in: buf, pos: before}
+				out, ok := r.quickString(make([]byte, 0, 64))
+				wantOK := n <= shortMax && (!capped || before+1+n >= shortMax)
+				if ok != wantOK {
+					t.Fatalf("n %d, %d bytes before, capped %v: ok %v, want %v", n, before, capped, ok, wantOK)
+				}
+				if !ok {
+					if r.pos != before || len(out) != 0 {
+						t.Fatalf("n %d: declined but read to %d, wrote %q", n, r.pos, out)
+					}
+					continue
+				}
+				if want := `"` + string(str) + `"`; string(out) != want || r.pos != len(in) {
+					t.Fatalf("n %d, %d bytes before, capped %v: wrote %q to %d, want %q to %d", n, before, capped, out, r.pos, want, len(in))
+				}
+			}
 		}
 	}
 }
