@@ -47,6 +47,9 @@ type fastParser struct {
 	adds []cacheAdd      // what hamba's parser adds to the cache, in order
 	// unions holds the unions of primitive types built so far (unionKey).
 	unions []sharedUnion
+	// defaults, when not nil, receives each field's default instead of
+	// the field (guardDefaults' parse of the types alone).
+	defaults map[*avro.Field]*jsontree.Value
 }
 
 // plain returns v with every json.Number in it replaced by the float64
@@ -264,14 +267,17 @@ func (p *fastParser) field(namespace string, m *jsontree.Value) (*avro.Field, bo
 	if !ok {
 		return nil, false
 	}
-	def := any(avro.NoDefault)
-	if d := vals.v[4]; d != nil {
+	def, d := any(avro.NoDefault), vals.v[4]
+	if d != nil && p.defaults == nil {
 		def = plain(d.Decode())
 	}
 	f, err := avro.NewField(name, typ, avro.WithDefault(def), avro.WithAliases(aliases), avro.WithDoc(doc),
 		avro.WithOrder(avro.Order(order)), avro.WithProps(props))
 	if err != nil {
 		return nil, false
+	}
+	if d != nil && p.defaults != nil {
+		p.defaults[f] = d
 	}
 	return f, true
 }

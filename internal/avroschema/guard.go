@@ -11,84 +11,114 @@ import (
 	"github.com/edactl/edactl/internal/jsontree"
 )
 
-// hamba/avro's parser converts every field default as it builds the field,
-// and two of its conversions do far more work than the text holds:
+// hamba/avro's parser converts every field default as it builds the field
+// (isValidDefault), and some conversions do far more work than the text
+// holds:
 //
 //   - a fixed type's default becomes an array of the fixed's size, whatever
 //     the string's length: a default "" of a fixed of size 2^31-1 allocates
-//     2 GiB (and more to copy it);
+//     2 GiB;
+//   - an enum default is looked up among the symbols one by one: an array
+//     default of n symbols of an enum of k symbols costs n·k;
 //   - a record default that leaves out fields is filled in with those
-//     fields' own defaults, and the filled value is walked again each time
-//     it is reused: nested records whose fields default to arrays of {} do
-//     work exponential in the nesting (30-element arrays seven levels deep,
-//     a schema of 1.4 KB, keep a core busy for minutes).
+//     fields' own converted defaults (a map entry each), and the filled
+//     value is walked again each time it is reused: nested records whose
+//     fields default to arrays of {} cost work exponential in the nesting
+//     (30-element arrays seven levels deep, a schema of 1.4 KB, keep a core
+//     busy for minutes).
 //
-// guardDefaults measures that work before hamba's parser does it, and
-// refuses a schema whose defaults would cost more than a valid text of its
-// length can: a valid fixed default has exactly size code points, so valid
-// fixed defaults never allocate more than the text's length; and a default
-// filled in from a field's own default is a copy of something the text
-// holds, so the work stays within a few times the text's length except for
-// this amplification.
+// guardDefaults measures that work on the schema's types before hamba's
+// parser does it, and refuses a schema whose defaults would cost more than a
+// schema of its length needs: a valid fixed default has exactly size code
+// points, so valid fixed defaults never allocate more than the text's
+// length; the other conversions visit each value of the text once, except
+// for the amplifications above.
 
 const (
-	// guardMinWork and guardWorkPerByte bound the values hamba's default
-	// conversion may visit: guardMinWork plus guardWorkPerByte per byte of
-	// text.
+	// guardMinWork and guardWorkPerByte bound the work of converting a
+	// schema's defaults: guardMinWork plus guardWorkPerByte per byte of
+	// text, in units of one value visited.
 	guardMinWork     = 1 << 20
-	guardWorkPerByte = 8
+	guardWorkPerByte = 4
+	// fillWork is the work of filling one field into a record default (a
+	// map entry, some tens of bytes).
+	fillWork = 16
 	// guardMinFixed is the bytes of fixed defaults allowed beyond the
 	// text's length.
 	guardMinFixed = 1 << 20
+	// riskyEnumLookups is the number of enum symbol comparisons (string
+	// leaves in defaults times the most symbols of an enum of the text)
+	// from which the defaults are measured.
+	riskyEnumLookups = 1 << 16
 	// defaultMarker is the field prop that stands in for a field's default
-	// while the guard parses the schema without them.
+	// while the guard has hamba parse the schema without them.
 	defaultMarker = "edactl.guard.default"
 )
 
 // guardDefaults returns an error when converting the defaults of text
 // (whose tree is tree, parsed into a cache that holds named types already
-// when shared) would cost more than a valid schema of its length may. It
-// parses a schema without its defaults only when a default could be costly:
-// one holding an object (a record default) or a string when a fixed type
-// may be in reach (text names "fixed" or shared is set).
+// when shared) would cost more than a schema of its length may. It measures
+// only when a default could be costly: one holding an object (a record
+// default), or strings when a fixed type may be in reach (text names
+// "fixed", or shared is set) or an enum with many symbols is.
 func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, shared bool) error {
 	var sc riskScan
 	sc.walk(tree, false)
-	if !sc.objectDefault && !(sc.stringDefault && (sc.fixed || shared)) {
+	if !sc.objectDefault && !(sc.stringDefaults > 0 && (sc.fixed || shared || sc.stringDefaults*sc.maxSymbols >= riskyEnumLookups)) {
 		return nil
 	}
-	doc := tree.Decode()
-	var defaults [][]any
-	stripDefaults(doc, &defaults)
-	if len(defaults) == 0 {
-		return nil
+	m := costModel{
+		memo:      map[*avro.Field]int{},
+		seen:      map[avro.Schema]bool{},
+		workLimit: guardMinWork + guardWorkPerByte*len(text),
+		fixedMax:  guardMinFixed + len(text),
 	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return &ParseError{Msg: "invalid schema: " + err.Error()}
-	}
-	s, err := parseStripped(b, cache)
+	s, err := m.types(text, tree, cache)
 	if err != nil {
 		// Defaults only add reasons to fail: the schema does not parse
 		// with them either, and the real parse could do the costly work
 		// before it got to this error.
 		return &ParseError{Msg: "invalid schema: " + strings.TrimPrefix(err.Error(), "avro: ")}
 	}
-	m := costModel{
-		defaults:  defaults,
-		memo:      map[*avro.Field]int{},
-		seen:      map[avro.Schema]bool{},
-		workLimit: guardMinWork + guardWorkPerByte*len(text),
-		fixedMax:  guardMinFixed + len(text),
+	if s == nil {
+		return nil // no field has a default
 	}
 	m.visit(s)
 	switch {
 	case m.work > m.workLimit:
-		return &ParseError{Msg: fmt.Sprintf("invalid schema: converting its field defaults means visiting more than %d values (record defaults filled in from nested defaults), more than a schema of %d bytes may need", m.workLimit, len(text))}
+		return &ParseError{Msg: fmt.Sprintf("invalid schema: converting its field defaults means visiting more than %d values (record defaults filled in from nested defaults, enum symbols looked up), more than a schema of %d bytes may need", m.workLimit, len(text))}
 	case m.fixed > m.fixedMax:
-		return &ParseError{Msg: fmt.Sprintf("invalid schema: its fixed defaults would take %d bytes, more than a schema of %d bytes may hold (a fixed default is a string of exactly size code points)", m.fixed, len(text))}
+		return &ParseError{Msg: fmt.Sprintf("invalid schema: its fixed defaults would take more than %d bytes, more than a schema of %d bytes may hold (a fixed default is a string of exactly size code points)", m.fixedMax, len(text))}
 	}
 	return nil
+}
+
+// types parses the schema's types without its defaults, noting each
+// field's default for the model: with the fast parser when it can
+// (fastParseTree's conditions), else with hamba/avro's, from the tree
+// without the defaults (into a copy of cache). It returns a nil schema
+// when no field has a default.
+func (m *costModel) types(text string, tree *jsontree.Value, cache *avro.SchemaCache) (avro.Schema, error) {
+	if tree.Kind() == jsontree.Object && sameDecoding(text) && numbersDecode(tree) {
+		p := fastParser{seen: map[string]bool{}, defaults: map[*avro.Field]*jsontree.Value{}}
+		if s, ok := p.record("", tree); ok {
+			if len(p.defaults) == 0 {
+				return nil, nil
+			}
+			m.fastDefaults = p.defaults
+			return s, nil
+		}
+	}
+	doc := tree.Decode()
+	stripDefaults(doc, &m.defaults)
+	if len(m.defaults) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return parseStripped(b, cache)
 }
 
 // parseStripped parses the schema without defaults into a copy of cache.
@@ -105,14 +135,17 @@ func parseStripped(b []byte, cache *avro.SchemaCache) (s avro.Schema, err error)
 
 // riskScan notes what of a schema's tree can make defaults costly.
 type riskScan struct {
-	objectDefault, stringDefault, fixed bool
+	objectDefault, fixed bool
+	// stringDefaults counts the strings in defaults; maxSymbols is the
+	// longest "symbols" array of an enum.
+	stringDefaults, maxSymbols int
 }
 
 func (r *riskScan) walk(v *jsontree.Value, inDefault bool) {
 	switch v.Kind() {
 	case jsontree.String:
 		if inDefault {
-			r.stringDefault = true
+			r.stringDefaults++
 		} else if v.Text() == "fixed" {
 			r.fixed = true
 		}
@@ -120,7 +153,18 @@ func (r *riskScan) walk(v *jsontree.Value, inDefault bool) {
 		if inDefault {
 			r.objectDefault = true
 		}
+		t := v.Last("type")
+		enum := t != nil && t.Kind() == jsontree.String && t.Text() == "enum"
+		// A field of a map type given here with the default {}, the
+		// common case, converts at no cost.
+		emptyMap := t != nil && t.Kind() == jsontree.Object && t.Last("type") != nil && t.Last("type").Text() == "map"
 		for k, e := range v.Members() {
+			if enum && e.Kind() == jsontree.Array && strings.EqualFold(k, "symbols") {
+				r.maxSymbols = max(r.maxSymbols, e.Len())
+			}
+			if emptyMap && k == "default" && e.Kind() == jsontree.Object && e.Len() == 0 {
+				continue
+			}
 			r.walk(e, inDefault || strings.EqualFold(k, "default"))
 		}
 	case jsontree.Array:
@@ -133,9 +177,10 @@ func (r *riskScan) walk(v *jsontree.Value, inDefault bool) {
 // stripDefaults removes the defaults of every field in doc (the members
 // named "default", in any case, as hamba's decoding reads them, of the
 // objects in a "fields" array), appending each field's to defaults and
-// leaving its index in the field's defaultMarker prop. It over-approximates
-// what a field is (any object in an array under a key "fields"): the guard
-// then counts more defaults, never fewer.
+// leaving its index in the field's defaultMarker prop (a field's own
+// defaultMarker prop is dropped first). It over-approximates what a field is
+// (any object in an array under a key "fields"): the guard then counts
+// more defaults, never fewer.
 func stripDefaults(v any, defaults *[][]any) {
 	switch t := v.(type) {
 	case map[string]any:
@@ -146,6 +191,7 @@ func stripDefaults(v any, defaults *[][]any) {
 					if !ok {
 						continue
 					}
+					delete(fm, defaultMarker)
 					var defs []any
 					for fk, fv := range fm {
 						if strings.EqualFold(fk, "default") {
@@ -169,18 +215,22 @@ func stripDefaults(v any, defaults *[][]any) {
 }
 
 // costModel counts what hamba/avro's conversion of the defaults does
-// (isValidDefault): the values it visits and the bytes its fixed defaults
-// allocate. Both counts saturate at their limits, so that the model's own
-// work stays bounded.
+// (isValidDefault): the values it visits (enum symbols compared and record
+// fields filled in counted as their work) and the bytes its fixed defaults
+// allocate. Both counts saturate just above their limits, so that the
+// model's own work stays bounded.
 type costModel struct {
+	// A field's default text: fastDefaults after the fast parse, else
+	// defaults by the index in the field's defaultMarker prop.
+	fastDefaults    map[*avro.Field]*jsontree.Value
 	defaults        [][]any
-	memo            map[*avro.Field]int // a field's cost, -1 while computing it
+	memo            map[*avro.Field]int // a field's work, -1 while computing it
 	seen            map[avro.Schema]bool
 	work, workLimit int
 	fixed, fixedMax int
 }
 
-// visit computes the cost of every field of every record s reaches.
+// visit computes the work of every field of every record s reaches.
 func (m *costModel) visit(s avro.Schema) {
 	if m.seen[s] || m.over() {
 		return
@@ -207,9 +257,30 @@ func (m *costModel) visit(s avro.Schema) {
 
 func (m *costModel) over() bool { return m.work > m.workLimit || m.fixed > m.fixedMax }
 
-// field is the number of values converting f's default visits (which is
-// also what a record default that leaves f out visits again), computed
-// once: the first call counts that work, later calls only return it.
+// defaultsOf returns the default values the text gives f.
+func (m *costModel) defaultsOf(f *avro.Field) []any {
+	if m.fastDefaults != nil {
+		if d, ok := m.fastDefaults[f]; ok {
+			return []any{d.Decode()}
+		}
+		return nil
+	}
+	idx, ok := f.Prop(defaultMarker).(string)
+	if !ok {
+		return nil
+	}
+	i, err := strconv.Atoi(idx)
+	if err != nil || i < 0 || i >= len(m.defaults) {
+		return nil
+	}
+	return m.defaults[i]
+}
+
+// field is the work of converting f's default, which is also what a record
+// default that leaves f out does again, computed once: the first call
+// counts that work, later calls only return it. A field of a type parsed
+// before (a reference's), whose default hamba has converted already, costs
+// the values of that converted default.
 func (m *costModel) field(f *avro.Field) int {
 	if c, ok := m.memo[f]; ok {
 		if c < 0 {
@@ -217,33 +288,37 @@ func (m *costModel) field(f *avro.Field) int {
 		}
 		return c
 	}
-	idx, ok := f.Prop(defaultMarker).(string)
-	if !ok {
-		m.memo[f] = 1
-		return 1
-	}
-	i, err := strconv.Atoi(idx)
-	if err != nil || i < 0 || i >= len(m.defaults) {
-		m.memo[f] = 1
-		return 1
-	}
 	m.memo[f] = -1
 	before := m.work
-	for _, d := range m.defaults[i] {
-		m.cost(f.Type(), d)
+	if defs := m.defaultsOf(f); defs != nil {
+		for _, d := range defs {
+			m.cost(f.Type(), d)
+		}
+	} else if f.HasDefault() {
+		m.converted(f.Default())
 	}
 	c := max(m.work-before, 1)
 	m.memo[f] = c
 	return c
 }
 
-// add counts n values visited, saturating just above the limit.
+// add counts n units of work, saturating just above the limit.
 func (m *costModel) add(n int) {
-	m.work = min(m.work+n, m.workLimit+1)
+	m.work = min(m.work+min(n, m.workLimit+1), m.workLimit+1)
 }
 
-// cost counts the values converting def as a value of t visits and the
-// bytes its fixed values allocate.
+// addFixed counts n bytes of fixed defaults, saturating just above the
+// limit.
+func (m *costModel) addFixed(n int) {
+	if n < 0 || n > m.fixedMax-m.fixed {
+		m.fixed = m.fixedMax + 1
+		return
+	}
+	m.fixed += n
+}
+
+// cost counts the work of converting def as a value of t and the bytes its
+// fixed values allocate.
 func (m *costModel) cost(t avro.Schema, def any) {
 	m.add(1)
 	if m.over() {
@@ -254,7 +329,11 @@ func (m *costModel) cost(t avro.Schema, def any) {
 		m.cost(s.Schema(), def)
 	case *avro.FixedSchema:
 		if _, ok := def.(string); ok {
-			m.fixed = min(m.fixed+s.Size(), m.fixedMax+1)
+			m.addFixed(s.Size())
+		}
+	case *avro.EnumSchema:
+		if _, ok := def.(string); ok {
+			m.add(len(s.Symbols()))
 		}
 	case *avro.ArraySchema:
 		if a, ok := def.([]any); ok {
@@ -287,10 +366,37 @@ func (m *costModel) cost(t avro.Schema, def any) {
 				if v, ok := mm[f.Name()]; ok {
 					m.cost(f.Type(), v)
 				} else {
-					// Filled in with f's converted default, walked again.
+					// Filled in with f's converted default, walked
+					// again.
+					m.add(fillWork)
 					m.add(m.field(f))
 				}
 			}
+		}
+	}
+}
+
+// converted counts the values of a default hamba/avro has converted (maps,
+// slices, byte arrays and scalars), as walking it again visits them.
+func (m *costModel) converted(v any) {
+	m.add(1)
+	if m.over() {
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			if m.over() {
+				return
+			}
+			m.converted(e)
+		}
+	case map[string]any:
+		for _, e := range t {
+			if m.over() {
+				return
+			}
+			m.converted(e)
 		}
 	}
 }

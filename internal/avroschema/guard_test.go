@@ -38,6 +38,20 @@ func TestCostlyDefaultsAreRefused(t *testing.T) {
 			[]string{`{"type":"fixed","name":"F","namespace":"ref","size":2147483647}`}},
 		{"many short fixed defaults", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":{"type":"fixed","name":"F","size":1048576}},"default":[` + strings.TrimSuffix(strings.Repeat(`"",`, 100), ",") + `]}]}`, "fixed defaults would take", nil},
 		{"nested record defaults", nestedDefaults(7, 30), "converting its field defaults", nil},
+		// A sum of sizes that would overflow an int.
+		{"fixed sizes that overflow a sum", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"A","size":1024},"default":"` + strings.Repeat("x", 1024) + `"},` +
+			`{"name":"b","type":{"type":"fixed","name":"B","size":9223372036854774784},"default":""}]}`, "fixed defaults would take", nil},
+		// The fields of a referenced record, whose defaults hamba
+		// converted with the reference, are filled in and walked again.
+		{"record defaults filled from a reference", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"ref.S"},"default":[` + repeatList("{}", 3000) + `]}]}`, "converting its field defaults",
+			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"f","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 3000) + `]}]}`}},
+		// Each enum value is looked up among the symbols one by one.
+		{"enum defaults of many symbols", `{"type":"record","name":"R","fields":[{"name":"e","type":{"type":"array","items":{"type":"enum","name":"E","symbols":[` + enumSymbols(5000) + `]}},"default":[` + repeatList(`"S4999"`, 5000) + `]}]}`, "converting its field defaults", nil},
+		// Record defaults {} of named records used twice at each level:
+		// the filled value doubles with each level.
+		{"record defaults {} doubling", doublingDefaults(25), "converting its field defaults", nil},
+		// Each field filled in is a map entry.
+		{"many fields filled in", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":{"type":"record","name":"S","fields":[` + intFields(23) + `]}},"default":[` + repeatList("{}", 30000) + `]}]}`, "converting its field defaults", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -64,6 +78,42 @@ func TestCostlyDefaultsAreRefused(t *testing.T) {
 	}
 }
 
+// doublingDefaults is a record levels deep whose every level has two fields
+// of the level below, both with the default {}.
+func doublingDefaults(levels int) string {
+	s := `{"type":"record","name":"L0","fields":[{"name":"x","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 100) + `]}]}`
+	for i := 1; i <= levels; i++ {
+		s = fmt.Sprintf(`{"type":"record","name":"L%d","fields":[{"name":"a","type":%s,"default":{}},{"name":"b","type":"L%d","default":{}}]}`, i, s, i-1)
+	}
+	return s
+}
+
+func repeatList(item string, n int) string { return strings.TrimSuffix(strings.Repeat(item+",", n), ",") }
+
+func enumSymbols(n int) string {
+	syms := make([]string, n)
+	for i := range syms {
+		syms[i] = fmt.Sprintf(`"S%d"`, i)
+	}
+	return strings.Join(syms, ",")
+}
+
+func markedFields(n int) string {
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = fmt.Sprintf(`{"name":"x%d","type":{"type":"array","items":"int"},%q:"0"}`, i, defaultMarker)
+	}
+	return strings.Join(fields, ",")
+}
+
+func intFields(n int) string {
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = fmt.Sprintf(`{"name":"f%d","type":"int","default":1}`, i)
+	}
+	return strings.Join(fields, ",")
+}
+
 // Defaults of the same shapes that cost what their text holds still parse,
 // and invalid ones get validation's problems, not the guard's error.
 func TestReasonableDefaultsPass(t *testing.T) {
@@ -73,11 +123,21 @@ func TestReasonableDefaultsPass(t *testing.T) {
 		refs       []string
 	}{
 		{"nested record defaults", nestedDefaults(3, 3), 0, nil},
+		{"record defaults {}", doublingDefaults(3), 0, nil},
 		{"fixed default of its size", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":4},"default":"abcd"},{"name":"b","type":"F","default":"wxyz"}]}`, 0, nil},
 		{"fixed default of another size", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":16},"default":""}]}`, 1, nil},
 		{"fixed from a reference", `{"type":"record","name":"R","fields":[{"name":"a","type":"ref.F","default":"ab"}]}`, 0,
 			[]string{`{"type":"fixed","name":"F","namespace":"ref","size":2}`}},
 		{"map and record defaults", `{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":"string"},"default":{"a":"b"}},{"name":"r","type":{"type":"record","name":"S","fields":[{"name":"x","type":"int","default":3},{"name":"y","type":"string","default":"z"}]},"default":{"x":1}}]}`, 0, nil},
+		{"enum defaults", `{"type":"record","name":"R","fields":[{"name":"e","type":{"type":"array","items":{"type":"enum","name":"E","symbols":[` + enumSymbols(100) + `]}},"default":[` + repeatList(`"S99"`, 1000) + `]}]}`, 0, nil},
+		{"record defaults filled from a reference", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"ref.S"},"default":[` + repeatList("{}", 30) + `]}]}`, 0,
+			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"f","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 30) + `]}]}`}},
+		{"map defaults", `{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":"int"},"default":{}}]}`, 0, nil},
+		// Fields without a default whose prop is named as the guard's
+		// marker (of the first default) are not taken for ones with it.
+		// The fixed keeps the schema from the fast parser.
+		{"a prop named as the marker", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 1000) + `]},` +
+			`{"name":"m","type":{"type":"map","values":"int"},"default":{}},{"name":"f","type":{"type":"fixed","name":"F","size":4}},` + markedFields(4000) + `]}`, 0, nil},
 		{"a large fixed without a default", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":2147483647}},{"name":"s","type":"string","default":""}]}`, 0, nil},
 	}
 	for _, c := range cases {
