@@ -126,10 +126,9 @@ func (r *renderer) quickString(out []byte) (o []byte, ok bool) {
 	} else {
 		return out, false
 	}
-	m := &tailMasks[n]
-	w0 = w0&m[0] | 'A'*lsb&^m[0]
-	w1 = w1&m[1] | 'A'*lsb&^m[1]
-	if !plainWord(w0) || !plainWord(w1) {
+	// The bytes past the string are tested too and masked off: a borrow
+	// only carries upwards, from the string into them, never back.
+	if m := &tailMasks[n]; escapeBits(w0)&m[0]|escapeBits(w1)&m[1] != 0 {
 		return out, false
 	}
 	l := len(out)

@@ -52,10 +52,15 @@ const (
 // backslash or byte of 0x80 and above. (The zero-byte tests may report a
 // false alarm after a borrow, never miss one: a false alarm only sends the
 // string down the general path.)
-func plainWord(w uint64) bool {
+func plainWord(w uint64) bool { return escapeBits(w) == 0 }
+
+// escapeBits has the high bit set of each byte of w that plainWord looks
+// for, and possibly of bytes above one (a borrow's false alarm), none
+// else.
+func escapeBits(w uint64) uint64 {
 	q := w ^ ('"' * lsb)
 	bs := w ^ ('\\' * lsb)
-	return ((w-0x20*lsb)&^w|(q-lsb)&^q|(bs-lsb)&^bs|w)&msb == 0
+	return ((w-0x20*lsb)&^w | (q-lsb)&^q | (bs-lsb)&^bs | w) & msb
 }
 
 // lowBytes is a mask of the n (0–8) low bytes of a word.

@@ -88,7 +88,9 @@ func doublingDefaults(levels int) string {
 	return s
 }
 
-func repeatList(item string, n int) string { return strings.TrimSuffix(strings.Repeat(item+",", n), ",") }
+func repeatList(item string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(item+",", n), ",")
+}
 
 func enumSymbols(n int) string {
 	syms := make([]string, n)
