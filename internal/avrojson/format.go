@@ -2,6 +2,7 @@ package avrojson
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"math"
 	"math/big"
 	"slices"
@@ -143,26 +144,33 @@ func appendTimestamp(dst []byte, v int64, digits int, zoned bool, dates *dateCac
 			secs, frac = secs-1, frac+1000
 		}
 	}
-	days, sod := secs/secsPerDay, secs%secsPerDay
-	if sod < 0 {
-		days, sod = days-1, sod+secsPerDay
-	}
-	y, m, d, ok := dates.civil(days)
-	if !ok {
-		return strconv.AppendInt(dst, v, 10)
+	mins, sec := secs/60, int(secs%60)
+	if sec < 0 {
+		mins, sec = mins-1, sec+60
 	}
 	// "YYYY-MM-DDTHH:MM:SS.fff[fff][Z]": at most 29 bytes, written in
-	// place.
+	// place; the part up to the minute (`"YYYY-MM-DDTHH:MM`) comes from
+	// the cache when the last timestamp was of the same minute.
 	l := len(dst)
 	dst = slices.Grow(dst, 32)
 	w := dst[l : l+32]
-	w[0] = '"'
-	putYMD(w[1:11], y, m, d)
-	h, mi, sec := int(sod/3600), int(sod/60%60), int(sod%60)
-	w[11] = 'T'
-	put2(w[12:], h)
-	w[14] = ':'
-	put2(w[15:], mi)
+	if !dates.minute(mins, w) {
+		days, mod := mins/(24*60), int(mins%(24*60))
+		if mod < 0 {
+			days, mod = days-1, mod+24*60
+		}
+		y, m, d, ok := dates.civil(days)
+		if !ok {
+			return strconv.AppendInt(dst, v, 10)
+		}
+		w[0] = '"'
+		putYMD(w[1:11], y, m, d)
+		w[11] = 'T'
+		put2(w[12:], mod/60)
+		w[14] = ':'
+		put2(w[15:], mod%60)
+		dates.rememberMinute(mins, w)
+	}
 	w[17] = ':'
 	put2(w[18:], sec)
 	w[20] = '.'
@@ -269,7 +277,58 @@ func civilDate(days int64) (year, month, day int, ok bool) {
 // packed into one word: bit 63 set when valid, the day (offset to be
 // positive) in bits 0–31, the year in 32–45, the month in 46–49 and the
 // day of the month in 50–54.
-type dateCache struct{ last atomic.Uint64 }
+//
+// It also keeps the text of the last minute a timestamp step rendered, up
+// to the minute (`"YYYY-MM-DDTHH:MM`, 17 bytes in three words), behind a
+// sequence number (a seqlock): a reader takes the words only when the
+// number is even and unchanged across its reads, and a writer claims an
+// odd number first (a writer that finds it claimed does not wait).
+type dateCache struct {
+	last atomic.Uint64
+	seq  atomic.Uint64
+	// key is the minute (since the epoch) shifted left once, with bit 0
+	// set: 0 for none.
+	key        atomic.Uint64
+	w0, w1, w2 atomic.Uint64
+}
+
+// minute writes the cached text of minute (17 bytes) at w[0:24] and
+// reports true, or reports false when the cache holds another minute (c
+// may be nil).
+func (c *dateCache) minute(minute int64, w []byte) bool {
+	if c == nil {
+		return false
+	}
+	s := c.seq.Load()
+	k, w0, w1, w2 := c.key.Load(), c.w0.Load(), c.w1.Load(), c.w2.Load()
+	if s&1 != 0 || k != uint64(minute)<<1|1 || c.seq.Load() != s {
+		return false
+	}
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w[0:], w0)
+	binary.LittleEndian.PutUint64(w[8:], w1)
+	binary.LittleEndian.PutUint64(w[16:], w2)
+	return true
+}
+
+// rememberMinute caches w[0:17], the text of minute, unless another
+// goroutine is writing the cache.
+func (c *dateCache) rememberMinute(minute int64, w []byte) {
+	if c == nil {
+		return
+	}
+	s := c.seq.Load()
+	if s&1 != 0 || !c.seq.CompareAndSwap(s, s+1) {
+		return
+	}
+	var b [24]byte
+	copy(b[:], w[:17])
+	c.key.Store(uint64(minute)<<1 | 1)
+	c.w0.Store(binary.LittleEndian.Uint64(b[0:]))
+	c.w1.Store(binary.LittleEndian.Uint64(b[8:]))
+	c.w2.Store(binary.LittleEndian.Uint64(b[16:]))
+	c.seq.Store(s + 2)
+}
 
 // civil is civilDate(days) through the cache (c may be nil).
 func (c *dateCache) civil(days int64) (year, month, day int, ok bool) {

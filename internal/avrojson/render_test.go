@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/edactl/edactl/serde"
@@ -227,4 +228,40 @@ func TestQuickStringPaths(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Goroutines rendering timestamps of different minutes with one plan share
+// its minute cache: each reads back only the text of its own minute.
+func TestTimestampMinuteCacheConcurrent(t *testing.T) {
+	plan := Compile(mustParse(t, `{"type":"record","name":"T","fields":[{"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"us","type":{"type":"long","logicalType":"timestamp-micros"}}]}`))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out []byte
+			for i := range 20_000 {
+				// Minutes of this goroutine and of the others, before
+				// and after the epoch, at second and millisecond edges.
+				ms := int64((i%7)*61_000+g*3_600_000+i%1000) - 90_000
+				if i%3 == 0 {
+					ms = -ms*1_000 + 59_999
+				}
+				body := binary.AppendVarint(nil, ms)
+				body = binary.AppendVarint(body, ms*1000+7)
+				var err error
+				if out, err = plan.AppendJSON(out[:0], body); err != nil {
+					t.Error(err)
+					return
+				}
+				tm := time.UnixMilli(ms).UTC()
+				want := `{"at":"` + tm.Format("2006-01-02T15:04:05.000Z") + `","us":"` + time.UnixMicro(ms*1000+7).UTC().Format("2006-01-02T15:04:05.000000Z") + `"}`
+				if string(out) != want {
+					t.Errorf("%d ms rendered %s, want %s", ms, out, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
