@@ -297,9 +297,25 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 		for i := range st.fields {
 			f := &st.fields[i]
 			out = appendShort(out, &f.short, f.prefix)
-			if f.step.op == opString {
+			// The common leaves' common values, without a call.
+			switch f.step.op {
+			case opString:
 				var ok bool
 				if out, ok = r.quickString(out); ok {
+					continue
+				}
+			case opInt, opLong:
+				if p := r.pos; p < len(r.in) && r.in[p] < 20 && r.in[p]&1 == 0 {
+					// 0 to 9: one digit.
+					r.pos++
+					out = append(out, '0'+r.in[p]>>1)
+					continue
+				}
+			case opEnum:
+				if p := r.pos; p < len(r.in) && r.in[p] < 0x80 && r.in[p]&1 == 0 && int(r.in[p]>>1) < len(f.step.symbols) {
+					r.pos++
+					i := r.in[p] >> 1
+					out = appendShort(out, &f.step.short[i], f.step.symbols[i])
 					continue
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -264,4 +265,32 @@ func TestTimestampMinuteCacheConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Record fields of the leaves with a path of their own in the record loop
+// (strings, small ints and longs, enums) render every index and value, also
+// those just past that path: enum indexes of two varint bytes, ints of 10
+// and more, negative ones.
+func TestRecordFieldFastPaths(t *testing.T) {
+	syms := make([]string, 200)
+	for i := range syms {
+		syms[i] = fmt.Sprintf(`"S%d"`, i)
+	}
+	plan := Compile(mustParse(t, `{"type":"record","name":"R","fields":[{"name":"e","type":{"type":"enum","name":"E","symbols":[`+strings.Join(syms, ",")+`]}},{"name":"i","type":"int"},{"name":"l","type":"long"}]}`))
+	for idx := range 200 {
+		for _, v := range []int64{0, 1, 9, 10, 11, 63, 64, -1, -9, -10, 1 << 40} {
+			body := binary.AppendVarint(nil, int64(idx))
+			body = binary.AppendVarint(body, v%(1<<31))
+			body = binary.AppendVarint(body, v)
+			out, err := plan.AppendJSON(nil, body)
+			want := fmt.Sprintf(`{"e":"S%d","i":%d,"l":%d}`, idx, v%(1<<31), v)
+			if err != nil || string(out) != want {
+				t.Fatalf("rendered %s, %v; want %s", out, err, want)
+			}
+		}
+	}
+	// An index past the symbols is still refused.
+	if _, err := plan.AppendJSON(nil, []byte{0x90, 0x03, 0, 0}); err == nil {
+		t.Fatal("enum index 200 rendered")
+	}
 }
