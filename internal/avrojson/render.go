@@ -318,6 +318,23 @@ func (r *renderer) value(out []byte, st *jsonStep, depth int) ([]byte, *renderEr
 					out = appendShort(out, &f.step.short[i], f.step.symbols[i])
 					continue
 				}
+			case opUnion:
+				// An optional field: null, or a short string.
+				if p := r.pos; p < len(r.in) && r.in[p] < 0x80 && r.in[p]&1 == 0 && int(r.in[p]>>1) < len(f.step.branches) {
+					switch br := &f.step.branches[r.in[p]>>1]; {
+					case br.step == nil:
+						r.pos++
+						out = append(out, "null"...)
+						continue
+					case !br.wrap && br.step.op == opString:
+						r.pos++
+						var ok bool
+						if out, ok = r.quickString(out); ok {
+							continue
+						}
+						r.pos = p
+					}
+				}
 			}
 			var err *renderError
 			if f.step.op < opRecord && depth < avrovalue.MaxDepth {

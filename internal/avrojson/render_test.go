@@ -294,3 +294,34 @@ func TestRecordFieldFastPaths(t *testing.T) {
 		t.Fatal("enum index 200 rendered")
 	}
 }
+
+// An optional string field renders null, short and long strings, strings
+// to escape, and refuses invalid UTF-8, through the record loop's path for
+// unions and past it; a union of two types keeps its wrapper.
+func TestRecordFieldUnionPaths(t *testing.T) {
+	plan := Compile(mustParse(t, `{"type":"record","name":"R","fields":[{"name":"o","type":["null","string"]},{"name":"w","type":["int","string"]}]}`))
+	for _, s := range []string{"", "a", "SPRING", strings.Repeat("x", 16), strings.Repeat("y", 17), `q"uote`, "é", "\xff"} {
+		for _, null := range []bool{true, false} {
+			body := []byte{2}
+			want := `{"o":` + string(AppendJSONString(nil, s))
+			if null {
+				body, want = []byte{0}, `{"o":null`
+			} else {
+				body = appendAvroString(body, []byte(s))
+			}
+			body = append(body, 2)
+			body = appendAvroString(body, []byte("w"))
+			want += `,"w":{"string":"w"}}`
+			out, err := plan.AppendJSON(nil, body[:len(body):len(body)])
+			if !null && !utf8.ValidString(s) {
+				if err == nil {
+					t.Fatalf("%q rendered %s", s, out)
+				}
+				continue
+			}
+			if err != nil || string(out) != want {
+				t.Fatalf("rendered %s, %v; want %s", out, err, want)
+			}
+		}
+	}
+}
