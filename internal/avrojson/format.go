@@ -97,6 +97,9 @@ func appendFixed(dst []byte, m uint64, k int) []byte {
 	default:
 		ipart, fpart = m/10000, m%10000
 	}
+	if out, ok := appendSmallFixed(dst, ipart, fpart, k); ok {
+		return out
+	}
 	dst = appendInt(dst, int64(ipart))
 	var buf [maxShortFloatDigits + 1]byte
 	buf[0] = '.'
@@ -105,6 +108,50 @@ func appendFixed(dst []byte, m uint64, k int) []byte {
 		fpart /= 10
 	}
 	return append(dst, buf[:k+1]...)
+}
+
+// appendSmallFixed writes ip.fp, fp with exactly k digits (1 to 4), in
+// place and without a loop, when ip is below 10,000 (prices, quantities,
+// amounts) and dst has room for 16 more bytes; ok is false, and nothing
+// written, otherwise.
+func appendSmallFixed(dst []byte, ip, fp uint64, k int) ([]byte, bool) {
+	l := len(dst)
+	if ip >= 10000 || k < 1 || k > 4 || cap(dst)-l < 16 {
+		return dst, false
+	}
+	w := dst[l : l+16]
+	n := 0
+	switch {
+	case ip < 10:
+		w[0] = byte('0' + ip)
+		n = 1
+	case ip < 100:
+		put2(w, int(ip))
+		n = 2
+	case ip < 1000:
+		w[0] = byte('0' + ip/100)
+		put2(w[1:], int(ip%100))
+		n = 3
+	default:
+		put2(w, int(ip/100))
+		put2(w[2:], int(ip%100))
+		n = 4
+	}
+	w[n] = '.'
+	f := w[n+1 : n+5]
+	switch k {
+	case 1:
+		f[0] = byte('0' + fp)
+	case 2:
+		put2(f, int(fp))
+	case 3:
+		f[0] = byte('0' + fp/100)
+		put2(f[1:], int(fp%100))
+	default:
+		put2(f, int(fp/100))
+		put2(f[2:], int(fp%100))
+	}
+	return dst[:l+n+1+k], true
 }
 
 const (

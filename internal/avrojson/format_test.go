@@ -22,8 +22,11 @@ func TestAppendFloatMatchesStrconv(t *testing.T) {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return
 		}
-		if got := appendFloat(nil, f, 64); string(got) != string(want) {
-			t.Fatalf("appendFloat(%v [%016x]) = %s, want %s", f, math.Float64bits(f), got, want)
+		// Into no room and into room for the in-place writes.
+		for _, dst := range [][]byte{nil, make([]byte, 0, 64)} {
+			if got := appendFloat(dst, f, 64); string(got) != string(want) {
+				t.Fatalf("appendFloat(%v [%016x]) = %s, want %s", f, math.Float64bits(f), got, want)
+			}
 		}
 	}
 	for range 300_000 {
@@ -146,17 +149,22 @@ func TestAppendSmallDecimalMatchesAppendScaled(t *testing.T) {
 	check := func(u uint64, neg bool, k int) {
 		t.Helper()
 		want := appendScaled(nil, neg, strconv.AppendUint(nil, u, 10), k)
-		if got := appendSmallDecimal([]byte("x"), u, neg, k); string(got) != "x"+string(want) {
-			t.Fatalf("appendSmallDecimal(%d, %v, %d) = %s, want x%s", u, neg, k, got, want)
+		for _, dst := range [][]byte{[]byte("x"), append(make([]byte, 0, 64), 'x')} {
+			if got := appendSmallDecimal(dst, u, neg, k); string(got) != "x"+string(want) {
+				t.Fatalf("appendSmallDecimal(%d, %v, %d) = %s, want x%s", u, neg, k, got, want)
+			}
 		}
 	}
 	for k := 1; k <= maxShortFloatDigits; k++ {
-		for _, u := range []uint64{0, 1, 9, 10, 99, 100, 12345, 1 << 63, math.MaxUint64} {
+		for _, u := range []uint64{0, 1, 9, 10, 99, 100, 12345, 1 << 63, math.MaxUint64, 99999, 100000, 999999, 1000000, 9999_9999, 1_0000_0000} {
 			check(u, false, k)
 			check(u, u != 0, k)
 		}
 		for range 20_000 {
 			u := rnd.Uint64() >> rnd.IntN(64)
+			if rnd.IntN(2) == 0 {
+				u %= 100_000_000 // integer parts below 10,000
+			}
 			check(u, rnd.IntN(2) == 0 && u != 0, k)
 		}
 	}

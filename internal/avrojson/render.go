@@ -685,6 +685,22 @@ func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, 
 // maxShortFloatDigits) as a JSON number with exactly k fractional digits,
 // as appendScaled does with u's digits.
 func appendSmallDecimal(out []byte, u uint64, neg bool, k int) []byte {
+	if !neg && k <= 4 {
+		var ip, fp uint64
+		switch k {
+		case 1:
+			ip, fp = u/10, u%10
+		case 2:
+			ip, fp = u/100, u%100
+		case 3:
+			ip, fp = u/1000, u%1000
+		default:
+			ip, fp = u/10000, u%10000
+		}
+		if o, ok := appendSmallFixed(out, ip, fp, k); ok {
+			return o
+		}
+	}
 	var buf [24]byte
 	i := len(buf)
 	for range k {
