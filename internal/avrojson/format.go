@@ -57,10 +57,40 @@ const maxShortFloatDigits = 4
 // float64(m) and 10^k is f. The first k that reads back gives the fewest
 // fractional digits and, with the integer part fixed, the fewest
 // significant digits: the shortest form, which is unique.
+//
+// Where |f|·10^4 is below 2^50 one test at maxShortFloatDigits digits
+// decides: if some k ≤ 4 reads back, so does 4, with m4 = m·10^(4-k) (the
+// two are the same rational number), and the shortest form is then m4
+// without its trailing zeros; if 4 does not read back, no k ≤ 4 does.
 func appendShortFloat(dst []byte, f float64) ([]byte, bool) {
 	abs := math.Abs(f)
 	if !(abs >= 1e-6 && abs < 1<<50) { // false for NaN too
 		return dst, false
+	}
+	if scaled := abs * 1e4; scaled < 1<<50 {
+		m := math.RoundToEven(scaled)
+		if m/1e4 != abs {
+			return dst, false
+		}
+		if f < 0 {
+			dst = append(dst, '-')
+		}
+		u := uint64(m)
+		ip, fp := u/10000, u%10000
+		if fp == 0 {
+			return appendInt(dst, int64(ip)), true
+		}
+		k := 4
+		if fp%100 == 0 {
+			fp, k = fp/100, 2
+		}
+		if fp%10 == 0 {
+			fp, k = fp/10, k-1
+		}
+		if out, ok := appendSmallFixed(dst, ip, fp, k); ok {
+			return out, true
+		}
+		return appendFixed(dst, ip*pow10[k]+fp, k), true
 	}
 	p := 1.0
 	for k := 0; k <= maxShortFloatDigits; k++ {
