@@ -3,10 +3,12 @@ package avroschema
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
 	"github.com/hamba/avro/v2"
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/edactl/edactl/internal/jsontree"
 )
@@ -50,10 +52,13 @@ const (
 	// leaves in defaults times the most symbols of an enum of the text)
 	// from which the defaults are measured.
 	riskyEnumLookups = 1 << 16
-	// defaultMarker is the field prop that stands in for a field's default
-	// while the guard has hamba parse the schema without them.
-	defaultMarker = "edactl.guard.default"
 )
+
+// defaultMarker is the field prop that stands in for a field's default
+// while the guard has hamba parse the schema without them. Its name ends in
+// a number drawn when the process starts, so that no text, not even a
+// reference's (whose fields keep their props), can carry it.
+var defaultMarker = "edactl.guard.default." + strconv.FormatUint(rand.Uint64(), 36)
 
 // guardDefaults returns an error when converting the defaults of text
 // (whose tree is tree, parsed into a cache that holds named types already
@@ -109,7 +114,15 @@ func (m *costModel) types(text string, tree *jsontree.Value, cache *avro.SchemaC
 			return s, nil
 		}
 	}
-	doc := tree.Decode()
+	// The defaults as hamba's decoding (jsoniter) reads them: where its
+	// strings differ from the tree's (invalid UTF-8, \u escapes of lone
+	// surrogates), map keys the tree merges may be distinct.
+	var doc any
+	if sameDecoding(text) {
+		doc = tree.Decode()
+	} else if err := jsoniter.ConfigDefault.UnmarshalFromString(text, &doc); err != nil {
+		return nil, err
+	}
 	stripDefaults(doc, &m.defaults)
 	if len(m.defaults) == 0 {
 		return nil, nil
@@ -242,7 +255,11 @@ func (m *costModel) visit(s avro.Schema) {
 	case *avro.RecordSchema:
 		for _, f := range t.Fields() {
 			m.visit(f.Type())
-			m.field(f)
+			if m.ours(f) {
+				// A referenced type's defaults were converted with the
+				// reference: they cost only where filled in.
+				m.field(f)
+			}
 		}
 	case *avro.ArraySchema:
 		m.visit(t.Items())
@@ -257,23 +274,37 @@ func (m *costModel) visit(s avro.Schema) {
 
 func (m *costModel) over() bool { return m.work > m.workLimit || m.fixed > m.fixedMax }
 
-// defaultsOf returns the default values the text gives f.
-func (m *costModel) defaultsOf(f *avro.Field) []any {
+// ours reports whether f is a field of the text (not of a referenced type,
+// parsed before, whose default hamba converted then).
+func (m *costModel) ours(f *avro.Field) bool {
+	if m.fastDefaults != nil {
+		return true // the fast parser parses no references
+	}
+	_, marked := f.Prop(defaultMarker).(string)
+	return marked || !f.HasDefault()
+}
+
+// defaultsOf returns the default values the text gives f, ours false when
+// f is not of the text (a referenced type's, parsed before).
+func (m *costModel) defaultsOf(f *avro.Field) (defs []any, ours bool) {
 	if m.fastDefaults != nil {
 		if d, ok := m.fastDefaults[f]; ok {
-			return []any{d.Decode()}
+			return []any{d.Decode()}, true
 		}
-		return nil
+		// The fast parser parses no references: every field is the
+		// text's.
+		return nil, true
 	}
 	idx, ok := f.Prop(defaultMarker).(string)
 	if !ok {
-		return nil
+		// A field of the text without a default, or one of a reference.
+		return nil, !f.HasDefault()
 	}
 	i, err := strconv.Atoi(idx)
 	if err != nil || i < 0 || i >= len(m.defaults) {
-		return nil
+		return nil, true
 	}
-	return m.defaults[i]
+	return m.defaults[i], true
 }
 
 // field is the work of converting f's default, which is also what a record
@@ -290,14 +321,20 @@ func (m *costModel) field(f *avro.Field) int {
 	}
 	m.memo[f] = -1
 	before := m.work
-	if defs := m.defaultsOf(f); defs != nil {
+	defs, ours := m.defaultsOf(f)
+	if ours {
 		for _, d := range defs {
 			m.cost(f.Type(), d)
 		}
 	} else if f.HasDefault() {
-		m.converted(f.Default())
+		// Converted already: walked again (enum symbols looked up again)
+		// only where a record default fills it in, which counts it.
+		m.cost(f.Type(), f.Default())
 	}
 	c := max(m.work-before, 1)
+	if !ours && !m.over() {
+		m.work = before
+	}
 	m.memo[f] = c
 	return c
 }
@@ -372,31 +409,6 @@ func (m *costModel) cost(t avro.Schema, def any) {
 					m.add(m.field(f))
 				}
 			}
-		}
-	}
-}
-
-// converted counts the values of a default hamba/avro has converted (maps,
-// slices, byte arrays and scalars), as walking it again visits them.
-func (m *costModel) converted(v any) {
-	m.add(1)
-	if m.over() {
-		return
-	}
-	switch t := v.(type) {
-	case []any:
-		for _, e := range t {
-			if m.over() {
-				return
-			}
-			m.converted(e)
-		}
-	case map[string]any:
-		for _, e := range t {
-			if m.over() {
-				return
-			}
-			m.converted(e)
 		}
 	}
 }

@@ -50,6 +50,17 @@ func TestCostlyDefaultsAreRefused(t *testing.T) {
 		// Record defaults {} of named records used twice at each level:
 		// the filled value doubles with each level.
 		{"record defaults {} doubling", doublingDefaults(25), "converting its field defaults", nil},
+		// A referenced record's enum defaults, looked up again in every
+		// record default that leaves them out.
+		{"enum defaults filled from a reference", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"ref.S"},"default":[` + repeatList("{}", 500) + `]}]}`, "converting its field defaults",
+			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"e","type":{"type":"array","items":{"type":"enum","name":"E","symbols":[` + enumSymbols(5000) + `]}},"default":[` + repeatList(`"S4999"`, 200) + `]}]}`}},
+		// Map keys distinct to hamba's decoding (jsoniter) that the tree
+		// reads as one (a lone surrogate's escape against U+FFFD).
+		{"map keys distinct only to jsoniter", surrogateKeys(10, 20000), "converting its field defaults", nil},
+		// A reference's field carrying a prop named as the guard's marker
+		// once was does not pass for a field of the text.
+		{"a reference's prop named as the marker", `{"type":"record","name":"R","fields":[{"name":"z","type":"int","default":0},{"name":"a","type":{"type":"array","items":"ref.S"},"default":[` + repeatList("{}", 1000) + `]}]}`, "converting its field defaults",
+			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"f","type":{"type":"array","items":{"type":"record","name":"T","fields":[{"name":"g","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 1000) + `]}]}},"default":[` + repeatList("{}", 1000) + `],"edactl.guard.default":"0"}]}`}},
 		// Each field filled in is a map entry.
 		{"many fields filled in", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":{"type":"record","name":"S","fields":[` + intFields(23) + `]}},"default":[` + repeatList("{}", 30000) + `]}]}`, "converting its field defaults", nil},
 	}
@@ -86,6 +97,27 @@ func doublingDefaults(levels int) string {
 		s = fmt.Sprintf(`{"type":"record","name":"L%d","fields":[{"name":"a","type":%s,"default":{}},{"name":"b","type":"L%d","default":{}}]}`, i, s, i-1)
 	}
 	return s
+}
+
+// surrogateKeys is a record with a map of records, each of whose g
+// defaults to k ints, whose default has 2^segments keys, each segments
+// pieces of either a lone surrogate's escape or U+FFFD, then an emoji's
+// escape: distinct keys to jsoniter, one key to encoding/json and the tree.
+func surrogateKeys(segments, k int) string {
+	keys := make([]string, 0, 1<<segments)
+	for i := range 1 << segments {
+		var b strings.Builder
+		for j := range segments {
+			if i>>j&1 == 0 {
+				b.WriteString(`\ude00`)
+			} else {
+				b.WriteString("\uFFFD")
+			}
+			b.WriteString(`\ud83d\ude00x`)
+		}
+		keys = append(keys, `"`+b.String()+`":{}`)
+	}
+	return `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"map","values":{"type":"record","name":"S","fields":[{"name":"g","type":{"type":"array","items":"int"},"default":[` + repeatList("1", k) + `]}]}},"default":{` + strings.Join(keys, ",") + `}}]}`
 }
 
 func repeatList(item string, n int) string {
@@ -140,6 +172,9 @@ func TestReasonableDefaultsPass(t *testing.T) {
 		// The fixed keeps the schema from the fast parser.
 		{"a prop named as the marker", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 1000) + `]},` +
 			`{"name":"m","type":{"type":"map","values":"int"},"default":{}},{"name":"f","type":{"type":"fixed","name":"F","size":4}},` + markedFields(4000) + `]}`, 0, nil},
+		// A referenced field's default costs only where it is filled in.
+		{"a large default of a reference", `{"type":"record","name":"R","fields":[{"name":"n","type":"string","default":""},{"name":"s","type":["null","ref.S"],"default":null}]}`, 0,
+			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"g","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 1_100_000) + `]}]}`}},
 		{"a large fixed without a default", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":2147483647}},{"name":"s","type":"string","default":""}]}`, 0, nil},
 	}
 	for _, c := range cases {
@@ -152,6 +187,27 @@ func TestReasonableDefaultsPass(t *testing.T) {
 				t.Fatalf("problems %v, want %d", problems, c.problems)
 			}
 		})
+	}
+}
+
+// Checking a large default builds no path per value: a long field name
+// over a default of many values takes memory for the text, not for their
+// product.
+func TestValidateLargeDefaultWithLongName(t *testing.T) {
+	name := strings.Repeat("n", 100_000)
+	text := `{"type":"record","name":"R","fields":[{"name":"o","type":{"type":"record","name":"S","fields":[{"name":"` + name + `","type":{"type":"array","items":"int"}}]},"default":{"` + name + `":[` + repeatList("1.5", 10_000) + `]}}]}`
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, problems, err := ParseAndValidate(text)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != MaxProblems || !strings.Contains(problems[0].Message, name+"[0] 1.5 is not an int") {
+		t.Fatalf("%d problems, first %.200s", len(problems), problems[0].Message)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+		t.Errorf("validating allocated %d bytes", alloc)
 	}
 }
 

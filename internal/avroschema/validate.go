@@ -154,7 +154,7 @@ func (v *validator) walkRecord(j *jsontree.Value, rs *avro.RecordSchema, path st
 		fpath := joinPath(path, rf[i].Name())
 		v.walkType(fm.Last("type"), rf[i].Type(), fpath)
 		if def := fm.Last("default"); def != nil {
-			v.checkDefault(def.Decode(), rf[i].Type(), fpath, "", "")
+			v.checkDefault(def.Decode(), rf[i].Type(), fpath, nil, "")
 		}
 	}
 }
@@ -169,10 +169,37 @@ func (v *validator) checkSize(raw any, fs *avro.FixedSchema, path string) {
 	v.add(path, "fixed %s has size %s: a size must be a whole number from 0 to 2147483647", fs.FullName(), show(raw))
 }
 
+// defaultAt is where in a default value a part of it is: a chain up to
+// the value itself (nil), turned into text ("[2].x", `["k"]`) only for a
+// problem's message, so that checking a large default does not build a
+// path for every part of it.
+type defaultAt struct {
+	up    *defaultAt
+	field string // a record field's name, or
+	key   string // a map key (isKey), or
+	isKey bool
+	index int // an array index
+}
+
+// String is the path from the default value to a, "" for the value itself.
+func (a *defaultAt) String() string {
+	if a == nil {
+		return ""
+	}
+	switch s := a.up.String(); {
+	case a.field != "":
+		return s + "." + a.field
+	case a.isKey:
+		return s + "[" + strconv.Quote(a.key) + "]"
+	default:
+		return s + "[" + strconv.Itoa(a.index) + "]"
+	}
+}
+
 // checkDefault checks the default value raw (or the part of it at at) of
 // the field at path against type t. branch explains, when t is a union's
 // first branch, why that branch.
-func (v *validator) checkDefault(raw any, t avro.Schema, path, at, branch string) {
+func (v *validator) checkDefault(raw any, t avro.Schema, path string, at *defaultAt, branch string) {
 	t = deref(t)
 	bad := func(want string) {
 		v.add(path, "default%s %s is not %s%s", at, show(raw), want, branch)
@@ -228,7 +255,7 @@ func (v *validator) checkDefault(raw any, t avro.Schema, path, at, branch string
 			return
 		}
 		for i, it := range items {
-			v.checkDefault(it, s.Items(), path, fmt.Sprintf("%s[%d]", at, i), "")
+			v.checkDefault(it, s.Items(), path, &defaultAt{up: at, index: i}, "")
 		}
 	case *avro.MapSchema:
 		m, ok := raw.(map[string]any)
@@ -242,7 +269,7 @@ func (v *validator) checkDefault(raw any, t avro.Schema, path, at, branch string
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			v.checkDefault(m[k], s.Values(), path, at+"["+strconv.Quote(k)+"]", "")
+			v.checkDefault(m[k], s.Values(), path, &defaultAt{up: at, key: k, isKey: true}, "")
 		}
 	case *avro.RecordSchema:
 		m, ok := raw.(map[string]any)
@@ -252,7 +279,7 @@ func (v *validator) checkDefault(raw any, t avro.Schema, path, at, branch string
 		}
 		for _, f := range s.Fields() {
 			if fv, ok := m[f.Name()]; ok {
-				v.checkDefault(fv, f.Type(), path, at+"."+f.Name(), "")
+				v.checkDefault(fv, f.Type(), path, &defaultAt{up: at, field: f.Name()}, "")
 			} else if !f.HasDefault() {
 				v.add(path, "default%s lacks field %q of %s, which has no default", at, f.Name(), s.FullName())
 			}
