@@ -3,6 +3,7 @@ package avroschema
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -48,6 +49,11 @@ const (
 	// guardMinFixed is the bytes of fixed defaults allowed beyond the
 	// text's length.
 	guardMinFixed = 1 << 20
+	// guardMinNames and guardNamesPerByte bound the bytes of the full
+	// names hamba/avro builds (namespace, dot, name) for the names,
+	// aliases and type references of a text.
+	guardMinNames     = 64 << 20
+	guardNamesPerByte = 16
 	// riskyEnumLookups is the number of enum symbol comparisons (string
 	// leaves in defaults times the most symbols of an enum of the text)
 	// from which the defaults are measured.
@@ -68,7 +74,10 @@ var defaultMarker = "edactl.guard.default." + strconv.FormatUint(rand.Uint64(), 
 // "fixed", or shared is set) or an enum with many symbols is.
 func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, shared bool) error {
 	var sc riskScan
-	sc.walk(tree, false)
+	sc.walk(tree, false, 0)
+	if limit := guardMinNames + guardNamesPerByte*len(text); sc.nameBytes > limit {
+		return &ParseError{Msg: fmt.Sprintf("invalid schema: its names joined to their namespaces would take more than %d bytes, more than a schema of %d bytes may need (a long namespace over many names, aliases or type references)", limit, len(text))}
+	}
 	if !sc.objectDefault && !(sc.stringDefaults > 0 && (sc.fixed || shared || sc.stringDefaults*sc.maxSymbols >= riskyEnumLookups)) {
 		return nil
 	}
@@ -152,19 +161,31 @@ type riskScan struct {
 	// stringDefaults counts the strings in defaults; maxSymbols is the
 	// longest "symbols" array of an enum.
 	stringDefaults, maxSymbols int
+	// nameBytes bounds the bytes of the full names hamba/avro builds.
+	nameBytes int
 }
 
-func (r *riskScan) walk(v *jsontree.Value, inDefault bool) {
+// walk scans v, within a default when inDefault, where the namespace in
+// effect is nsLen bytes long.
+func (r *riskScan) walk(v *jsontree.Value, inDefault bool, nsLen int) {
 	switch v.Kind() {
 	case jsontree.String:
 		if inDefault {
 			r.stringDefaults++
-		} else if v.Text() == "fixed" {
+			return
+		}
+		if v.Text() == "fixed" {
 			r.fixed = true
 		}
+		// hamba/avro joins the namespace to every name and alias it
+		// defines and every type name it looks up: counted for every
+		// string outside defaults, which are more than those.
+		r.nameBytes = min(r.nameBytes+nsLen+1+len(v.Text()), math.MaxInt/2)
 	case jsontree.Object:
 		if inDefault {
 			r.objectDefault = true
+		} else {
+			nsLen = namespaceLen(v, nsLen)
 		}
 		t := v.Last("type")
 		enum := t != nil && t.Kind() == jsontree.String && t.Text() == "enum"
@@ -178,13 +199,38 @@ func (r *riskScan) walk(v *jsontree.Value, inDefault bool) {
 			if emptyMap && k == "default" && e.Kind() == jsontree.Object && e.Len() == 0 {
 				continue
 			}
-			r.walk(e, inDefault || strings.EqualFold(k, "default"))
+			r.walk(e, inDefault || strings.EqualFold(k, "default"), nsLen)
 		}
 	case jsontree.Array:
 		for e := range v.Values() {
-			r.walk(e, inDefault)
+			r.walk(e, inDefault, nsLen)
 		}
 	}
+}
+
+// namespaceLen is the length of the namespace in effect inside object v,
+// where nsLen is that around it: the longest of its members named
+// "namespace" in any case (as hamba's decoding reads them) and of what
+// precedes the last dot of its names, else nsLen.
+func namespaceLen(v *jsontree.Value, nsLen int) int {
+	own, set := 0, false
+	for k, e := range v.Members() {
+		if e.Kind() != jsontree.String {
+			continue
+		}
+		switch {
+		case strings.EqualFold(k, "namespace"):
+			own, set = max(own, len(e.Text())), true
+		case strings.EqualFold(k, "name"):
+			if i := strings.LastIndexByte(e.Text(), '.'); i >= 0 {
+				own, set = max(own, i), true
+			}
+		}
+	}
+	if set && own > 0 {
+		return own
+	}
+	return nsLen
 }
 
 // stripDefaults removes the defaults of every field in doc (the members

@@ -61,6 +61,10 @@ func TestCostlyDefaultsAreRefused(t *testing.T) {
 		// once was does not pass for a field of the text.
 		{"a reference's prop named as the marker", `{"type":"record","name":"R","fields":[{"name":"z","type":"int","default":0},{"name":"a","type":{"type":"array","items":"ref.S"},"default":[` + repeatList("{}", 1000) + `]}]}`, "converting its field defaults",
 			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"f","type":{"type":"array","items":{"type":"record","name":"T","fields":[{"name":"g","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 1000) + `]}]}},"default":[` + repeatList("{}", 1000) + `],"edactl.guard.default":"0"}]}`}},
+		// hamba/avro joins the namespace to each alias (and keeps them)
+		// and to each type name it looks up.
+		{"a long namespace over many aliases", `{"type":"record","name":"R","namespace":"` + strings.Repeat("n", 200_000) + `","aliases":[` + repeatList(`"a"`, 10_000) + `],"fields":[]}`, "names joined to their namespaces", nil},
+		{"a long namespace over many type references", `{"type":"record","name":"R","namespace":"` + strings.Repeat("n", 300_000) + `","fields":[{"name":"x","type":{"type":"fixed","name":"X","size":1}},` + namedFields(2000, "X") + `]}`, "names joined to their namespaces", nil},
 		// Each field filled in is a map entry.
 		{"many fields filled in", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":{"type":"record","name":"S","fields":[` + intFields(23) + `]}},"default":[` + repeatList("{}", 30000) + `]}]}`, "converting its field defaults", nil},
 	}
@@ -132,6 +136,14 @@ func enumSymbols(n int) string {
 	return strings.Join(syms, ",")
 }
 
+func namedFields(n int, typ string) string {
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = fmt.Sprintf(`{"name":"f%d","type":%q}`, i, typ)
+	}
+	return strings.Join(fields, ",")
+}
+
 func markedFields(n int) string {
 	fields := make([]string, n)
 	for i := range fields {
@@ -175,6 +187,7 @@ func TestReasonableDefaultsPass(t *testing.T) {
 		// A referenced field's default costs only where it is filled in.
 		{"a large default of a reference", `{"type":"record","name":"R","fields":[{"name":"n","type":"string","default":""},{"name":"s","type":["null","ref.S"],"default":null}]}`, 0,
 			[]string{`{"type":"record","name":"S","namespace":"ref","fields":[{"name":"g","type":{"type":"array","items":"int"},"default":[` + repeatList("1", 1_100_000) + `]}]}`}},
+		{"a namespace over many names", `{"type":"record","name":"R","namespace":"` + strings.TrimSuffix(strings.Repeat("com.example.", 10), ".") + `","fields":[{"name":"x","type":{"type":"fixed","name":"X","size":1}},` + namedFields(5000, "X") + `]}`, 0, nil},
 		{"a large fixed without a default", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"F","size":2147483647}},{"name":"s","type":"string","default":""}]}`, 0, nil},
 	}
 	for _, c := range cases {
