@@ -114,19 +114,10 @@ func appendShortFloat(dst []byte, f float64) ([]byte, bool) {
 // k fractional digits; the divisors are constants, which compile to
 // multiplications.
 func appendFixed(dst []byte, m uint64, k int) []byte {
-	var ipart, fpart uint64
-	switch k {
-	case 0:
+	if k == 0 {
 		return appendInt(dst, int64(m))
-	case 1:
-		ipart, fpart = m/10, m%10
-	case 2:
-		ipart, fpart = m/100, m%100
-	case 3:
-		ipart, fpart = m/1000, m%1000
-	default:
-		ipart, fpart = m/10000, m%10000
 	}
+	ipart, fpart := splitScale(m, k)
 	if out, ok := appendSmallFixed(dst, ipart, fpart, k); ok {
 		return out
 	}
@@ -138,6 +129,21 @@ func appendFixed(dst []byte, m uint64, k int) []byte {
 		fpart /= 10
 	}
 	return append(dst, buf[:k+1]...)
+}
+
+// splitScale splits m into its integer and fractional parts at k (1 to 4)
+// decimal digits; the divisors are constants in each branch, which compile
+// to multiplications.
+func splitScale(m uint64, k int) (ip, fp uint64) {
+	switch k {
+	case 1:
+		return m / 10, m % 10
+	case 2:
+		return m / 100, m % 100
+	case 3:
+		return m / 1000, m % 1000
+	}
+	return m / 10000, m % 10000
 }
 
 // appendSmallFixed writes ip.fp, fp with exactly k digits (1 to 4), in

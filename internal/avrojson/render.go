@@ -686,17 +686,7 @@ func (r *renderer) decimal(out []byte, at int, b []byte, st *jsonStep) ([]byte, 
 // as appendScaled does with u's digits.
 func appendSmallDecimal(out []byte, u uint64, neg bool, k int) []byte {
 	if !neg && k <= 4 {
-		var ip, fp uint64
-		switch k {
-		case 1:
-			ip, fp = u/10, u%10
-		case 2:
-			ip, fp = u/100, u%100
-		case 3:
-			ip, fp = u/1000, u%1000
-		default:
-			ip, fp = u/10000, u%10000
-		}
+		ip, fp := splitScale(u, k)
 		if o, ok := appendSmallFixed(out, ip, fp, k); ok {
 			return o
 		}
