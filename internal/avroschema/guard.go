@@ -30,12 +30,16 @@ import (
 //     (30-element arrays seven levels deep, a schema of 1.4 KB, keep a core
 //     busy for minutes).
 //
+// It also joins the namespace in effect to every name and alias it defines
+// (keeping the aliases in its cache) and to every type name it looks up: a
+// long namespace over many of them takes memory of their product.
+//
 // guardDefaults measures that work on the schema's types before hamba's
 // parser does it, and refuses a schema whose defaults would cost more than a
 // schema of its length needs: a valid fixed default has exactly size code
 // points, so valid fixed defaults never allocate more than the text's
 // length; the other conversions visit each value of the text once, except
-// for the amplifications above.
+// for the amplifications above. The names are bounded the same way.
 
 const (
 	// guardMinWork and guardWorkPerByte bound the work of converting a
@@ -66,10 +70,10 @@ const (
 // reference's (whose fields keep their props), can carry it.
 var defaultMarker = "edactl.guard.default." + strconv.FormatUint(rand.Uint64(), 36)
 
-// guardDefaults returns an error when converting the defaults of text
-// (whose tree is tree, parsed into a cache that holds named types already
-// when shared) would cost more than a schema of its length may. It measures
-// only when a default could be costly: one holding an object (a record
+// guardDefaults returns an error when the full names of text (whose tree is
+// tree, parsed into a cache that holds named types already when shared)
+// or converting its defaults would cost more than a schema of its length
+// may. It measures the defaults only when one could be costly: one holding an object (a record
 // default), or strings when a fixed type may be in reach (text names
 // "fixed", or shared is set) or an enum with many symbols is.
 func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, shared bool) error {
