@@ -52,31 +52,26 @@ type fastParser struct {
 	defaults map[*avro.Field]*jsontree.Value
 }
 
-// plain returns v with every json.Number in it replaced by the float64
+// plain replaces, in place, every json.Number in v with the float64
 // jsoniter decodes the same text into (what hamba/avro's own decoding
-// gives); v itself when it holds none. Only values the parser hands on go
-// through it: defaults and props, whose numbers fastParseTree has checked
-// decode (numbersDecode).
+// gives), and returns v (the number itself replaced when v is one). v must
+// be a value of its own (jsontree's Decode makes a new one each call): one
+// pass over it, however deep. Only values the parser hands on go through
+// it: defaults and props, whose numbers fastParseTree has checked decode
+// (numbersDecode).
 func plain(v any) any {
-	if !hasNumber(v) {
-		return v
-	}
 	switch t := v.(type) {
 	case json.Number:
 		f, _ := jsoniterFloat(string(t))
 		return f
 	case []any:
-		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = plain(e)
+			t[i] = plain(e)
 		}
-		return out
 	case map[string]any:
-		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[k] = plain(e)
+			t[k] = plain(e)
 		}
-		return out
 	}
 	return v
 }
@@ -111,27 +106,6 @@ func numbersDecode(v *jsontree.Value) bool {
 		}
 	}
 	return true
-}
-
-// hasNumber reports whether v holds a json.Number.
-func hasNumber(v any) bool {
-	switch t := v.(type) {
-	case json.Number:
-		return true
-	case []any:
-		for _, e := range t {
-			if hasNumber(e) {
-				return true
-			}
-		}
-	case map[string]any:
-		for _, e := range t {
-			if hasNumber(e) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 type cacheAdd struct {

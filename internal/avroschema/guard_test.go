@@ -2,6 +2,9 @@ package avroschema
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -230,5 +233,68 @@ func TestGuardReportsParseErrors(t *testing.T) {
 	_, _, _, err := ParseAndValidate(`{"type":"record","name":"R","fields":[{"name":"a","type":"Nope","default":{}}]}`)
 	if err == nil || !strings.Contains(err.Error(), "unknown type: Nope") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// shape writes what hamba/avro's String writes, for every schema of the
+// repository.
+func TestShapeIsHambasString(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".avsc") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		s, err := Parse(string(b))
+		if err != nil {
+			return nil // the corpora hold invalid schemas too
+		}
+		if got, want := shape(s), s.String(); got != want {
+			t.Errorf("%s: shape\n%s\nString\n%s", path, got, want)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n < 30 {
+		t.Fatalf("walked %d schemas: %v", n, err)
+	}
+}
+
+// A reference and a schema defining one wide record differently are told
+// apart in time linear in its fields.
+func TestRedefinitionOfAWideRecord(t *testing.T) {
+	fields := func(n int) string {
+		f := make([]string, n)
+		for i := range f {
+			f[i] = fmt.Sprintf(`{"name":"f%d","type":"int"}`, i)
+		}
+		return `{"type":"record","name":"R","fields":[` + strings.Join(f, ",") + `]}`
+	}
+	start := time.Now()
+	_, redefs, _, err := ParseAndValidate(fields(40_000-1), fields(40_000))
+	if err != nil || len(redefs) != 1 {
+		t.Fatalf("redefinitions %v, %v", redefs, err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %v", took)
+	}
+}
+
+// Props nested deep cost one pass each, not one per level.
+func TestDeepPropsParseInLinearTime(t *testing.T) {
+	prop := strings.Repeat(`{"a":`, 3900) + "1" + strings.Repeat("}", 3900)
+	f := make([]string, 40)
+	for i := range f {
+		f[i] = fmt.Sprintf(`{"name":"f%d","type":"int","p":%s}`, i, prop)
+	}
+	start := time.Now()
+	if _, _, _, err := ParseAndValidate(`{"type":"record","name":"R","fields":[` + strings.Join(f, ",") + `]}`); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v", took)
 	}
 }

@@ -401,6 +401,65 @@ func parseDefinitions(text string, refs []string, validate bool, tree *jsontree.
 	return s, d.redefs, validateTree(j, s), nil
 }
 
+// shape is what hamba/avro's String gives of s (full names, record fields
+// by name and type, symbols, sizes, logical types), written in one pass:
+// String joins a record's fields and an enum's symbols by repeated
+// concatenation, quadratic in their number.
+func shape(s avro.Schema) string {
+	var b strings.Builder
+	writeShape(&b, s)
+	return b.String()
+}
+
+func writeShape(b *strings.Builder, s avro.Schema) {
+	switch t := s.(type) {
+	case *avro.RecordSchema:
+		typ := "record"
+		if t.IsError() {
+			typ = "error"
+		}
+		b.WriteString(`{"name":"` + t.FullName() + `","type":"` + typ + `","fields":[`)
+		for i, f := range t.Fields() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"name":"` + f.Name() + `","type":`)
+			writeShape(b, f.Type())
+			b.WriteByte('}')
+		}
+		b.WriteString("]}")
+	case *avro.EnumSchema:
+		b.WriteString(`{"name":"` + t.FullName() + `","type":"enum","symbols":[`)
+		for i, sym := range t.Symbols() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + sym + `"`)
+		}
+		b.WriteString("]}")
+	case *avro.ArraySchema:
+		b.WriteString(`{"type":"array","items":`)
+		writeShape(b, t.Items())
+		b.WriteByte('}')
+	case *avro.MapSchema:
+		b.WriteString(`{"type":"map","values":`)
+		writeShape(b, t.Values())
+		b.WriteByte('}')
+	case *avro.UnionSchema:
+		b.WriteByte('[')
+		for i, u := range t.Types() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeShape(b, u)
+		}
+		b.WriteByte(']')
+	default:
+		// References, primitives and fixed: short, and linear.
+		b.WriteString(s.String())
+	}
+}
+
 type definition struct {
 	input  int
 	schema avro.NamedSchema
@@ -427,7 +486,7 @@ func (d *definitions) collect(input int, s avro.Schema) {
 		d.seen[s] = true
 		if prev, ok := d.byName[n.FullName()]; !ok {
 			d.byName[n.FullName()] = definition{input, n}
-		} else if prev.schema.String() != n.String() {
+		} else if shape(prev.schema) != shape(n) {
 			d.redefs = append(d.redefs, Redefinition{Name: n.FullName(), First: prev.input, Second: input})
 		}
 	}

@@ -368,6 +368,10 @@ func isPrimitive(t avro.Type) bool {
 	return false
 }
 
+// maxFixedSuggestion is the largest fixed size a suggested default is
+// written for (its zero bytes, escaped, take six times as many in JSON).
+const maxFixedSuggestion = 4096
+
 // maxDefaultDepth bounds the nesting of a suggested record default; a
 // recursive record without a way out gets no suggestion.
 const maxDefaultDepth = 32
@@ -396,6 +400,9 @@ func fixDefault(s avro.Schema, depth int) (json.RawMessage, bool) {
 		}
 		return mustJSON(t.Symbols()[0]), true
 	case *avro.FixedSchema:
+		if t.Size() > maxFixedSuggestion {
+			return nil, false // a default that large is no suggestion
+		}
 		return mustJSON(strings.Repeat("\x00", t.Size())), true
 	case *avro.ArraySchema:
 		return json.RawMessage("[]"), true

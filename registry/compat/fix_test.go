@@ -73,6 +73,13 @@ func TestSuggestFix(t *testing.T) {
 		{name: "forward removed field: keep it", level: Forward,
 			old: rec(`{"name": "a", "type": "int"}, {"name": "b", "type": {"type": "array", "items": "long"}, "doc": "B."}`), new: rec(`{"name": "a", "type": "int"}`),
 			kind: FixKeepField, member: "fields", value: `[{"name":"b","doc":"B.","type":{"type":"array","items":"long"}}]`, wantOnType: true},
+		{name: "add default to a new small fixed field", level: Backward,
+			old: rec(`{"name": "a", "type": "int"}`), new: rec(`{"name": "a", "type": "int"}, {"name": "f", "type": {"type": "fixed", "name": "F", "size": 2}}`),
+			kind: FixAddDefault, member: "default", value: `"\u0000\u0000"`},
+		// A default of 2^31-1 zero bytes would be 12 GiB of JSON.
+		{name: "a new huge fixed field: no default suggested", level: Backward,
+			old: rec(`{"name": "a", "type": "int"}`), new: rec(`{"name": "a", "type": "int"}, {"name": "f", "type": {"type": "fixed", "name": "F", "size": 2147483647}}`),
+			noFix: true},
 		{name: "forward removed field of a named type: no fix", level: Forward,
 			old: rec(`{"name": "a", "type": "int"}, {"name": "b", "type": {"type": "fixed", "name": "F", "size": 2}}`), new: rec(`{"name": "a", "type": "int"}`), noFix: true},
 	}
