@@ -121,12 +121,15 @@ func sameParse(t *testing.T, name, text string, refs ...string) bool {
 	t.Helper()
 	parse := func(fast bool) (avro.Schema, error) {
 		cache := &avro.SchemaCache{}
-		for i, r := range refs {
-			if _, err := parseIntoWith(r, cache, fast, i > 0); err != nil {
+		st := newRefState(len(refs))
+		for _, r := range refs {
+			s, err := parseIntoWith(r, cache, fast, st)
+			if err != nil {
 				return nil, err
 			}
+			st.defined(s)
 		}
-		return parseIntoWith(text, cache, fast, len(refs) > 0)
+		return parseIntoWith(text, cache, fast, st)
 	}
 	want := describeParse(parse(false))
 	got := describeParse(parse(true))
@@ -136,12 +139,15 @@ func sameParse(t *testing.T, name, text string, refs ...string) bool {
 	// The fast path from the tree ParseAndValidate decodes once (numbers
 	// as json.Number) must build the same.
 	cache := &avro.SchemaCache{}
-	for i, r := range refs {
-		if _, err := parseIntoWith(r, cache, true, i > 0); err != nil {
+	st := newRefState(len(refs))
+	for _, r := range refs {
+		s, err := parseIntoWith(r, cache, true, st)
+		if err != nil {
 			return false
 		}
+		st.defined(s)
 	}
-	s, _, err := parseTreeInto(text, cache, true, len(refs) > 0, nil)
+	s, _, err := parseTreeInto(text, cache, true, st, nil)
 	if tree := describeParse(s, err); tree != want {
 		t.Errorf("%s: the fast path from the decoded tree parses\n%s\ninto\n%s\nhamba/avro into\n%s", name, text, tree, want)
 	}
@@ -352,7 +358,7 @@ func BenchmarkParseDefinitions(b *testing.B) {
 			var s avro.Schema
 			var err error
 			for b.Loop() {
-				if s, err = parseIntoWith(text, &avro.SchemaCache{}, bc.fast, false); err != nil {
+				if s, err = parseIntoWith(text, &avro.SchemaCache{}, bc.fast, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

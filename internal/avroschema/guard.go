@@ -71,18 +71,18 @@ const (
 var defaultMarker = "edactl.guard.default." + strconv.FormatUint(rand.Uint64(), 36)
 
 // guardDefaults returns an error when the full names of text (whose tree is
-// tree, parsed into a cache that holds named types already when shared)
+// tree, parsed into a cache that holds the named types st counts)
 // or converting its defaults would cost more than a schema of its length
 // may. It measures the defaults only when one could be costly: one holding an object (a record
 // default), or strings when a fixed type may be in reach (text names
-// "fixed", or shared is set) or an enum with many symbols is.
-func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, shared bool) error {
+// "fixed", or the cache holds named types) or an enum with many symbols is.
+func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, st *refState) error {
 	var sc riskScan
 	sc.walk(tree, false, 0)
 	if limit := guardMinNames + guardNamesPerByte*len(text); sc.nameBytes > limit {
 		return &ParseError{Msg: fmt.Sprintf("invalid schema: its names joined to their namespaces would take more than %d bytes, more than a schema of %d bytes may need (a long namespace over many names, aliases or type references)", limit, len(text))}
 	}
-	if !sc.objectDefault && !(sc.stringDefaults > 0 && (sc.fixed || shared || sc.stringDefaults*sc.maxSymbols >= riskyEnumLookups)) {
+	if !sc.objectDefault && !(sc.stringDefaults > 0 && (sc.fixed || st.shared() || sc.stringDefaults*sc.maxSymbols >= riskyEnumLookups)) {
 		return nil
 	}
 	m := costModel{
@@ -91,7 +91,7 @@ func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, s
 		workLimit: guardMinWork + guardWorkPerByte*len(text),
 		fixedMax:  guardMinFixed + len(text),
 	}
-	s, err := m.types(text, tree, cache)
+	s, err := m.types(text, tree, cache, st)
 	if err != nil {
 		// Defaults only add reasons to fail: the schema does not parse
 		// with them either, and the real parse could do the costly work
@@ -116,7 +116,7 @@ func guardDefaults(text string, tree *jsontree.Value, cache *avro.SchemaCache, s
 // (fastParseTree's conditions), else with hamba/avro's, from the tree
 // without the defaults (into a copy of cache). It returns a nil schema
 // when no field has a default.
-func (m *costModel) types(text string, tree *jsontree.Value, cache *avro.SchemaCache) (avro.Schema, error) {
+func (m *costModel) types(text string, tree *jsontree.Value, cache *avro.SchemaCache, st *refState) (avro.Schema, error) {
 	if tree.Kind() == jsontree.Object && sameDecoding(text) && numbersDecode(tree) {
 		p := fastParser{seen: map[string]bool{}, defaults: map[*avro.Field]*jsontree.Value{}}
 		if s, ok := p.record("", tree); ok {
@@ -142,6 +142,9 @@ func (m *costModel) types(text string, tree *jsontree.Value, cache *avro.SchemaC
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
+		return nil, err
+	}
+	if err := st.copyCache(); err != nil {
 		return nil, err
 	}
 	return parseStripped(b, cache)

@@ -298,3 +298,30 @@ func TestDeepPropsParseInLinearTime(t *testing.T) {
 		t.Errorf("took %v", took)
 	}
 }
+
+// Each schema parsed after references copies the named types they defined
+// (hamba/avro's cache): a reference of many aliases followed by many small
+// ones is refused once the copies pass maxCacheCopies, before the parser
+// copies more.
+func TestReferencesCopyingTheCacheAreBounded(t *testing.T) {
+	aliases := make([]string, 20_000)
+	for i := range aliases {
+		aliases[i] = fmt.Sprintf(`"a%d"`, i)
+	}
+	refs := []string{`{"type":"record","name":"R","aliases":[` + strings.Join(aliases, ",") + `],"fields":[]}`}
+	for i := range 60 {
+		refs = append(refs, fmt.Sprintf(`{"type":"fixed","name":"F%d","size":1}`, i))
+	}
+	start := time.Now()
+	_, _, _, err := ParseAndValidate(`"R"`, refs...)
+	if err == nil || !strings.Contains(err.Error(), "copies") {
+		t.Fatalf("error %v", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("refusing took %v", took)
+	}
+	// Few references copy little.
+	if _, _, _, err := ParseAndValidate(`"R"`, refs[:10]...); err != nil {
+		t.Fatal(err)
+	}
+}

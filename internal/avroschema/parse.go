@@ -45,24 +45,27 @@ func Parse(text string) (avro.Schema, error) {
 // first, in order, into the same fresh cache.
 func ParseWithReferences(text string, refs ...string) (avro.Schema, error) {
 	cache := &avro.SchemaCache{}
+	st := newRefState(len(refs))
 	for i, r := range refs {
-		if _, err := parseInto(r, cache, i > 0); err != nil {
+		s, err := parseInto(r, cache, st)
+		if err != nil {
 			return nil, fmt.Errorf("reference %d: %w", i+1, err)
 		}
+		st.defined(s)
 	}
-	return parseInto(text, cache, len(refs) > 0)
+	return parseInto(text, cache, st)
 }
 
-// parseInto parses text into cache, which holds named types already when
-// shared is set.
-func parseInto(text string, cache *avro.SchemaCache, shared bool) (avro.Schema, error) {
-	return parseIntoWith(text, cache, false, shared)
+// parseInto parses text into cache, which holds the named types st counts
+// (st is nil without references).
+func parseInto(text string, cache *avro.SchemaCache, st *refState) (avro.Schema, error) {
+	return parseIntoWith(text, cache, false, st)
 }
 
 // parseIntoWith is parseInto; fast tries fastParseTree before hamba/avro's
 // parser.
-func parseIntoWith(text string, cache *avro.SchemaCache, fast, shared bool) (s avro.Schema, err error) {
-	s, _, err = parseTreeInto(text, cache, fast, shared, nil)
+func parseIntoWith(text string, cache *avro.SchemaCache, fast bool, st *refState) (s avro.Schema, err error) {
+	s, _, err = parseTreeInto(text, cache, fast, st, nil)
 	return s, err
 }
 
@@ -73,9 +76,9 @@ func parseIntoWith(text string, cache *avro.SchemaCache, fast, shared bool) (s a
 // accepts what json.Valid does, nested at most MaxNesting deep), which is
 // run only for its message when the tree is refused. Before hamba/avro's
 // parser sees text, guardDefaults refuses defaults whose conversion would
-// cost far more than the text holds (shared: cache holds named types
-// already).
-func parseTreeInto(text string, cache *avro.SchemaCache, fast, shared bool, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
+// cost far more than the text holds (st counts the named types in cache,
+// which hamba's parser copies: see refState).
+func parseTreeInto(text string, cache *avro.SchemaCache, fast bool, st *refState, parsed *jsontree.Value) (s avro.Schema, j *jsontree.Value, err error) {
 	if parsed == nil {
 		var terr error
 		if parsed, terr = jsontree.ParseString(text); terr != nil {
@@ -90,7 +93,7 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, shared bool, pars
 			s, j, err = nil, nil, &ParseError{Msg: fmt.Sprintf("invalid schema: %v", r)}
 		}
 	}()
-	if err := guardDefaults(text, parsed, cache, shared); err != nil {
+	if err := guardDefaults(text, parsed, cache, st); err != nil {
 		return nil, nil, err
 	}
 	// The fast parser reads strings as the tree decoded them: as jsoniter,
@@ -99,6 +102,9 @@ func parseTreeInto(text string, cache *avro.SchemaCache, fast, shared bool, pars
 		if s, ok := fastParseTree(parsed, cache); ok {
 			return s, parsed, nil
 		}
+	}
+	if err := st.copyCache(); err != nil {
+		return nil, nil, err
 	}
 	s, err = avro.ParseBytesWithCache([]byte(text), "", cache)
 	if err != nil {
@@ -177,4 +183,74 @@ func lineCol(data []byte, offset int) (line, col int) {
 	line = bytes.Count(before, []byte{'\n'}) + 1
 	col = offset - bytes.LastIndexByte(before, '\n') - 1
 	return line, col
+}
+
+// maxCacheCopies bounds the named-type entries hamba/avro's parser copies
+// for one schema and its references: each parse copies the whole cache of
+// the types the references before defined (ParseBytesWithCache's AddAll),
+// so 100 references after one of 200,000 aliases took 43 s (about 2 µs an
+// entry). 1M entries are about 2 s; 1,000 references of 2 named types each
+// copy 1M.
+const maxCacheCopies = 1 << 20
+
+// refState counts, for a schema parsed with references, the entries of the
+// named-type cache (full names and aliases) and what parses have copied of
+// them. A nil *refState is a schema without references.
+type refState struct {
+	entries, copied int
+}
+
+func newRefState(refs int) *refState {
+	if refs == 0 {
+		return nil
+	}
+	return &refState{}
+}
+
+// shared reports whether the cache holds named types already.
+func (st *refState) shared() bool { return st != nil && st.entries > 0 }
+
+// copyCache counts a copy of the cache, refusing one past maxCacheCopies.
+func (st *refState) copyCache() error {
+	if !st.shared() {
+		return nil
+	}
+	if st.copied += st.entries; st.copied > maxCacheCopies {
+		return &ParseError{Msg: fmt.Sprintf("invalid schema: its references define %d named types and aliases, which parsing each schema after them copies: more than %d copied in all", st.entries, maxCacheCopies)}
+	}
+	return nil
+}
+
+// defined counts the named types and aliases s defined into the cache
+// (those reached without going through a reference to an earlier one).
+func (st *refState) defined(s avro.Schema) {
+	if st != nil {
+		st.entries += namedEntries(s, map[avro.Schema]bool{})
+	}
+}
+
+func namedEntries(s avro.Schema, seen map[avro.Schema]bool) int {
+	if _, ok := s.(*avro.RefSchema); ok || seen[s] {
+		return 0
+	}
+	seen[s] = true
+	n := 0
+	if ns, ok := s.(avro.NamedSchema); ok {
+		n = 1 + len(ns.Aliases())
+	}
+	switch t := s.(type) {
+	case *avro.RecordSchema:
+		for _, f := range t.Fields() {
+			n += namedEntries(f.Type(), seen)
+		}
+	case *avro.ArraySchema:
+		n += namedEntries(t.Items(), seen)
+	case *avro.MapSchema:
+		n += namedEntries(t.Values(), seen)
+	case *avro.UnionSchema:
+		for _, u := range t.Types() {
+			n += namedEntries(u, seen)
+		}
+	}
+	return n
 }

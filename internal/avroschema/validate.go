@@ -379,14 +379,16 @@ func parseDefinitions(text string, refs []string, validate bool, tree *jsontree.
 	if len(refs) > 0 {
 		d = definitions{byName: map[string]definition{}, seen: map[avro.Schema]bool{}}
 	}
+	st := newRefState(len(refs))
 	for i, r := range refs {
-		s, err := parseIntoWith(r, cache, true, i > 0)
+		s, err := parseIntoWith(r, cache, true, st)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("reference %d: %w", i+1, err)
 		}
 		d.collect(i, s)
+		st.defined(s)
 	}
-	s, j, err := parseTreeInto(text, cache, true, len(refs) > 0, tree)
+	s, j, err := parseTreeInto(text, cache, true, st, tree)
 	if err != nil {
 		return nil, nil, nil, err
 	}
