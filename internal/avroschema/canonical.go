@@ -77,23 +77,8 @@ func writeCanonical(b *strings.Builder, s avro.Schema, seen map[string]bool) {
 		b.WriteString(`,"type":"fixed","size":`)
 		b.WriteString(strconv.Itoa(t.Size()))
 		b.WriteByte('}')
-	case *avro.ArraySchema:
-		b.WriteString(`{"type":"array","items":`)
-		writeCanonical(b, t.Items(), seen)
-		b.WriteByte('}')
-	case *avro.MapSchema:
-		b.WriteString(`{"type":"map","values":`)
-		writeCanonical(b, t.Values(), seen)
-		b.WriteByte('}')
-	case *avro.UnionSchema:
-		b.WriteByte('[')
-		for i, br := range t.Types() {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeCanonical(b, br, seen)
-		}
-		b.WriteByte(']')
+	case *avro.ArraySchema, *avro.MapSchema, *avro.UnionSchema:
+		writeComposite(b, s, func(e avro.Schema) { writeCanonical(b, e, seen) })
 	default:
 		b.WriteString(strconv.Quote(string(s.Type())))
 	}
@@ -132,6 +117,33 @@ func crc64Avro(data []byte) uint64 {
 		fp = (fp >> 8) ^ crc64Table[byte(fp)^c]
 	}
 	return fp
+}
+
+// writeComposite writes an array, map or union as its JSON form, each item,
+// value or branch type by write, and reports whether s was one.
+func writeComposite(b *strings.Builder, s avro.Schema, write func(avro.Schema)) bool {
+	switch t := s.(type) {
+	case *avro.ArraySchema:
+		b.WriteString(`{"type":"array","items":`)
+		write(t.Items())
+		b.WriteByte('}')
+	case *avro.MapSchema:
+		b.WriteString(`{"type":"map","values":`)
+		write(t.Values())
+		b.WriteByte('}')
+	case *avro.UnionSchema:
+		b.WriteByte('[')
+		for i, br := range t.Types() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			write(br)
+		}
+		b.WriteByte(']')
+	default:
+		return false
+	}
+	return true
 }
 
 func deref(s avro.Schema) avro.Schema {

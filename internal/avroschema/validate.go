@@ -439,26 +439,11 @@ func writeShape(b *strings.Builder, s avro.Schema) {
 			b.WriteString(`"` + sym + `"`)
 		}
 		b.WriteString("]}")
-	case *avro.ArraySchema:
-		b.WriteString(`{"type":"array","items":`)
-		writeShape(b, t.Items())
-		b.WriteByte('}')
-	case *avro.MapSchema:
-		b.WriteString(`{"type":"map","values":`)
-		writeShape(b, t.Values())
-		b.WriteByte('}')
-	case *avro.UnionSchema:
-		b.WriteByte('[')
-		for i, u := range t.Types() {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeShape(b, u)
-		}
-		b.WriteByte(']')
 	default:
-		// References, primitives and fixed: short, and linear.
-		b.WriteString(s.String())
+		if !writeComposite(b, s, func(e avro.Schema) { writeShape(b, e) }) {
+			// References, primitives and fixed: short, and linear.
+			b.WriteString(s.String())
+		}
 	}
 }
 
