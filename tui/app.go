@@ -49,7 +49,7 @@ type App struct {
 	helpTop                int
 	brokerErr, registryErr error
 	healthKnown            bool
-	start                  tea.Cmd // run once at Init (e.g. open a topic)
+	start                  *switchMsg // applied in Init (e.g. open a topic), before any key
 	quitting               bool
 }
 
@@ -82,7 +82,12 @@ func (a *App) Init() tea.Cmd {
 	for i, s := range a.opts.Screens {
 		cmds = append(cmds, route(i, s.Init()))
 	}
-	cmds = append(cmds, a.start)
+	if a.start != nil {
+		// Applied here, not sent as a message: a key read before the
+		// message arrived (q typed at once) would act on another screen.
+		_, cmd := a.Update(*a.start)
+		cmds = append(cmds, cmd)
+	}
 	return tea.Batch(cmds...)
 }
 

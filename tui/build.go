@@ -64,7 +64,7 @@ func Build(cfg Config) *App {
 	app := newApp(appOptions{Screens: screens, Common: c, Ctx: ctx, Brokers: cfg.Brokers, BrokerHealth: cfg.BrokerHealth,
 		RegistryURL: cfg.Registry.URL(), RegistryHealth: cfg.Registry.Ping, HealthEvery: cfg.Refresh, Log: cfg.Log})
 	if cfg.Topic != "" {
-		app.start = switchTo("Messages", openTopicMsg{Topic: cfg.Topic})
+		app.start = &switchMsg{title: "Messages", msg: openTopicMsg{Topic: cfg.Topic}}
 	}
 	return app
 }
