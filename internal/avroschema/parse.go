@@ -225,32 +225,8 @@ func (st *refState) copyCache() error {
 // (those reached without going through a reference to an earlier one).
 func (st *refState) defined(s avro.Schema) {
 	if st != nil {
-		st.entries += namedEntries(s, map[avro.Schema]bool{})
+		eachDefined(s, map[avro.Schema]bool{}, func(n avro.NamedSchema) {
+			st.entries += 1 + len(n.Aliases())
+		})
 	}
-}
-
-func namedEntries(s avro.Schema, seen map[avro.Schema]bool) int {
-	if _, ok := s.(*avro.RefSchema); ok || seen[s] {
-		return 0
-	}
-	seen[s] = true
-	n := 0
-	if ns, ok := s.(avro.NamedSchema); ok {
-		n = 1 + len(ns.Aliases())
-	}
-	switch t := s.(type) {
-	case *avro.RecordSchema:
-		for _, f := range t.Fields() {
-			n += namedEntries(f.Type(), seen)
-		}
-	case *avro.ArraySchema:
-		n += namedEntries(t.Items(), seen)
-	case *avro.MapSchema:
-		n += namedEntries(t.Values(), seen)
-	case *avro.UnionSchema:
-		for _, u := range t.Types() {
-			n += namedEntries(u, seen)
-		}
-	}
-	return n
 }

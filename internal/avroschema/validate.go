@@ -461,34 +461,43 @@ type definitions struct {
 // collect records the named types input defines (those s reaches without
 // going through a reference to a type defined before).
 func (d *definitions) collect(input int, s avro.Schema) {
+	eachDefined(s, d.seen, func(n avro.NamedSchema) {
+		if prev, ok := d.byName[n.FullName()]; !ok {
+			d.byName[n.FullName()] = definition{input, n}
+		} else if shape(prev.schema) != shape(n) {
+			d.redefs = append(d.redefs, Redefinition{Name: n.FullName(), First: prev.input, Second: input})
+		}
+	})
+}
+
+// eachDefined calls fn with each named type s defines: those it reaches
+// without going through a reference (a RefSchema, to a type defined before
+// or higher up) and not in seen, which it adds them to.
+func eachDefined(s avro.Schema, seen map[avro.Schema]bool, fn func(avro.NamedSchema)) {
 	if _, ok := s.(*avro.RefSchema); ok {
 		return
 	}
 	if n, ok := s.(avro.NamedSchema); ok {
 		// Only named types can be reached twice (or in a cycle): the
 		// anonymous ones are trees under them.
-		if d.seen[s] {
+		if seen[s] {
 			return
 		}
-		d.seen[s] = true
-		if prev, ok := d.byName[n.FullName()]; !ok {
-			d.byName[n.FullName()] = definition{input, n}
-		} else if shape(prev.schema) != shape(n) {
-			d.redefs = append(d.redefs, Redefinition{Name: n.FullName(), First: prev.input, Second: input})
-		}
+		seen[s] = true
+		fn(n)
 	}
 	switch t := s.(type) {
 	case *avro.RecordSchema:
 		for _, f := range t.Fields() {
-			d.collect(input, f.Type())
+			eachDefined(f.Type(), seen, fn)
 		}
 	case *avro.ArraySchema:
-		d.collect(input, t.Items())
+		eachDefined(t.Items(), seen, fn)
 	case *avro.MapSchema:
-		d.collect(input, t.Values())
+		eachDefined(t.Values(), seen, fn)
 	case *avro.UnionSchema:
 		for _, b := range t.Types() {
-			d.collect(input, b)
+			eachDefined(b, seen, fn)
 		}
 	}
 }
