@@ -91,14 +91,10 @@ func appendQuotedBytes(out, s []byte) ([]byte, bool) {
 		copy(tmp[:], s)
 		in = tmp[:]
 	}
-	m0, m1 := lowBytes(n), uint64(0)
-	if n > 8 {
-		m1 = lowBytes(n - 8)
-	}
-	// Bytes past s are replaced by 'A' for the test.
+	// Bytes past s are tested too and masked off (see quickString).
 	w0 := binary.LittleEndian.Uint64(in)
 	w1 := binary.LittleEndian.Uint64(in[8:])
-	if !plainWord(w0&m0|'A'*lsb&^m0) || !plainWord(w1&m1|'A'*lsb&^m1) {
+	if m := &tailMasks[n]; escapeBits(w0)&m[0]|escapeBits(w1)&m[1] != 0 {
 		return appendJSONBytes(out, s)
 	}
 	w := out[l : l+shortMax+2]
